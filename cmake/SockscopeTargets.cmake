@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Settings every sockscope target shares, applied per target (no directory-wide flags).
+
+function(sockscope_target_defaults target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+    if(SOCKSCOPE_WERROR)
+        target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    target_compile_definitions(${target} PRIVATE
+        QT_NO_CAST_TO_ASCII
+        QT_NO_URL_CAST_FROM_STRING
+        QT_USE_QSTRINGBUILDER
+        QT_DISABLE_DEPRECATED_BEFORE=0x060400)
+    if(SOCKSCOPE_SANITIZE)
+        target_compile_options(${target} PRIVATE
+            -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+        target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    endif()
+endfunction()
+
+# The core library may only ever see Qt Core and Qt Network: fail the configure step when
+# anything else reaches its link interface, directly or through a dependency.
+function(sockscope_enforce_core_dependencies target)
+    set(allowed Qt6::Core Qt6::Network)
+    get_target_property(libs ${target} LINK_LIBRARIES)
+    get_target_property(ilibs ${target} INTERFACE_LINK_LIBRARIES)
+    foreach(lib IN LISTS libs ilibs)
+        if(NOT lib OR lib MATCHES "NOTFOUND$" OR lib MATCHES "^\\$<LINK_ONLY:")
+            continue()
+        endif()
+        if(NOT lib IN_LIST allowed)
+            message(FATAL_ERROR
+                "${target} may link only ${allowed}, but links ${lib}. "
+                "Widgets and GUI code belong in ui/.")
+        endif()
+    endforeach()
+endfunction()
+
+# One executable per test class, registered with ctest.
+#   sockscope_add_test(tst_name SOURCES ... LIBRARIES ... [LABELS ...] [TIMEOUT s])
+function(sockscope_add_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    sockscope_target_defaults(${name})
+    target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBRARIES})
+    target_compile_definitions(${name} PRIVATE
+        SOCKSCOPE_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data")
+    add_test(NAME ${name} COMMAND ${name})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 120)
+    endif()
+    set_tests_properties(${name} PROPERTIES
+        TIMEOUT ${ARG_TIMEOUT}
+        LABELS "${ARG_LABELS}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LC_ALL=C.UTF-8")
+endfunction()

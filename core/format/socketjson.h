@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "../model/snapshot.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace sockscope {
+
+// The JSON form of sockscope's data, shared by the command line and the export files.
+// Key names are stable: scripts depend on them.
+class SocketJson
+{
+public:
+    // family, local_address, local_port, remote_address, remote_port, state (kernel name),
+    // state_number, tx_queue, rx_queue, timer {kind, remaining_ms}, retransmits, probes,
+    // uid, inode (null when the source does not report them), and the optional extras.
+    static QJsonObject toJson(const SocketRecord &record);
+    static QJsonArray toJson(const QList<SocketRecord> &records);
+    static QJsonObject toJson(const ParseIssue &issue);
+
+    // {"source", "taken_at" (ISO 8601 UTC), "taken_at_ms", "sockets": [...], "errors": [...]}
+    static QJsonObject toJson(const Snapshot &snapshot);
+};
+
+} // namespace sockscope

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "endpoint.h"
+#include "../tcp/tcpstate.h"
+
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace sockscope {
+
+// The kernel's timer kinds, numbered as the `tr` column of /proc/net/tcp.
+enum class TimerKind : quint8 {
+    None = 0,
+    Retransmit = 1, // also the SYN-ACK timer of a request socket; ss: "on"
+    Keepalive = 2,
+    TimeWait = 3,
+    ZeroWindowProbe = 4, // ss: "persist"
+};
+
+QString timerName(TimerKind kind); // "off", "retransmit", "keepalive", "timewait", "probe"
+std::optional<TimerKind> parseTimerName(QStringView text); // also accepts ss's "on", "persist"
+
+// One row of the kernel's TCP table as a source reported it. Fields a source does not
+// provide stay unset (std::nullopt) rather than pretending to be zero.
+struct SocketRecord
+{
+    AddressFamily family = AddressFamily::IPv4;
+    Endpoint local;
+    Endpoint remote;
+    TcpState state = TcpState::Close;
+
+    // For LISTEN rows rxQueue is the accept queue's current length (connections the kernel has
+    // completed and accept() has not yet taken).
+    quint32 txQueue = 0;
+    quint32 rxQueue = 0;
+    std::optional<quint32> listenBacklog; // LISTEN rows in ss: the backlog limit (Send-Q)
+
+    TimerKind timer = TimerKind::None;
+    qint64 timerRemainingMs = 0;
+    quint32 retransmits = 0; // unrecovered retransmissions of the current segment or SYN-ACK
+    quint32 probes = 0;      // unanswered zero-window or keepalive probes
+
+    std::optional<quint32> uid;
+    std::optional<quint64> inode; // 0 is a real value: no file (accept queue, TIME_WAIT, ...)
+    std::optional<quint64> cookie; // the kernel's socket cookie (ss "sk:")
+
+    std::optional<quint32> rtoMs;
+    std::optional<quint32> atoMs;
+    std::optional<quint32> cwnd;
+    std::optional<qint32> ssthresh; // -1 while in initial slow start
+    std::optional<quint32> rttUs;
+    std::optional<quint32> rttVarUs;
+
+    // Everything else a source reports, by its own name (ss -i tcp_info fields, "shutdown",
+    // "users", ...). Flags without a value map to an empty string.
+    QMap<QString, QString> details;
+
+    bool isListener() const { return state == TcpState::Listen; }
+
+    friend bool operator==(const SocketRecord &a, const SocketRecord &b);
+    friend bool operator!=(const SocketRecord &a, const SocketRecord &b) { return !(a == b); }
+};
+
+// Identity of a connection over time: family and 4-tuple. The inode is not part of it,
+// because the kernel changes it while the connection lives (0 in the accept queue, real after
+// accept(), 0 again in TIME_WAIT). Sockets without a peer (listeners, bound sockets) can share
+// a local address through SO_REUSEPORT, so for them the inode tells them apart.
+struct ConnectionKey
+{
+    AddressFamily family = AddressFamily::IPv4;
+    Endpoint local;
+    Endpoint remote;
+    quint64 unconnectedInode = 0;
+
+    static ConnectionKey of(const SocketRecord &record);
+
+    QString toString() const; // "ipv4 127.0.0.1:8000 127.0.0.1:53422"
+
+    friend bool operator==(const ConnectionKey &a, const ConnectionKey &b)
+    {
+        return a.family == b.family && a.local == b.local && a.remote == b.remote
+            && a.unconnectedInode == b.unconnectedInode;
+    }
+    friend bool operator!=(const ConnectionKey &a, const ConnectionKey &b) { return !(a == b); }
+    friend bool operator<(const ConnectionKey &a, const ConnectionKey &b)
+    {
+        return std::tie(a.family, a.local, a.remote, a.unconnectedInode)
+            < std::tie(b.family, b.local, b.remote, b.unconnectedInode);
+    }
+    friend size_t qHash(const ConnectionKey &k, size_t seed = 0) noexcept
+    {
+        return qHashMulti(seed, static_cast<int>(k.family), k.local, k.remote, k.unconnectedInode);
+    }
+};
+
+} // namespace sockscope
+
+Q_DECLARE_METATYPE(sockscope::SocketRecord)
+Q_DECLARE_METATYPE(sockscope::ConnectionKey)

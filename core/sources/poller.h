@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "socketsource.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace sockscope {
+
+class PollWorker;
+
+// Takes snapshots from a source on its own worker thread, at a fixed interval and on demand.
+// Snapshots arrive through snapshotTaken() in the thread that owns the Poller.
+class Poller : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Poller(std::unique_ptr<SocketSource> source, QObject *parent = nullptr);
+    ~Poller() override;
+
+    QString sourceName() const { return m_sourceName; }
+    int interval() const { return m_intervalMs; }
+    bool isActive() const { return m_active; }
+
+    void setInterval(int ms);
+    void setFilter(const SocketFilter &filter);
+
+public Q_SLOTS:
+    void start();
+    void stop();
+    // Polls as soon as the worker is free, whether or not the timer runs.
+    void pollNow();
+
+Q_SIGNALS:
+    void snapshotTaken(const sockscope::Snapshot &snapshot);
+
+private:
+    QThread m_thread;
+    PollWorker *m_worker = nullptr; // lives in m_thread; deleted when the thread finishes
+    QString m_sourceName;
+    int m_intervalMs = 500;
+    bool m_active = false;
+};
+
+} // namespace sockscope

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "socketsource.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace sockscope {
+
+// The part of Poller that lives on the worker thread. Only Poller talks to it, through
+// queued calls.
+class PollWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit PollWorker(std::unique_ptr<SocketSource> source);
+
+    // Called on the worker thread only.
+    void start(int intervalMs);
+    void stop();
+    void setInterval(int intervalMs);
+    void setFilter(const SocketFilter &filter);
+    void poll();
+
+Q_SIGNALS:
+    void snapshotTaken(const sockscope::Snapshot &snapshot);
+
+private:
+    std::unique_ptr<SocketSource> m_source;
+    SocketFilter m_filter;
+    QTimer *m_timer = nullptr; // child, created on the worker thread
+};
+
+} // namespace sockscope

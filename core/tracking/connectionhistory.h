@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "../model/socketrecord.h"
+
+#include <QList>
+#include <QMetaType>
+
+#include <optional>
+
+namespace sockscope {
+
+// A stretch of time in which every poll saw the connection in one state. The true moment of
+// entering the state lies between the previous poll and firstSeen.
+struct StateSpan
+{
+    TcpState state = TcpState::Close;
+    qint64 firstSeenNs = 0; // steady clock
+    qint64 lastSeenNs = 0;
+    qint64 firstSeenWallMs = 0;
+    qint64 lastSeenWallMs = 0;
+    int polls = 0; // how many snapshots saw it in this state
+
+    friend bool operator==(const StateSpan &a, const StateSpan &b)
+    {
+        return a.state == b.state && a.firstSeenNs == b.firstSeenNs && a.lastSeenNs == b.lastSeenNs
+            && a.firstSeenWallMs == b.firstSeenWallMs && a.lastSeenWallMs == b.lastSeenWallMs
+            && a.polls == b.polls;
+    }
+};
+
+// Everything observed about one connection, from the first snapshot that showed it to the
+// first one that no longer did.
+struct ConnectionHistory
+{
+    quint64 id = 0; // the tracker's own number, unique for its lifetime
+    ConnectionKey key;
+    SocketRecord latest;     // the most recent row the source reported
+    QList<StateSpan> spans;  // in order; never empty
+    QList<quint64> inodes;   // every distinct non-zero inode, in the order seen
+    bool alive = true;
+    qint64 vanishedNs = 0;   // steady clock of the first snapshot without it
+    qint64 vanishedWallMs = 0;
+
+    TcpState state() const { return spans.last().state; }
+};
+
+// One line of what changed: a connection appeared, changed state, or vanished.
+struct ConnectionEvent
+{
+    enum class Kind : quint8 { Appeared, StateChanged, Vanished };
+
+    Kind kind = Kind::Appeared;
+    quint64 id = 0;
+    ConnectionKey key;
+    std::optional<TcpState> from; // unset for Appeared
+    std::optional<TcpState> to;   // unset for Vanished
+    // Time observed in `from`: from the first poll that saw it to the poll that saw the change.
+    // Accurate to one poll interval. 0 for Appeared.
+    qint64 msInFrom = 0;
+    qint64 wallTimeMs = 0; // the snapshot that showed the event
+
+    friend bool operator==(const ConnectionEvent &a, const ConnectionEvent &b)
+    {
+        return a.kind == b.kind && a.id == b.id && a.key == b.key && a.from == b.from
+            && a.to == b.to && a.msInFrom == b.msInFrom && a.wallTimeMs == b.wallTimeMs;
+    }
+};
+
+// What one snapshot changed, in the order it happened within the snapshot.
+struct TrackerDelta
+{
+    qint64 wallTimeMs = 0;
+    qint64 steadyNs = 0;
+    QList<ConnectionEvent> events;
+    QList<quint64> updated; // live connections whose row changed without a state change
+    int duplicateRows = 0;  // rows whose key an earlier row of the same snapshot already had
+
+    bool isEmpty() const { return events.isEmpty() && updated.isEmpty(); }
+};
+
+} // namespace sockscope
+
+Q_DECLARE_METATYPE(sockscope::ConnectionEvent)
+Q_DECLARE_METATYPE(sockscope::TrackerDelta)

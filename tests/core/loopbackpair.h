@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/model/ipaddress.h"
+
+#include <QString>
+
+namespace sockscope::test {
+
+// A socket file descriptor that closes itself. Test helper for real loopback sockets.
+class Fd
+{
+public:
+    Fd() = default;
+    explicit Fd(int fd) : m_fd(fd) { }
+    Fd(Fd &&other) noexcept : m_fd(other.release()) { }
+    Fd &operator=(Fd &&other) noexcept;
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    ~Fd() { reset(); }
+
+    int get() const { return m_fd; }
+    bool isValid() const { return m_fd >= 0; }
+    int release();
+    void reset();
+
+    quint16 localPort() const;
+    quint64 inode() const; // the socket's inode, as /proc/net/tcp prints it
+
+private:
+    int m_fd = -1;
+};
+
+// Loopback only: 127.0.0.1 or ::1.
+struct Loopback
+{
+    static bool hasIPv6();
+    static QString text(AddressFamily family); // "127.0.0.1" or "::1"
+
+    // socket + bind(port 0 unless given) + listen(backlog); invalid Fd and `error` on failure.
+    static Fd listen(AddressFamily family, int backlog, QString *error = nullptr, quint16 port = 0);
+    // Blocking connect; the kernel completes the handshake without accept().
+    static Fd connect(AddressFamily family, quint16 port, QString *error = nullptr);
+    static Fd accept(const Fd &listener);
+};
+
+} // namespace sockscope::test

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/tracking/connectiontracker.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace sockscope;
+
+namespace {
+
+constexpr qint64 msNs = 1000000;
+
+SocketRecord row(quint16 localPort, quint16 remotePort, TcpState state, quint64 inode)
+{
+    SocketRecord r;
+    r.family = AddressFamily::IPv4;
+    r.local = {IpAddress::fromIPv4(0x7f000001), localPort, QString()};
+    r.remote = {remotePort ? IpAddress::fromIPv4(0x7f000001) : IpAddress(), remotePort, QString()};
+    r.state = state;
+    r.inode = inode;
+    r.uid = 1000;
+    return r;
+}
+
+Snapshot at(qint64 ms, QList<SocketRecord> records)
+{
+    Snapshot s;
+    s.source = QStringLiteral("test");
+    s.steadyNs = ms * msNs;
+    s.wallTimeMs = 1700000000000 + ms;
+    s.records = std::move(records);
+    return s;
+}
+
+QStringList describe(const TrackerDelta &delta)
+{
+    QStringList out;
+    for (const ConnectionEvent &e : delta.events) {
+        out << QStringLiteral("%1 %2 %3->%4 %5")
+                   .arg(e.id)
+                   .arg(e.key.local.port)
+                   .arg(e.from ? kernelName(*e.from) : QStringLiteral("-"), e.to ? kernelName(*e.to) : QStringLiteral("-"))
+                   .arg(e.msInFrom);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestConnectionTracker : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldReportEverythingAsAppearedOnTheFirstSnapshot();
+    void shouldReportStateChangesWithTimeSpentInTheOldState();
+    void shouldKeepHistoryWhenInodeChanges();
+    void shouldReportVanishedConnections();
+    void shouldTreatAReused4TupleAsANewConnection();
+    void shouldTreatADifferentRealInodeAsANewConnection();
+    void shouldReportAttributeChangesWithoutStateChange();
+    void shouldTellReusePortListenersApart();
+    void shouldCountDuplicateRows();
+    void shouldEmitSignalsForEachEvent();
+    void shouldForgetOldestVanishedBeyondRetention();
+    void shouldStartAfreshAfterClear();
+};
+
+void TestConnectionTracker::shouldReportEverythingAsAppearedOnTheFirstSnapshot()
+{
+    ConnectionTracker tracker;
+    QVERIFY(!tracker.hasBaseline());
+    const TrackerDelta d = tracker.update(at(0, {row(8000, 0, TcpState::Listen, 10), row(8000, 40000, TcpState::Established, 11)}));
+    QVERIFY(tracker.hasBaseline());
+    QCOMPARE(describe(d), (QStringList{"1 8000 -->LISTEN 0", "2 8000 -->ESTABLISHED 0"}));
+    QCOMPARE(tracker.liveCount(), 2);
+}
+
+void TestConnectionTracker::shouldReportStateChangesWithTimeSpentInTheOldState()
+{
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(40000, 8000, TcpState::Established, 5)}));
+    tracker.update(at(100, {row(40000, 8000, TcpState::Established, 5)}));
+    const TrackerDelta d = tracker.update(at(250, {row(40000, 8000, TcpState::FinWait2, 5)}));
+    QCOMPARE(describe(d), QStringList{"1 40000 ESTABLISHED->FIN_WAIT2 250"});
+    const ConnectionHistory *h = tracker.history(1);
+    QCOMPARE(h->spans.size(), 2);
+    QCOMPARE(h->spans[0].polls, 2);
+    QCOMPARE(h->spans[0].lastSeenNs, 100 * msNs);
+    QCOMPARE(h->spans[1].firstSeenWallMs, 1700000000250);
+}
+
+void TestConnectionTracker::shouldKeepHistoryWhenInodeChanges()
+{
+    // The server end of one connection: in the accept queue (inode 0), accepted (real inode),
+    // closed first so the kernel keeps a TIME_WAIT entry (inode 0 again).
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(8000, 40000, TcpState::Established, 0)}));
+    const TrackerDelta accepted = tracker.update(at(100, {row(8000, 40000, TcpState::Established, 77)}));
+    QVERIFY(accepted.events.isEmpty());
+    QCOMPARE(accepted.updated, QList<quint64>{1});
+    tracker.update(at(200, {row(8000, 40000, TcpState::FinWait2, 77)}));
+    const TrackerDelta tw = tracker.update(at(300, {row(8000, 40000, TcpState::TimeWait, 0)}));
+    QCOMPARE(describe(tw), QStringList{"1 8000 FIN_WAIT2->TIME_WAIT 100"});
+
+    const ConnectionHistory *h = tracker.history(1);
+    QVERIFY(h);
+    QCOMPARE(h->inodes, QList<quint64>{77});
+    QCOMPARE(h->spans.size(), 3);
+    QCOMPARE(h->spans[0].state, TcpState::Established);
+    QCOMPARE(h->spans[0].polls, 2);
+    QCOMPARE(h->spans[2].state, TcpState::TimeWait);
+    QCOMPARE(h->latest.inode, std::optional<quint64>(0));
+    QCOMPARE(tracker.historyCount(), 1);
+}
+
+void TestConnectionTracker::shouldReportVanishedConnections()
+{
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(40000, 8000, TcpState::TimeWait, 0), row(8000, 0, TcpState::Listen, 9)}));
+    const TrackerDelta d = tracker.update(at(60000, {row(8000, 0, TcpState::Listen, 9)}));
+    QCOMPARE(describe(d), QStringList{"1 40000 TIME_WAIT->- 60000"});
+    const ConnectionHistory *h = tracker.history(1);
+    QVERIFY(!h->alive);
+    QCOMPARE(h->vanishedWallMs, 1700000060000);
+    QCOMPARE(tracker.liveIds(), QList<quint64>{2});
+    QVERIFY(!tracker.findLive(h->key));
+}
+
+void TestConnectionTracker::shouldTreatAReused4TupleAsANewConnection()
+{
+    // TIME_WAIT can only end; SYN_SENT on the same 4-tuple is the next connection.
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(40000, 8000, TcpState::TimeWait, 0)}));
+    const TrackerDelta d = tracker.update(at(100, {row(40000, 8000, TcpState::SynSent, 50)}));
+    QCOMPARE(describe(d), (QStringList{"1 40000 TIME_WAIT->- 100", "2 40000 -->SYN_SENT 0"}));
+    QCOMPARE(tracker.history(1)->spans.size(), 1);
+    QCOMPARE(tracker.findLive(ConnectionKey::of(row(40000, 8000, TcpState::SynSent, 50)))->id, 2u);
+}
+
+void TestConnectionTracker::shouldTreatADifferentRealInodeAsANewConnection()
+{
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(40000, 8000, TcpState::Established, 50)}));
+    const TrackerDelta d = tracker.update(at(100, {row(40000, 8000, TcpState::Established, 51)}));
+    QCOMPARE(describe(d), (QStringList{"1 40000 ESTABLISHED->- 100", "2 40000 -->ESTABLISHED 0"}));
+}
+
+void TestConnectionTracker::shouldReportAttributeChangesWithoutStateChange()
+{
+    ConnectionTracker tracker;
+    SocketRecord r = row(8000, 0, TcpState::Listen, 9);
+    tracker.update(at(0, {r}));
+    QVERIFY(tracker.update(at(100, {r})).isEmpty());
+    r.rxQueue = 2; // two connections completed, not yet accepted
+    const TrackerDelta d = tracker.update(at(200, {r}));
+    QVERIFY(d.events.isEmpty());
+    QCOMPARE(d.updated, QList<quint64>{1});
+    QCOMPARE(tracker.history(1)->latest.rxQueue, 2u);
+}
+
+void TestConnectionTracker::shouldTellReusePortListenersApart()
+{
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(8000, 0, TcpState::Listen, 9), row(8000, 0, TcpState::Listen, 10)}));
+    QCOMPARE(tracker.liveCount(), 2);
+    const TrackerDelta d = tracker.update(at(100, {row(8000, 0, TcpState::Listen, 10)}));
+    QCOMPARE(describe(d), QStringList{"1 8000 LISTEN->- 100"});
+}
+
+void TestConnectionTracker::shouldCountDuplicateRows()
+{
+    ConnectionTracker tracker;
+    const TrackerDelta d = tracker.update(at(0, {row(1, 2, TcpState::Established, 3), row(1, 2, TcpState::Established, 3)}));
+    QCOMPARE(d.duplicateRows, 1);
+    QCOMPARE(tracker.liveCount(), 1);
+}
+
+void TestConnectionTracker::shouldEmitSignalsForEachEvent()
+{
+    ConnectionTracker tracker;
+    QSignalSpy appeared(&tracker, &ConnectionTracker::connectionAppeared);
+    QSignalSpy changed(&tracker, &ConnectionTracker::stateChanged);
+    QSignalSpy vanished(&tracker, &ConnectionTracker::connectionVanished);
+    tracker.update(at(0, {row(40000, 8000, TcpState::SynSent, 5)}));
+    tracker.update(at(10, {row(40000, 8000, TcpState::Established, 5)}));
+    tracker.update(at(20, {}));
+    QCOMPARE(appeared.size(), 1);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(vanished.size(), 1);
+    const auto event = changed.first().first().value<ConnectionEvent>();
+    QCOMPARE(event.from, std::optional<TcpState>(TcpState::SynSent));
+    QCOMPARE(event.to, std::optional<TcpState>(TcpState::Established));
+    QCOMPARE(event.msInFrom, qint64(10));
+}
+
+void TestConnectionTracker::shouldForgetOldestVanishedBeyondRetention()
+{
+    ConnectionTracker tracker;
+    tracker.setVanishedRetention(2);
+    for (quint16 i = 0; i < 5; ++i) {
+        tracker.update(at(i * 10, {row(40000 + i, 8000, TcpState::Established, 100 + i)}));
+    }
+    tracker.update(at(100, {}));
+    // 5 connections came and went; only the 2 most recent histories remain.
+    QCOMPARE(tracker.historyCount(), 2);
+    QVERIFY(!tracker.history(1));
+    QVERIFY(tracker.history(5));
+    QVERIFY(tracker.history(4));
+}
+
+void TestConnectionTracker::shouldStartAfreshAfterClear()
+{
+    ConnectionTracker tracker;
+    tracker.update(at(0, {row(1, 2, TcpState::Established, 3)}));
+    tracker.clear();
+    QVERIFY(!tracker.hasBaseline());
+    QCOMPARE(tracker.liveCount(), 0);
+    const TrackerDelta d = tracker.update(at(10, {row(1, 2, TcpState::Established, 3)}));
+    QCOMPARE(d.events.size(), 1);
+    QCOMPARE(d.events[0].kind, ConnectionEvent::Kind::Appeared);
+}
+
+QTEST_GUILESS_MAIN(TestConnectionTracker)
+#include "tst_connectiontracker.moc"

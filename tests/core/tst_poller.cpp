@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/sources/poller.h"
+#include "core/sources/procsource.h"
+
+#include "../common/fixtures.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+// A ProcSource that notes which thread it ran on.
+class ThreadNotingSource final : public SocketSource
+{
+public:
+    ThreadNotingSource(const QString &dir, QThread **ranOn) : m_proc(dir), m_ranOn(ranOn) { }
+    QString name() const override { return QStringLiteral("proc"); }
+    Snapshot take(const SocketFilter &filter) override
+    {
+        *m_ranOn = QThread::currentThread();
+        return m_proc.take(filter);
+    }
+
+private:
+    ProcSource m_proc;
+    QThread **m_ranOn;
+};
+
+} // namespace
+
+class TestPoller : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void shouldPollOnAWorkerThreadAndDeliverOnTheOwnersThread();
+    void shouldPollAtTheInterval();
+    void shouldPollNowWhenAsked();
+    void shouldApplyTheFilter();
+    void shouldReportSourceFailures();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestPoller::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // A saved /proc/net of the capture machine: real kernel text, fixed content.
+    QVERIFY(QFile::copy(fixturePath(QStringLiteral("proc-net-tcp.txt")), m_dir.filePath(QStringLiteral("tcp"))));
+    QVERIFY(QFile::copy(fixturePath(QStringLiteral("proc-net-tcp6.txt")), m_dir.filePath(QStringLiteral("tcp6"))));
+}
+
+void TestPoller::shouldPollOnAWorkerThreadAndDeliverOnTheOwnersThread()
+{
+    QThread *ranOn = nullptr;
+    Poller poller(std::make_unique<ThreadNotingSource>(m_dir.path(), &ranOn));
+    QThread *deliveredOn = nullptr;
+    connect(&poller, &Poller::snapshotTaken, this, [&] { deliveredOn = QThread::currentThread(); });
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+    poller.pollNow();
+    QVERIFY(spy.wait(5000));
+    QVERIFY(ranOn);
+    QVERIFY(ranOn != QThread::currentThread());
+    QCOMPARE(deliveredOn, QThread::currentThread());
+    const auto snapshot = spy.first().first().value<Snapshot>();
+    QVERIFY(snapshot.ok());
+    QCOMPARE(snapshot.records.size(), 86);
+    QCOMPARE(snapshot.source, QStringLiteral("proc"));
+}
+
+void TestPoller::shouldPollAtTheInterval()
+{
+    Poller poller(std::make_unique<ProcSource>(m_dir.path()));
+    poller.setInterval(20);
+    QCOMPARE(poller.interval(), 20);
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+    poller.start();
+    QVERIFY(poller.isActive());
+    QTRY_VERIFY_WITH_TIMEOUT(spy.size() >= 5, 10000);
+    poller.stop();
+    QVERIFY(!poller.isActive());
+    // let anything already queued arrive, then nothing more may come
+    QTest::qWait(100);
+    const qsizetype afterStop = spy.size();
+    QTest::qWait(200);
+    QCOMPARE(spy.size(), afterStop);
+
+    // snapshots are stamped in order on the monotonic clock
+    for (qsizetype i = 1; i < spy.size(); ++i)
+        QVERIFY(spy[i].first().value<Snapshot>().steadyNs > spy[i - 1].first().value<Snapshot>().steadyNs);
+}
+
+void TestPoller::shouldPollNowWhenAsked()
+{
+    Poller poller(std::make_unique<ProcSource>(m_dir.path()));
+    poller.setInterval(60000);
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+    poller.start(); // polls once at start
+    QVERIFY(spy.wait(5000));
+    poller.pollNow();
+    QVERIFY(spy.wait(5000));
+    QCOMPARE(spy.size(), 2);
+}
+
+void TestPoller::shouldApplyTheFilter()
+{
+    Poller poller(std::make_unique<ProcSource>(m_dir.path()));
+    SocketFilter filter;
+    filter.port = 18000;
+    poller.setFilter(filter);
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+    poller.pollNow();
+    QVERIFY(spy.wait(5000));
+    const auto snapshot = spy.first().first().value<Snapshot>();
+    // listener, the accepted pair, two queued server ends and their clients
+    QCOMPARE(snapshot.records.size(), 7);
+}
+
+void TestPoller::shouldReportSourceFailures()
+{
+    Poller poller(std::make_unique<ProcSource>(m_dir.filePath(QStringLiteral("missing"))));
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+    poller.pollNow();
+    QVERIFY(spy.wait(5000));
+    const auto snapshot = spy.first().first().value<Snapshot>();
+    QVERIFY(!snapshot.ok());
+    QVERIFY(snapshot.error.contains(QStringLiteral("No such file or directory")));
+}
+
+QTEST_GUILESS_MAIN(TestPoller)
+#include "tst_poller.moc"
