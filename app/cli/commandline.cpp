@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commandline.h"
+
+#include "snapshotcommand.h"
+#include "watchcommand.h"
+
+namespace sockscope::cli {
+
+bool isSubcommand(const QString &word)
+{
+    return word == QLatin1String("snapshot") || word == QLatin1String("watch");
+}
+
+int runSubcommand(const QStringList &arguments)
+{
+    const QString name = arguments.value(0);
+    if (name == QLatin1String("snapshot"))
+        return runSnapshot(arguments);
+    if (name == QLatin1String("watch"))
+        return runWatch(arguments);
+    return 2;
+}
+
+QString programHelp()
+{
+    return QStringLiteral(
+        "Usage: sockscope [--source proc|ss] [--interval MS] [--port P]\n"
+        "       sockscope COMMAND [options]\n"
+        "\n"
+        "sockscope shows TCP connections and their states as the Linux kernel reports them.\n"
+        "Without a command it opens the window.\n"
+        "\n"
+        "Commands:\n"
+        "  snapshot   print the kernel's TCP table once (live, or parsed from a saved dump)\n"
+        "  watch      print every state change as the kernel's table changes\n"
+        "\n"
+        "Window options:\n"
+        "  --source proc|ss   where to read the table (default proc)\n"
+        "  --interval MS      milliseconds between polls (default 500)\n"
+        "  --port P           show only sockets with this local or remote port\n"
+        "\n"
+        "'sockscope COMMAND --help' describes each command. --version prints the version.\n");
+}
+
+QString noDisplayHelp()
+{
+    return QStringLiteral(
+        "sockscope: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+        "\n"
+        "To see the window on a machine without a screen, run it under a virtual X server:\n"
+        "    xvfb-run -a sockscope        (Debian/Ubuntu package: xvfb)\n"
+        "or connect with X forwarding (ssh -X) and start it again.\n"
+        "\n"
+        "The command line works anywhere:\n"
+        "    sockscope snapshot             the kernel's TCP table now\n"
+        "    sockscope watch --port 8000    every state change on port 8000\n"
+        "    sockscope --help               all commands\n");
+}
+
+} // namespace sockscope::cli

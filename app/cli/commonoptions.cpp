@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commonoptions.h"
+
+#include "cliconsole.h"
+
+namespace sockscope::cli {
+
+bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error) const
+{
+    if (parser.isSet(port)) {
+        bool ok = false;
+        const uint value = parser.value(port).toUInt(&ok);
+        if (!ok || value < 1 || value > 65535) {
+            error = QStringLiteral("--port needs a number from 1 to 65535, not '%1'").arg(parser.value(port));
+            return false;
+        }
+        filter.port = quint16(value);
+    }
+    if (parser.isSet(state)) {
+        const std::optional<TcpState> s = parseTcpState(parser.value(state));
+        if (!s) {
+            QStringList names;
+            for (TcpState each : allTcpStates())
+                names << kernelName(each);
+            error = QStringLiteral("--state: unknown state '%1' (one of %2)")
+                        .arg(parser.value(state), names.join(QStringLiteral(", ")));
+            return false;
+        }
+        filter.state = *s;
+    }
+    if (parser.isSet(family)) {
+        const std::optional<AddressFamily> f = parseFamily(parser.value(family));
+        if (!f) {
+            error = QStringLiteral("--family must be ipv4 or ipv6, not '%1'").arg(parser.value(family));
+            return false;
+        }
+        filter.family = *f;
+    }
+    return true;
+}
+
+std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLineParser &parser, QString &error) const
+{
+    return SocketSource::create(parser.value(source), &error);
+}
+
+int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
+                const QString &description)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help.")};
+    parser.addOption(help);
+    if (!parser.parse(arguments))
+        return usageError(arguments.value(0), parser.errorText());
+    if (parser.isSet(help)) {
+        // Qt's own usage line names only the program; the options part is what we keep.
+        const QString qtHelp = parser.helpText();
+        const qsizetype options = qtHelp.indexOf(QStringLiteral("Options:"));
+        QString text = QStringLiteral("Usage: ") + synopsis + QStringLiteral("\n\n") + description
+            + QStringLiteral("\n\n") + (options >= 0 ? qtHelp.mid(options) : qtHelp);
+        if (!text.endsWith(QLatin1Char('\n')))
+            text += QLatin1Char('\n');
+        out(text);
+        return ExitOk;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        return usageError(arguments.value(0),
+                          QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    }
+    return -1;
+}
+
+int usageError(const QString &command, const QString &message)
+{
+    err(QStringLiteral("sockscope %1: %2\n").arg(command, message));
+    err(QStringLiteral("Try 'sockscope %1 --help'.\n").arg(command));
+    return ExitUsage;
+}
+
+} // namespace sockscope::cli

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/model/socketfilter.h"
+#include "core/sources/socketsource.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+
+#include <memory>
+
+namespace sockscope::cli {
+
+// Options several subcommands share, with one way to read and check them.
+struct CommonOptions
+{
+    QCommandLineOption source{QStringLiteral("source"),
+                              QStringLiteral("Where to read the kernel's table: proc or ss (default proc)."),
+                              QStringLiteral("proc|ss"), QStringLiteral("proc")};
+    QCommandLineOption port{QStringLiteral("port"),
+                            QStringLiteral("Only sockets with this local or remote port."),
+                            QStringLiteral("P")};
+    QCommandLineOption state{QStringLiteral("state"),
+                             QStringLiteral("Only sockets in this state (FIN_WAIT1, fin-wait-1, ESTAB, ...)."),
+                             QStringLiteral("NAME")};
+    QCommandLineOption family{QStringLiteral("family"),
+                              QStringLiteral("Only ipv4 or only ipv6 sockets."), QStringLiteral("ipv4|ipv6")};
+
+    // Reads --port, --state and --family into `filter`; on a bad value sets `error`.
+    bool readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error) const;
+
+    std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, QString &error) const;
+};
+
+// Parses `arguments` (the subcommand's name first) and handles --help, which prints
+// `synopsis` (one or more "sockscope cmd ..." lines), `description` and the options.
+// Returns -1 when the command should go on, otherwise the exit status to return.
+int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
+                const QString &description);
+
+// Prints "sockscope <cmd>: <message>" and where to find help; returns ExitUsage.
+int usageError(const QString &command, const QString &message);
+
+} // namespace sockscope::cli

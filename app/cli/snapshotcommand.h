@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QStringList>
+
+namespace sockscope::cli {
+
+// sockscope snapshot [--source proc|ss] [--port P] [--state NAME] [--family F] [--json]
+// sockscope snapshot --from-file FILE [--format proc|ss] [filters] [--json]
+int runSnapshot(const QStringList &arguments);
+
+} // namespace sockscope::cli

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "watchcommand.h"
+
+#include "cliconsole.h"
+#include "commonoptions.h"
+
+#include "core/sources/poller.h"
+#include "core/tracking/connectiontracker.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+namespace sockscope::cli {
+
+namespace {
+
+const QString command = QStringLiteral("watch");
+
+QString eventLine(const ConnectionEvent &e)
+{
+    const QString time = QDateTime::fromMSecsSinceEpoch(e.wallTimeMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+    const QString from = e.from ? kernelName(*e.from) : QStringLiteral("(new)");
+    const QString to = e.to ? kernelName(*e.to) : QStringLiteral("(gone)");
+    const QString spent = e.from ? QString::number(e.msInFrom) + QStringLiteral(" ms") : QStringLiteral("-");
+    return QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+        .arg(time, familyName(e.key.family), e.key.local.toString().leftJustified(21),
+             e.key.remote.toString().leftJustified(21),
+             QString(from + QStringLiteral(" -> ") + to).leftJustified(26), spent);
+}
+
+QString eventJson(const ConnectionEvent &e)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("time"),
+             QDateTime::fromMSecsSinceEpoch(e.wallTimeMs, Qt::UTC).toString(Qt::ISODateWithMs));
+    o.insert(QStringLiteral("time_ms"), double(e.wallTimeMs));
+    o.insert(QStringLiteral("family"), familyName(e.key.family));
+    o.insert(QStringLiteral("local_address"), e.key.local.address.toString());
+    o.insert(QStringLiteral("local_port"), e.key.local.port);
+    o.insert(QStringLiteral("remote_address"), e.key.remote.address.toString());
+    o.insert(QStringLiteral("remote_port"), e.key.remote.port);
+    o.insert(QStringLiteral("from"), e.from ? QJsonValue(kernelName(*e.from)) : QJsonValue());
+    o.insert(QStringLiteral("to"), e.to ? QJsonValue(kernelName(*e.to)) : QJsonValue());
+    o.insert(QStringLiteral("ms_in_from"), e.from ? QJsonValue(double(e.msInFrom)) : QJsonValue());
+    o.insert(QStringLiteral("connection"), double(e.id));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)) + QLatin1Char('\n');
+}
+
+} // namespace
+
+int runWatch(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    CommonOptions common;
+    const QCommandLineOption interval{QStringLiteral("interval"),
+                                      QStringLiteral("Milliseconds between polls (default 200)."),
+                                      QStringLiteral("MS"), QStringLiteral("200")};
+    const QCommandLineOption duration{QStringLiteral("duration"),
+                                      QStringLiteral("Stop after this many seconds (default: run until "
+                                                     "interrupted)."),
+                                      QStringLiteral("S")};
+    const QCommandLineOption json{QStringLiteral("json"),
+                                  QStringLiteral("Print one JSON object per line instead of text.")};
+    parser.addOptions({common.source, common.port, common.family, interval, duration, json});
+
+    const int early = parseOrExit(
+        parser, arguments,
+        QStringLiteral("sockscope watch [--source proc|ss] [--port P] [--family F] [--interval MS] "
+                       "[--duration S] [--json]"),
+        QStringLiteral(
+            "Poll the kernel's TCP table and print one line per change:\n"
+            "  time  family  local  remote  OLD -> NEW  milliseconds seen in OLD\n"
+            "(new) marks a connection that appeared, (gone) one that left the table. Times are what\n"
+            "the polls saw: a state shorter than the interval can be missed entirely.\n"
+            "The sockets present at the start are counted, not printed."));
+    if (early >= 0)
+        return early;
+
+    SocketFilter filter;
+    QString error;
+    if (!common.readFilter(parser, filter, error))
+        return usageError(command, error);
+
+    bool ok = false;
+    const int intervalMs = parser.value(interval).toInt(&ok);
+    if (!ok || intervalMs < 10 || intervalMs > 3600000)
+        return usageError(command, QStringLiteral("--interval needs milliseconds from 10 to 3600000, not '%1'")
+                                       .arg(parser.value(interval)));
+    double durationS = 0;
+    if (parser.isSet(duration)) {
+        durationS = parser.value(duration).toDouble(&ok);
+        if (!ok || durationS <= 0 || durationS > 7.0 * 24 * 3600)
+            return usageError(command, QStringLiteral("--duration needs a positive number of seconds, not '%1'")
+                                           .arg(parser.value(duration)));
+    }
+
+    std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+    if (!source)
+        return usageError(command, error);
+    const QString sourceName = source->name();
+
+    Poller poller(std::move(source));
+    poller.setInterval(intervalMs);
+    poller.setFilter(filter);
+    ConnectionTracker tracker;
+    const bool asJson = parser.isSet(json);
+    int status = ExitOk;
+    QString lastError;
+
+    QObject::connect(&poller, &Poller::snapshotTaken, &tracker, [&](const Snapshot &snapshot) {
+        if (!snapshot.ok()) {
+            if (snapshot.error != lastError)
+                err(QStringLiteral("sockscope watch: %1\n").arg(snapshot.error));
+            lastError = snapshot.error;
+            if (!tracker.hasBaseline()) {
+                // Nothing was ever read: there is nothing to watch.
+                status = ExitFailure;
+                QCoreApplication::exit(ExitFailure);
+            }
+            return;
+        }
+        if (!lastError.isEmpty()) {
+            err(QStringLiteral("sockscope watch: %1 works again\n").arg(sourceName));
+            lastError.clear();
+        }
+        for (const ParseIssue &issue : snapshot.issues)
+            err(QStringLiteral("sockscope watch: %1\n").arg(issue.toString()));
+
+        const bool baseline = !tracker.hasBaseline();
+        const TrackerDelta delta = tracker.update(snapshot);
+        if (baseline) {
+            err(QStringLiteral("sockscope watch: %1 sockets%2 via %3, polling every %4 ms%5\n")
+                    .arg(tracker.liveCount())
+                    .arg(filter.port ? QStringLiteral(" on port %1").arg(*filter.port) : QString())
+                    .arg(sourceName)
+                    .arg(intervalMs)
+                    .arg(durationS > 0 ? QStringLiteral(" for %1 s").arg(durationS) : QStringLiteral("; Ctrl+C stops")));
+            return;
+        }
+        for (const ConnectionEvent &event : delta.events)
+            out(asJson ? eventJson(event) : eventLine(event));
+    });
+
+    if (durationS > 0)
+        QTimer::singleShot(int(durationS * 1000), &poller, [] { QCoreApplication::exit(ExitOk); });
+    poller.start();
+    const int loopStatus = QCoreApplication::exec();
+    poller.stop();
+    return status != ExitOk ? status : loopStatus;
+}
+
+} // namespace sockscope::cli

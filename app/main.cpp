@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli/cliconsole.h"
+#include "cli/commandline.h"
+
+#include "ui/mainwindow/mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdlib>
+
+namespace {
+
+using namespace sockscope;
+
+bool hasDisplay()
+{
+    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+        || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+}
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("sockscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("sockscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SOCKSCOPE_VERSION));
+}
+
+int runWindow(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setDesktopFileName(QStringLiteral("io.github.sockscope"));
+
+    QCommandLineParser parser;
+    const QCommandLineOption source{QStringLiteral("source"), QString(), QStringLiteral("proc|ss"),
+                                    QStringLiteral("proc")};
+    const QCommandLineOption interval{QStringLiteral("interval"), QString(), QStringLiteral("MS"),
+                                      QStringLiteral("500")};
+    const QCommandLineOption port{QStringLiteral("port"), QString(), QStringLiteral("P")};
+    parser.addOptions({source, interval, port});
+    if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
+        cli::err(QStringLiteral("sockscope: %1\nTry 'sockscope --help'.\n")
+                     .arg(parser.errorText().isEmpty()
+                              ? QStringLiteral("unknown command '%1'").arg(parser.positionalArguments().value(0))
+                              : parser.errorText()));
+        return cli::ExitUsage;
+    }
+
+    MainWindowOptions options;
+    options.source = parser.value(source);
+    if (options.source != QLatin1String("proc") && options.source != QLatin1String("ss")) {
+        cli::err(QStringLiteral("sockscope: --source must be proc or ss, not '%1'\n").arg(options.source));
+        return cli::ExitUsage;
+    }
+    bool ok = false;
+    options.intervalMs = parser.value(interval).toInt(&ok);
+    if (!ok || options.intervalMs < 50 || options.intervalMs > 10000) {
+        cli::err(QStringLiteral("sockscope: --interval needs milliseconds from 50 to 10000\n"));
+        return cli::ExitUsage;
+    }
+    if (parser.isSet(port)) {
+        const uint p = parser.value(port).toUInt(&ok);
+        if (!ok || p < 1 || p > 65535) {
+            cli::err(QStringLiteral("sockscope: --port needs a number from 1 to 65535\n"));
+            return cli::ExitUsage;
+        }
+        options.port = quint16(p);
+    }
+
+    MainWindow window(options);
+    window.show();
+    return QApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    setIdentity();
+
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const QString first = arguments.value(0);
+
+    if (first == QLatin1String("--help") || first == QLatin1String("-h") || first == QLatin1String("help")) {
+        cli::out(cli::programHelp());
+        return cli::ExitOk;
+    }
+    if (first == QLatin1String("--version")) {
+        cli::out(QStringLiteral("sockscope %1\n").arg(QStringLiteral(SOCKSCOPE_VERSION)));
+        return cli::ExitOk;
+    }
+    if (cli::isSubcommand(first)) {
+        QCoreApplication app(argc, argv);
+        return cli::runSubcommand(arguments);
+    }
+    if (!first.isEmpty() && !first.startsWith(QLatin1Char('-'))) {
+        cli::err(QStringLiteral("sockscope: unknown command '%1'\nTry 'sockscope --help'.\n").arg(first));
+        return cli::ExitUsage;
+    }
+    if (!hasDisplay()) {
+        cli::err(cli::noDisplayHelp());
+        return cli::ExitFailure;
+    }
+    return runWindow(argc, argv);
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The sockscope executable's subcommands, run as a user would run them.
+#include "../common/fixtures.h"
+#include "../core/loopbackpair.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+QProcessEnvironment cleanEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    return env;
+}
+
+Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(SOCKSCOPE_EXECUTABLE), arguments);
+    Run r;
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+// Data rows of the human table (the header is the first line).
+QStringList tableRows(const QString &out)
+{
+    QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (!lines.isEmpty())
+        lines.removeFirst();
+    return lines;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldPrintHelpForTheProgramAndEachCommand_data();
+    void shouldPrintHelpForTheProgramAndEachCommand();
+    void shouldRejectBadArgumentsWithStatus2_data();
+    void shouldRejectBadArgumentsWithStatus2();
+    void shouldPrintAFileAsAnAlignedTable();
+    void shouldPrintAFileAsJson();
+    void shouldGuessTheFormatOfAFile_data();
+    void shouldGuessTheFormatOfAFile();
+    void shouldFilterAFileByPortAndState();
+    void shouldNameFileAndLineOfMalformedInput();
+    void shouldFailClearlyOnAnUnreadableFile();
+    void shouldSayWhenSsIsMissingAndKeepProcWorking();
+    void shouldPrintTheLiveTable_data();
+    void shouldPrintTheLiveTable();
+    void shouldWatchTransitionsOfARealConnection();
+    void shouldExplainHowToRunWithoutADisplay();
+};
+
+void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("program") << QStringList{"--help"} << "snapshot   print the kernel's TCP table";
+    QTest::newRow("snapshot") << QStringList{"snapshot", "--help"} << "Usage: sockscope snapshot";
+    QTest::newRow("watch") << QStringList{"watch", "--help"} << "Usage: sockscope watch";
+    QTest::newRow("version") << QStringList{"--version"} << "sockscope 0.";
+}
+
+void TestCli::shouldPrintHelpForTheProgramAndEachCommand()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const Run r = run(arguments);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(expected), qPrintable(r.out));
+    QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::shouldRejectBadArgumentsWithStatus2_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+    QTest::newRow("unknown option") << QStringList{"snapshot", "--bogus"} << "Unknown option 'bogus'";
+    QTest::newRow("port not a number") << QStringList{"snapshot", "--port", "http"} << "--port needs a number";
+    QTest::newRow("port too big") << QStringList{"snapshot", "--port", "70000"} << "--port needs a number";
+    QTest::newRow("unknown state") << QStringList{"snapshot", "--state", "HALF_OPEN"} << "unknown state 'HALF_OPEN'";
+    QTest::newRow("unknown source") << QStringList{"snapshot", "--source", "netstat"} << "unknown source 'netstat'";
+    QTest::newRow("format without file") << QStringList{"snapshot", "--format", "ss"} << "--format only applies";
+    QTest::newRow("bad format") << QStringList{"snapshot", "--from-file", "x", "--format", "csv"} << "--format must be";
+    QTest::newRow("source and file") << QStringList{"snapshot", "--from-file", "x", "--source", "ss"} << "exclude each other";
+    QTest::newRow("stray argument") << QStringList{"snapshot", "extra"} << "unexpected argument 'extra'";
+    QTest::newRow("missing value") << QStringList{"snapshot", "--port"} << "Missing value after '--port'";
+    QTest::newRow("interval too small") << QStringList{"watch", "--interval", "1"} << "--interval needs";
+    QTest::newRow("bad duration") << QStringList{"watch", "--duration", "-3"} << "--duration needs";
+}
+
+void TestCli::shouldRejectBadArgumentsWithStatus2()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    const Run r = run(arguments);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("--help")), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldPrintAFileAsAnAlignedTable()
+{
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("proc-net-tcp.txt"))});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 44);
+    QVERIFY(lines[0].startsWith(QStringLiteral("State")));
+    // columns line up: "Local Address:Port" starts at the same offset on every line
+    const qsizetype column = lines[0].indexOf(QStringLiteral("Local Address:Port"));
+    for (const QString &line : lines.mid(1))
+        QVERIFY2(line.at(column - 1) == QLatin1Char(' ') && line.at(column) != QLatin1Char(' '), qPrintable(line));
+    // sorted by local port: the machine's 2024 listener first, then the 18000 listener
+    QVERIFY(lines[1].contains(QStringLiteral("0.0.0.0:2024")));
+    QVERIFY(lines[2].contains(QStringLiteral("127.0.0.1:18000")));
+    QVERIFY(r.out.contains(QStringLiteral("timewait 59.68s")));
+}
+
+void TestCli::shouldPrintAFileAsJson()
+{
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("ss-tanoie.txt")),
+                       QStringLiteral("--format"), QStringLiteral("ss"), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonArray sockets = doc.object().value(QStringLiteral("sockets")).toArray();
+    QCOMPARE(sockets.size(), 86);
+    for (const QJsonValue &v : sockets) {
+        const QJsonObject o = v.toObject();
+        for (const char *key : {"family", "local_address", "local_port", "remote_address", "remote_port", "state",
+                                "tx_queue", "rx_queue", "timer", "inode", "uid"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+    }
+    QJsonObject timeWait;
+    for (const QJsonValue &v : sockets) {
+        if (v.toObject().value(QStringLiteral("local_port")).toInt() == 18029)
+            timeWait = v.toObject();
+    }
+    QCOMPARE(timeWait.value(QStringLiteral("state")).toString(), QStringLiteral("TIME_WAIT"));
+    QCOMPARE(timeWait.value(QStringLiteral("family")).toString(), QStringLiteral("ipv4"));
+    QCOMPARE(timeWait.value(QStringLiteral("remote_address")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(timeWait.value(QStringLiteral("timer")).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("timewait"));
+    QCOMPARE(timeWait.value(QStringLiteral("timer")).toObject().value(QStringLiteral("remaining_ms")).toInt(), 59000);
+    QCOMPARE(timeWait.value(QStringLiteral("inode")).toInt(), 0);
+    QCOMPARE(timeWait.value(QStringLiteral("uid")).toInt(), 0);
+    QVERIFY(doc.object().value(QStringLiteral("errors")).toArray().isEmpty());
+}
+
+void TestCli::shouldGuessTheFormatOfAFile_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("rows");
+    QTest::newRow("proc with header") << "proc-net-tcp6.txt" << 43;
+    QTest::newRow("proc without header") << "proc-net-tcp-noheader.txt" << 43;
+    QTest::newRow("ss with header") << "ss-tan.txt" << 86;
+    QTest::newRow("ss without header") << "ss-tanoieH.txt" << 86;
+}
+
+void TestCli::shouldGuessTheFormatOfAFile()
+{
+    QFETCH(QString, file);
+    QFETCH(int, rows);
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(file)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(tableRows(r.out).size(), rows);
+}
+
+void TestCli::shouldFilterAFileByPortAndState()
+{
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("proc-net-tcp.txt")),
+                       QStringLiteral("--port"), QStringLiteral("18000"), QStringLiteral("--state"), QStringLiteral("estab")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList rows = tableRows(r.out);
+    QCOMPARE(rows.size(), 6); // 3 connections to the 18000 listener, both ends each
+    for (const QString &row : rows) {
+        QVERIFY(row.startsWith(QStringLiteral("ESTABLISHED")));
+        QVERIFY(row.contains(QStringLiteral(":18000")));
+    }
+}
+
+void TestCli::shouldNameFileAndLineOfMalformedInput()
+{
+    const QString file = fixturePath(QStringLiteral("proc-net-tcp-malformed.txt"));
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(tableRows(r.out).size(), 43); // the good rows are still printed
+    QVERIFY2(r.err.contains(file + QStringLiteral(":24: expected at least 10 columns")), qPrintable(r.err));
+    QVERIFY(r.err.contains(file + QStringLiteral(":28: unknown state 0D")));
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 4);
+}
+
+void TestCli::shouldFailClearlyOnAnUnreadableFile()
+{
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("/nonexistent/tcp")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("cannot read /nonexistent/tcp")), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldSayWhenSsIsMissingAndKeepProcWorking()
+{
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(QStringLiteral("PATH"), QStringLiteral("/nonexistent"));
+    const Run ss = run({QStringLiteral("snapshot"), QStringLiteral("--source"), QStringLiteral("ss")}, env);
+    QCOMPARE(ss.exitCode, 1);
+    QVERIFY2(ss.err.contains(QStringLiteral("could not run 'ss'")), qPrintable(ss.err));
+    QVERIFY(ss.err.contains(QStringLiteral("--source proc")));
+    const Run proc = run({QStringLiteral("snapshot"), QStringLiteral("--source"), QStringLiteral("proc")}, env);
+    QCOMPARE(proc.exitCode, 0);
+    const Run watch = run({QStringLiteral("watch"), QStringLiteral("--source"), QStringLiteral("ss"),
+                           QStringLiteral("--duration"), QStringLiteral("5")}, env);
+    QCOMPARE(watch.exitCode, 1);
+    QVERIFY(watch.err.contains(QStringLiteral("could not run 'ss'")));
+}
+
+void TestCli::shouldPrintTheLiveTable_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::newRow("proc") << "proc";
+    QTest::newRow("ss") << "ss";
+}
+
+void TestCli::shouldPrintTheLiveTable()
+{
+    QFETCH(QString, source);
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 3);
+    QVERIFY(listener.isValid());
+    const QString port = QString::number(listener.localPort());
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--source"), source, QStringLiteral("--port"), port,
+                       QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(doc.value(QStringLiteral("source")).toString(), source);
+    const QJsonArray sockets = doc.value(QStringLiteral("sockets")).toArray();
+    QCOMPARE(sockets.size(), 1);
+    QCOMPARE(sockets[0].toObject().value(QStringLiteral("state")).toString(), QStringLiteral("LISTEN"));
+    QCOMPARE(sockets[0].toObject().value(QStringLiteral("inode")).toDouble(), double(listener.inode()));
+}
+
+void TestCli::shouldWatchTransitionsOfARealConnection()
+{
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 3);
+    QVERIFY(listener.isValid());
+    const quint16 port = listener.localPort();
+
+    QProcess watch;
+    watch.setProcessEnvironment(cleanEnvironment());
+    watch.start(QStringLiteral(SOCKSCOPE_EXECUTABLE),
+                {QStringLiteral("watch"), QStringLiteral("--port"), QString::number(port), QStringLiteral("--interval"),
+                 QStringLiteral("20"), QStringLiteral("--duration"), QStringLiteral("4")});
+    QVERIFY(watch.waitForStarted());
+    QString err;
+    // the baseline: the listener is already there, so it is counted, not printed
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(watch.readAllStandardError())).contains(QStringLiteral("1 sockets on port")), 10000);
+
+    Fd client = Loopback::connect(AddressFamily::IPv4, port);
+    QVERIFY(client.isValid());
+    const QString clientPort = QString::number(client.localPort());
+    QTest::qWait(300);
+    Fd accepted = Loopback::accept(listener);
+    client.reset(); // active close
+    QTest::qWait(300);
+    accepted.reset();
+
+    QVERIFY(watch.waitForFinished(15000));
+    QCOMPARE(watch.exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(watch.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const auto has = [&](const QString &local, const QString &remote, const QString &transition) {
+        for (const QString &line : lines) {
+            if (line.contains(QStringLiteral("127.0.0.1:") + local + QLatin1Char(' '))
+                && line.indexOf(QStringLiteral("127.0.0.1:") + remote) > line.indexOf(QStringLiteral("127.0.0.1:") + local)
+                && line.contains(transition))
+                return true;
+        }
+        return false;
+    };
+    const QString p = QString::number(port);
+    QVERIFY2(has(clientPort, p, QStringLiteral("(new) -> ESTABLISHED")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(p, clientPort, QStringLiteral("(new) -> ESTABLISHED")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(clientPort, p, QStringLiteral("ESTABLISHED -> FIN_WAIT2")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(clientPort, p, QStringLiteral("FIN_WAIT2 -> TIME_WAIT")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(p, clientPort, QStringLiteral("CLOSE_WAIT -> (gone)")), qPrintable(lines.join(QLatin1Char('\n'))));
+    for (const QString &line : lines) {
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ipv4  ")).match(line).hasMatch(), qPrintable(line));
+        QVERIFY2(line.endsWith(QStringLiteral(" ms")) || line.endsWith(QLatin1Char('-')), qPrintable(line));
+    }
+}
+
+void TestCli::shouldExplainHowToRunWithoutADisplay()
+{
+    QProcessEnvironment env = cleanEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    const Run r = run({}, env);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains(QStringLiteral("xvfb-run -a sockscope")));
+    QVERIFY(r.err.contains(QStringLiteral("sockscope snapshot")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
