@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs the Debian/Ubuntu packages sockscope needs, and nothing when all are present.
+#   scripts/install-deps.sh build     compiler, CMake, Ninja, Qt 6 (Widgets, Network, Test, Svg), ss
+#   scripts/install-deps.sh test      build + fonts for the offscreen window tests
+#   scripts/install-deps.sh run       build + what the window needs on a desktop
+#   scripts/install-deps.sh sanitize  test (GCC's sanitizers come with g++)
+#   scripts/install-deps.sh screenshot  test + Xvfb and ImageMagick
+set -euo pipefail
+
+profile=${1:-build}
+
+packages=(cmake ninja-build g++ qt6-base-dev qt6-svg-dev qt6-qpa-plugins iproute2)
+case "$profile" in
+  build) ;;
+  test|sanitize) packages+=(fonts-dejavu-core) ;;
+  run) packages+=(fonts-dejavu-core) ;;
+  screenshot) packages+=(fonts-dejavu-core xvfb xauth x11-apps imagemagick) ;;
+  *) echo "install-deps.sh: unknown profile '$profile' (build, test, run, sanitize, screenshot)" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps.sh: this is not a Debian or Ubuntu system; install these yourself:" >&2
+  echo "  ${packages[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+  [[ "$status" == ii* ]] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps.sh: these packages are missing and sudo is not available:" >&2
+  echo "  ${missing[*]}" >&2
+  echo "Install them as root: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
