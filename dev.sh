@@ -38,7 +38,6 @@ case "$command" in
     configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DSOCKSCOPE_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    LSAN_OPTIONS=suppressions="$here/tests/lsan.supp":print_suppressions=0 \
       ctest --test-dir build-asan --output-on-failure --timeout 600 -j "$jobs"
     ;;
   build)

@@ -7,6 +7,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QTest>
 
 using namespace sockscope;
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void shouldShowEveryLiveConnection();
     void shouldUpdateRowsInPlace();
     void shouldRemoveVanishedRowsAndKeepTheOthers();
+    void shouldSortEndpointsByPortThenAddress();
 };
 
 void TestSocketTableModel::shouldShowEveryLiveConnection()
@@ -104,6 +106,28 @@ void TestSocketTableModel::shouldRemoveVanishedRowsAndKeepTheOthers()
         QVERIFY(tracker.history(id)->alive);
         QCOMPARE(model.recordAt(row), tracker.history(id)->latest);
     }
+}
+
+void TestSocketTableModel::shouldSortEndpointsByPortThenAddress()
+{
+    const QByteArray both = readFixture(QStringLiteral("proc-net-tcp.txt")) + readFixture(QStringLiteral("proc-net-tcp6.txt"));
+    const auto parsed = ProcNetTcpParser().parse(both);
+    ConnectionTracker tracker;
+    SocketTableModel model;
+    model.apply(tracker.update(snapshotOf(parsed.records, 0)), tracker);
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(SocketTableModel::SortRole);
+    proxy.sort(SocketTableModel::Local, Qt::AscendingOrder);
+    QCOMPARE(proxy.rowCount(), 86);
+    const auto portAt = [&](int row) {
+        return model.recordAt(proxy.mapToSource(proxy.index(row, 0)).row()).local.port;
+    };
+    QCOMPARE(portAt(0), quint16(2024));
+    for (int row = 1; row < proxy.rowCount(); ++row)
+        QVERIFY2(portAt(row - 1) <= portAt(row), qPrintable(QString::number(row)));
+    // within one port, IPv4 before IPv6
+    QCOMPARE(model.recordAt(proxy.mapToSource(proxy.index(1, 0)).row()).local.toString(), QStringLiteral("127.0.0.1:18000"));
 }
 
 QTEST_MAIN(TestSocketTableModel)

@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
@@ -36,9 +37,22 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     m_table->sortByColumn(SocketTableModel::Local, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    // Wide enough for the longest value each column can hold, so nothing is cut off.
+    const QFontMetrics metrics = m_table->fontMetrics();
+    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 24; };
+    header->resizeSection(SocketTableModel::State, widthOf(QStringLiteral("ESTABLISHED")));
+    header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
+    header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
+    header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 0000")));
+    header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 0000")));
+    header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
+    header->resizeSection(SocketTableModel::Inode, widthOf(QStringLiteral("00000000")));
     setCentralWidget(m_table);
 
     QToolBar *bar = addToolBar(tr("Source"));
@@ -103,7 +117,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         m_poller->pollNow();
     });
 
-    resize(1000, 600);
+    resize(1100, 650);
     startPolling();
 }
 

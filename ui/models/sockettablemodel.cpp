@@ -7,6 +7,18 @@
 
 namespace sockscope {
 
+namespace {
+
+// Port first, then family and address bytes: what people scanning a socket table expect.
+QString endpointSortKey(const Endpoint &e)
+{
+    const auto &bytes = e.address.bytes();
+    return QString::number(e.port).rightJustified(5, QLatin1Char('0')) + QLatin1Char(e.address.isIPv4() ? '4' : '6')
+        + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes.data()), int(bytes.size())).toHex());
+}
+
+} // namespace
+
 SocketTableModel::SocketTableModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 int SocketTableModel::rowCount(const QModelIndex &parent) const
@@ -25,8 +37,8 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case State: return tr("State");
-    case Local: return tr("Local address:port");
-    case Remote: return tr("Remote address:port");
+    case Local: return tr("Local address");
+    case Remote: return tr("Remote address");
     case RecvQ: return tr("Recv-Q");
     case SendQ: return tr("Send-Q");
     case Timer: return tr("Timer");
@@ -61,8 +73,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     if (role == SortRole) {
         switch (index.column()) {
         case State: return kernelNumber(r.state);
-        case Local: return QVariant::fromValue((quint64(r.local.port) << 32) | qHash(r.local.address));
-        case Remote: return QVariant::fromValue((quint64(r.remote.port) << 32) | qHash(r.remote.address));
+        case Local: return endpointSortKey(r.local);
+        case Remote: return endpointSortKey(r.remote);
         case RecvQ: return r.rxQueue;
         case SendQ: return r.txQueue;
         case Timer: return r.timerRemainingMs;
