@@ -132,8 +132,9 @@ int runWatch(const QStringList &arguments)
         const bool baseline = !tracker.hasBaseline();
         const TrackerDelta delta = tracker.update(snapshot);
         if (baseline) {
-            err(QStringLiteral("sockscope watch: %1 sockets%2 via %3, polling every %4 ms%5\n")
+            err(QStringLiteral("sockscope watch: %1 %2%3 via %4, polling every %5 ms%6\n")
                     .arg(tracker.liveCount())
+                    .arg(tracker.liveCount() == 1 ? QStringLiteral("socket") : QStringLiteral("sockets"))
                     .arg(filter.port ? QStringLiteral(" on port %1").arg(*filter.port) : QString())
                     .arg(sourceName)
                     .arg(intervalMs)

@@ -282,7 +282,7 @@ void TestCli::shouldWatchTransitionsOfARealConnection()
     QVERIFY(watch.waitForStarted());
     QString err;
     // the baseline: the listener is already there, so it is counted, not printed
-    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(watch.readAllStandardError())).contains(QStringLiteral("1 sockets on port")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(watch.readAllStandardError())).contains(QStringLiteral("1 socket on port")), 10000);
 
     Fd client = Loopback::connect(AddressFamily::IPv4, port);
     QVERIFY(client.isValid());
@@ -306,11 +306,16 @@ void TestCli::shouldWatchTransitionsOfARealConnection()
         return false;
     };
     const QString p = QString::number(port);
-    QVERIFY2(has(clientPort, p, QStringLiteral("(new) -> ESTABLISHED")), qPrintable(lines.join(QLatin1Char('\n'))));
-    QVERIFY2(has(p, clientPort, QStringLiteral("(new) -> ESTABLISHED")), qPrintable(lines.join(QLatin1Char('\n'))));
-    QVERIFY2(has(clientPort, p, QStringLiteral("ESTABLISHED -> FIN_WAIT2")), qPrintable(lines.join(QLatin1Char('\n'))));
+    // A poll can catch the handshake's SYN_SENT or SYN_RECV, so the arrival is "-> ESTABLISHED"
+    // from "(new)" or from one of those.
+    QVERIFY2(has(clientPort, p, QStringLiteral(" -> ESTABLISHED")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(p, clientPort, QStringLiteral(" -> ESTABLISHED")), qPrintable(lines.join(QLatin1Char('\n'))));
+    // FIN_WAIT2 and CLOSE_WAIT are held for 300 ms, so a poll sees them. The states in between
+    // (FIN_WAIT1, LAST_ACK) last microseconds on loopback; a poll may or may not catch them.
+    QVERIFY2(has(clientPort, p, QStringLiteral(" -> FIN_WAIT2")), qPrintable(lines.join(QLatin1Char('\n'))));
     QVERIFY2(has(clientPort, p, QStringLiteral("FIN_WAIT2 -> TIME_WAIT")), qPrintable(lines.join(QLatin1Char('\n'))));
-    QVERIFY2(has(p, clientPort, QStringLiteral("CLOSE_WAIT -> (gone)")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(p, clientPort, QStringLiteral("ESTABLISHED -> CLOSE_WAIT")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(has(p, clientPort, QStringLiteral(" -> (gone)")), qPrintable(lines.join(QLatin1Char('\n'))));
     for (const QString &line : lines) {
         QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ipv4  ")).match(line).hasMatch(), qPrintable(line));
         QVERIFY2(line.endsWith(QStringLiteral(" ms")) || line.endsWith(QLatin1Char('-')), qPrintable(line));
