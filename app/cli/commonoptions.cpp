@@ -44,6 +44,13 @@ std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLinePars
     return SocketSource::create(parser.value(source), &error);
 }
 
+QString sourceFailure(const QString &sourceName, const QString &error)
+{
+    if (sourceName == QLatin1String("proc"))
+        return error;
+    return error + QStringLiteral(" Use --source proc to read /proc/net/tcp instead.");
+}
+
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
                 const QString &description)
 {

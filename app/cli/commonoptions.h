@@ -32,6 +32,9 @@ struct CommonOptions
     std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, QString &error) const;
 };
 
+// A source's failure as the command line reports it, with the option that gets around it.
+QString sourceFailure(const QString &sourceName, const QString &error);
+
 // Parses `arguments` (the subcommand's name first) and handles --help, which prints
 // `synopsis` (one or more "sockscope cmd ..." lines), `description` and the options.
 // Returns -1 when the command should go on, otherwise the exit status to return.

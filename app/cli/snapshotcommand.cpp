@@ -102,6 +102,7 @@ int runSnapshot(const QStringList &arguments)
         return usageError(command, QStringLiteral("--format must be proc or ss, not '%1'").arg(parser.value(format)));
 
     Snapshot snapshot;
+    QString sourceName;
     if (parser.isSet(fromFile)) {
         loadFile(parser.value(fromFile), parser.value(format), snapshot);
         if (snapshot.ok() && !filter.isEmpty())
@@ -110,11 +111,13 @@ int runSnapshot(const QStringList &arguments)
         const std::unique_ptr<SocketSource> source = common.createSource(parser, error);
         if (!source)
             return usageError(command, error);
+        sourceName = source->name();
         snapshot = source->take(filter);
     }
 
     if (!snapshot.ok()) {
-        err(QStringLiteral("sockscope snapshot: %1\n").arg(snapshot.error));
+        err(QStringLiteral("sockscope snapshot: %1\n")
+                .arg(sourceName.isEmpty() ? snapshot.error : sourceFailure(sourceName, snapshot.error)));
         return ExitFailure;
     }
 

@@ -113,7 +113,7 @@ int runWatch(const QStringList &arguments)
     QObject::connect(&poller, &Poller::snapshotTaken, &tracker, [&](const Snapshot &snapshot) {
         if (!snapshot.ok()) {
             if (snapshot.error != lastError)
-                err(QStringLiteral("sockscope watch: %1\n").arg(snapshot.error));
+                err(QStringLiteral("sockscope watch: %1\n").arg(sourceFailure(sourceName, snapshot.error)));
             lastError = snapshot.error;
             if (!tracker.hasBaseline()) {
                 // Nothing was ever read: there is nothing to watch.

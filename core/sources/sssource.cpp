@@ -30,8 +30,7 @@ QString SsSource::run(const QStringList &arguments, QByteArray &output) const
     process.start(QIODevice::ReadOnly);
     if (!process.waitForStarted(m_timeoutMs)) {
         if (process.error() == QProcess::FailedToStart)
-            return QStringLiteral("could not run '%1': %2. Install iproute2, or use the proc source "
-                                  "(--source proc).")
+            return QStringLiteral("could not run '%1' (%2): is iproute2 installed?")
                 .arg(m_program, process.errorString());
         return QStringLiteral("'%1' did not start: %2").arg(m_program, process.errorString());
     }

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QFontMetrics>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
@@ -14,6 +15,7 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTableView>
 #include <QToolBar>
 
@@ -100,12 +102,21 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
-    m_errorLabel = new QLabel(this);
+    // A source problem shows where the user looks, with the style's own warning icon.
+    m_errorBox = new QWidget(this);
+    auto *errorLayout = new QHBoxLayout(m_errorBox);
+    errorLayout->setContentsMargins(0, 0, 0, 0);
+    auto *errorIcon = new QLabel(m_errorBox);
+    const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize);
+    errorIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(iconSize, iconSize));
+    m_errorLabel = new QLabel(m_errorBox);
     m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
-    m_errorLabel->setStyleSheet(QStringLiteral("color: palette(highlighted-text); background: #b3261e; padding: 0 6px;"));
-    m_errorLabel->hide();
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    errorLayout->addWidget(errorIcon);
+    errorLayout->addWidget(m_errorLabel);
+    m_errorBox->hide();
     statusBar()->addWidget(m_statusLabel, 1);
-    statusBar()->addPermanentWidget(m_errorLabel);
+    statusBar()->addPermanentWidget(m_errorBox);
 
     connect(m_sourceBox, &QComboBox::currentIndexChanged, this, &MainWindow::startPolling);
     connect(m_intervalBox, &QSpinBox::valueChanged, this, [this](int ms) {
@@ -179,10 +190,12 @@ void MainWindow::updateStatus()
                                .arg(counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", "))));
 
     QString problem = m_lastError;
+    if (!problem.isEmpty() && m_poller && m_poller->sourceName() != QLatin1String("proc"))
+        problem += tr(" Choose /proc/net/tcp as the source to go on.");
     if (problem.isEmpty() && m_issueCount > 0)
         problem = tr("%n line(s) of kernel text could not be parsed", nullptr, m_issueCount);
     m_errorLabel->setText(problem);
-    m_errorLabel->setVisible(!problem.isEmpty());
+    m_errorBox->setVisible(!problem.isEmpty());
 }
 
 } // namespace sockscope

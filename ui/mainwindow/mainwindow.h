@@ -52,6 +52,7 @@ private:
     QSpinBox *m_intervalBox = nullptr;
     QSpinBox *m_portBox = nullptr;
     QLabel *m_statusLabel = nullptr;
+    QWidget *m_errorBox = nullptr;
     QLabel *m_errorLabel = nullptr;
     QString m_lastError;
     int m_issueCount = 0;
