@@ -90,17 +90,28 @@ QString Loopback::text(AddressFamily family)
     return family == AddressFamily::IPv4 ? QStringLiteral("127.0.0.1") : QStringLiteral("::1");
 }
 
-Fd Loopback::listen(AddressFamily family, int backlog, QString *error, quint16 port)
+namespace {
+
+// A TCP socket of `family` and the loopback address with `port`, ready for bind or connect.
+Fd openSocket(AddressFamily family, quint16 port, sockaddr_storage &address, socklen_t &length, QString *error)
 {
     Fd fd(::socket(family == AddressFamily::IPv4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.isValid()) {
-        if (error)
-            *error = lastError("socket");
-        return Fd();
-    }
-    sockaddr_storage storage;
-    const socklen_t len = loopbackAddress(family, port, storage);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&storage), len) != 0) {
+    if (!fd.isValid() && error)
+        *error = lastError("socket");
+    length = loopbackAddress(family, port, address);
+    return fd;
+}
+
+} // namespace
+
+Fd Loopback::listen(AddressFamily family, int backlog, QString *error, quint16 port)
+{
+    sockaddr_storage address;
+    socklen_t length = 0;
+    Fd fd = openSocket(family, port, address, length, error);
+    if (!fd.isValid())
+        return fd;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), length) != 0) {
         if (error)
             *error = lastError("bind");
         return Fd();
@@ -115,15 +126,12 @@ Fd Loopback::listen(AddressFamily family, int backlog, QString *error, quint16 p
 
 Fd Loopback::connect(AddressFamily family, quint16 port, QString *error)
 {
-    Fd fd(::socket(family == AddressFamily::IPv4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.isValid()) {
-        if (error)
-            *error = lastError("socket");
-        return Fd();
-    }
-    sockaddr_storage storage;
-    const socklen_t len = loopbackAddress(family, port, storage);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&storage), len) != 0) {
+    sockaddr_storage address;
+    socklen_t length = 0;
+    Fd fd = openSocket(family, port, address, length, error);
+    if (!fd.isValid())
+        return fd;
+    if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&address), length) != 0) {
         if (error)
             *error = lastError("connect");
         return Fd();
