@@ -101,7 +101,7 @@ int main(int argc, char **argv)
         return cli::ExitUsage;
     }
     if (!hasDisplay()) {
-        cli::err(cli::noDisplayHelp());
+        cli::err(cli::noDisplayHelp(QString::fromLocal8Bit(argv[0])));
         return cli::ExitFailure;
     }
     return runWindow(argc, argv);

@@ -42,19 +42,20 @@ QString programHelp()
         "'sockscope COMMAND --help' describes each command. --version prints the version.\n");
 }
 
-QString noDisplayHelp()
+QString noDisplayHelp(const QString &program)
 {
     return QStringLiteral(
         "sockscope: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
         "\n"
         "To see the window on a machine without a screen, run it under a virtual X server:\n"
-        "    xvfb-run -a sockscope        (Debian/Ubuntu package: xvfb)\n"
+        "    xvfb-run -a %1        (Debian/Ubuntu package: xvfb)\n"
         "or connect with X forwarding (ssh -X) and start it again.\n"
         "\n"
         "The command line works anywhere:\n"
-        "    sockscope snapshot             the kernel's TCP table now\n"
-        "    sockscope watch --port 8000    every state change on port 8000\n"
-        "    sockscope --help               all commands\n");
+        "    %1 snapshot             the kernel's TCP table now\n"
+        "    %1 watch --port 8000    every state change on port 8000\n"
+        "    %1 --help               all commands\n")
+        .arg(program);
 }
 
 } // namespace sockscope::cli

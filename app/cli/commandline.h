@@ -15,7 +15,8 @@ int runSubcommand(const QStringList &arguments);
 // What `sockscope --help` prints.
 QString programHelp();
 
-// What `sockscope` without a display prints instead of failing in Qt's platform plugin.
-QString noDisplayHelp();
+// What `sockscope` without a display prints instead of failing in Qt's platform plugin;
+// `program` is how the user started it (argv[0]).
+QString noDisplayHelp(const QString &program);
 
 } // namespace sockscope::cli

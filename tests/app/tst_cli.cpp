@@ -330,8 +330,8 @@ void TestCli::shouldExplainHowToRunWithoutADisplay()
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
     const Run r = run({}, env);
     QCOMPARE(r.exitCode, 1);
-    QVERIFY(r.err.contains(QStringLiteral("xvfb-run -a sockscope")));
-    QVERIFY(r.err.contains(QStringLiteral("sockscope snapshot")));
+    QVERIFY2(r.err.contains(QStringLiteral("xvfb-run -a " SOCKSCOPE_EXECUTABLE)), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral(SOCKSCOPE_EXECUTABLE " snapshot")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
