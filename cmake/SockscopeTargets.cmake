@@ -37,15 +37,23 @@ function(sockscope_enforce_core_dependencies target)
 endfunction()
 
 # One executable per test class, registered with ctest.
-#   sockscope_add_test(tst_name SOURCES ... LIBRARIES ... [LABELS ...] [TIMEOUT s])
+#   sockscope_add_test(tst_name SOURCES ... LIBRARIES ... [ARGS ...] [LABELS ...] [TIMEOUT s])
+# ARGS selects test functions, for a class whose runs are split into several ctest entries.
 function(sockscope_add_test name)
-    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS;ARGS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     sockscope_target_defaults(${name})
     target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBRARIES})
     target_compile_definitions(${name} PRIVATE
         SOCKSCOPE_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data")
-    add_test(NAME ${name} COMMAND ${name})
+    sockscope_add_test_run(${name} ${name} ARGS ${ARG_ARGS} LABELS ${ARG_LABELS} TIMEOUT ${ARG_TIMEOUT})
+endfunction()
+
+# Another ctest entry running an existing test executable with other arguments.
+#   sockscope_add_test_run(entry-name executable [ARGS ...] [LABELS ...] [TIMEOUT s])
+function(sockscope_add_test_run name executable)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "LABELS;ARGS" ${ARGN})
+    add_test(NAME ${name} COMMAND ${executable} ${ARG_ARGS})
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 120)
     endif()

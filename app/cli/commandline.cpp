@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commandline.h"
 
+#include "scenariocommand.h"
 #include "snapshotcommand.h"
 #include "watchcommand.h"
 
@@ -8,7 +9,7 @@ namespace sockscope::cli {
 
 bool isSubcommand(const QString &word)
 {
-    return word == QLatin1String("snapshot") || word == QLatin1String("watch");
+    return word == QLatin1String("snapshot") || word == QLatin1String("watch") || word == QLatin1String("scenario");
 }
 
 int runSubcommand(const QStringList &arguments)
@@ -18,6 +19,8 @@ int runSubcommand(const QStringList &arguments)
         return runSnapshot(arguments);
     if (name == QLatin1String("watch"))
         return runWatch(arguments);
+    if (name == QLatin1String("scenario"))
+        return runScenario(arguments);
     return 2;
 }
 
@@ -33,6 +36,7 @@ QString programHelp()
         "Commands:\n"
         "  snapshot   print the kernel's TCP table once (live, or parsed from a saved dump)\n"
         "  watch      print every state change as the kernel's table changes\n"
+        "  scenario   run real sockets through a scenario that holds a TCP state (--list names them)\n"
         "\n"
         "Window options:\n"
         "  --source proc|ss   where to read the table (default proc)\n"

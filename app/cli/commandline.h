@@ -6,7 +6,7 @@
 
 namespace sockscope::cli {
 
-// True for the names of sockscope's subcommands ("snapshot", "watch").
+// True for the names of sockscope's subcommands ("snapshot", "watch", "scenario").
 bool isSubcommand(const QString &word);
 
 // Runs a subcommand; `arguments` starts with its name. Needs a QCoreApplication.

@@ -52,7 +52,7 @@ QString sourceFailure(const QString &sourceName, const QString &error)
 }
 
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
-                const QString &description)
+                const QString &description, bool positionalAllowed)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
@@ -71,7 +71,7 @@ int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const 
         out(text);
         return ExitOk;
     }
-    if (!parser.positionalArguments().isEmpty()) {
+    if (!positionalAllowed && !parser.positionalArguments().isEmpty()) {
         return usageError(arguments.value(0),
                           QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     }

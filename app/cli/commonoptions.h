@@ -38,8 +38,9 @@ QString sourceFailure(const QString &sourceName, const QString &error);
 // Parses `arguments` (the subcommand's name first) and handles --help, which prints
 // `synopsis` (one or more "sockscope cmd ..." lines), `description` and the options.
 // Returns -1 when the command should go on, otherwise the exit status to return.
+// Positional arguments are an error unless `positionalAllowed`.
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
-                const QString &description);
+                const QString &description, bool positionalAllowed = false);
 
 // Prints "sockscope <cmd>: <message>" and where to find help; returns ExitUsage.
 int usageError(const QString &command, const QString &message);

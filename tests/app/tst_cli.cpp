@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace sockscope;
@@ -77,6 +78,11 @@ private Q_SLOTS:
     void shouldPrintTheLiveTable();
     void shouldWatchTransitionsOfARealConnection();
     void shouldExplainHowToRunWithoutADisplay();
+    void shouldListTheScenarios();
+    void shouldRunAScenarioHeadless_data();
+    void shouldRunAScenarioHeadless();
+    void shouldHoldTheFinalSockets();
+    void shouldNameTheHolderWhenTheScenarioPortIsTaken();
 };
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
@@ -116,6 +122,12 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("missing value") << QStringList{"snapshot", "--port"} << "Missing value after '--port'";
     QTest::newRow("interval too small") << QStringList{"watch", "--interval", "1"} << "--interval needs";
     QTest::newRow("bad duration") << QStringList{"watch", "--duration", "-3"} << "--duration needs";
+    QTest::newRow("no scenario named") << QStringList{"scenario"} << "name a scenario";
+    QTest::newRow("unknown scenario") << QStringList{"scenario", "teardown"} << "no scenario 'teardown'";
+    QTest::newRow("two scenarios") << QStringList{"scenario", "handshake", "reset"} << "name one scenario, not 2";
+    QTest::newRow("scenario port") << QStringList{"scenario", "handshake", "--port", "65536"} << "--port needs";
+    QTest::newRow("scenario clients") << QStringList{"scenario", "many-clients", "--clients", "0"} << "--clients needs";
+    QTest::newRow("scenario hold") << QStringList{"scenario", "handshake", "--hold", "soon"} << "--hold needs";
 }
 
 void TestCli::shouldRejectBadArgumentsWithStatus2()
@@ -262,10 +274,18 @@ void TestCli::shouldPrintTheLiveTable()
     QCOMPARE(r.exitCode, 0);
     const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(doc.value(QStringLiteral("source")).toString(), source);
-    const QJsonArray sockets = doc.value(QStringLiteral("sockets")).toArray();
-    QCOMPARE(sockets.size(), 1);
-    QCOMPARE(sockets[0].toObject().value(QStringLiteral("state")).toString(), QStringLiteral("LISTEN"));
-    QCOMPARE(sockets[0].toObject().value(QStringLiteral("inode")).toDouble(), double(listener.inode()));
+    // Rows with this local port are the test's; others may name it as their remote port (TIME_WAIT
+    // entries of an earlier listener that had the same ephemeral port).
+    QJsonArray mine;
+    for (const QJsonValue &v : doc.value(QStringLiteral("sockets")).toArray()) {
+        if (v.toObject().value(QStringLiteral("local_port")).toInt() == listener.localPort())
+            mine.append(v);
+        else
+            QCOMPARE(v.toObject().value(QStringLiteral("remote_port")).toInt(), int(listener.localPort()));
+    }
+    QCOMPARE(mine.size(), 1);
+    QCOMPARE(mine[0].toObject().value(QStringLiteral("state")).toString(), QStringLiteral("LISTEN"));
+    QCOMPARE(mine[0].toObject().value(QStringLiteral("inode")).toDouble(), double(listener.inode()));
 }
 
 void TestCli::shouldWatchTransitionsOfARealConnection()
@@ -332,6 +352,95 @@ void TestCli::shouldExplainHowToRunWithoutADisplay()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("xvfb-run -a " SOCKSCOPE_EXECUTABLE)), qPrintable(r.err));
     QVERIFY(r.err.contains(QStringLiteral(SOCKSCOPE_EXECUTABLE " snapshot")));
+}
+
+void TestCli::shouldListTheScenarios()
+{
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("--list")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QStringList names;
+    for (const QString &line : lines)
+        names << line.section(QLatin1Char(' '), 0, 0);
+    QCOMPARE(names, (QStringList{"handshake", "accept-queue", "backlog-overflow", "deferred-accept", "time-wait",
+                                 "half-close", "fin-wait-1", "last-ack", "closing", "self-connect", "reset",
+                                 "many-clients"}));
+    for (const QString &line : lines)
+        QVERIFY2(line.size() > 30, qPrintable(line)); // each has its one-line summary
+    const Run help = run({QStringLiteral("scenario"), QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains(QStringLiteral("backlog-overflow  listen(0)")));
+}
+
+void TestCli::shouldRunAScenarioHeadless_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("address");
+    QTest::newRow("ipv4 proc") << QStringList{} << "127.0.0.1:";
+    QTest::newRow("ipv6 ss") << QStringList{"--ipv6", "--source", "ss"} << "[::1]:";
+}
+
+void TestCli::shouldRunAScenarioHeadless()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, address);
+    if (options.contains(QStringLiteral("--ipv6")) && !Loopback::hasIPv6())
+        QSKIP("this machine has no IPv6 loopback (::1)");
+    const Run r = run(QStringList{QStringLiteral("scenario"), QStringLiteral("time-wait"), QStringLiteral("--port"),
+                                  QStringLiteral("0")}
+                      + options);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QVERIFY(r.out.startsWith(QStringLiteral("time-wait — Active close to TIME_WAIT\n")));
+    QVERIFY(r.out.contains(QStringLiteral("step 1/")));
+    // calls with their results, and what the kernel showed, with the end each row is
+    QVERIFY2(r.out.contains(QStringLiteral("listen(8) = 0")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("connect(") + address));
+    QVERIFY(r.out.contains(QStringLiteral("EINPROGRESS (Operation now in progress)")));
+    QVERIFY(r.out.contains(QStringLiteral("kernel        listener: (new) -> LISTEN")));
+    QVERIFY(r.out.contains(QStringLiteral("kernel        client #1 (closed): FIN_WAIT2 -> TIME_WAIT")));
+    QVERIFY(r.out.contains(QStringLiteral("[timewait 59.")) || r.out.contains(QStringLiteral("[timewait 60.")));
+    QVERIFY(r.out.contains(QStringLiteral("seen    client #1 in TIME_WAIT")));
+    QVERIFY(!r.out.contains(QStringLiteral("MISSING")));
+    QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::shouldHoldTheFinalSockets()
+{
+    QProcess p;
+    p.setProcessEnvironment(cleanEnvironment());
+    p.start(QStringLiteral(SOCKSCOPE_EXECUTABLE),
+            {QStringLiteral("scenario"), QStringLiteral("half-close"), QStringLiteral("--port"), QStringLiteral("0"),
+             QStringLiteral("--hold"), QStringLiteral("3")});
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(p.readAllStandardOutput())).contains(QStringLiteral("holding the sockets for 3 s")), 20000);
+    // while it holds, the kernel still has both ends of the half-closed connection
+    const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("sport = :(\\d+)")).match(out);
+    QVERIFY(m.hasMatch());
+    const Run now = run({QStringLiteral("snapshot"), QStringLiteral("--port"), m.captured(1)});
+    QVERIFY2(now.out.contains(QStringLiteral("FIN_WAIT2")) && now.out.contains(QStringLiteral("CLOSE_WAIT")), qPrintable(now.out));
+    QVERIFY(p.waitForFinished(20000));
+    QCOMPARE(p.exitCode(), 0);
+    out += QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY(out.contains(QStringLiteral("closing every socket the scenario opened")));
+    // RST: nothing of the scenario's lingers (rows naming this port as their remote end may be
+    // TIME_WAIT entries of an earlier listener that had the same ephemeral port)
+    const Run after = run({QStringLiteral("snapshot"), QStringLiteral("--port"), m.captured(1)});
+    for (const QString &row : tableRows(after.out)) {
+        QVERIFY2(row.startsWith(QStringLiteral("TIME_WAIT")), qPrintable(row));
+        QVERIFY2(!row.contains(QStringLiteral("127.0.0.1:") + m.captured(1) + QLatin1Char(' ')), qPrintable(row));
+    }
+}
+
+void TestCli::shouldNameTheHolderWhenTheScenarioPortIsTaken()
+{
+    Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(taken.isValid());
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--port"),
+                       QString::number(taken.localPort())});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("EADDRINUSE")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("held by tst_cli (pid %1)").arg(QCoreApplication::applicationPid())), qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("MISSING listener in LISTEN")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

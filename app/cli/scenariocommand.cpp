@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "scenariocommand.h"
+
+#include "cliconsole.h"
+#include "commonoptions.h"
+
+#include "core/format/sockettable.h"
+#include "core/lab/scenariocatalog.h"
+#include "core/lab/scenariorunner.h"
+#include "core/sources/poller.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+namespace sockscope::cli {
+
+namespace {
+
+const QString command = QStringLiteral("scenario");
+
+QString wrap(const QString &text, int width, const QString &indent)
+{
+    QString out;
+    QString line;
+    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (!line.isEmpty() && line.size() + 1 + word.size() > width) {
+            out += indent + line + QLatin1Char('\n');
+            line.clear();
+        }
+        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+    }
+    if (!line.isEmpty())
+        out += indent + line + QLatin1Char('\n');
+    return out;
+}
+
+QString stamp(qint64 ms)
+{
+    return QStringLiteral("+%1.%2s").arg(ms / 1000).arg(ms % 1000, 3, 10, QLatin1Char('0'));
+}
+
+QString listText()
+{
+    QList<QStringList> rows;
+    for (const Scenario &s : ScenarioCatalog::all())
+        rows.append({s.name, s.summary});
+    return SocketTable::alignColumns(rows, {});
+}
+
+} // namespace
+
+int runScenario(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    CommonOptions common;
+    const QCommandLineOption list{QStringLiteral("list"), QStringLiteral("Name every scenario with one line each.")};
+    const QCommandLineOption port{QStringLiteral("port"),
+                                  QStringLiteral("The server's port (default 8000, as in the tutorial; 0 lets the "
+                                                 "kernel choose)."),
+                                  QStringLiteral("P"), QStringLiteral("8000")};
+    const QCommandLineOption ipv6{QStringLiteral("ipv6"), QStringLiteral("Use ::1 instead of 127.0.0.1.")};
+    const QCommandLineOption hold{QStringLiteral("hold"),
+                                  QStringLiteral("Keep the final sockets open this many seconds, so that ss or "
+                                                 "netstat in another terminal can look at them (default 0)."),
+                                  QStringLiteral("S"), QStringLiteral("0")};
+    const QCommandLineOption clients{QStringLiteral("clients"),
+                                     QStringLiteral("How many clients many-clients connects (default 5)."),
+                                     QStringLiteral("N"), QStringLiteral("5")};
+    parser.addOptions({list, port, ipv6, hold, clients, common.source});
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
+
+    const int early = parseOrExit(
+        parser, arguments,
+        QStringLiteral("sockscope scenario --list\n"
+                       "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source proc|ss] [--clients N]"),
+        QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
+                       "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"
+                       "seen, 1 when something was missing or a call failed (both are named), 2 on a usage error.\n"
+                       "\nScenarios:\n")
+            + listText(),
+        true);
+    if (early >= 0)
+        return early;
+
+    if (parser.isSet(list)) {
+        out(listText());
+        return ExitOk;
+    }
+    const QStringList names = parser.positionalArguments();
+    if (names.size() != 1)
+        return usageError(command, names.isEmpty() ? QStringLiteral("name a scenario (--list shows them)")
+                                                   : QStringLiteral("name one scenario, not %1").arg(names.size()));
+    const Scenario *scenario = ScenarioCatalog::find(names.first());
+    if (!scenario)
+        return usageError(command, QStringLiteral("no scenario '%1' (--list shows them)").arg(names.first()));
+
+    ScenarioConfig config;
+    bool ok = false;
+    const uint portValue = parser.value(port).toUInt(&ok);
+    if (!ok || portValue > 65535)
+        return usageError(command, QStringLiteral("--port needs a number from 0 to 65535, not '%1'").arg(parser.value(port)));
+    config.port = quint16(portValue);
+    config.family = parser.isSet(ipv6) ? AddressFamily::IPv6 : AddressFamily::IPv4;
+    config.clients = parser.value(clients).toInt(&ok);
+    if (!ok || config.clients < 1 || config.clients > 64)
+        return usageError(command, QStringLiteral("--clients needs a number from 1 to 64, not '%1'").arg(parser.value(clients)));
+    const double holdS = parser.value(hold).toDouble(&ok);
+    if (!ok || holdS < 0 || holdS > 24 * 3600)
+        return usageError(command, QStringLiteral("--hold needs seconds from 0 to 86400, not '%1'").arg(parser.value(hold)));
+    QString error;
+    std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+    if (!source)
+        return usageError(command, error);
+    const QString sourceName = source->name();
+
+    out(QStringLiteral("%1 — %2\n").arg(scenario->name, scenario->title));
+    out(wrap(scenario->explanation, 92, QString()));
+
+    Lab lab;
+    ScenarioRunner runner(&lab);
+    runner.load(*scenario, config);
+    Poller poller(std::move(source));
+    poller.setInterval(20);
+    SocketFilter filter;
+    filter.port = config.port;
+    poller.setFilter(filter);
+    int status = ExitOk;
+
+    QObject::connect(&runner, &ScenarioRunner::stepStarted, &runner, [&](int index) {
+        out(QStringLiteral("\nstep %1/%2: %3\n").arg(index + 1).arg(runner.stepCount()).arg(runner.stepAt(index).description));
+    });
+    QObject::connect(&lab, &Lab::callMade, &runner, [&](const LabCall &call) {
+        out(QStringLiteral("  %1  %2  %3\n")
+                .arg(stamp(runner.elapsedMs()), call.socketLabel.leftJustified(12), call.toString()));
+    });
+    QObject::connect(&runner, &ScenarioRunner::transitionObserved, &runner,
+                     [&](const ConnectionEvent &e, const QString &label, const SocketRecord &record) {
+                         const QString from = e.from ? kernelName(*e.from) : QStringLiteral("(new)");
+                         const QString to = e.to ? kernelName(*e.to) : QStringLiteral("(gone)");
+                         QString line = QStringLiteral("  %1  kernel        %2: %3 -> %4  (%5 %6)")
+                                            .arg(stamp(runner.elapsedMs()), label, from, to,
+                                                 e.key.local.toString(), e.key.remote.toString());
+                         const QString timer = SocketTable::timerText(record);
+                         if (e.to && !timer.isEmpty())
+                             line += QStringLiteral("  [%1]").arg(timer);
+                         out(line + QLatin1Char('\n'));
+                     });
+    QObject::connect(&runner, &ScenarioRunner::roleChanged, &runner,
+                     [&](const QString &before, const QString &after, const SocketRecord &record) {
+                         out(QStringLiteral("  %1  kernel        %2 is now %3, still %4 (inode %5)\n")
+                                 .arg(stamp(runner.elapsedMs()), before, after, kernelName(record.state))
+                                 .arg(record.inode ? QString::number(*record.inode) : QStringLiteral("?")));
+                     });
+    QObject::connect(&runner, &ScenarioRunner::portResolved, &poller, [&](quint16 p) {
+        SocketFilter f;
+        f.port = p;
+        poller.setFilter(f);
+        poller.pollNow();
+    });
+    QObject::connect(&runner, &ScenarioRunner::pollRequested, &poller, &Poller::pollNow);
+    QObject::connect(&poller, &Poller::snapshotTaken, &runner, [&](const Snapshot &snapshot) {
+        if (!snapshot.ok()) {
+            err(QStringLiteral("sockscope scenario: %1\n").arg(sourceFailure(sourceName, snapshot.error)));
+            status = ExitFailure;
+            runner.stop();
+            return;
+        }
+        runner.observe(snapshot);
+    });
+
+    const auto closeAll = [&] {
+        out(QStringLiteral("\nclosing every socket the scenario opened, with RST so that no new TIME_WAIT or FIN_WAIT entries linger\n"));
+        lab.abortAll();
+        QCoreApplication::exit(status);
+    };
+    QObject::connect(&runner, &ScenarioRunner::finished, &runner, [&] {
+        out(QStringLiteral("\nexpected:\n"));
+        for (const ScenarioRunner::Outcome &o : runner.outcomes()) {
+            out(QStringLiteral("  %1 %2%3\n")
+                    .arg(o.met ? QStringLiteral("seen   ") : QStringLiteral("MISSING"), o.expectation.describe(),
+                         o.met && o.atMs >= 0 ? QStringLiteral("  (%1)").arg(stamp(o.atMs)) : QString()));
+        }
+        const QList<Expectation> missing = runner.missing();
+        if (runner.status() == ScenarioRunner::Status::Failed) {
+            err(QStringLiteral("sockscope scenario: %1\n").arg(runner.failure()));
+            status = ExitFailure;
+        } else if (!missing.isEmpty()) {
+            QStringList what;
+            for (const Expectation &e : missing)
+                what << e.describe();
+            err(QStringLiteral("sockscope scenario: not observed: %1\n").arg(what.join(QStringLiteral("; "))));
+            status = ExitFailure;
+        }
+        if (holdS > 0 && runner.status() == ScenarioRunner::Status::Finished) {
+            out(QStringLiteral("\nholding the sockets for %1 s; in another terminal: ss -tanoie '( sport = :%2 or dport = :%2 )'\n")
+                    .arg(holdS)
+                    .arg(runner.port()));
+            QTimer::singleShot(int(holdS * 1000), &runner, closeAll);
+        } else {
+            QTimer::singleShot(0, &runner, closeAll);
+        }
+    });
+
+    poller.start();
+    runner.runAll(250);
+    const int loopStatus = QCoreApplication::exec();
+    poller.stop();
+    return status != ExitOk ? status : loopStatus;
+}
+
+} // namespace sockscope::cli

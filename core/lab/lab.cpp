@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "lab.h"
+
+#include "../model/snapshot.h"
+#include "../sources/procsource.h"
+#include "../system/processlookup.h"
+
+#include <QDateTime>
+#include <QSocketNotifier>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sockscope {
+
+namespace {
+
+// Large enough for a whole fill round and cheap to keep: the lab only ever sends zeros.
+constexpr qint64 chunkBytes = 16 * 1024;
+const QByteArray &payload()
+{
+    static const QByteArray zeros(int(chunkBytes), '\0');
+    return zeros;
+}
+
+socklen_t toSockaddr(const Endpoint &e, AddressFamily socketFamily, sockaddr_storage &storage)
+{
+    std::memset(&storage, 0, sizeof storage);
+    if (socketFamily == AddressFamily::IPv4) {
+        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(e.port);
+        a->sin_addr.s_addr = htonl(e.address.toIPv4());
+        return sizeof(sockaddr_in);
+    }
+    auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(e.port);
+    if (e.address.isIPv4()) {
+        // An IPv4 address given to an IPv6 socket means its IPv4-mapped form.
+        const quint32 v4 = htonl(e.address.toIPv4());
+        a->sin6_addr.s6_addr[10] = 0xff;
+        a->sin6_addr.s6_addr[11] = 0xff;
+        std::memcpy(&a->sin6_addr.s6_addr[12], &v4, 4);
+    } else {
+        std::memcpy(a->sin6_addr.s6_addr, e.address.bytes().data(), 16);
+    }
+    return sizeof(sockaddr_in6);
+}
+
+Endpoint fromSockaddr(const sockaddr_storage &storage)
+{
+    Endpoint e;
+    if (storage.ss_family == AF_INET) {
+        const auto *a = reinterpret_cast<const sockaddr_in *>(&storage);
+        e.address = IpAddress::fromIPv4(ntohl(a->sin_addr.s_addr));
+        e.port = ntohs(a->sin_port);
+    } else if (storage.ss_family == AF_INET6) {
+        const auto *a = reinterpret_cast<const sockaddr_in6 *>(&storage);
+        std::array<quint8, 16> bytes;
+        std::memcpy(bytes.data(), a->sin6_addr.s6_addr, 16);
+        e.address = IpAddress::fromIPv6(bytes);
+        e.port = ntohs(a->sin6_port);
+    }
+    return e;
+}
+
+struct OptionSpec
+{
+    int level;
+    int name;
+};
+
+OptionSpec optionSpec(LabOption option)
+{
+    switch (option) {
+    case LabOption::ReuseAddress: return {SOL_SOCKET, SO_REUSEADDR};
+    case LabOption::ReceiveBuffer: return {SOL_SOCKET, SO_RCVBUF};
+    case LabOption::SendBuffer: return {SOL_SOCKET, SO_SNDBUF};
+    case LabOption::DeferAccept: return {IPPROTO_TCP, TCP_DEFER_ACCEPT};
+    case LabOption::SynRetries: return {IPPROTO_TCP, TCP_SYNCNT};
+    case LabOption::KeepAlive: return {SOL_SOCKET, SO_KEEPALIVE};
+    }
+    return {SOL_SOCKET, SO_REUSEADDR};
+}
+
+QString familyConstant(AddressFamily f)
+{
+    return f == AddressFamily::IPv4 ? QStringLiteral("AF_INET") : QStringLiteral("AF_INET6");
+}
+
+} // namespace
+
+Lab::Lab(QObject *parent) : QObject(parent) { }
+
+Lab::~Lab()
+{
+    // No signals from a half-destroyed object: close quietly.
+    for (LabSocket &s : m_sockets) {
+        if (!s.open)
+            continue;
+        const linger hard{1, 0};
+        ::setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        ::close(s.fd);
+        s.open = false;
+    }
+}
+
+LabSocket *Lab::find(int id)
+{
+    for (LabSocket &s : m_sockets) {
+        if (s.id == id)
+            return &s;
+    }
+    return nullptr;
+}
+
+const LabSocket *Lab::socket(int id) const
+{
+    return const_cast<Lab *>(this)->find(id);
+}
+
+QList<LabSocket> Lab::sockets() const
+{
+    return m_sockets;
+}
+
+LabCall Lab::begin(const LabSocket *s, const QString &call, const QString &arguments) const
+{
+    LabCall c;
+    c.socketId = s ? s->id : 0;
+    c.socketLabel = s ? s->label() : QString();
+    c.call = call;
+    c.arguments = arguments;
+    return c;
+}
+
+void Lab::finish(LabCall call, qint64 result, int error)
+{
+    const Snapshot now = [] {
+        Snapshot s;
+        s.stampNow();
+        return s;
+    }();
+    call.wallTimeMs = now.wallTimeMs;
+    call.steadyNs = now.steadyNs;
+    call.result = result;
+    call.error = error;
+    m_calls.append(call);
+    Q_EMIT callMade(call);
+}
+
+bool Lab::refuseUnlessOpen(LabSocket *s, const QString &call)
+{
+    if (s && s->open)
+        return true;
+    // Never pass a closed descriptor to the kernel: its number may belong to something else now.
+    LabCall c = begin(s, call, QString());
+    c.notCalled = true;
+    c.detail = s ? QStringLiteral("not called: %1 is already closed").arg(s->label())
+                 : QStringLiteral("not called: no such socket");
+    finish(c, -1, 0);
+    return false;
+}
+
+void Lab::refreshLocal(LabSocket *s)
+{
+    sockaddr_storage storage{};
+    socklen_t len = sizeof storage;
+    if (::getsockname(s->fd, reinterpret_cast<sockaddr *>(&storage), &len) == 0)
+        s->local = fromSockaddr(storage);
+}
+
+Lab::Result Lab::execute(const LabCommand &c)
+{
+    if (c.kind == LabCommand::Kind::Socket)
+        return doSocket(c);
+    LabSocket *s = find(c.socketId);
+    if (!refuseUnlessOpen(s, LabCommand::kindName(c.kind)))
+        return {};
+    switch (c.kind) {
+    case LabCommand::Kind::Socket: break;
+    case LabCommand::Kind::SetOption: return doSetOption(s, c.option, c.value);
+    case LabCommand::Kind::Bind: return doBind(s, c.endpoint);
+    case LabCommand::Kind::Listen: return doListen(s, int(c.value));
+    case LabCommand::Kind::Accept: return doAccept(s);
+    case LabCommand::Kind::Connect: return doConnect(s, c.endpoint);
+    case LabCommand::Kind::Send: return doSend(s, c.value);
+    case LabCommand::Kind::Fill: return doFill(s);
+    case LabCommand::Kind::Receive: return doReceive(s, c.value);
+    case LabCommand::Kind::Drain: return doDrain(s);
+    case LabCommand::Kind::Echo: return doEcho(s);
+    case LabCommand::Kind::ShutdownWrite: return doShutdownWrite(s);
+    case LabCommand::Kind::Close: return doClose(s, false);
+    case LabCommand::Kind::Abort: return doClose(s, true);
+    }
+    return {};
+}
+
+Lab::Result Lab::doSocket(const LabCommand &c)
+{
+    LabSocket s;
+    s.id = m_nextId++;
+    s.role = c.role;
+    s.ordinal = ++m_lastOrdinal[c.role];
+    s.family = c.family;
+    const QString args = familyConstant(c.family) + QStringLiteral(", SOCK_STREAM | SOCK_NONBLOCK");
+    const int fd = ::socket(c.family == AddressFamily::IPv4 ? AF_INET : AF_INET6,
+                            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        const int error = errno;
+        --m_lastOrdinal[c.role];
+        finish(begin(nullptr, QStringLiteral("socket"), args), -1, error);
+        return {};
+    }
+    s.fd = fd;
+    s.open = true;
+    struct stat st{};
+    if (::fstat(fd, &st) == 0)
+        s.inode = quint64(st.st_ino);
+    m_sockets.append(s);
+    LabCall call = begin(&s, QStringLiteral("socket"), args);
+    call.detail = QStringLiteral("inode %1").arg(s.inode);
+    finish(call, fd, 0);
+    Q_EMIT socketsChanged();
+    return {true, s.id, fd};
+}
+
+Lab::Result Lab::doSetOption(LabSocket *s, LabOption option, qint64 value)
+{
+    const OptionSpec spec = optionSpec(option);
+    const int v = int(qBound<qint64>(0, value, qint64(std::numeric_limits<int>::max())));
+    LabCall call = begin(s, QStringLiteral("setsockopt"), labOptionName(option) + QStringLiteral(", ") + QString::number(v));
+    if (::setsockopt(s->fd, spec.level, spec.name, &v, sizeof v) != 0) {
+        const int error = errno;
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    if (option == LabOption::ReceiveBuffer || option == LabOption::SendBuffer) {
+        int actual = 0;
+        socklen_t len = sizeof actual;
+        if (::getsockopt(s->fd, spec.level, spec.name, &actual, &len) == 0)
+            call.detail = QStringLiteral("the kernel doubles it for its own bookkeeping: %1 bytes").arg(actual);
+    }
+    finish(call, 0, 0);
+    return {true, s->id, 0};
+}
+
+Lab::Result Lab::doBind(LabSocket *s, const Endpoint &endpoint)
+{
+    sockaddr_storage storage;
+    const socklen_t len = toSockaddr(endpoint, s->family, storage);
+    // Port 0 is written as 0 here: it asks the kernel to choose.
+    const QString host = endpoint.address.isIPv6() ? QLatin1Char('[') + endpoint.addressText() + QLatin1Char(']')
+                                                    : endpoint.addressText();
+    const QString where = host + QLatin1Char(':') + QString::number(endpoint.port);
+    LabCall call = begin(s, QStringLiteral("bind"), where);
+    if (::bind(s->fd, reinterpret_cast<sockaddr *>(&storage), len) != 0) {
+        const int error = errno;
+        if (error == EADDRINUSE)
+            call.detail = portHolder(s->family, endpoint.port);
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    refreshLocal(s);
+    if (endpoint.port == 0)
+        call.detail = QStringLiteral("the kernel chose port %1").arg(s->local.port);
+    finish(call, 0, 0);
+    Q_EMIT socketsChanged();
+    return {true, s->id, 0};
+}
+
+Lab::Result Lab::doListen(LabSocket *s, int backlog)
+{
+    LabCall call = begin(s, QStringLiteral("listen"), QString::number(backlog));
+    if (::listen(s->fd, backlog) != 0) {
+        const int error = errno;
+        if (error == EADDRINUSE)
+            call.detail = portHolder(s->family, s->local.port);
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    s->listening = true;
+    refreshLocal(s);
+    call.detail = QStringLiteral("up to %1 completed connections can wait for accept()").arg(backlog + 1);
+    finish(call, 0, 0);
+    Q_EMIT socketsChanged();
+    return {true, s->id, 0};
+}
+
+Lab::Result Lab::doAccept(LabSocket *listener)
+{
+    sockaddr_storage storage{};
+    socklen_t len = sizeof storage;
+    LabCall call = begin(listener, QStringLiteral("accept"), QString());
+    const int fd = ::accept4(listener->fd, reinterpret_cast<sockaddr *>(&storage), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == EAGAIN)
+            call.detail = QStringLiteral("no completed connection is waiting in the accept queue");
+        finish(call, -1, error);
+        return {false, listener->id, 0};
+    }
+
+    // Copy what we need before m_sockets grows: `listener` points into it.
+    const int listenerId = listener->id;
+    const AddressFamily family = listener->family;
+    LabSocket s;
+    s.id = m_nextId++;
+    s.role = LabSocket::Role::Accepted;
+    s.ordinal = ++m_lastOrdinal[s.role];
+    s.family = family;
+    s.fd = fd;
+    s.open = true;
+    s.connected = true;
+    s.listenerId = listenerId;
+    s.remote = fromSockaddr(storage);
+    struct stat st{};
+    if (::fstat(fd, &st) == 0)
+        s.inode = quint64(st.st_ino);
+    refreshLocal(&s);
+    for (const LabSocket &other : std::as_const(m_sockets)) {
+        if (other.role == LabSocket::Role::Client && other.local == s.remote && other.remote.port == s.local.port)
+            s.peerClientId = other.id;
+    }
+    m_sockets.append(s);
+    call.detail = QStringLiteral("%1 from %2, inode %3").arg(s.label(), s.remote.toString()).arg(s.inode);
+    if (s.peerClientId)
+        call.detail += QStringLiteral(" (the peer is %1)").arg(socket(s.peerClientId)->label());
+    finish(call, fd, 0);
+    Q_EMIT socketsChanged();
+    return {true, s.id, fd};
+}
+
+Lab::Result Lab::doConnect(LabSocket *s, const Endpoint &endpoint)
+{
+    sockaddr_storage storage;
+    const socklen_t len = toSockaddr(endpoint, s->family, storage);
+    LabCall call = begin(s, QStringLiteral("connect"), endpoint.toString());
+    const int rc = ::connect(s->fd, reinterpret_cast<sockaddr *>(&storage), len);
+    const int error = rc == 0 ? 0 : errno;
+    s->remote = endpoint;
+    if (s->family == AddressFamily::IPv6 && endpoint.address.isIPv4())
+        s->remote.address = *IpAddress::fromString(QString(QStringLiteral("::ffff:") + endpoint.address.toString()));
+    refreshLocal(s);
+    if (rc == 0) {
+        s->connected = true;
+        finish(call, 0, 0);
+    } else if (error == EINPROGRESS) {
+        s->connecting = true;
+        call.detail = QStringLiteral("the SYN is sent from %1; the result comes when the kernel has one")
+                          .arg(s->local.toString());
+        finish(call, -1, error);
+        watchConnect(s);
+    } else {
+        finish(call, -1, error);
+        Q_EMIT socketsChanged();
+        return {false, s->id, 0};
+    }
+    Q_EMIT socketsChanged();
+    return {true, s->id, 0};
+}
+
+void Lab::watchConnect(LabSocket *s)
+{
+    auto *notifier = new QSocketNotifier(qintptr(s->fd), QSocketNotifier::Write, this);
+    const int id = s->id;
+    m_connectWatchers.insert(id, notifier);
+    connect(notifier, &QSocketNotifier::activated, this, [this, id] { connectFinished(id); });
+}
+
+void Lab::connectFinished(int id)
+{
+    if (QSocketNotifier *n = m_connectWatchers.take(id)) {
+        n->setEnabled(false);
+        n->deleteLater();
+    }
+    LabSocket *s = find(id);
+    if (!s || !s->open)
+        return;
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (::getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        error = errno;
+    s->connecting = false;
+    s->connected = error == 0;
+    LabCall call = begin(s, QStringLiteral("connect"), s->remote.toString());
+    call.asynchronous = true;
+    if (error == ETIMEDOUT)
+        call.detail = QStringLiteral("no SYN-ACK came back after every SYN retransmission");
+    finish(call, error == 0 ? 0 : -1, error);
+    Q_EMIT socketsChanged();
+}
+
+Lab::Result Lab::doSend(LabSocket *s, qint64 bytes)
+{
+    bytes = qBound<qint64>(0, bytes, chunkBytes);
+    LabCall call = begin(s, QStringLiteral("send"), QStringLiteral("%1 bytes").arg(bytes));
+    const ssize_t n = ::send(s->fd, payload().constData(), size_t(bytes), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+        const int error = errno;
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    if (n < bytes)
+        call.detail = QStringLiteral("only %1 of %2 bytes fit in the send buffer").arg(n).arg(bytes);
+    finish(call, n, 0);
+    return {true, s->id, n};
+}
+
+Lab::Result Lab::doFill(LabSocket *s)
+{
+    LabCall call = begin(s, QStringLiteral("send"), QStringLiteral("until the kernel takes no more"));
+    qint64 total = 0;
+    int calls = 0;
+    int error = 0;
+    // Bounded: the kernel's buffers are finite, but never loop without end on a surprise.
+    for (int i = 0; i < 4096; ++i) {
+        ++calls;
+        const ssize_t n = ::send(s->fd, payload().constData(), size_t(chunkBytes), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            error = errno;
+            break;
+        }
+        total += n;
+    }
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+        call.detail = QStringLiteral("%1 send() calls; the last said EAGAIN: the send buffer and the "
+                                     "peer's receive window are full")
+                          .arg(calls);
+        finish(call, total, 0);
+        return {true, s->id, total};
+    }
+    call.detail = QStringLiteral("%1 bytes went out before the error").arg(total);
+    finish(call, -1, error);
+    return {false, s->id, total};
+}
+
+Lab::Result Lab::doReceive(LabSocket *s, qint64 maxBytes, const QString &callName)
+{
+    maxBytes = qBound<qint64>(1, maxBytes, chunkBytes);
+    QByteArray buffer(int(maxBytes), Qt::Uninitialized);
+    LabCall call = begin(s, callName, QStringLiteral("up to %1 bytes").arg(maxBytes));
+    const ssize_t n = ::recv(s->fd, buffer.data(), size_t(maxBytes), MSG_DONTWAIT);
+    if (n < 0) {
+        const int error = errno;
+        if (error == EAGAIN)
+            call.detail = QStringLiteral("nothing has arrived");
+        else if (error == ECONNRESET)
+            call.detail = QStringLiteral("the peer reset the connection (RST)");
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    if (n == 0) {
+        s->sawEndOfFile = true;
+        call.detail = QStringLiteral("end of file: the peer sent FIN and will send nothing more");
+    }
+    finish(call, n, 0);
+    return {true, s->id, n};
+}
+
+Lab::Result Lab::doDrain(LabSocket *s)
+{
+    LabCall call = begin(s, QStringLiteral("recv"), QStringLiteral("until nothing is left"));
+    QByteArray buffer(int(chunkBytes), Qt::Uninitialized);
+    qint64 total = 0;
+    int calls = 0;
+    for (int i = 0; i < 4096; ++i) {
+        ++calls;
+        const ssize_t n = ::recv(s->fd, buffer.data(), size_t(chunkBytes), MSG_DONTWAIT);
+        if (n > 0) {
+            total += n;
+            continue;
+        }
+        if (n == 0) {
+            s->sawEndOfFile = true;
+            call.detail = QStringLiteral("%1 recv() calls, then 0: end of file, the peer sent FIN").arg(calls);
+            finish(call, total, 0);
+            return {true, s->id, total};
+        }
+        const int error = errno;
+        if (error == EAGAIN) {
+            call.detail = QStringLiteral("%1 recv() calls; the last said EAGAIN: nothing more has arrived").arg(calls);
+            finish(call, total, 0);
+            return {true, s->id, total};
+        }
+        call.detail = QStringLiteral("%1 bytes read before the error").arg(total);
+        finish(call, -1, error);
+        return {false, s->id, total};
+    }
+    finish(call, total, 0);
+    return {true, s->id, total};
+}
+
+Lab::Result Lab::doEcho(LabSocket *s)
+{
+    const Result received = doReceive(s, chunkBytes);
+    if (!received.ok || received.value == 0)
+        return received;
+    return doSend(s, received.value);
+}
+
+Lab::Result Lab::doShutdownWrite(LabSocket *s)
+{
+    LabCall call = begin(s, QStringLiteral("shutdown"), QStringLiteral("SHUT_WR"));
+    if (::shutdown(s->fd, SHUT_WR) != 0) {
+        const int error = errno;
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    s->shutWrite = true;
+    call.detail = QStringLiteral("a FIN follows whatever data is still queued; receiving goes on");
+    finish(call, 0, 0);
+    Q_EMIT socketsChanged();
+    return {true, s->id, 0};
+}
+
+Lab::Result Lab::doClose(LabSocket *s, bool abortive)
+{
+    if (abortive) {
+        const linger hard{1, 0};
+        LabCall call = begin(s, QStringLiteral("setsockopt"), QStringLiteral("SO_LINGER, {on, 0 s}"));
+        const int rc = ::setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        if (rc == 0)
+            call.detail = QStringLiteral("close() will send RST and skip TIME_WAIT");
+        finish(call, rc == 0 ? 0 : -1, rc == 0 ? 0 : errno);
+    }
+    if (QSocketNotifier *n = m_connectWatchers.take(s->id)) {
+        n->setEnabled(false);
+        n->deleteLater();
+    }
+    LabCall call = begin(s, QStringLiteral("close"), QString());
+    const int rc = ::close(s->fd);
+    const int error = rc == 0 ? 0 : errno;
+    // close() releases the descriptor even when it reports an error (EINTR included).
+    s->open = false;
+    s->fd = -1;
+    s->connecting = false;
+    finish(call, rc, error);
+    Q_EMIT socketsChanged();
+    return {rc == 0, s->id, 0};
+}
+
+void Lab::abortAll()
+{
+    for (const LabSocket &s : sockets()) {
+        if (s.open)
+            execute(LabCommand::abort(s.id));
+    }
+}
+
+void Lab::reset()
+{
+    abortAll();
+    m_sockets.clear();
+    m_calls.clear();
+    m_lastOrdinal.clear();
+    Q_EMIT socketsChanged();
+}
+
+QString Lab::portHolder(AddressFamily family, quint16 port) const
+{
+    SocketFilter filter;
+    filter.port = port;
+    const Snapshot snapshot = ProcSource().take(filter);
+    for (const SocketRecord &r : snapshot.records) {
+        if (r.local.port != port)
+            continue;
+        if (family == AddressFamily::IPv4 && r.family == AddressFamily::IPv6 && !r.local.address.isAny())
+            continue;
+        const QString where = r.local.toString() + QLatin1Char(' ') + kernelName(r.state);
+        const quint64 inode = r.inode.value_or(0);
+        for (const LabSocket &s : m_sockets) {
+            if (inode != 0 && s.inode == inode && s.open)
+                return QStringLiteral("port %1 is held by this lab's %2 (%3)").arg(port).arg(s.label(), where);
+        }
+        if (inode == 0)
+            return QStringLiteral("port %1 is held by a connection without a process (%2); "
+                                  "SO_REUSEADDR lets a listener bind anyway")
+                .arg(port)
+                .arg(where);
+        const QString owner = ProcessLookup::describe(ProcessLookup().ownersOf(inode));
+        if (!owner.isEmpty())
+            return QStringLiteral("port %1 is held by %2 (%3)").arg(port).arg(owner, where);
+        return QStringLiteral("port %1 is held by a socket of uid %2 (%3, inode %4); its process is not "
+                              "visible to this user")
+            .arg(port)
+            .arg(r.uid.value_or(0))
+            .arg(where)
+            .arg(inode);
+    }
+    return QStringLiteral("the kernel's table shows no socket on port %1 now").arg(port);
+}
+
+RowRole Lab::identify(const SocketRecord &row) const
+{
+    RowRole role;
+    const auto fill = [&role](const LabSocket &s) {
+        role.socketId = s.id;
+        role.ordinal = s.ordinal;
+        role.closed = !s.open;
+        switch (s.role) {
+        case LabSocket::Role::Listener: role.kind = RowRole::Kind::Listener; break;
+        case LabSocket::Role::Client: role.kind = RowRole::Kind::Client; break;
+        case LabSocket::Role::Accepted: role.kind = RowRole::Kind::Accepted; break;
+        }
+    };
+    const auto clientOrdinalAt = [this](const Endpoint &local, const Endpoint &remote) {
+        for (const LabSocket &c : m_sockets) {
+            if (c.role == LabSocket::Role::Client && c.local == local && c.remote == remote)
+                return c.ordinal;
+        }
+        return 0;
+    };
+
+    const quint64 inode = row.inode.value_or(0);
+    if (inode != 0) {
+        // A row with a file was read while the socket was open, even if the lab has closed it
+        // since; socket inodes are not reused while sockscope runs in practice.
+        for (qsizetype i = m_sockets.size() - 1; i >= 0; --i) {
+            const LabSocket &s = m_sockets[i];
+            if (s.inode == inode) {
+                fill(s);
+                role.closed = false;
+                if (s.role == LabSocket::Role::Accepted)
+                    role.clientOrdinal = clientOrdinalAt(s.remote, s.local);
+                return role;
+            }
+        }
+        return role;
+    }
+
+    // No file: the accept queue, a request socket, TIME_WAIT or an orphan. An open socket
+    // shows its inode except in TIME_WAIT, which the kernel keeps in a separate mini-socket
+    // even while the descriptor stays open (after shutdown(), say); so an open lab socket
+    // matches by 4-tuple only in TIME_WAIT. Newest first: a reused 4-tuple belongs to the
+    // latest socket.
+    for (qsizetype i = m_sockets.size() - 1; i >= 0; --i) {
+        const LabSocket &s = m_sockets[i];
+        if ((!s.open || row.state == TcpState::TimeWait) && s.role != LabSocket::Role::Listener
+            && s.family == row.family && s.local == row.local && s.remote == row.remote) {
+            fill(s);
+            if (s.role == LabSocket::Role::Accepted)
+                role.clientOrdinal = clientOrdinalAt(s.remote, s.local);
+            return role;
+        }
+    }
+    // The server end of a lab client's connection that no accept() has returned.
+    if (row.state != TcpState::Listen) {
+        for (const LabSocket &l : m_sockets) {
+            const bool sameLocal = l.local == row.local
+                || (l.local.address.isAny() && l.local.port == row.local.port);
+            if (l.role == LabSocket::Role::Listener && l.family == row.family && sameLocal) {
+                const int client = clientOrdinalAt(row.remote, row.local);
+                if (client == 0)
+                    continue;
+                role.kind = row.state == TcpState::SynRecv ? RowRole::Kind::Handshaking : RowRole::Kind::Queued;
+                role.clientOrdinal = client;
+                return role;
+            }
+        }
+    }
+    return role;
+}
+
+} // namespace sockscope

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "labcall.h"
+#include "labcommand.h"
+#include "labsocket.h"
+#include "rowrole.h"
+
+#include "../model/socketrecord.h"
+
+#include <QList>
+#include <QMap>
+#include <QObject>
+
+#include <memory>
+
+class QSocketNotifier;
+
+namespace sockscope {
+
+// The user's own server and client sockets: real kernel sockets on loopback, driven one
+// socket API call at a time, so that the kernel's table can be read between the calls.
+//
+// Every socket is non-blocking: connect() returns at once (EINPROGRESS) and its outcome is
+// reported when the kernel has one; accept() takes one completed connection or says EAGAIN.
+// Every call is logged with its arguments, return value and errno (callMade()). Failures are
+// results, never crashes: a port in use names who holds it, a refused or reset connection
+// says so.
+class Lab : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Result
+    {
+        bool ok = false;
+        int socketId = 0; // the socket created (Socket, Accept) or acted on
+        qint64 value = 0; // bytes sent or received, where that applies
+    };
+
+    explicit Lab(QObject *parent = nullptr);
+    ~Lab() override; // every socket still open is closed with RST, so nothing lingers
+
+    Result execute(const LabCommand &command);
+
+    const LabSocket *socket(int id) const;
+    QList<LabSocket> sockets() const; // in creation order, closed ones included
+    QList<LabCall> calls() const { return m_calls; }
+
+    // Which lab socket a kernel row belongs to, by inode where the row has one and by
+    // 4-tuple otherwise (the accept queue, TIME_WAIT and orphaned rows have inode 0).
+    RowRole identify(const SocketRecord &row) const;
+
+    // Closes every open socket with RST (SO_LINGER 0), logging each call.
+    void abortAll();
+    // Forgets every socket (they must be closed) and the call log: a fresh lab.
+    void reset();
+
+Q_SIGNALS:
+    void callMade(const sockscope::LabCall &call);
+    void socketsChanged();
+
+private:
+    LabSocket *find(int id);
+    LabCall begin(const LabSocket *s, const QString &call, const QString &arguments) const;
+    void finish(LabCall call, qint64 result, int error);
+    bool refuseUnlessOpen(LabSocket *s, const QString &call);
+
+    Result doSocket(const LabCommand &c);
+    Result doSetOption(LabSocket *s, LabOption option, qint64 value);
+    Result doBind(LabSocket *s, const Endpoint &endpoint);
+    Result doListen(LabSocket *s, int backlog);
+    Result doAccept(LabSocket *listener);
+    Result doConnect(LabSocket *s, const Endpoint &endpoint);
+    Result doSend(LabSocket *s, qint64 bytes);
+    Result doFill(LabSocket *s);
+    Result doReceive(LabSocket *s, qint64 maxBytes, const QString &call = QStringLiteral("recv"));
+    Result doDrain(LabSocket *s);
+    Result doEcho(LabSocket *s);
+    Result doShutdownWrite(LabSocket *s);
+    Result doClose(LabSocket *s, bool abortive);
+
+    void watchConnect(LabSocket *s);
+    void connectFinished(int id);
+    QString portHolder(AddressFamily family, quint16 port) const;
+    void refreshLocal(LabSocket *s);
+
+    QList<LabSocket> m_sockets;
+    QMap<int, QSocketNotifier *> m_connectWatchers; // children of this
+    QList<LabCall> m_calls;
+    QMap<LabSocket::Role, int> m_lastOrdinal;
+    int m_nextId = 1;
+};
+
+} // namespace sockscope

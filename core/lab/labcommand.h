@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "labsocket.h"
+
+#include <QString>
+
+namespace sockscope {
+
+// Socket options the lab sets, each for a reason a scenario or a user has.
+enum class LabOption : quint8 {
+    ReuseAddress,  // SO_REUSEADDR: a listener may bind while old connections sit in TIME_WAIT
+    ReceiveBuffer, // SO_RCVBUF: small buffers fill in a few KiB, holding FIN_WAIT1 or LAST_ACK
+    SendBuffer,    // SO_SNDBUF
+    DeferAccept,   // TCP_DEFER_ACCEPT seconds: hold the server end in SYN_RECV until data comes
+    SynRetries,    // TCP_SYNCNT: how often connect() retransmits its SYN before ETIMEDOUT
+    KeepAlive,     // SO_KEEPALIVE
+};
+
+QString labOptionName(LabOption option); // "SO_RCVBUF"
+
+// One step a user or a scenario asks of the lab. Everything the lab does goes through this
+// one value, so the same lab can later run elsewhere (a child process in its own network
+// namespace) and be driven the same way.
+struct LabCommand
+{
+    enum class Kind : quint8 {
+        Socket,        // socket(): role and family
+        SetOption,     // setsockopt(): option and value
+        Bind,          // bind(): endpoint
+        Listen,        // listen(): value = backlog
+        Accept,        // accept() on a listener: takes one completed connection off its queue
+        Connect,       // connect(), non-blocking: endpoint
+        Send,          // send(): value = bytes
+        Fill,          // send() until the kernel takes no more (EAGAIN)
+        Receive,       // recv(): value = most bytes to read
+        Drain,         // recv() until nothing is left (EAGAIN) or the peer's FIN (0)
+        Echo,          // recv() what has arrived and send() it back
+        ShutdownWrite, // shutdown(SHUT_WR): send FIN, keep receiving
+        Close,         // close()
+        Abort,         // SO_LINGER {1, 0} then close(): RST instead of FIN, no TIME_WAIT
+    };
+
+    Kind kind = Kind::Socket;
+    int socketId = 0;
+    LabSocket::Role role = LabSocket::Role::Client;
+    AddressFamily family = AddressFamily::IPv4;
+    Endpoint endpoint;
+    LabOption option = LabOption::ReuseAddress;
+    qint64 value = 0;
+
+    static LabCommand socket(LabSocket::Role role, AddressFamily family);
+    static LabCommand setOption(int socketId, LabOption option, qint64 value);
+    static LabCommand bind(int socketId, const Endpoint &endpoint);
+    static LabCommand listen(int socketId, int backlog);
+    static LabCommand accept(int listenerId);
+    static LabCommand connect(int socketId, const Endpoint &endpoint);
+    static LabCommand send(int socketId, qint64 bytes);
+    static LabCommand fill(int socketId);
+    static LabCommand receive(int socketId, qint64 maxBytes = 65536);
+    static LabCommand drain(int socketId);
+    static LabCommand echo(int socketId);
+    static LabCommand shutdownWrite(int socketId);
+    static LabCommand close(int socketId);
+    static LabCommand abort(int socketId);
+
+    static QString kindName(Kind kind); // "connect", "shutdown", ...
+};
+
+} // namespace sockscope

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "scenario.h"
+
+#include <cstring>
+
+namespace sockscope {
+
+std::optional<LabEnd> LabEnd::of(const RowRole &role)
+{
+    switch (role.kind) {
+    case RowRole::Kind::Foreign:
+        return std::nullopt;
+    case RowRole::Kind::Listener:
+        return LabEnd{Kind::Listener, role.ordinal};
+    case RowRole::Kind::Client:
+        return LabEnd{Kind::Client, role.ordinal};
+    case RowRole::Kind::Accepted:
+    case RowRole::Kind::Queued:
+    case RowRole::Kind::Handshaking:
+        if (role.clientOrdinal == 0)
+            return std::nullopt;
+        return LabEnd{Kind::ServerEnd, role.clientOrdinal};
+    }
+    return std::nullopt;
+}
+
+QString LabEnd::label() const
+{
+    switch (kind) {
+    case Kind::Listener:
+        return number <= 1 ? QStringLiteral("listener") : QStringLiteral("listener #%1").arg(number);
+    case Kind::Client:
+        return QStringLiteral("client #%1").arg(number);
+    case Kind::ServerEnd:
+        return QStringLiteral("server end of client #%1").arg(number);
+    }
+    return QString();
+}
+
+Expectation Expectation::inState(LabEnd end, TcpState state)
+{
+    Expectation e;
+    e.kind = Kind::State;
+    e.end = end;
+    e.state = state;
+    return e;
+}
+
+Expectation Expectation::callFails(LabEnd end, const QString &call, int error)
+{
+    Expectation e;
+    e.kind = Kind::CallError;
+    e.end = end;
+    e.call = call;
+    e.error = error;
+    return e;
+}
+
+Expectation Expectation::never(LabEnd end, TcpState state)
+{
+    Expectation e;
+    e.kind = Kind::NeverState;
+    e.end = end;
+    e.state = state;
+    return e;
+}
+
+QString Expectation::describe() const
+{
+    switch (kind) {
+    case Kind::State:
+        return QStringLiteral("%1 in %2").arg(end.label(), kernelName(state));
+    case Kind::CallError: {
+        const char *name = ::strerrorname_np(error);
+        return QStringLiteral("%1() on %2 fails with %3")
+            .arg(call, end.label(), name ? QString::fromLatin1(name) : QString::number(error));
+    }
+    case Kind::NeverState:
+        return QStringLiteral("%1 never in %2").arg(end.label(), kernelName(state));
+    }
+    return QString();
+}
+
+QList<Expectation> Scenario::expectations(const ScenarioConfig &config) const
+{
+    QList<Expectation> all;
+    for (const ScenarioStep &step : steps(config))
+        all += step.expect;
+    return all;
+}
+
+ScenarioContext::ScenarioContext(Lab &lab, const ScenarioConfig &config)
+    : m_lab(lab), m_config(config), m_port(config.port)
+{
+}
+
+Endpoint ScenarioContext::serverEndpoint() const
+{
+    Endpoint e;
+    e.address = m_config.family == AddressFamily::IPv4 ? IpAddress::fromIPv4(0x7f000001)
+                                                        : *IpAddress::fromString(u"::1");
+    e.port = m_port;
+    return e;
+}
+
+bool ScenarioContext::run(const LabCommand &command)
+{
+    return m_lab.execute(command).ok;
+}
+
+bool ScenarioContext::setOption(int socketId, const Option &option)
+{
+    return run(LabCommand::setOption(socketId, option.option, option.value));
+}
+
+bool ScenarioContext::drain(int socketId)
+{
+    const LabSocket *s = m_lab.socket(socketId);
+    if (s && s->sawEndOfFile)
+        return true;
+    return run(LabCommand::drain(socketId));
+}
+
+bool ScenarioContext::openListener(int backlog, const QList<Option> &options, bool listen)
+{
+    const Lab::Result created = m_lab.execute(LabCommand::socket(LabSocket::Role::Listener, m_config.family));
+    if (!created.ok)
+        return false;
+    m_listener = created.socketId;
+    // Without SO_REUSEADDR a listener cannot bind while connections of an earlier run on the
+    // same port sit in TIME_WAIT; every real server sets it.
+    if (!setOption(m_listener, {LabOption::ReuseAddress, 1}))
+        return false;
+    for (const Option &o : options) {
+        if (!setOption(m_listener, o))
+            return false;
+    }
+    if (!run(LabCommand::bind(m_listener, serverEndpoint())))
+        return false;
+    m_port = m_lab.socket(m_listener)->local.port;
+    return !listen || listenNow(backlog);
+}
+
+bool ScenarioContext::listenNow(int backlog)
+{
+    return run(LabCommand::listen(m_listener, backlog));
+}
+
+int ScenarioContext::newClient(const QList<Option> &options)
+{
+    const Lab::Result created = m_lab.execute(LabCommand::socket(LabSocket::Role::Client, m_config.family));
+    if (!created.ok)
+        return 0;
+    m_clients.append(created.socketId);
+    for (const Option &o : options) {
+        if (!setOption(created.socketId, o))
+            return 0;
+    }
+    return int(m_clients.size());
+}
+
+bool ScenarioContext::bindClient(int n, quint16 port)
+{
+    Endpoint e = serverEndpoint();
+    e.port = port;
+    if (!run(LabCommand::bind(client(n), e)))
+        return false;
+    m_port = m_lab.socket(client(n))->local.port;
+    return true;
+}
+
+bool ScenarioContext::connectClient(int n)
+{
+    return run(LabCommand::connect(client(n), serverEndpoint()));
+}
+
+bool ScenarioContext::acceptOne()
+{
+    return run(LabCommand::accept(m_listener));
+}
+
+int ScenarioContext::serverEnd(int n) const
+{
+    const int clientId = client(n);
+    for (const LabSocket &s : m_lab.sockets()) {
+        if (s.role == LabSocket::Role::Accepted && s.peerClientId == clientId && clientId != 0)
+            return s.id;
+    }
+    return 0;
+}
+
+} // namespace sockscope

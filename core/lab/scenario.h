@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "lab.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+
+namespace sockscope {
+
+// One end of a lab connection, as a scenario names it.
+struct LabEnd
+{
+    enum class Kind : quint8 {
+        Listener,
+        Client,    // client #n's own socket
+        ServerEnd, // the server's end of client #n's connection, accepted or still queued
+    };
+    Kind kind = Kind::Listener;
+    int number = 1;
+
+    static LabEnd listener() { return {Kind::Listener, 1}; }
+    static LabEnd client(int n) { return {Kind::Client, n}; }
+    static LabEnd serverEnd(int n) { return {Kind::ServerEnd, n}; }
+
+    // The end a kernel row is, if it is one of the lab's.
+    static std::optional<LabEnd> of(const RowRole &role);
+
+    QString label() const; // "listener", "client #2", "server end of client #2"
+
+    friend bool operator==(const LabEnd &a, const LabEnd &b) { return a.kind == b.kind && a.number == b.number; }
+};
+
+// Something a scenario must produce: a state seen on an end, a call failing with an errno,
+// or a state that must never be seen.
+struct Expectation
+{
+    enum class Kind : quint8 { State, CallError, NeverState };
+    Kind kind = Kind::State;
+    LabEnd end;
+    TcpState state = TcpState::Established;
+    QString call; // CallError: "connect", "recv", "accept"
+    int error = 0;
+
+    static Expectation inState(LabEnd end, TcpState state);
+    static Expectation callFails(LabEnd end, const QString &call, int error);
+    static Expectation never(LabEnd end, TcpState state);
+
+    // "client #2 in SYN_SENT", "connect() on client #1 fails with ECONNREFUSED",
+    // "client #2 never in TIME_WAIT"
+    QString describe() const;
+};
+
+struct ScenarioConfig
+{
+    AddressFamily family = AddressFamily::IPv4;
+    quint16 port = 8000;   // 0: let the kernel choose
+    int clients = 5;       // for "many clients on one server port"
+    int deferSeconds = 5;  // TCP_DEFER_ACCEPT of the deferred-accept scenario
+};
+
+// What a scenario's steps work with: the lab, the configuration, and the sockets so far.
+class ScenarioContext
+{
+public:
+    struct Option
+    {
+        LabOption option;
+        int value;
+    };
+
+    ScenarioContext(Lab &lab, const ScenarioConfig &config);
+
+    Lab &lab() const { return m_lab; }
+    const ScenarioConfig &config() const { return m_config; }
+    quint16 port() const { return m_port; } // the server port, once bound
+    Endpoint serverEndpoint() const;
+
+    // Each returns false when a call failed that the step needed.
+    bool run(const LabCommand &command);
+    bool openListener(int backlog, const QList<Option> &options = {}, bool listenNow = true);
+    bool listenNow(int backlog);
+    int newClient(const QList<Option> &options = {}); // client number, 0 on failure
+    bool connectClient(int n);
+    bool bindClient(int n, quint16 port);
+    bool acceptOne();
+    bool setOption(int socketId, const Option &option);
+    // Reads everything that has arrived; once end of file was seen, does nothing more.
+    bool drain(int socketId);
+
+    int listener() const { return m_listener; }
+    int client(int n) const { return m_clients.value(n - 1); }
+    int serverEnd(int n) const; // the accepted socket of client #n, 0 before accept()
+    int clientCount() const { return int(m_clients.size()); }
+
+private:
+    Lab &m_lab;
+    ScenarioConfig m_config;
+    quint16 m_port = 0;
+    int m_listener = 0;
+    QList<int> m_clients;
+};
+
+struct ScenarioStep
+{
+    QString description;
+    std::function<bool(ScenarioContext &)> action;
+    QList<Expectation> expect; // waited for before the next step
+    int timeoutMs = 3000;
+    int repeatEveryMs = 0;     // > 0: repeat the action until the expectations hold (a reader
+                               // that keeps reading as data keeps arriving)
+};
+
+struct Scenario
+{
+    QString name;        // "time-wait"
+    QString title;       // "Active close to TIME_WAIT"
+    QString summary;     // one line for --list
+    QString explanation; // a short plain explanation for the window and the command line
+    std::function<QList<ScenarioStep>(const ScenarioConfig &)> steps;
+
+    // Every expectation of every step, in order.
+    QList<Expectation> expectations(const ScenarioConfig &config) const;
+};
+
+} // namespace sockscope

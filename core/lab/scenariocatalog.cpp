@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "scenariocatalog.h"
+
+#include <cerrno>
+
+namespace sockscope {
+
+namespace {
+
+using S = TcpState;
+using Opt = ScenarioContext::Option;
+
+// Small buffers make the path fill with a few KiB (the kernel doubles what is asked).
+constexpr int smallBuffer = 4096;
+
+Expectation in(LabEnd end, TcpState state)
+{
+    return Expectation::inState(end, state);
+}
+
+const LabEnd listener = LabEnd::listener();
+LabEnd client(int n) { return LabEnd::client(n); }
+LabEnd serverEnd(int n) { return LabEnd::serverEnd(n); }
+
+ScenarioStep step(const QString &description, std::function<bool(ScenarioContext &)> action,
+                  QList<Expectation> expect = {}, int timeoutMs = 3000, int repeatEveryMs = 0)
+{
+    return ScenarioStep{description, std::move(action), std::move(expect), timeoutMs, repeatEveryMs};
+}
+
+ScenarioStep listenStep(int backlog, const QList<Opt> &options = {}, const QString &why = QString())
+{
+    return step(QStringLiteral("The server calls socket(), bind() to its port and listen(%1)%2.")
+                    .arg(backlog)
+                    .arg(why),
+                [backlog, options](ScenarioContext &c) { return c.openListener(backlog, options); },
+                {in(listener, S::Listen)});
+}
+
+ScenarioStep connectStep(int n, const QList<Opt> &options, const QString &what, QList<Expectation> expect)
+{
+    return step(what, [n, options](ScenarioContext &c) {
+        return c.newClient(options) == n && c.connectClient(n);
+    }, std::move(expect));
+}
+
+ScenarioStep acceptStep(const QString &what, QList<Expectation> expect = {})
+{
+    return step(what, [](ScenarioContext &c) { return c.acceptOne(); }, std::move(expect));
+}
+
+// The common start: a listener, one client, one accept().
+QList<ScenarioStep> connectedPair(const QList<Opt> &listenerOptions = {}, const QList<Opt> &clientOptions = {})
+{
+    return {
+        listenStep(8, listenerOptions),
+        connectStep(1, clientOptions, QStringLiteral("Client #1 calls socket() and connect()."),
+                    {in(client(1), S::Established), in(serverEnd(1), S::Established)}),
+        acceptStep(QStringLiteral("The server calls accept() and gets accepted #1.")),
+    };
+}
+
+Scenario handshake()
+{
+    Scenario s;
+    s.name = QStringLiteral("handshake");
+    s.title = QStringLiteral("Three-way handshake");
+    s.summary = QStringLiteral("connect() and accept(): both ends ESTABLISHED, the kernel did the handshake");
+    s.explanation = QStringLiteral(
+        "connect() sends a SYN; the server's kernel answers SYN,ACK and the client's kernel ACKs: the "
+        "handshake is done by the two kernels, before the server program calls accept(). On loopback "
+        "SYN_SENT and SYN_RECV last microseconds, so the table shows both ends already ESTABLISHED; "
+        "the backlog-overflow and deferred-accept scenarios hold those two states long enough to see.");
+    s.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{
+            listenStep(8),
+            connectStep(1, {}, QStringLiteral("Client #1 calls socket() and connect(); being non-blocking, "
+                                              "connect() returns EINPROGRESS at once."),
+                        {in(client(1), S::Established), in(serverEnd(1), S::Established)}),
+            acceptStep(QStringLiteral("The server calls accept(): it takes the finished connection off the "
+                                      "queue and gets its own socket for it.")),
+        };
+    };
+    return s;
+}
+
+Scenario acceptQueue()
+{
+    Scenario s;
+    s.name = QStringLiteral("accept-queue");
+    s.title = QStringLiteral("The accept queue: ESTABLISHED before accept()");
+    s.summary = QStringLiteral("three clients connect, nobody accepts: the kernel completes all three");
+    s.explanation = QStringLiteral(
+        "Three clients connect and the server does not call accept(). The kernel completes every "
+        "handshake anyway: both ends are ESTABLISHED, the server ends have no file yet (inode 0) and "
+        "the listener's Recv-Q counts them. Each accept() takes one finished connection off the queue; "
+        "when the queue is empty, a non-blocking accept() says EAGAIN.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps{listenStep(8)};
+        steps.append(step(QStringLiteral("Clients #1, #2 and #3 connect; the server does not call accept()."),
+                          [](ScenarioContext &c) {
+                              for (int n = 1; n <= 3; ++n) {
+                                  if (c.newClient() != n || !c.connectClient(n))
+                                      return false;
+                              }
+                              return true;
+                          },
+                          {in(client(1), S::Established), in(client(2), S::Established), in(client(3), S::Established),
+                           in(serverEnd(1), S::Established), in(serverEnd(2), S::Established),
+                           in(serverEnd(3), S::Established)}));
+        for (int n = 1; n <= 3; ++n)
+            steps.append(acceptStep(QStringLiteral("accept() takes connection %1 off the queue.").arg(n)));
+        steps.append(step(QStringLiteral("accept() once more: the queue is empty."),
+                          [](ScenarioContext &c) {
+                              c.acceptOne(); // fails with EAGAIN: that is the point
+                              return true;
+                          },
+                          {Expectation::callFails(listener, QStringLiteral("accept"), EAGAIN)}));
+        return steps;
+    };
+    return s;
+}
+
+Scenario backlogOverflow()
+{
+    Scenario s;
+    s.name = QStringLiteral("backlog-overflow");
+    s.title = QStringLiteral("Backlog overflow: a client waits in SYN_SENT");
+    s.summary = QStringLiteral("listen(0) and a full queue: the next SYN is dropped, the client retries");
+    s.explanation = QStringLiteral(
+        "listen(0) lets one completed connection wait for accept(). Client #1 fills that place. Client "
+        "#2's SYN finds the queue full and the server's kernel drops it; client #2 stays in SYN_SENT and "
+        "retransmits its SYN (after 1 s, 3 s, ...; TCP_SYNCNT 2 makes it give up with ETIMEDOUT after "
+        "about 7 s). Once accept() takes client #1's connection, the next retransmission gets through.");
+    s.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{
+            listenStep(0, {}, QStringLiteral(": one completed connection may wait")),
+            connectStep(1, {}, QStringLiteral("Client #1 connects and takes the only place in the queue."),
+                        {in(client(1), S::Established), in(serverEnd(1), S::Established)}),
+            connectStep(2, {{LabOption::SynRetries, 2}},
+                        QStringLiteral("Client #2 (TCP_SYNCNT 2) connects: its SYN is dropped."),
+                        {in(client(2), S::SynSent)}),
+            step(QStringLiteral("The server accepts client #1; client #2's next SYN finds room."),
+                 [](ScenarioContext &c) { return c.acceptOne(); },
+                 {in(client(2), S::Established), in(serverEnd(2), S::Established)}, 6000),
+        };
+    };
+    return s;
+}
+
+Scenario deferredAccept()
+{
+    Scenario s;
+    s.name = QStringLiteral("deferred-accept");
+    s.title = QStringLiteral("Deferred accept: the server end in SYN_RECV");
+    s.summary = QStringLiteral("TCP_DEFER_ACCEPT keeps the server end in SYN_RECV until data arrives");
+    s.explanation = QStringLiteral(
+        "With TCP_DEFER_ACCEPT the server's kernel ignores the client's final ACK until data comes: the "
+        "client is ESTABLISHED, but the server end stays a request socket in SYN_RECV (no file, "
+        "retransmit timer running). The first data completes it; after the deferral runs out the "
+        "kernel completes it anyway.");
+    s.steps = [](const ScenarioConfig &config) {
+        return QList<ScenarioStep>{
+            listenStep(8, {{LabOption::DeferAccept, config.deferSeconds}},
+                       QStringLiteral(" with TCP_DEFER_ACCEPT %1 s").arg(config.deferSeconds)),
+            connectStep(1, {}, QStringLiteral("Client #1 connects and sends nothing."),
+                        {in(client(1), S::Established), in(serverEnd(1), S::SynRecv)}),
+            step(QStringLiteral("Client #1 sends 32 bytes: the server end completes."),
+                 [](ScenarioContext &c) { return c.run(LabCommand::send(c.client(1), 32)); },
+                 {in(serverEnd(1), S::Established)}),
+            step(QStringLiteral("The server accepts and reads the 32 bytes."),
+                 [](ScenarioContext &c) {
+                     return c.acceptOne() && c.run(LabCommand::receive(c.serverEnd(1), 4096));
+                 }),
+        };
+    };
+    return s;
+}
+
+Scenario timeWait()
+{
+    Scenario s;
+    s.name = QStringLiteral("time-wait");
+    s.title = QStringLiteral("Active close to TIME_WAIT");
+    s.summary = QStringLiteral("the end that closes first waits 60 s in TIME_WAIT");
+    s.explanation = QStringLiteral(
+        "The client closes first (the active close): its FIN is ACKed and it waits in FIN_WAIT2 while "
+        "the server end sits in CLOSE_WAIT until the server closes too. Then the server's FIN arrives "
+        "and the client end enters TIME_WAIT for 2MSL — 60 s on Linux, counted down by the kernel's "
+        "timer — so that late segments of this connection cannot be taken for a new one. The server "
+        "end passes LAST_ACK and is gone.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair();
+        steps.append(step(QStringLiteral("Client #1 calls close() first: FIN to the server."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::close(c.client(1))); },
+                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
+        steps.append(step(QStringLiteral("The server's recv() returns 0: end of file."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::receive(c.serverEnd(1))); }));
+        steps.append(step(QStringLiteral("The server calls close(): FIN to the client, which enters TIME_WAIT."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::close(c.serverEnd(1))); },
+                          {in(client(1), S::TimeWait)}));
+        return steps;
+    };
+    return s;
+}
+
+Scenario halfClose()
+{
+    Scenario s;
+    s.name = QStringLiteral("half-close");
+    s.title = QStringLiteral("Half-close: FIN_WAIT2 and CLOSE_WAIT");
+    s.summary = QStringLiteral("shutdown(SHUT_WR) closes one direction; data still flows the other way");
+    s.explanation = QStringLiteral(
+        "shutdown(SHUT_WR) sends a FIN but keeps the socket open for reading. The client waits in "
+        "FIN_WAIT2, the server end in CLOSE_WAIT, for as long as the server does not close — this is "
+        "how servers pile up CLOSE_WAIT sockets: they read end of file and never call close(). "
+        "Meanwhile the server can still send, and the client still receives.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair();
+        steps.append(step(QStringLiteral("Client #1 calls shutdown(SHUT_WR): FIN, but it keeps reading."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::shutdownWrite(c.client(1))); },
+                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
+        steps.append(step(QStringLiteral("The server's recv() returns 0: end of file. It does not close."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::receive(c.serverEnd(1))); }));
+        steps.append(step(QStringLiteral("The server sends 100 bytes; the half-closed client reads them."),
+                          [](ScenarioContext &c) {
+                              return c.run(LabCommand::send(c.serverEnd(1), 100))
+                                  && c.run(LabCommand::receive(c.client(1), 4096));
+                          },
+                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
+        return steps;
+    };
+    return s;
+}
+
+Scenario finWait1()
+{
+    Scenario s;
+    s.name = QStringLiteral("fin-wait-1");
+    s.title = QStringLiteral("FIN behind unread data: FIN_WAIT1");
+    s.summary = QStringLiteral("a FIN queued behind data the peer does not read stays unsent");
+    s.explanation = QStringLiteral(
+        "The server never reads; with small buffers the client's data fills the server's receive "
+        "buffer and the client's send buffer. shutdown(SHUT_WR) queues the FIN behind that data, and a "
+        "zero window lets none of it go: the client stays in FIN_WAIT1 with its zero-window probe "
+        "timer running. When the server reads, the data and then the FIN get through.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair({{LabOption::ReceiveBuffer, smallBuffer}},
+                                                  {{LabOption::SendBuffer, smallBuffer}});
+        steps.append(step(QStringLiteral("Client #1 sends until the kernel takes no more."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::fill(c.client(1))); }));
+        steps.append(step(QStringLiteral("Client #1 calls shutdown(SHUT_WR): the FIN waits behind the data."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::shutdownWrite(c.client(1))); },
+                          {in(client(1), S::FinWait1), in(serverEnd(1), S::Established)}));
+        steps.append(step(QStringLiteral("The server reads everything; data and FIN get through."),
+                          [](ScenarioContext &c) { return c.drain(c.serverEnd(1)); },
+                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}, 5000, 50));
+        return steps;
+    };
+    return s;
+}
+
+Scenario lastAck()
+{
+    Scenario s;
+    s.name = QStringLiteral("last-ack");
+    s.title = QStringLiteral("LAST_ACK: the second FIN waits for its ACK");
+    s.summary = QStringLiteral("the passive closer's FIN is stuck behind data the client does not read");
+    s.explanation = QStringLiteral(
+        "The client half-closes and never reads. The server reads end of file, fills the client's small "
+        "receive buffer, and shuts down its side: its FIN waits behind the data and the server end sits "
+        "in LAST_ACK. When the client reads, the FIN is delivered and ACKed: the server end is gone and "
+        "the client, which closed first, enters TIME_WAIT.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair({}, {{LabOption::ReceiveBuffer, smallBuffer}});
+        steps.append(step(QStringLiteral("Accepted #1 gets a small send buffer."),
+                          [](ScenarioContext &c) {
+                              return c.setOption(c.serverEnd(1), {LabOption::SendBuffer, smallBuffer});
+                          }));
+        steps.append(step(QStringLiteral("Client #1 calls shutdown(SHUT_WR) and stops reading."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::shutdownWrite(c.client(1))); },
+                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
+        steps.append(step(QStringLiteral("The server reads end of file, then sends until the kernel takes no more."),
+                          [](ScenarioContext &c) {
+                              return c.run(LabCommand::receive(c.serverEnd(1)))
+                                  && c.run(LabCommand::fill(c.serverEnd(1)));
+                          }));
+        steps.append(step(QStringLiteral("The server calls shutdown(SHUT_WR): its FIN waits behind the data."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::shutdownWrite(c.serverEnd(1))); },
+                          {in(serverEnd(1), S::LastAck)}));
+        steps.append(step(QStringLiteral("Client #1 reads everything; the FIN arrives and is ACKed."),
+                          [](ScenarioContext &c) { return c.drain(c.client(1)); },
+                          {in(client(1), S::TimeWait)}, 5000, 50));
+        return steps;
+    };
+    return s;
+}
+
+Scenario closing()
+{
+    Scenario s;
+    s.name = QStringLiteral("closing");
+    s.title = QStringLiteral("Simultaneous close: CLOSING");
+    s.summary = QStringLiteral("both ends send FIN at once; one receives the other's FIN before its own is ACKed");
+    s.explanation = QStringLiteral(
+        "Both ends fill the path and shut down their sending side, so both FINs wait behind data: both "
+        "ends are in FIN_WAIT1. Then the client reads: the server's data and FIN reach it while its own "
+        "FIN is still stuck, and it goes from FIN_WAIT1 to CLOSING. When the server reads too, both "
+        "FINs are ACKed and both ends enter TIME_WAIT.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair(
+            {{LabOption::ReceiveBuffer, smallBuffer}},
+            {{LabOption::ReceiveBuffer, smallBuffer}, {LabOption::SendBuffer, smallBuffer}});
+        steps.append(step(QStringLiteral("Accepted #1 gets a small send buffer; both ends send until full."),
+                          [](ScenarioContext &c) {
+                              return c.setOption(c.serverEnd(1), {LabOption::SendBuffer, smallBuffer})
+                                  && c.run(LabCommand::fill(c.client(1))) && c.run(LabCommand::fill(c.serverEnd(1)));
+                          }));
+        steps.append(step(QStringLiteral("Both call shutdown(SHUT_WR): two FINs, each behind data."),
+                          [](ScenarioContext &c) {
+                              return c.run(LabCommand::shutdownWrite(c.client(1)))
+                                  && c.run(LabCommand::shutdownWrite(c.serverEnd(1)));
+                          },
+                          {in(client(1), S::FinWait1), in(serverEnd(1), S::FinWait1)}));
+        steps.append(step(QStringLiteral("Client #1 reads everything: the server's FIN arrives before its own is ACKed."),
+                          [](ScenarioContext &c) { return c.drain(c.client(1)); },
+                          {in(client(1), S::Closing)}, 5000, 50));
+        steps.append(step(QStringLiteral("The server reads everything: both FINs are ACKed."),
+                          [](ScenarioContext &c) { return c.drain(c.serverEnd(1)); },
+                          {in(client(1), S::TimeWait), in(serverEnd(1), S::TimeWait)}, 5000, 50));
+        return steps;
+    };
+    return s;
+}
+
+Scenario selfConnect()
+{
+    Scenario s;
+    s.name = QStringLiteral("self-connect");
+    s.title = QStringLiteral("Self-connect: a simultaneous open with itself");
+    s.summary = QStringLiteral("a socket bound to a port connects to that same port: local == remote");
+    s.explanation = QStringLiteral(
+        "A client binds a port and connects to that very address. Its SYN arrives at itself: a "
+        "simultaneous open (SYN_SENT, then SYN_RECV, for microseconds) that ends ESTABLISHED with "
+        "local and remote endpoint the same. It is why a client that retries connect() to a local port "
+        "in the ephemeral range can end up talking to itself.");
+    s.steps = [](const ScenarioConfig &config) {
+        return QList<ScenarioStep>{
+            step(QStringLiteral("Client #1 calls socket() and bind() to the port."),
+                 [config](ScenarioContext &c) { return c.newClient() == 1 && c.bindClient(1, config.port); }),
+            step(QStringLiteral("Client #1 calls connect() to its own address."),
+                 [](ScenarioContext &c) { return c.connectClient(1); }, {in(client(1), S::Established)}),
+        };
+    };
+    return s;
+}
+
+Scenario reset()
+{
+    Scenario s;
+    s.name = QStringLiteral("reset");
+    s.title = QStringLiteral("Refused connect and abortive close: RST, no TIME_WAIT");
+    s.summary = QStringLiteral("a RST answers a connect to a port without listener, and ends a connection at once");
+    s.explanation = QStringLiteral(
+        "A port that is bound but not listening answers a SYN with RST: connect() fails with "
+        "ECONNREFUSED. Later, client #2 sets SO_LINGER to 0 seconds and closes: instead of a FIN it "
+        "sends RST, no TIME_WAIT is kept on either end, and the server's next recv() fails with "
+        "ECONNRESET.");
+    s.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{
+            step(QStringLiteral("The server calls socket() and bind(), but not listen()."),
+                 [](ScenarioContext &c) { return c.openListener(8, {}, false); }),
+            step(QStringLiteral("Client #1 connects: refused."),
+                 [](ScenarioContext &c) {
+                     c.newClient();
+                     c.connectClient(1); // fails: that is the point
+                     return c.clientCount() == 1;
+                 },
+                 {Expectation::callFails(client(1), QStringLiteral("connect"), ECONNREFUSED)}),
+            step(QStringLiteral("The server calls listen(8)."), [](ScenarioContext &c) { return c.listenNow(8); },
+                 {in(listener, S::Listen)}),
+            connectStep(2, {}, QStringLiteral("Client #2 connects."),
+                        {in(client(2), S::Established), in(serverEnd(2), S::Established)}),
+            acceptStep(QStringLiteral("The server accepts client #2.")),
+            step(QStringLiteral("Client #2 aborts: SO_LINGER 0 and close() send RST."),
+                 [](ScenarioContext &c) { return c.run(LabCommand::abort(c.client(2))); },
+                 {Expectation::never(client(2), S::TimeWait)}),
+            step(QStringLiteral("The server calls recv(): the connection was reset."),
+                 [](ScenarioContext &c) {
+                     c.run(LabCommand::receive(c.serverEnd(2))); // fails: that is the point
+                     return true;
+                 },
+                 {Expectation::callFails(serverEnd(2), QStringLiteral("recv"), ECONNRESET)}),
+        };
+    };
+    return s;
+}
+
+Scenario manyClients()
+{
+    Scenario s;
+    s.name = QStringLiteral("many-clients");
+    s.title = QStringLiteral("Many clients on one server port");
+    s.summary = QStringLiteral("one listener and N connections, all with the server's local port");
+    s.explanation = QStringLiteral(
+        "One listening socket serves every client on the same port. Each accepted connection is a new "
+        "socket with the same local address and port as the listener; what tells them apart is the "
+        "other half of the 4-tuple, the client's address and port. The table shows the listener plus "
+        "one row per connection, all on the server's port.");
+    s.steps = [](const ScenarioConfig &config) {
+        const int n = qBound(1, config.clients, 64);
+        QList<Expectation> expect;
+        for (int i = 1; i <= n; ++i)
+            expect << in(client(i), S::Established) << in(serverEnd(i), S::Established);
+        return QList<ScenarioStep>{
+            listenStep(qMax(8, n)),
+            step(QStringLiteral("%1 clients connect.").arg(n),
+                 [n](ScenarioContext &c) {
+                     for (int i = 1; i <= n; ++i) {
+                         if (c.newClient() != i || !c.connectClient(i))
+                             return false;
+                     }
+                     return true;
+                 },
+                 expect),
+            step(QStringLiteral("The server accepts all %1.").arg(n),
+                 [n](ScenarioContext &c) {
+                     for (int i = 1; i <= n; ++i) {
+                         if (!c.acceptOne())
+                             return false;
+                     }
+                     return true;
+                 },
+                 expect),
+        };
+    };
+    return s;
+}
+
+} // namespace
+
+const QList<Scenario> &ScenarioCatalog::all()
+{
+    static const QList<Scenario> scenarios{
+        handshake(), acceptQueue(), backlogOverflow(), deferredAccept(), timeWait(), halfClose(),
+        finWait1(), lastAck(), closing(), selfConnect(), reset(), manyClients(),
+    };
+    return scenarios;
+}
+
+const Scenario *ScenarioCatalog::find(QStringView name)
+{
+    for (const Scenario &s : all()) {
+        if (s.name == name)
+            return &s;
+    }
+    return nullptr;
+}
+
+} // namespace sockscope

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "scenariorunner.h"
+
+#include <QSet>
+
+namespace sockscope {
+
+namespace {
+
+bool sameExpectation(const Expectation &a, const Expectation &b)
+{
+    if (a.kind != b.kind || !(a.end == b.end))
+        return false;
+    if (a.kind == Expectation::Kind::CallError)
+        return a.call == b.call && a.error == b.error;
+    return a.state == b.state;
+}
+
+} // namespace
+
+ScenarioRunner::ScenarioRunner(Lab *lab, QObject *parent) : QObject(parent), m_lab(lab)
+{
+    qRegisterMetaType<Outcome>();
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        if (m_status == Status::Waiting)
+            finishStep(false);
+    });
+    connect(&m_repeat, &QTimer::timeout, this, [this] {
+        if (m_status != Status::Waiting || m_current < 0)
+            return;
+        m_inAction = true;
+        m_steps[m_current].action(*m_context);
+        m_inAction = false;
+        Q_EMIT pollRequested();
+        checkStep();
+    });
+    m_dwell.setSingleShot(true);
+    connect(&m_dwell, &QTimer::timeout, this, &ScenarioRunner::advance);
+    connect(m_lab, &Lab::callMade, this, &ScenarioRunner::callMade);
+}
+
+void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config)
+{
+    m_deadline.stop();
+    m_repeat.stop();
+    m_dwell.stop();
+    m_scenario = scenario;
+    m_config = config;
+    m_steps = scenario.steps(config);
+    m_context = std::make_unique<ScenarioContext>(*m_lab, config);
+    m_tracker.clear();
+    m_outcomes.clear();
+    for (const Expectation &e : scenario.expectations(config)) {
+        const bool known = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(),
+                                       [&e](const Outcome &o) { return sameExpectation(o.expectation, e); });
+        if (!known)
+            m_outcomes.append({e, e.kind == Expectation::Kind::NeverState, -1});
+    }
+    m_seen.clear();
+    m_labels.clear();
+    m_status = Status::Idle;
+    m_next = 0;
+    m_current = -1;
+    m_autoRun = false;
+    m_reportedPort = 0;
+    m_failure.clear();
+    m_clock.invalidate();
+}
+
+quint16 ScenarioRunner::port() const
+{
+    return m_context ? m_context->port() : m_config.port;
+}
+
+bool ScenarioRunner::isDone() const
+{
+    return m_status == Status::Finished || m_status == Status::Failed || m_status == Status::Stopped;
+}
+
+qint64 ScenarioRunner::elapsedMs() const
+{
+    return m_clock.isValid() ? m_clock.elapsed() : 0;
+}
+
+QList<Expectation> ScenarioRunner::missing() const
+{
+    QList<Expectation> out;
+    for (const Outcome &o : m_outcomes) {
+        if (!o.met)
+            out.append(o.expectation);
+    }
+    return out;
+}
+
+void ScenarioRunner::step()
+{
+    if ((m_status != Status::Idle && m_status != Status::Ready) || m_next >= m_steps.size())
+        return;
+    if (!m_clock.isValid())
+        m_clock.start();
+    m_current = m_next++;
+    m_status = Status::Waiting;
+    Q_EMIT stepStarted(m_current);
+
+    const qsizetype callsBefore = m_lab->calls().size();
+    m_inAction = true;
+    const bool ok = m_steps[m_current].action(*m_context);
+    m_inAction = false;
+
+    if (port() != 0 && port() != m_reportedPort) {
+        m_reportedPort = port();
+        Q_EMIT portResolved(m_reportedPort);
+    }
+    if (!ok) {
+        const QList<LabCall> calls = m_lab->calls();
+        QString why = QStringLiteral("step %1 could not be done").arg(m_current + 1);
+        for (qsizetype i = calls.size() - 1; i >= callsBefore; --i) {
+            if (calls[i].failed() || !calls[i].detail.isEmpty()) {
+                why += QStringLiteral(": ") + calls[i].socketLabel + QLatin1Char(' ') + calls[i].toString();
+                break;
+            }
+        }
+        m_failure = why;
+        finishRun(Status::Failed);
+        return;
+    }
+
+    m_stepStartNs = steadyNowNs();
+    m_observedSinceStep = false;
+    Q_EMIT pollRequested();
+    const ScenarioStep &current = m_steps[m_current];
+    if (current.repeatEveryMs > 0)
+        m_repeat.start(current.repeatEveryMs);
+    m_deadline.start(current.timeoutMs);
+    checkStep();
+}
+
+void ScenarioRunner::runAll(int dwellMs)
+{
+    m_autoRun = true;
+    m_dwellMs = qMax(0, dwellMs);
+    if (m_status == Status::Idle || m_status == Status::Ready)
+        step();
+}
+
+void ScenarioRunner::advance()
+{
+    if (m_autoRun && m_status == Status::Ready)
+        step();
+}
+
+void ScenarioRunner::stop()
+{
+    m_lab->abortAll();
+    if (!isDone())
+        finishRun(Status::Stopped);
+}
+
+void ScenarioRunner::finishRun(Status status)
+{
+    m_deadline.stop();
+    m_repeat.stop();
+    m_dwell.stop();
+    m_autoRun = false;
+    m_status = status;
+    Q_EMIT finished();
+}
+
+bool ScenarioRunner::stepExpectationsMet() const
+{
+    // Every step's effect is seen by at least one poll before the next step changes it.
+    if (!m_observedSinceStep)
+        return false;
+    for (const Expectation &e : m_steps[m_current].expect) {
+        if (e.kind == Expectation::Kind::NeverState)
+            continue;
+        const bool met = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(), [&e](const Outcome &o) {
+            return o.met && sameExpectation(o.expectation, e);
+        });
+        if (!met)
+            return false;
+    }
+    return true;
+}
+
+void ScenarioRunner::checkStep()
+{
+    if (m_status == Status::Waiting && !m_inAction && stepExpectationsMet())
+        finishStep(true);
+}
+
+void ScenarioRunner::finishStep(bool met)
+{
+    m_deadline.stop();
+    m_repeat.stop();
+    const int index = m_current;
+    if (m_next >= m_steps.size()) {
+        Q_EMIT stepFinished(index, met);
+        finishRun(Status::Finished);
+        return;
+    }
+    m_status = Status::Ready;
+    Q_EMIT stepFinished(index, met);
+    if (m_autoRun)
+        m_dwell.start(m_dwellMs);
+}
+
+void ScenarioRunner::markMet(const Expectation &e)
+{
+    for (Outcome &o : m_outcomes) {
+        if (!sameExpectation(o.expectation, e))
+            continue;
+        if (e.kind == Expectation::Kind::NeverState) {
+            if (o.met) {
+                o.met = false; // seen after all
+                o.atMs = elapsedMs();
+            }
+        } else if (!o.met) {
+            o.met = true;
+            o.atMs = elapsedMs();
+            Q_EMIT expectationMet(o);
+        }
+    }
+}
+
+void ScenarioRunner::noteObserved(const LabEnd &end, TcpState state)
+{
+    const bool known = std::any_of(m_seen.cbegin(), m_seen.cend(),
+                                   [&](const Seen &s) { return s.end == end && s.state == state; });
+    if (known)
+        return;
+    m_seen.append({end, state});
+    markMet(Expectation::inState(end, state));
+    markMet(Expectation::never(end, state));
+}
+
+std::optional<LabEnd> ScenarioRunner::endOfSocket(int socketId) const
+{
+    const LabSocket *s = m_lab->socket(socketId);
+    if (!s)
+        return std::nullopt;
+    switch (s->role) {
+    case LabSocket::Role::Listener:
+        return LabEnd{LabEnd::Kind::Listener, s->ordinal};
+    case LabSocket::Role::Client:
+        return LabEnd::client(s->ordinal);
+    case LabSocket::Role::Accepted:
+        if (const LabSocket *peer = m_lab->socket(s->peerClientId))
+            return LabEnd::serverEnd(peer->ordinal);
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void ScenarioRunner::callMade(const LabCall &call)
+{
+    if (m_status == Status::Idle || !m_context || call.error == 0)
+        return;
+    const std::optional<LabEnd> end = endOfSocket(call.socketId);
+    if (!end)
+        return;
+    Expectation e = Expectation::callFails(*end, call.call, call.error);
+    markMet(e);
+    if (!m_inAction)
+        checkStep();
+}
+
+void ScenarioRunner::observe(const Snapshot &snapshot)
+{
+    if (!snapshot.ok() || !m_context)
+        return;
+    if (m_status == Status::Waiting && snapshot.steadyNs >= m_stepStartNs)
+        m_observedSinceStep = true;
+    const TrackerDelta delta = m_tracker.update(snapshot);
+    for (const SocketRecord &r : snapshot.records) {
+        if (const std::optional<LabEnd> end = LabEnd::of(m_lab->identify(r)))
+            noteObserved(*end, r.state);
+    }
+
+    QSet<quint64> reported;
+    for (const ConnectionEvent &e : delta.events) {
+        const ConnectionHistory *h = m_tracker.history(e.id);
+        if (!h)
+            continue;
+        const RowRole role = m_lab->identify(h->latest);
+        if (!role.isLab())
+            continue;
+        m_labels.insert(e.id, role.label());
+        reported.insert(e.id);
+        Q_EMIT transitionObserved(e, role.label(), h->latest);
+    }
+    for (quint64 id : m_tracker.liveIds()) {
+        if (reported.contains(id))
+            continue;
+        const ConnectionHistory *h = m_tracker.history(id);
+        const QString label = m_lab->identify(h->latest).label();
+        const auto known = m_labels.constFind(id);
+        if (known != m_labels.constEnd() && *known != label && !label.isEmpty())
+            Q_EMIT roleChanged(*known, label, h->latest);
+        if (!label.isEmpty())
+            m_labels.insert(id, label);
+    }
+    checkStep();
+}
+
+} // namespace sockscope

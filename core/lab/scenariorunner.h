@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "scenario.h"
+
+#include "../tracking/connectiontracker.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace sockscope {
+
+// Runs a scenario over a lab one step at a time or all at once, and checks what the kernel
+// shows against what the scenario expects. It does not poll: its owner feeds it snapshots
+// (observe()) from whatever source it polls, and polls sooner when asked (pollRequested()).
+class ScenarioRunner : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Status : quint8 {
+        Idle,     // loaded, nothing done yet
+        Waiting,  // a step ran; waiting for what it should produce
+        Ready,    // between steps
+        Finished, // every step ran
+        Failed,   // a call a step needed failed; the remaining steps were not run
+        Stopped,  // stopped by the user
+    };
+
+    struct Outcome
+    {
+        Expectation expectation;
+        bool met = false;
+        qint64 atMs = -1; // when it was first met, ms since the scenario started
+    };
+
+    explicit ScenarioRunner(Lab *lab, QObject *parent = nullptr);
+
+    // Loads a scenario and forgets the previous run. The lab should hold no open sockets.
+    void load(const Scenario &scenario, const ScenarioConfig &config);
+
+    const Scenario &scenario() const { return m_scenario; }
+    const ScenarioConfig &config() const { return m_config; }
+    Status status() const { return m_status; }
+    int stepCount() const { return int(m_steps.size()); }
+    int nextStep() const { return m_next; } // index of the step step() would run
+    const ScenarioStep &stepAt(int index) const { return m_steps[index]; }
+    quint16 port() const; // the server port once bound, else the configured one
+    QString failure() const { return m_failure; }
+    bool isDone() const;
+
+    QList<Outcome> outcomes() const { return m_outcomes; }
+    QList<Expectation> missing() const; // unmet (and violated never-expectations)
+    qint64 elapsedMs() const;
+
+public Q_SLOTS:
+    void step();               // runs the next step
+    void runAll(int dwellMs = 400); // runs every remaining step, pausing dwellMs after each
+    void stop();               // stops and closes every socket the lab has open (with RST)
+    void observe(const sockscope::Snapshot &snapshot);
+
+Q_SIGNALS:
+    void stepStarted(int index);
+    void stepFinished(int index, bool expectationsMet);
+    void expectationMet(const sockscope::ScenarioRunner::Outcome &outcome);
+    // A kernel transition on one of the lab's ends, with the end's label ("client #1").
+    void transitionObserved(const sockscope::ConnectionEvent &event, const QString &label,
+                            const sockscope::SocketRecord &record);
+    // A row kept its state but became another end of the lab's: accept() took it off the
+    // queue ("in accept queue ..." -> "accepted #1"), or the lab closed its socket.
+    void roleChanged(const QString &before, const QString &after, const sockscope::SocketRecord &record);
+    void portResolved(quint16 port);
+    void pollRequested();
+    void finished();
+
+private:
+    void callMade(const LabCall &call);
+    void checkStep();
+    void finishStep(bool met);
+    void advance();
+    void finishRun(Status status);
+    bool stepExpectationsMet() const;
+    void markMet(const Expectation &e);
+    void noteObserved(const LabEnd &end, TcpState state);
+    std::optional<LabEnd> endOfSocket(int socketId) const;
+
+    Lab *m_lab;
+    Scenario m_scenario;
+    ScenarioConfig m_config;
+    QList<ScenarioStep> m_steps;
+    std::unique_ptr<ScenarioContext> m_context;
+    ConnectionTracker m_tracker;
+    QList<Outcome> m_outcomes;
+    struct Seen
+    {
+        LabEnd end;
+        TcpState state;
+    };
+    QList<Seen> m_seen; // every (end, state) any snapshot showed
+    Status m_status = Status::Idle;
+    int m_next = 0;
+    int m_current = -1;
+    bool m_autoRun = false;
+    bool m_inAction = false;
+    qint64 m_stepStartNs = 0;       // when the current step's action ended
+    bool m_observedSinceStep = false; // a snapshot taken after that has been seen
+    QHash<quint64, QString> m_labels; // tracker connection id -> the label it had last
+    int m_dwellMs = 400;
+    quint16 m_reportedPort = 0;
+    QString m_failure;
+    QElapsedTimer m_clock;
+    QTimer m_deadline;
+    QTimer m_repeat;
+    QTimer m_dwell;
+};
+
+} // namespace sockscope
+
+Q_DECLARE_METATYPE(sockscope::ScenarioRunner::Outcome)

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The lab's real sockets: each call logged with what the kernel answered, failures reported,
+// and every kernel row traced back to the lab socket it belongs to.
+#include "core/lab/lab.h"
+#include "core/sources/procsource.h"
+
+#include "../loopbackpair.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <cerrno>
+#include <fcntl.h>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+Endpoint loopback(quint16 port, AddressFamily family = AddressFamily::IPv4)
+{
+    return {family == AddressFamily::IPv4 ? IpAddress::fromIPv4(0x7f000001) : *IpAddress::fromString(u"::1"),
+            port, QString()};
+}
+
+// socket + bind to an ephemeral loopback port + listen; returns the listener's id.
+int openListener(Lab &lab, int backlog = 8)
+{
+    const int id = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::bind(id, loopback(0)));
+    lab.execute(LabCommand::listen(id, backlog));
+    return id;
+}
+
+int connectClient(Lab &lab, quint16 port)
+{
+    const int id = lab.execute(LabCommand::socket(LabSocket::Role::Client, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::connect(id, loopback(port)));
+    return id;
+}
+
+const LabCall *lastCall(const Lab &lab, const QString &call, int socketId)
+{
+    static LabCall found;
+    const QList<LabCall> calls = lab.calls();
+    for (qsizetype i = calls.size() - 1; i >= 0; --i) {
+        if (calls[i].call == call && calls[i].socketId == socketId) {
+            found = calls[i];
+            return &found;
+        }
+    }
+    return nullptr;
+}
+
+Snapshot tableOf(quint16 port)
+{
+    SocketFilter filter;
+    filter.port = port;
+    return ProcSource().take(filter);
+}
+
+} // namespace
+
+class TestLab : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldLogEveryCallWithItsResult();
+    void shouldConnectWithoutBlocking();
+    void shouldNameWhoHoldsABusyPort();
+    void shouldReportARefusedConnect();
+    void shouldReportAReset();
+    void shouldReportAConnectThatTimesOut();
+    void shouldAcceptOneConnectionAtATime();
+    void shouldTellWhatEachKernelRowIs();
+    void shouldNeverCallOnAClosedSocket();
+    void shouldHalfCloseAndStillReceive();
+    void shouldCloseEverySocketWhenDestroyed();
+};
+
+void TestLab::shouldLogEveryCallWithItsResult()
+{
+    Lab lab;
+    QSignalSpy calls(&lab, &Lab::callMade);
+    const int id = openListener(lab);
+    QCOMPARE(calls.size(), 3);
+    const LabCall socketCall = calls[0].first().value<LabCall>();
+    QCOMPARE(socketCall.call, QStringLiteral("socket"));
+    QCOMPARE(socketCall.socketLabel, QStringLiteral("listener"));
+    QVERIFY(socketCall.result >= 0);
+    QCOMPARE(socketCall.arguments, QStringLiteral("AF_INET, SOCK_STREAM | SOCK_NONBLOCK"));
+    const LabCall bind = calls[1].first().value<LabCall>();
+    QCOMPARE(bind.arguments, QStringLiteral("127.0.0.1:0"));
+    QCOMPARE(bind.result, 0);
+    QCOMPARE(bind.error, 0);
+    QVERIFY(bind.detail.startsWith(QStringLiteral("the kernel chose port")));
+    const LabCall listen = calls[2].first().value<LabCall>();
+    QCOMPARE(listen.toString(), QStringLiteral("listen(8) = 0 — up to 9 completed connections can wait for accept()"));
+    QVERIFY(listen.wallTimeMs > 0 && listen.steadyNs >= socketCall.steadyNs);
+
+    const LabSocket *s = lab.socket(id);
+    QVERIFY(s->listening);
+    QVERIFY(s->inode > 0);
+    QCOMPARE(tableOf(s->local.port).records.value(0).inode, std::optional<quint64>(s->inode));
+}
+
+void TestLab::shouldConnectWithoutBlocking()
+{
+    Lab lab;
+    const int listener = openListener(lab);
+    const quint16 port = lab.socket(listener)->local.port;
+    const int client = connectClient(lab, port);
+    const LabCall *connect = lastCall(lab, QStringLiteral("connect"), client);
+    QVERIFY(connect);
+    QCOMPARE(connect->error, EINPROGRESS);
+    QCOMPARE(connect->errorName(), QStringLiteral("EINPROGRESS"));
+    QCOMPARE(connect->errorText(), QStringLiteral("Operation now in progress"));
+    QVERIFY(lab.socket(client)->connecting);
+    // the outcome is reported when the kernel has it
+    QTRY_VERIFY(lab.socket(client)->connected);
+    QVERIFY(lab.calls().last().asynchronous);
+    QCOMPARE(lab.calls().last().toString(), QStringLiteral("connect() finished: connected"));
+    QCOMPARE(lab.socket(client)->local.address.toString(), QStringLiteral("127.0.0.1"));
+    QVERIFY(lab.socket(client)->local.port != 0);
+}
+
+void TestLab::shouldNameWhoHoldsABusyPort()
+{
+    Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(taken.isValid());
+    Lab lab;
+    const int id = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+    const Lab::Result bound = lab.execute(LabCommand::bind(id, loopback(taken.localPort())));
+    QVERIFY(!bound.ok);
+    const LabCall *bind = lastCall(lab, QStringLiteral("bind"), id);
+    QCOMPARE(bind->errorName(), QStringLiteral("EADDRINUSE"));
+    QVERIFY2(bind->detail.contains(QStringLiteral("held by tst_lab (pid %1)").arg(QCoreApplication::applicationPid())),
+             qPrintable(bind->detail));
+    QVERIFY(bind->detail.contains(QStringLiteral("LISTEN")));
+
+    // the lab's own listener is named as such
+    const int first = openListener(lab);
+    const int second = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::bind(second, loopback(lab.socket(first)->local.port)));
+    QVERIFY2(lastCall(lab, QStringLiteral("bind"), second)->detail.contains(QStringLiteral("held by this lab's listener #2")),
+             qPrintable(lastCall(lab, QStringLiteral("bind"), second)->detail));
+}
+
+void TestLab::shouldReportARefusedConnect()
+{
+    Lab lab;
+    // bound but not listening: the kernel answers a SYN with RST
+    const int server = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::bind(server, loopback(0)));
+    const int client = connectClient(lab, lab.socket(server)->local.port);
+    QTRY_VERIFY(lastCall(lab, QStringLiteral("connect"), client)->error == ECONNREFUSED);
+    QVERIFY(!lab.socket(client)->connected);
+    QVERIFY(lab.calls().last().toString().contains(QStringLiteral("ECONNREFUSED (Connection refused)")));
+}
+
+void TestLab::shouldReportAReset()
+{
+    Lab lab;
+    const int listener = openListener(lab);
+    const int client = connectClient(lab, lab.socket(listener)->local.port);
+    QTRY_VERIFY(lab.socket(client)->connected);
+    const int accepted = lab.execute(LabCommand::accept(listener)).socketId;
+    QVERIFY(accepted);
+    lab.execute(LabCommand::abort(client));
+    QCOMPARE(lastCall(lab, QStringLiteral("setsockopt"), client)->arguments, QStringLiteral("SO_LINGER, {on, 0 s}"));
+    const Lab::Result received = lab.execute(LabCommand::receive(accepted));
+    QVERIFY(!received.ok);
+    QCOMPARE(lastCall(lab, QStringLiteral("recv"), accepted)->errorName(), QStringLiteral("ECONNRESET"));
+    // no TIME_WAIT for an aborted connection
+    const Snapshot table = tableOf(lab.socket(listener)->local.port);
+    for (const SocketRecord &r : table.records)
+        QVERIFY(r.state != TcpState::TimeWait);
+}
+
+void TestLab::shouldReportAConnectThatTimesOut()
+{
+    // listen(0) holds one completed connection; the next SYN is dropped and retried.
+    Lab lab;
+    const int listener = openListener(lab, 0);
+    const quint16 port = lab.socket(listener)->local.port;
+    const int first = connectClient(lab, port);
+    QTRY_VERIFY(lab.socket(first)->connected);
+    const int second = lab.execute(LabCommand::socket(LabSocket::Role::Client, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::setOption(second, LabOption::SynRetries, 1)); // SYNs at 0 s and 1 s
+    lab.execute(LabCommand::connect(second, loopback(port)));
+    const Snapshot table = tableOf(port);
+    const SocketRecord *synSent = nullptr;
+    for (const SocketRecord &r : table.records) {
+        if (r.local == lab.socket(second)->local)
+            synSent = &r;
+    }
+    QVERIFY(synSent);
+    QCOMPARE(synSent->state, TcpState::SynSent);
+    QCOMPARE(lab.identify(*synSent).label(), QStringLiteral("client #2"));
+    QTRY_VERIFY_WITH_TIMEOUT(!lab.socket(second)->connecting, 10000);
+    QCOMPARE(lab.calls().last().errorName(), QStringLiteral("ETIMEDOUT"));
+    QVERIFY(lab.calls().last().detail.contains(QStringLiteral("no SYN-ACK")));
+}
+
+void TestLab::shouldAcceptOneConnectionAtATime()
+{
+    Lab lab;
+    const int listener = openListener(lab);
+    const quint16 port = lab.socket(listener)->local.port;
+    const int a = connectClient(lab, port);
+    const int b = connectClient(lab, port);
+    QTRY_VERIFY(lab.socket(a)->connected && lab.socket(b)->connected);
+    const auto queue = [&] {
+        for (const SocketRecord &r : tableOf(port).records) {
+            if (r.state == TcpState::Listen)
+                return int(r.rxQueue);
+        }
+        return -1;
+    };
+    QCOMPARE(queue(), 2);
+    QVERIFY(lab.execute(LabCommand::accept(listener)).ok);
+    QCOMPARE(queue(), 1);
+    QVERIFY(lab.execute(LabCommand::accept(listener)).ok);
+    QCOMPARE(queue(), 0);
+    QVERIFY(!lab.execute(LabCommand::accept(listener)).ok);
+    QCOMPARE(lastCall(lab, QStringLiteral("accept"), listener)->errorName(), QStringLiteral("EAGAIN"));
+    QCOMPARE(lab.socket(a + 2)->label(), QStringLiteral("accepted #1"));
+    QCOMPARE(lab.socket(a + 2)->peerClientId, a);
+}
+
+void TestLab::shouldTellWhatEachKernelRowIs()
+{
+    Lab lab;
+    const int listener = openListener(lab);
+    const quint16 port = lab.socket(listener)->local.port;
+    const int c1 = connectClient(lab, port);
+    QTRY_VERIFY(lab.socket(c1)->connected);
+    const int accepted1 = lab.execute(LabCommand::accept(listener)).socketId;
+    const int c2 = connectClient(lab, port); // stays in the accept queue
+    const int c3 = connectClient(lab, port);
+    QTRY_VERIFY(lab.socket(c2)->connected && lab.socket(c3)->connected);
+    const int accepted2 = lab.execute(LabCommand::accept(listener)).socketId; // takes client #2's
+    QCOMPARE(lab.socket(accepted2)->peerClientId, c2);
+    // client #2 closes first, then its server end: client #2 is left in TIME_WAIT, closed
+    lab.execute(LabCommand::close(c2));
+    lab.execute(LabCommand::close(accepted2));
+    Fd foreign = Loopback::connect(AddressFamily::IPv4, port); // not the lab's, but a client of its server
+
+    QMap<QString, QString> seen; // label -> state
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        seen.clear();
+        for (const SocketRecord &r : tableOf(port).records)
+            seen.insert(lab.identify(r).label(), kernelName(r.state));
+        return seen.value(QStringLiteral("client #2 (closed)")) == QLatin1String("TIME_WAIT");
+    }(), 5000);
+    QCOMPARE(seen.value(QStringLiteral("listener")), QStringLiteral("LISTEN"));
+    QCOMPARE(seen.value(QStringLiteral("client #1")), QStringLiteral("ESTABLISHED"));
+    QCOMPARE(seen.value(QStringLiteral("accepted #1")), QStringLiteral("ESTABLISHED"));
+    QCOMPARE(seen.value(QStringLiteral("client #3")), QStringLiteral("ESTABLISHED"));
+    QCOMPARE(seen.value(QStringLiteral("in accept queue, not yet accepted (client #3)")), QStringLiteral("ESTABLISHED"));
+    QCOMPARE(seen.value(QString()), QStringLiteral("ESTABLISHED")); // the foreign client and its server end
+    QVERIFY(accepted1 > 0);
+
+    RowRole role = lab.identify(*[&] {
+        static SocketRecord r;
+        for (const SocketRecord &x : tableOf(port).records) {
+            if (x.local.port == port && x.remote == lab.socket(c1)->local)
+                r = x;
+        }
+        return &r;
+    }());
+    QCOMPARE(role.kind, RowRole::Kind::Accepted);
+    QCOMPARE(role.clientOrdinal, 1);
+}
+
+void TestLab::shouldNeverCallOnAClosedSocket()
+{
+    Lab lab;
+    const int id = lab.execute(LabCommand::socket(LabSocket::Role::Client, AddressFamily::IPv4)).socketId;
+    QVERIFY(lab.execute(LabCommand::close(id)).ok);
+    const qsizetype before = lab.calls().size();
+    QVERIFY(!lab.execute(LabCommand::close(id)).ok);
+    QCOMPARE(lab.calls().size(), before + 1);
+    QVERIFY(lab.calls().last().notCalled);
+    QCOMPARE(lab.calls().last().toString(), QStringLiteral("close() — not called: client #1 is already closed"));
+    QVERIFY(!lab.execute(LabCommand::send(999, 10)).ok);
+}
+
+void TestLab::shouldHalfCloseAndStillReceive()
+{
+    Lab lab;
+    const int listener = openListener(lab);
+    const int client = connectClient(lab, lab.socket(listener)->local.port);
+    QTRY_VERIFY(lab.socket(client)->connected);
+    const int server = lab.execute(LabCommand::accept(listener)).socketId;
+    QVERIFY(lab.execute(LabCommand::shutdownWrite(client)).ok);
+    // (QTRY_ macros evaluate their condition once more after it holds: keep it free of surprises)
+    QTRY_VERIFY(lab.execute(LabCommand::receive(server)).ok && lab.socket(server)->sawEndOfFile);
+    QCOMPARE(lab.execute(LabCommand::send(server, 100)).value, 100);
+    // the half-closed client still receives, but can no longer send
+    qint64 received = 0;
+    QTRY_VERIFY((received += lab.execute(LabCommand::receive(client, 4096)).value) >= 100);
+    QCOMPARE(received, 100);
+    QVERIFY(!lab.execute(LabCommand::send(client, 10)).ok);
+    QCOMPARE(lastCall(lab, QStringLiteral("send"), client)->errorName(), QStringLiteral("EPIPE"));
+}
+
+void TestLab::shouldCloseEverySocketWhenDestroyed()
+{
+    QList<int> fds;
+    {
+        Lab lab;
+        const int listener = openListener(lab);
+        const int client = connectClient(lab, lab.socket(listener)->local.port);
+        fds << lab.socket(listener)->fd << lab.socket(client)->fd;
+    }
+    for (int fd : fds) {
+        QCOMPARE(::fcntl(fd, F_GETFD), -1);
+        QCOMPARE(errno, EBADF);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestLab)
+#include "tst_lab.moc"

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every scenario, run for real on loopback, must produce each state it promises on the end it
+// promises, as seen through /proc and through ss, over IPv4 and IPv6.
+#include "core/lab/scenariocatalog.h"
+#include "core/lab/scenariorunner.h"
+#include "core/sources/poller.h"
+
+#include "../loopbackpair.h"
+
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+class TestScenarios : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldProduceEveryExpectedStateThroughProc_data() { table(); }
+    void shouldProduceEveryExpectedStateThroughProc() { runThrough(QStringLiteral("proc")); }
+    void shouldProduceEveryExpectedStateThroughSs_data() { table(); }
+    void shouldProduceEveryExpectedStateThroughSs() { runThrough(QStringLiteral("ss")); }
+    void shouldStopAtAnyStepAndCloseEverySocket();
+    void shouldRunOneStepAtATime();
+    void shouldNameWhatWasNotObserved();
+    void shouldStopWhenANeededCallFails();
+
+private:
+    void table();
+    void runThrough(const QString &source);
+};
+
+void TestScenarios::table()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<int>("family");
+    for (const Scenario &s : ScenarioCatalog::all()) {
+        QTest::addRow("%s ipv4", qPrintable(s.name)) << s.name << int(AddressFamily::IPv4);
+        QTest::addRow("%s ipv6", qPrintable(s.name)) << s.name << int(AddressFamily::IPv6);
+    }
+}
+
+namespace {
+
+// Wires a poller to a runner the way the window and the command line do.
+struct Harness
+{
+    Lab lab;
+    ScenarioRunner runner{&lab};
+    Poller poller;
+
+    explicit Harness(const QString &source) : poller(SocketSource::create(source))
+    {
+        poller.setInterval(20);
+        QObject::connect(&poller, &Poller::snapshotTaken, &runner, &ScenarioRunner::observe);
+        QObject::connect(&runner, &ScenarioRunner::pollRequested, &poller, &Poller::pollNow);
+        QObject::connect(&runner, &ScenarioRunner::portResolved, &poller, [this](quint16 port) {
+            SocketFilter filter;
+            filter.port = port;
+            poller.setFilter(filter);
+            poller.pollNow();
+        });
+    }
+
+    void load(const Scenario &scenario, const ScenarioConfig &config)
+    {
+        SocketFilter filter;
+        filter.port = config.port;
+        poller.setFilter(filter);
+        runner.load(scenario, config);
+        poller.start();
+    }
+
+    int openSockets() const
+    {
+        int n = 0;
+        for (const LabSocket &s : lab.sockets())
+            n += s.open ? 1 : 0;
+        return n;
+    }
+};
+
+QString describe(const QList<Expectation> &expectations)
+{
+    QStringList out;
+    for (const Expectation &e : expectations)
+        out << e.describe();
+    return out.join(QStringLiteral("; "));
+}
+
+} // namespace
+
+void TestScenarios::runThrough(const QString &source)
+{
+    QFETCH(QString, scenario);
+    QFETCH(int, family);
+    if (AddressFamily(family) == AddressFamily::IPv6 && !Loopback::hasIPv6())
+        QSKIP("this machine has no IPv6 loopback (::1)");
+    if (source == QLatin1String("ss") && QStandardPaths::findExecutable(QStringLiteral("ss")).isEmpty())
+        QSKIP("the ss program (iproute2) is not installed");
+
+    Harness h(source);
+    ScenarioConfig config;
+    config.family = AddressFamily(family);
+    config.port = 0; // the kernel chooses: tests never depend on a free port 8000
+    config.clients = 4;
+    h.load(*ScenarioCatalog::find(scenario), config);
+    h.runner.runAll(0);
+    QTRY_VERIFY_WITH_TIMEOUT(h.runner.isDone(), 30000);
+    QVERIFY2(h.runner.status() == ScenarioRunner::Status::Finished, qPrintable(h.runner.failure()));
+    QVERIFY2(h.runner.missing().isEmpty(), qPrintable(QStringLiteral("not observed: ") + describe(h.runner.missing())));
+    QVERIFY(!h.runner.outcomes().isEmpty());
+
+    h.runner.stop();
+    QCOMPARE(h.openSockets(), 0);
+}
+
+void TestScenarios::shouldStopAtAnyStepAndCloseEverySocket()
+{
+    Harness h(QStringLiteral("proc"));
+    ScenarioConfig config;
+    config.port = 0;
+    h.load(*ScenarioCatalog::find(u"fin-wait-1"), config);
+    h.runner.step();
+    QTRY_COMPARE(h.runner.status(), ScenarioRunner::Status::Ready);
+    h.runner.step();
+    QTRY_COMPARE(h.runner.status(), ScenarioRunner::Status::Ready);
+    QVERIFY(h.openSockets() >= 2);
+    h.runner.stop();
+    QCOMPARE(h.runner.status(), ScenarioRunner::Status::Stopped);
+    QCOMPARE(h.openSockets(), 0);
+    // the last calls were the RST closes
+    QCOMPARE(h.lab.calls().last().call, QStringLiteral("close"));
+    h.runner.step(); // a stopped run does nothing more
+    QCOMPARE(h.runner.status(), ScenarioRunner::Status::Stopped);
+}
+
+void TestScenarios::shouldRunOneStepAtATime()
+{
+    Harness h(QStringLiteral("proc"));
+    ScenarioConfig config;
+    config.port = 0;
+    const Scenario &scenario = *ScenarioCatalog::find(u"time-wait");
+    h.load(scenario, config);
+    QCOMPARE(h.runner.status(), ScenarioRunner::Status::Idle);
+    const int steps = h.runner.stepCount();
+    QVERIFY(steps >= 5);
+    for (int i = 0; i < steps; ++i) {
+        QCOMPARE(h.runner.nextStep(), i);
+        h.runner.step();
+        QTRY_VERIFY(h.runner.status() == ScenarioRunner::Status::Ready || h.runner.isDone());
+    }
+    QCOMPARE(h.runner.status(), ScenarioRunner::Status::Finished);
+    QVERIFY(h.runner.missing().isEmpty());
+    h.runner.stop();
+}
+
+void TestScenarios::shouldNameWhatWasNotObserved()
+{
+    // Snapshots of another port: the runner sees none of its sockets, so it must say so.
+    Lab lab;
+    ScenarioRunner runner(&lab);
+    Poller poller(SocketSource::create(QStringLiteral("proc")));
+    SocketFilter elsewhere;
+    elsewhere.port = 1;
+    poller.setFilter(elsewhere);
+    poller.setInterval(20);
+    connect(&poller, &Poller::snapshotTaken, &runner, &ScenarioRunner::observe);
+    ScenarioConfig config;
+    config.port = 0;
+    runner.load(*ScenarioCatalog::find(u"self-connect"), config);
+    poller.start();
+    runner.runAll(0);
+    QTRY_VERIFY_WITH_TIMEOUT(runner.isDone(), 15000);
+    QCOMPARE(runner.status(), ScenarioRunner::Status::Finished);
+    QCOMPARE(describe(runner.missing()), QStringLiteral("client #1 in ESTABLISHED"));
+    runner.stop();
+}
+
+void TestScenarios::shouldStopWhenANeededCallFails()
+{
+    Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(taken.isValid());
+    Harness h(QStringLiteral("proc"));
+    ScenarioConfig config;
+    config.port = taken.localPort();
+    h.load(*ScenarioCatalog::find(u"handshake"), config);
+    h.runner.runAll(0);
+    QTRY_VERIFY(h.runner.isDone());
+    QCOMPARE(h.runner.status(), ScenarioRunner::Status::Failed);
+    QVERIFY2(h.runner.failure().contains(QStringLiteral("EADDRINUSE")), qPrintable(h.runner.failure()));
+    QVERIFY2(h.runner.failure().contains(QStringLiteral("tst_scenarios (pid %1)").arg(QCoreApplication::applicationPid())),
+             qPrintable(h.runner.failure()));
+    QCOMPARE(h.runner.missing().size(), 3);
+    h.runner.stop();
+    QCOMPARE(h.openSockets(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestScenarios)
+#include "tst_scenarios.moc"
