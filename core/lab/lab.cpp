@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -91,6 +92,38 @@ OptionSpec optionSpec(LabOption option)
     return {SOL_SOCKET, SO_REUSEADDR};
 }
 
+// IPv4 and its IPv4-mapped IPv6 form name the same endpoint: a dual-stack listener's rows
+// show ::ffff:127.0.0.1 for a client that connected from 127.0.0.1.
+Endpoint unmapped(const Endpoint &e)
+{
+    if (!e.address.isV4Mapped())
+        return e;
+    const auto &b = e.address.bytes();
+    Endpoint v4 = e;
+    v4.address = IpAddress::fromIPv4(quint32(b[12]) << 24 | quint32(b[13]) << 16 | quint32(b[14]) << 8 | b[15]);
+    return v4;
+}
+
+bool sameEndpoint(const Endpoint &a, const Endpoint &b)
+{
+    return unmapped(a) == unmapped(b);
+}
+
+// The states in which the kernel keeps a connection after its socket was closed.
+bool outlivesClose(TcpState state)
+{
+    switch (state) {
+    case TcpState::FinWait1:
+    case TcpState::FinWait2:
+    case TcpState::Closing:
+    case TcpState::LastAck:
+    case TcpState::TimeWait:
+        return true;
+    default:
+        return false;
+    }
+}
+
 QString familyConstant(AddressFamily f)
 {
     return f == AddressFamily::IPv4 ? QStringLiteral("AF_INET") : QStringLiteral("AF_INET6");
@@ -154,7 +187,19 @@ void Lab::finish(LabCall call, qint64 result, int error)
     call.result = result;
     call.error = error;
     m_calls.append(call);
-    Q_EMIT callMade(call);
+    m_pending.append(call);
+}
+
+void Lab::flush()
+{
+    // Signals go out only once an operation is complete: a slot may call back into the lab,
+    // and no operation may hold a pointer into m_sockets across an emit.
+    const QList<LabCall> pending = std::exchange(m_pending, {});
+    const bool changed = std::exchange(m_socketsChanged, false);
+    for (const LabCall &call : pending)
+        Q_EMIT callMade(call);
+    if (changed)
+        Q_EMIT socketsChanged();
 }
 
 bool Lab::refuseUnlessOpen(LabSocket *s, const QString &call)
@@ -179,6 +224,13 @@ void Lab::refreshLocal(LabSocket *s)
 }
 
 Lab::Result Lab::execute(const LabCommand &c)
+{
+    const Result result = perform(c);
+    flush();
+    return result;
+}
+
+Lab::Result Lab::perform(const LabCommand &c)
 {
     if (c.kind == LabCommand::Kind::Socket)
         return doSocket(c);
@@ -229,7 +281,7 @@ Lab::Result Lab::doSocket(const LabCommand &c)
     LabCall call = begin(&s, QStringLiteral("socket"), args);
     call.detail = QStringLiteral("inode %1").arg(s.inode);
     finish(call, fd, 0);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {true, s.id, fd};
 }
 
@@ -265,7 +317,7 @@ Lab::Result Lab::doBind(LabSocket *s, const Endpoint &endpoint)
     if (::bind(s->fd, reinterpret_cast<sockaddr *>(&storage), len) != 0) {
         const int error = errno;
         if (error == EADDRINUSE)
-            call.detail = portHolder(s->family, endpoint.port);
+            call.detail = portHolder(endpoint);
         finish(call, -1, error);
         return {false, s->id, 0};
     }
@@ -273,7 +325,7 @@ Lab::Result Lab::doBind(LabSocket *s, const Endpoint &endpoint)
     if (endpoint.port == 0)
         call.detail = QStringLiteral("the kernel chose port %1").arg(s->local.port);
     finish(call, 0, 0);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {true, s->id, 0};
 }
 
@@ -283,7 +335,7 @@ Lab::Result Lab::doListen(LabSocket *s, int backlog)
     if (::listen(s->fd, backlog) != 0) {
         const int error = errno;
         if (error == EADDRINUSE)
-            call.detail = portHolder(s->family, s->local.port);
+            call.detail = portHolder(s->local);
         finish(call, -1, error);
         return {false, s->id, 0};
     }
@@ -291,7 +343,7 @@ Lab::Result Lab::doListen(LabSocket *s, int backlog)
     refreshLocal(s);
     call.detail = QStringLiteral("up to %1 completed connections can wait for accept()").arg(backlog + 1);
     finish(call, 0, 0);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {true, s->id, 0};
 }
 
@@ -326,8 +378,10 @@ Lab::Result Lab::doAccept(LabSocket *listener)
     if (::fstat(fd, &st) == 0)
         s.inode = quint64(st.st_ino);
     refreshLocal(&s);
-    for (const LabSocket &other : std::as_const(m_sockets)) {
-        if (other.role == LabSocket::Role::Client && other.local == s.remote && other.remote.port == s.local.port)
+    for (qsizetype i = m_sockets.size() - 1; i >= 0 && s.peerClientId == 0; --i) {
+        const LabSocket &other = m_sockets[i];
+        if (other.role == LabSocket::Role::Client && other.open && sameEndpoint(other.local, s.remote)
+            && sameEndpoint(other.remote, s.local))
             s.peerClientId = other.id;
     }
     m_sockets.append(s);
@@ -335,7 +389,7 @@ Lab::Result Lab::doAccept(LabSocket *listener)
     if (s.peerClientId)
         call.detail += QStringLiteral(" (the peer is %1)").arg(socket(s.peerClientId)->label());
     finish(call, fd, 0);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {true, s.id, fd};
 }
 
@@ -361,10 +415,10 @@ Lab::Result Lab::doConnect(LabSocket *s, const Endpoint &endpoint)
         watchConnect(s);
     } else {
         finish(call, -1, error);
-        Q_EMIT socketsChanged();
+        m_socketsChanged = true;
         return {false, s->id, 0};
     }
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {true, s->id, 0};
 }
 
@@ -396,7 +450,8 @@ void Lab::connectFinished(int id)
     if (error == ETIMEDOUT)
         call.detail = QStringLiteral("no SYN-ACK came back after every SYN retransmission");
     finish(call, error == 0 ? 0 : -1, error);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
+    flush();
 }
 
 Lab::Result Lab::doSend(LabSocket *s, qint64 bytes)
@@ -411,6 +466,7 @@ Lab::Result Lab::doSend(LabSocket *s, qint64 bytes)
     }
     if (n < bytes)
         call.detail = QStringLiteral("only %1 of %2 bytes fit in the send buffer").arg(n).arg(bytes);
+    s->bytesSent += n;
     finish(call, n, 0);
     return {true, s->id, n};
 }
@@ -430,6 +486,12 @@ Lab::Result Lab::doFill(LabSocket *s)
             break;
         }
         total += n;
+    }
+    s->bytesSent += total;
+    if (error == 0) {
+        call.detail = QStringLiteral("%1 send() calls, and the kernel still takes more").arg(calls);
+        finish(call, total, 0);
+        return {true, s->id, total};
     }
     if (error == EAGAIN || error == EWOULDBLOCK) {
         call.detail = QStringLiteral("%1 send() calls; the last said EAGAIN: the send buffer and the "
@@ -462,6 +524,7 @@ Lab::Result Lab::doReceive(LabSocket *s, qint64 maxBytes, const QString &callNam
         s->sawEndOfFile = true;
         call.detail = QStringLiteral("end of file: the peer sent FIN and will send nothing more");
     }
+    s->bytesReceived += n;
     finish(call, n, 0);
     return {true, s->id, n};
 }
@@ -477,6 +540,7 @@ Lab::Result Lab::doDrain(LabSocket *s)
         const ssize_t n = ::recv(s->fd, buffer.data(), size_t(chunkBytes), MSG_DONTWAIT);
         if (n > 0) {
             total += n;
+            s->bytesReceived += n;
             continue;
         }
         if (n == 0) {
@@ -518,7 +582,7 @@ Lab::Result Lab::doShutdownWrite(LabSocket *s)
     s->shutWrite = true;
     call.detail = QStringLiteral("a FIN follows whatever data is still queued; receiving goes on");
     finish(call, 0, 0);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {true, s->id, 0};
 }
 
@@ -544,7 +608,7 @@ Lab::Result Lab::doClose(LabSocket *s, bool abortive)
     s->fd = -1;
     s->connecting = false;
     finish(call, rc, error);
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
     return {rc == 0, s->id, 0};
 }
 
@@ -562,19 +626,30 @@ void Lab::reset()
     m_sockets.clear();
     m_calls.clear();
     m_lastOrdinal.clear();
-    Q_EMIT socketsChanged();
+    m_socketsChanged = true;
+    flush();
 }
 
-QString Lab::portHolder(AddressFamily family, quint16 port) const
+QString Lab::portHolder(const Endpoint &wanted) const
 {
+    const quint16 port = wanted.port;
     SocketFilter filter;
     filter.port = port;
     const Snapshot snapshot = ProcSource().take(filter);
+    // The rows that can stand in the way of this bind: same port, and the same address or a
+    // wildcard on either side; listeners first, as they are the usual reason.
+    QList<SocketRecord> candidates;
     for (const SocketRecord &r : snapshot.records) {
         if (r.local.port != port)
             continue;
-        if (family == AddressFamily::IPv4 && r.family == AddressFamily::IPv6 && !r.local.address.isAny())
+        if (!wanted.address.isAny() && !r.local.address.isAny() && !sameEndpoint(r.local, wanted))
             continue;
+        if (r.state == TcpState::Listen)
+            candidates.prepend(r);
+        else
+            candidates.append(r);
+    }
+    for (const SocketRecord &r : candidates) {
         const QString where = r.local.toString() + QLatin1Char(' ') + kernelName(r.state);
         const quint64 inode = r.inode.value_or(0);
         for (const LabSocket &s : m_sockets) {
@@ -602,22 +677,33 @@ QString Lab::portHolder(AddressFamily family, quint16 port) const
 RowRole Lab::identify(const SocketRecord &row) const
 {
     RowRole role;
-    const auto fill = [&role](const LabSocket &s) {
+    const auto fill = [&role, this](const LabSocket &s) {
         role.socketId = s.id;
         role.ordinal = s.ordinal;
         role.closed = !s.open;
         switch (s.role) {
         case LabSocket::Role::Listener: role.kind = RowRole::Kind::Listener; break;
         case LabSocket::Role::Client: role.kind = RowRole::Kind::Client; break;
-        case LabSocket::Role::Accepted: role.kind = RowRole::Kind::Accepted; break;
+        case LabSocket::Role::Accepted:
+            role.kind = RowRole::Kind::Accepted;
+            if (const LabSocket *peer = socket(s.peerClientId))
+                role.clientOrdinal = peer->ordinal;
+            break;
         }
     };
+    // The lab client at (local, remote): the newest such client, an open one first.
     const auto clientOrdinalAt = [this](const Endpoint &local, const Endpoint &remote) {
-        for (const LabSocket &c : m_sockets) {
-            if (c.role == LabSocket::Role::Client && c.local == local && c.remote == remote)
+        int closedMatch = 0;
+        for (qsizetype i = m_sockets.size() - 1; i >= 0; --i) {
+            const LabSocket &c = m_sockets[i];
+            if (c.role != LabSocket::Role::Client || !sameEndpoint(c.local, local) || !sameEndpoint(c.remote, remote))
+                continue;
+            if (c.open)
                 return c.ordinal;
+            if (closedMatch == 0)
+                closedMatch = c.ordinal;
         }
-        return 0;
+        return closedMatch;
     };
 
     const quint64 inode = row.inode.value_or(0);
@@ -629,42 +715,39 @@ RowRole Lab::identify(const SocketRecord &row) const
             if (s.inode == inode) {
                 fill(s);
                 role.closed = false;
-                if (s.role == LabSocket::Role::Accepted)
-                    role.clientOrdinal = clientOrdinalAt(s.remote, s.local);
                 return role;
             }
         }
         return role;
     }
 
-    // No file: the accept queue, a request socket, TIME_WAIT or an orphan. An open socket
-    // shows its inode except in TIME_WAIT, which the kernel keeps in a separate mini-socket
-    // even while the descriptor stays open (after shutdown(), say); so an open lab socket
-    // matches by 4-tuple only in TIME_WAIT. Newest first: a reused 4-tuple belongs to the
-    // latest socket.
+    // No file. A closed lab socket's connection lives on only in the states that outlive
+    // close(); an open socket shows its inode except in TIME_WAIT, which the kernel keeps in a
+    // separate mini-socket even while the descriptor stays open (after shutdown(), say).
+    // Newest first: a reused 4-tuple belongs to the latest socket.
     for (qsizetype i = m_sockets.size() - 1; i >= 0; --i) {
         const LabSocket &s = m_sockets[i];
-        if ((!s.open || row.state == TcpState::TimeWait) && s.role != LabSocket::Role::Listener
-            && s.family == row.family && s.local == row.local && s.remote == row.remote) {
+        const bool possible = s.open ? row.state == TcpState::TimeWait : outlivesClose(row.state);
+        if (possible && s.role != LabSocket::Role::Listener && sameEndpoint(s.local, row.local)
+            && sameEndpoint(s.remote, row.remote)) {
             fill(s);
-            if (s.role == LabSocket::Role::Accepted)
-                role.clientOrdinal = clientOrdinalAt(s.remote, s.local);
             return role;
         }
     }
-    // The server end of a lab client's connection that no accept() has returned.
+    // The server end of a lab client's connection that no accept() has returned: a request
+    // socket in SYN_RECV, or a completed connection in the accept queue.
     if (row.state != TcpState::Listen) {
         for (const LabSocket &l : m_sockets) {
-            const bool sameLocal = l.local == row.local
+            const bool sameLocal = sameEndpoint(l.local, row.local)
                 || (l.local.address.isAny() && l.local.port == row.local.port);
-            if (l.role == LabSocket::Role::Listener && l.family == row.family && sameLocal) {
-                const int client = clientOrdinalAt(row.remote, row.local);
-                if (client == 0)
-                    continue;
-                role.kind = row.state == TcpState::SynRecv ? RowRole::Kind::Handshaking : RowRole::Kind::Queued;
-                role.clientOrdinal = client;
-                return role;
-            }
+            if (l.role != LabSocket::Role::Listener || !sameLocal)
+                continue;
+            const int client = clientOrdinalAt(row.remote, row.local);
+            if (client == 0)
+                continue;
+            role.kind = row.state == TcpState::SynRecv ? RowRole::Kind::Handshaking : RowRole::Kind::Queued;
+            role.clientOrdinal = client;
+            return role;
         }
     }
     return role;

@@ -61,6 +61,8 @@ Q_SIGNALS:
     void socketsChanged();
 
 private:
+    Result perform(const LabCommand &command);
+    void flush();
     LabSocket *find(int id);
     LabCall begin(const LabSocket *s, const QString &call, const QString &arguments) const;
     void finish(LabCall call, qint64 result, int error);
@@ -82,12 +84,14 @@ private:
 
     void watchConnect(LabSocket *s);
     void connectFinished(int id);
-    QString portHolder(AddressFamily family, quint16 port) const;
+    QString portHolder(const Endpoint &wanted) const;
     void refreshLocal(LabSocket *s);
 
     QList<LabSocket> m_sockets;
     QMap<int, QSocketNotifier *> m_connectWatchers; // children of this
     QList<LabCall> m_calls;
+    QList<LabCall> m_pending;      // made but not yet announced (see flush())
+    bool m_socketsChanged = false; // likewise for socketsChanged()
     QMap<LabSocket::Role, int> m_lastOrdinal;
     int m_nextId = 1;
 };

@@ -27,6 +27,8 @@ struct LabSocket
     bool connecting = false; // connect() in progress
     bool connected = false;
     bool sawEndOfFile = false;
+    qint64 bytesSent = 0;
+    qint64 bytesReceived = 0;
     bool shutWrite = false;
 
     static QString roleName(Role role); // "listener", "client", "accepted"

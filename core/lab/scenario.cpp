@@ -56,6 +56,16 @@ Expectation Expectation::callFails(LabEnd end, const QString &call, int error)
     return e;
 }
 
+Expectation Expectation::callReturns(LabEnd end, const QString &call, qint64 atLeast)
+{
+    Expectation e;
+    e.kind = Kind::CallReturns;
+    e.end = end;
+    e.call = call;
+    e.minResult = atLeast;
+    return e;
+}
+
 Expectation Expectation::never(LabEnd end, TcpState state)
 {
     Expectation e;
@@ -75,6 +85,8 @@ QString Expectation::describe() const
         return QStringLiteral("%1() on %2 fails with %3")
             .arg(call, end.label(), name ? QString::fromLatin1(name) : QString::number(error));
     }
+    case Kind::CallReturns:
+        return QStringLiteral("%1() on %2 returns at least %3").arg(call, end.label()).arg(minResult);
     case Kind::NeverState:
         return QStringLiteral("%1 never in %2").arg(end.label(), kernelName(state));
     }

@@ -33,23 +33,25 @@ struct LabEnd
     friend bool operator==(const LabEnd &a, const LabEnd &b) { return a.kind == b.kind && a.number == b.number; }
 };
 
-// Something a scenario must produce: a state seen on an end, a call failing with an errno,
-// or a state that must never be seen.
+// Something a scenario must produce: a state seen on an end, a call failing with an errno or
+// returning at least some value, or a state that must never be seen.
 struct Expectation
 {
-    enum class Kind : quint8 { State, CallError, NeverState };
+    enum class Kind : quint8 { State, CallError, CallReturns, NeverState };
     Kind kind = Kind::State;
     LabEnd end;
     TcpState state = TcpState::Established;
     QString call; // CallError: "connect", "recv", "accept"
     int error = 0;
+    qint64 minResult = 0; // CallReturns
 
     static Expectation inState(LabEnd end, TcpState state);
     static Expectation callFails(LabEnd end, const QString &call, int error);
+    static Expectation callReturns(LabEnd end, const QString &call, qint64 atLeast);
     static Expectation never(LabEnd end, TcpState state);
 
     // "client #2 in SYN_SENT", "connect() on client #1 fails with ECONNREFUSED",
-    // "client #2 never in TIME_WAIT"
+    // "recv() on client #1 returns at least 100", "client #2 never in TIME_WAIT"
     QString describe() const;
 };
 

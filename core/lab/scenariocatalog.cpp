@@ -130,19 +130,21 @@ Scenario backlogOverflow()
     s.explanation = QStringLiteral(
         "listen(0) lets one completed connection wait for accept(). Client #1 fills that place. Client "
         "#2's SYN finds the queue full and the server's kernel drops it; client #2 stays in SYN_SENT and "
-        "retransmits its SYN (after 1 s, 3 s, ...; TCP_SYNCNT 2 makes it give up with ETIMEDOUT after "
-        "about 7 s). Once accept() takes client #1's connection, the next retransmission gets through.");
+        "retransmits its SYN with its retransmit timer running (TCP_SYNCNT 6 lets it try six more times "
+        "before connect() fails with ETIMEDOUT, about 10 s on current kernels). Once accept() takes "
+        "client #1's connection, the next retransmission gets through.");
     s.steps = [](const ScenarioConfig &) {
         return QList<ScenarioStep>{
             listenStep(0, {}, QStringLiteral(": one completed connection may wait")),
             connectStep(1, {}, QStringLiteral("Client #1 connects and takes the only place in the queue."),
                         {in(client(1), S::Established), in(serverEnd(1), S::Established)}),
-            connectStep(2, {{LabOption::SynRetries, 2}},
-                        QStringLiteral("Client #2 (TCP_SYNCNT 2) connects: its SYN is dropped."),
+            connectStep(2, {{LabOption::SynRetries, 6}},
+                        QStringLiteral("Client #2 (TCP_SYNCNT 6) connects: its SYN is dropped."),
                         {in(client(2), S::SynSent)}),
+            // The next SYN retransmission can be several seconds away.
             step(QStringLiteral("The server accepts client #1; client #2's next SYN finds room."),
                  [](ScenarioContext &c) { return c.acceptOne(); },
-                 {in(client(2), S::Established), in(serverEnd(2), S::Established)}, 6000),
+                 {in(client(2), S::Established), in(serverEnd(2), S::Established)}, 20000),
         };
     };
     return s;
@@ -222,12 +224,17 @@ Scenario halfClose()
                           {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
         steps.append(step(QStringLiteral("The server's recv() returns 0: end of file. It does not close."),
                           [](ScenarioContext &c) { return c.run(LabCommand::receive(c.serverEnd(1))); }));
-        steps.append(step(QStringLiteral("The server sends 100 bytes; the half-closed client reads them."),
+        steps.append(step(QStringLiteral("The server sends 100 bytes."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::send(c.serverEnd(1), 100)); }));
+        steps.append(step(QStringLiteral("The half-closed client reads them: it still receives."),
                           [](ScenarioContext &c) {
-                              return c.run(LabCommand::send(c.serverEnd(1), 100))
-                                  && c.run(LabCommand::receive(c.client(1), 4096));
+                              if (c.lab().socket(c.client(1))->bytesReceived < 100)
+                                  c.run(LabCommand::receive(c.client(1), 4096)); // EAGAIN until they arrive
+                              return true;
                           },
-                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
+                          {Expectation::callReturns(client(1), QStringLiteral("recv"), 100),
+                           in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)},
+                          3000, 50));
         return steps;
     };
     return s;
@@ -347,7 +354,10 @@ Scenario selfConnect()
     s.steps = [](const ScenarioConfig &config) {
         return QList<ScenarioStep>{
             step(QStringLiteral("Client #1 calls socket() and bind() to the port."),
-                 [config](ScenarioContext &c) { return c.newClient() == 1 && c.bindClient(1, config.port); }),
+                 [config](ScenarioContext &c) {
+                     // SO_REUSEADDR: an earlier run may have left TIME_WAIT entries on the port.
+                     return c.newClient({{LabOption::ReuseAddress, 1}}) == 1 && c.bindClient(1, config.port);
+                 }),
             step(QStringLiteral("Client #1 calls connect() to its own address."),
                  [](ScenarioContext &c) { return c.connectClient(1); }, {in(client(1), S::Established)}),
         };

@@ -11,8 +11,8 @@ bool sameExpectation(const Expectation &a, const Expectation &b)
 {
     if (a.kind != b.kind || !(a.end == b.end))
         return false;
-    if (a.kind == Expectation::Kind::CallError)
-        return a.call == b.call && a.error == b.error;
+    if (a.kind == Expectation::Kind::CallError || a.kind == Expectation::Kind::CallReturns)
+        return a.call == b.call && a.error == b.error && a.minResult == b.minResult;
     return a.state == b.state;
 }
 
@@ -45,6 +45,9 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
     m_deadline.stop();
     m_repeat.stop();
     m_dwell.stop();
+    // Scenario numbers (client #1, ...) are the lab's ordinals, so every run starts afresh.
+    m_lab->reset();
+    m_loadNs = steadyNowNs();
     m_scenario = scenario;
     m_config = config;
     m_steps = scenario.steps(config);
@@ -104,6 +107,7 @@ void ScenarioRunner::step()
     Q_EMIT stepStarted(m_current);
 
     const qsizetype callsBefore = m_lab->calls().size();
+    m_stepBeginNs = steadyNowNs();
     m_inAction = true;
     const bool ok = m_steps[m_current].action(*m_context);
     m_inAction = false;
@@ -167,21 +171,39 @@ void ScenarioRunner::finishRun(Status status)
     Q_EMIT finished();
 }
 
+bool ScenarioRunner::heldSinceStepBegan(const Expectation &e) const
+{
+    switch (e.kind) {
+    case Expectation::Kind::NeverState:
+        return true;
+    case Expectation::Kind::State:
+        // Seen in a snapshot taken after this step's action, not only earlier in the run.
+        return std::any_of(m_seen.cbegin(), m_seen.cend(), [&](const Seen &s) {
+            return s.end == e.end && s.state == e.state && s.lastSeenNs >= m_stepStartNs;
+        });
+    case Expectation::Kind::CallError:
+    case Expectation::Kind::CallReturns: {
+        const QList<LabCall> calls = m_lab->calls();
+        for (qsizetype i = calls.size() - 1; i >= 0 && calls[i].steadyNs >= m_stepBeginNs; --i) {
+            const LabCall &c = calls[i];
+            if (c.call != e.call || c.notCalled || !(endOfSocket(c.socketId) == std::optional<LabEnd>(e.end)))
+                continue;
+            if (e.kind == Expectation::Kind::CallError ? c.error == e.error : c.error == 0 && c.result >= e.minResult)
+                return true;
+        }
+        return false;
+    }
+    }
+    return false;
+}
+
 bool ScenarioRunner::stepExpectationsMet() const
 {
     // Every step's effect is seen by at least one poll before the next step changes it.
     if (!m_observedSinceStep)
         return false;
-    for (const Expectation &e : m_steps[m_current].expect) {
-        if (e.kind == Expectation::Kind::NeverState)
-            continue;
-        const bool met = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(), [&e](const Outcome &o) {
-            return o.met && sameExpectation(o.expectation, e);
-        });
-        if (!met)
-            return false;
-    }
-    return true;
+    const QList<Expectation> &expect = m_steps[m_current].expect;
+    return std::all_of(expect.cbegin(), expect.cend(), [this](const Expectation &e) { return heldSinceStepBegan(e); });
 }
 
 void ScenarioRunner::checkStep()
@@ -224,13 +246,15 @@ void ScenarioRunner::markMet(const Expectation &e)
     }
 }
 
-void ScenarioRunner::noteObserved(const LabEnd &end, TcpState state)
+void ScenarioRunner::noteObserved(const LabEnd &end, TcpState state, qint64 steadyNs)
 {
-    const bool known = std::any_of(m_seen.cbegin(), m_seen.cend(),
-                                   [&](const Seen &s) { return s.end == end && s.state == state; });
-    if (known)
-        return;
-    m_seen.append({end, state});
+    for (Seen &s : m_seen) {
+        if (s.end == end && s.state == state) {
+            s.lastSeenNs = qMax(s.lastSeenNs, steadyNs);
+            return;
+        }
+    }
+    m_seen.append({end, state, steadyNs});
     markMet(Expectation::inState(end, state));
     markMet(Expectation::never(end, state));
 }
@@ -255,27 +279,38 @@ std::optional<LabEnd> ScenarioRunner::endOfSocket(int socketId) const
 
 void ScenarioRunner::callMade(const LabCall &call)
 {
-    if (m_status == Status::Idle || !m_context || call.error == 0)
+    if (m_status == Status::Idle || !m_context || call.notCalled)
         return;
     const std::optional<LabEnd> end = endOfSocket(call.socketId);
     if (!end)
         return;
-    Expectation e = Expectation::callFails(*end, call.call, call.error);
-    markMet(e);
+    if (call.error != 0) {
+        markMet(Expectation::callFails(*end, call.call, call.error));
+    } else {
+        QList<Expectation> returns;
+        for (const Outcome &o : std::as_const(m_outcomes)) {
+            const Expectation &e = o.expectation;
+            if (e.kind == Expectation::Kind::CallReturns && e.end == *end && e.call == call.call
+                && call.result >= e.minResult)
+                returns.append(e);
+        }
+        for (const Expectation &e : returns)
+            markMet(e);
+    }
     if (!m_inAction)
         checkStep();
 }
 
 void ScenarioRunner::observe(const Snapshot &snapshot)
 {
-    if (!snapshot.ok() || !m_context)
+    if (!snapshot.ok() || !m_context || snapshot.steadyNs < m_loadNs)
         return;
     if (m_status == Status::Waiting && snapshot.steadyNs >= m_stepStartNs)
         m_observedSinceStep = true;
     const TrackerDelta delta = m_tracker.update(snapshot);
     for (const SocketRecord &r : snapshot.records) {
         if (const std::optional<LabEnd> end = LabEnd::of(m_lab->identify(r)))
-            noteObserved(*end, r.state);
+            noteObserved(*end, r.state, snapshot.steadyNs);
     }
 
     QSet<quint64> reported;

@@ -39,7 +39,8 @@ public:
 
     explicit ScenarioRunner(Lab *lab, QObject *parent = nullptr);
 
-    // Loads a scenario and forgets the previous run. The lab should hold no open sockets.
+    // Loads a scenario and forgets the previous run: the lab is reset (its open sockets are
+    // closed with RST), and snapshots taken before this moment are ignored.
     void load(const Scenario &scenario, const ScenarioConfig &config);
 
     const Scenario &scenario() const { return m_scenario; }
@@ -83,8 +84,9 @@ private:
     void advance();
     void finishRun(Status status);
     bool stepExpectationsMet() const;
+    bool heldSinceStepBegan(const Expectation &e) const;
     void markMet(const Expectation &e);
-    void noteObserved(const LabEnd &end, TcpState state);
+    void noteObserved(const LabEnd &end, TcpState state, qint64 steadyNs);
     std::optional<LabEnd> endOfSocket(int socketId) const;
 
     Lab *m_lab;
@@ -98,6 +100,7 @@ private:
     {
         LabEnd end;
         TcpState state;
+        qint64 lastSeenNs; // the newest snapshot that showed it
     };
     QList<Seen> m_seen; // every (end, state) any snapshot showed
     Status m_status = Status::Idle;
@@ -105,6 +108,8 @@ private:
     int m_current = -1;
     bool m_autoRun = false;
     bool m_inAction = false;
+    qint64 m_loadNs = 0;            // snapshots older than the run are not about it
+    qint64 m_stepBeginNs = 0;       // when the current step's action began
     qint64 m_stepStartNs = 0;       // when the current step's action ended
     bool m_observedSinceStep = false; // a snapshot taken after that has been seen
     QHash<quint64, QString> m_labels; // tracker connection id -> the label it had last

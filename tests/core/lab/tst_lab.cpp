@@ -10,7 +10,6 @@
 #include <QTest>
 
 #include <cerrno>
-#include <fcntl.h>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -308,17 +307,22 @@ void TestLab::shouldHalfCloseAndStillReceive()
 
 void TestLab::shouldCloseEverySocketWhenDestroyed()
 {
-    QList<int> fds;
+    quint16 port = 0;
     {
         Lab lab;
         const int listener = openListener(lab);
-        const int client = connectClient(lab, lab.socket(listener)->local.port);
-        fds << lab.socket(listener)->fd << lab.socket(client)->fd;
+        port = lab.socket(listener)->local.port;
+        const int client = connectClient(lab, port);
+        QTRY_VERIFY(lab.socket(client)->connected);
+        lab.execute(LabCommand::accept(listener));
+        int onPort = 0; // the listener and accepted #1
+        for (const SocketRecord &r : tableOf(port).records)
+            onPort += r.local.port == port ? 1 : 0;
+        QCOMPARE(onPort, 2);
     }
-    for (int fd : fds) {
-        QCOMPARE(::fcntl(fd, F_GETFD), -1);
-        QCOMPARE(errno, EBADF);
-    }
+    // closed with RST: no listener, and no connection left in any state (TIME_WAIT included)
+    for (const SocketRecord &r : tableOf(port).records)
+        QVERIFY2(r.local.port != port && r.state == TcpState::TimeWait, qPrintable(r.local.toString()));
 }
 
 QTEST_GUILESS_MAIN(TestLab)
