@@ -94,19 +94,9 @@ OptionSpec optionSpec(LabOption option)
 
 // IPv4 and its IPv4-mapped IPv6 form name the same endpoint: a dual-stack listener's rows
 // show ::ffff:127.0.0.1 for a client that connected from 127.0.0.1.
-Endpoint unmapped(const Endpoint &e)
-{
-    if (!e.address.isV4Mapped())
-        return e;
-    const auto &b = e.address.bytes();
-    Endpoint v4 = e;
-    v4.address = IpAddress::fromIPv4(quint32(b[12]) << 24 | quint32(b[13]) << 16 | quint32(b[14]) << 8 | b[15]);
-    return v4;
-}
-
 bool sameEndpoint(const Endpoint &a, const Endpoint &b)
 {
-    return unmapped(a) == unmapped(b);
+    return a.unmapped() == b.unmapped();
 }
 
 // The states in which the kernel keeps a connection after its socket was closed.

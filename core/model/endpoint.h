@@ -21,6 +21,10 @@ struct Endpoint
     QString toString() const;
     QString addressText() const; // address and scope, without brackets or port
 
+    // The IPv4 endpoint an IPv4-mapped one (::ffff:a.b.c.d) stands for; others unchanged. A
+    // dual-stack server's rows show its IPv4 clients this way.
+    Endpoint unmapped() const;
+
     friend bool operator==(const Endpoint &a, const Endpoint &b)
     {
         return a.port == b.port && a.address == b.address && a.scope == b.scope;

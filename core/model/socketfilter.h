@@ -13,10 +13,12 @@ namespace sockscope {
 struct SocketFilter
 {
     std::optional<quint16> port;     // local or remote port
+    QList<quint16> ports;            // or any of these (the window's watched and lab ports)
     std::optional<TcpState> state;
     std::optional<AddressFamily> family;
 
-    bool isEmpty() const { return !port && !state && !family; }
+    bool isEmpty() const { return !port && ports.isEmpty() && !state && !family; }
+    QList<quint16> allPorts() const; // port and ports, without repeats
     bool matches(const SocketRecord &record) const;
 
     // The same filter as an `ss` filter expression, as separate arguments (no shell quoting);

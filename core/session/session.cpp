@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "session.h"
+
+#include <QSet>
+
+namespace sockscope {
+
+Session::Session(Lab *lab, QObject *parent) : QObject(parent), m_lab(lab)
+{
+    m_startNs = steadyNowNs();
+}
+
+void Session::apply(const Snapshot &snapshot)
+{
+    if (!snapshot.ok())
+        return;
+    m_last = snapshot;
+    m_listening.clear();
+    for (const SocketRecord &r : snapshot.records) {
+        if (r.state == TcpState::Listen)
+            m_listening.insert(r.local);
+    }
+    const TrackerDelta delta = m_tracker.update(snapshot);
+    findPeers(delta);
+    Q_EMIT updated(delta);
+}
+
+void Session::clear()
+{
+    m_tracker.clear();
+    m_peers.clear();
+    m_listening.clear();
+    m_last = Snapshot();
+}
+
+void Session::findPeers(const TrackerDelta &delta)
+{
+    for (const ConnectionEvent &e : delta.events) {
+        if (e.kind != ConnectionEvent::Kind::Appeared || e.key.remote.port == 0)
+            continue;
+        ConnectionKey reversed = e.key;
+        std::swap(reversed.local, reversed.remote);
+        const ConnectionHistory *peer = m_tracker.findLive(reversed);
+        if (!peer) {
+            // A dual-stack server end (::ffff:a.b.c.d) pairs with an IPv4 client.
+            const auto mapped = [](Endpoint ep) {
+                std::array<quint8, 16> bytes{};
+                bytes[10] = bytes[11] = 0xff;
+                const quint32 v4 = ep.address.toIPv4();
+                bytes[12] = quint8(v4 >> 24);
+                bytes[13] = quint8(v4 >> 16);
+                bytes[14] = quint8(v4 >> 8);
+                bytes[15] = quint8(v4);
+                ep.address = IpAddress::fromIPv6(bytes);
+                return ep;
+            };
+            if (e.key.family == AddressFamily::IPv6) {
+                reversed.family = AddressFamily::IPv4;
+                reversed.local = reversed.local.unmapped();
+                reversed.remote = reversed.remote.unmapped();
+            } else {
+                reversed.family = AddressFamily::IPv6;
+                reversed.local = mapped(reversed.local);
+                reversed.remote = mapped(reversed.remote);
+            }
+            peer = m_tracker.findLive(reversed);
+        }
+        if (peer && peer->id != e.id) {
+            m_peers.insert(e.id, peer->id);
+            m_peers.insert(peer->id, e.id);
+        }
+    }
+    // Forget pairs whose histories the tracker no longer keeps.
+    for (auto it = m_peers.begin(); it != m_peers.end();) {
+        if (!m_tracker.history(it.key()))
+            it = m_peers.erase(it);
+        else
+            ++it;
+    }
+}
+
+quint64 Session::peerOf(quint64 id) const
+{
+    return m_peers.value(id, 0);
+}
+
+RowRole Session::roleOf(quint64 id) const
+{
+    const ConnectionHistory *h = m_tracker.history(id);
+    if (!h || !m_lab)
+        return RowRole();
+    return m_lab->identify(h->latest);
+}
+
+QString Session::labelOf(quint64 id) const
+{
+    return roleOf(id).label();
+}
+
+bool Session::isClientSide(quint64 id) const
+{
+    const RowRole role = roleOf(id);
+    switch (role.kind) {
+    case RowRole::Kind::Client:
+        return true;
+    case RowRole::Kind::Listener:
+    case RowRole::Kind::Accepted:
+    case RowRole::Kind::Queued:
+    case RowRole::Kind::Handshaking:
+        return false;
+    case RowRole::Kind::Foreign:
+        break;
+    }
+    const ConnectionHistory *h = m_tracker.history(id);
+    if (!h || h->latest.state == TcpState::Listen)
+        return false;
+    // The server end shares its local endpoint (or port, for a wildcard listener) with a listener.
+    for (const Endpoint &l : m_listening) {
+        if (l.port == h->latest.local.port && (l.address.isAny() || l.address == h->latest.local.address))
+            return false;
+    }
+    return true;
+}
+
+QList<LabCall> Session::callsOf(quint64 id) const
+{
+    const RowRole role = roleOf(id);
+    QList<LabCall> calls;
+    if (!m_lab || role.socketId == 0)
+        return calls;
+    for (const LabCall &c : m_lab->calls()) {
+        if (c.socketId == role.socketId)
+            calls.append(c);
+    }
+    return calls;
+}
+
+} // namespace sockscope

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "../lab/lab.h"
+#include "../tracking/connectiontracker.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+namespace sockscope {
+
+// Everything one sockscope window knows: the connections the polls have seen (with their
+// histories), the lab whose sockets they may be, and which two connections are the two ends
+// of one loopback connection. Snapshots come in through apply(); views follow updated().
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Session(Lab *lab, QObject *parent = nullptr);
+
+    Lab *lab() const { return m_lab; }
+    const ConnectionTracker &tracker() const { return m_tracker; }
+    const Snapshot &lastSnapshot() const { return m_last; }
+    qint64 startSteadyNs() const { return m_startNs; }
+
+    void apply(const Snapshot &snapshot);
+    void clear(); // forget every connection (a new source, say); the lab is left alone
+
+    // The other end of a connection when both ends are on this machine: the connection whose
+    // 4-tuple is this one's, reversed. 0 when there is none (or it was never seen).
+    quint64 peerOf(quint64 id) const;
+
+    // What the connection is to the lab, judged on its latest row.
+    RowRole roleOf(quint64 id) const;
+    QString labelOf(quint64 id) const; // "client #1", or "" for a socket the lab did not make
+
+    // The end that initiated the connection: a lab client, or, for other sockets, the end
+    // whose peer is a listening port.
+    bool isClientSide(quint64 id) const;
+
+    // The lab's calls on the socket a connection belongs to (empty for foreign ones).
+    QList<LabCall> callsOf(quint64 id) const;
+
+Q_SIGNALS:
+    void updated(const sockscope::TrackerDelta &delta);
+
+private:
+    void findPeers(const TrackerDelta &delta);
+
+    Lab *m_lab;
+    ConnectionTracker m_tracker;
+    Snapshot m_last;
+    QHash<quint64, quint64> m_peers; // both directions
+    QSet<Endpoint> m_listening;      // local endpoints of LISTEN rows in the last snapshot
+    qint64 m_startNs = 0;
+};
+
+} // namespace sockscope
