@@ -33,10 +33,8 @@ int runWindow(int argc, char **argv)
     QApplication::setDesktopFileName(QStringLiteral("io.github.sockscope"));
 
     QCommandLineParser parser;
-    const QCommandLineOption source{QStringLiteral("source"), QString(), QStringLiteral("proc|ss"),
-                                    QStringLiteral("proc")};
-    const QCommandLineOption interval{QStringLiteral("interval"), QString(), QStringLiteral("MS"),
-                                      QStringLiteral("500")};
+    const QCommandLineOption source{QStringLiteral("source"), QString(), QStringLiteral("proc|ss")};
+    const QCommandLineOption interval{QStringLiteral("interval"), QString(), QStringLiteral("MS")};
     const QCommandLineOption port{QStringLiteral("port"), QString(), QStringLiteral("P")};
     parser.addOptions({source, interval, port});
     if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
@@ -48,16 +46,22 @@ int runWindow(int argc, char **argv)
     }
 
     MainWindowOptions options;
-    options.source = parser.value(source);
-    if (options.source != QLatin1String("proc") && options.source != QLatin1String("ss")) {
-        cli::err(QStringLiteral("sockscope: --source must be proc or ss, not '%1'\n").arg(options.source));
-        return cli::ExitUsage;
+    if (parser.isSet(source)) {
+        const QString name = parser.value(source);
+        if (name != QLatin1String("proc") && name != QLatin1String("ss")) {
+            cli::err(QStringLiteral("sockscope: --source must be proc or ss, not '%1'\n").arg(name));
+            return cli::ExitUsage;
+        }
+        options.source = name;
     }
     bool ok = false;
-    options.intervalMs = parser.value(interval).toInt(&ok);
-    if (!ok || options.intervalMs < 50 || options.intervalMs > 10000) {
-        cli::err(QStringLiteral("sockscope: --interval needs milliseconds from 50 to 10000\n"));
-        return cli::ExitUsage;
+    if (parser.isSet(interval)) {
+        const int ms = parser.value(interval).toInt(&ok);
+        if (!ok || ms < 50 || ms > 10000) {
+            cli::err(QStringLiteral("sockscope: --interval needs milliseconds from 50 to 10000\n"));
+            return cli::ExitUsage;
+        }
+        options.intervalMs = ms;
     }
     if (parser.isSet(port)) {
         const uint p = parser.value(port).toUInt(&ok);
@@ -65,7 +69,7 @@ int runWindow(int argc, char **argv)
             cli::err(QStringLiteral("sockscope: --port needs a number from 1 to 65535\n"));
             return cli::ExitUsage;
         }
-        options.port = quint16(p);
+        options.watchPort = quint16(p);
     }
 
     MainWindow window(options);

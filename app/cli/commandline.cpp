@@ -38,10 +38,10 @@ QString programHelp()
         "  watch      print every state change as the kernel's table changes\n"
         "  scenario   run real sockets through a scenario that holds a TCP state (--list names them)\n"
         "\n"
-        "Window options:\n"
+        "Window options (the window remembers its own preferences; these override them):\n"
         "  --source proc|ss   where to read the table (default proc)\n"
         "  --interval MS      milliseconds between polls (default 500)\n"
-        "  --port P           show only sockets with this local or remote port\n"
+        "  --port P           watch only sockets on this port (and the lab's own)\n"
         "\n"
         "'sockscope COMMAND --help' describes each command. --version prints the version.\n");
 }

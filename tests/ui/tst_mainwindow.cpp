@@ -1,73 +1,185 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The window driven the way a user drives it: clicking its actions, reading its models.
+#include "ui/lab/labpanel.h"
+#include "ui/log/eventlogmodel.h"
 #include "ui/mainwindow/mainwindow.h"
 #include "ui/models/sockettablemodel.h"
+#include "ui/models/sockettableproxy.h"
 
 #include "../core/loopbackpair.h"
 
+#include <QAction>
+#include <QDir>
+#include <QFileInfo>
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
 #include <QTest>
 
 using namespace sockscope;
 using namespace sockscope::test;
+
+namespace {
+
+MainWindowOptions testOptions()
+{
+    MainWindowOptions options;
+    options.source = QStringLiteral("proc");
+    options.intervalMs = 50;
+    options.restoreLayout = false;
+    return options;
+}
+
+// The model row whose lab label is `label` and state `state`, or -1.
+int rowOf(const SocketTableModel *model, const QString &label, TcpState state)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->labelAt(row) == label && model->recordAt(row).state == state
+            && model->highlightAt(row) != SocketTableModel::Highlight::Vanishing)
+            return row;
+    }
+    return -1;
+}
+
+void trigger(MainWindow &window, const char *objectName)
+{
+    auto *action = window.findChild<QAction *>(QLatin1String(objectName));
+    QVERIFY2(action, objectName);
+    QVERIFY2(action->isEnabled(), objectName);
+    action->trigger();
+}
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void shouldShowTheLiveTableOfTheWatchedPort();
+    void initTestCase();
+    void shouldShowAListenRowWhenTheServerStarts();
+    void shouldPairBothEndsOfANewClientAndCountTheQueue();
+    void shouldOfferOnlyTheCallsThatMakeSense();
+    void shouldShowSocketsOnAWatchedPort();
     void shouldShowASourceFailureAndRecover();
+    void shouldLogCallsAndTransitionsInPlainWords();
+    void shouldRunAScenarioAndSaveAScreenshot();
 };
 
-void TestMainWindow::shouldShowTheLiveTableOfTheWatchedPort()
+void TestMainWindow::initTestCase()
 {
-    Fd listener = Loopback::listen(AddressFamily::IPv4, 4);
-    QVERIFY(listener.isValid());
-    MainWindowOptions options;
-    options.intervalMs = 50;
-    options.port = listener.localPort();
-    MainWindow window(options);
+    // Keep the user's real settings out of the tests.
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestMainWindow::shouldShowAListenRowWhenTheServerStarts()
+{
+    MainWindow window(testOptions());
     window.show();
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0); // kernel chooses
+    trigger(window, "startServerAction");
+    QTRY_VERIFY(rowOf(window.socketModel(), QStringLiteral("listener"), TcpState::Listen) >= 0);
+    const int row = rowOf(window.socketModel(), QStringLiteral("listener"), TcpState::Listen);
+    QCOMPARE(window.socketModel()->recordAt(row).local.address.toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(window.socketModel()->index(row, SocketTableModel::State).data().toString(), QStringLiteral("LISTEN"));
+    QCOMPARE(window.labPanel()->serverPort(), window.socketModel()->recordAt(row).local.port);
+}
+
+void TestMainWindow::shouldPairBothEndsOfANewClientAndCountTheQueue()
+{
+    MainWindow window(testOptions());
+    window.show();
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    trigger(window, "startServerAction");
+    trigger(window, "addClientAction");
     SocketTableModel *model = window.socketModel();
-    const quint16 port = listener.localPort();
-    // The row of the table with these ports, or -1. (Rows that only name the port as their
-    // remote end can be TIME_WAIT entries of an earlier listener with the same port.)
-    const auto rowOf = [model](quint16 local, quint16 remote) {
+    const QString queued = QStringLiteral("in accept queue, not yet accepted (client #1)");
+    QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::Established) >= 0
+                && rowOf(model, queued, TcpState::Established) >= 0);
+    const int client = rowOf(model, QStringLiteral("client #1"), TcpState::Established);
+    const int server = rowOf(model, queued, TcpState::Established);
+    QCOMPARE(model->recordAt(server).inode, std::optional<quint64>(0)); // the kernel's handshake, before accept()
+    // the two ends sit next to each other in the table, client first
+    SocketTableProxy *proxy = window.socketProxy();
+    const int clientRow = proxy->mapFromSource(model->index(client, 0)).row();
+    const int serverRow = proxy->mapFromSource(model->index(server, 0)).row();
+    QCOMPARE(serverRow, clientRow + 1);
+    QCOMPARE(model->index(client, 0).data(SocketTableModel::PairIdRole), model->index(server, 0).data(SocketTableModel::PairIdRole));
+    // the listener's Recv-Q counts the connection waiting for accept()
+    QTRY_COMPARE(model->index(rowOf(model, QStringLiteral("listener"), TcpState::Listen), SocketTableModel::RecvQ).data().toInt(), 1);
+
+    // accept(): the queued row becomes accepted #1 and the queue drains
+    window.labPanel()->selectSocket(window.lab()->sockets().first().id);
+    trigger(window, "call-accept");
+    QTRY_VERIFY(rowOf(model, QStringLiteral("accepted #1"), TcpState::Established) >= 0);
+    QTRY_COMPARE(model->index(rowOf(model, QStringLiteral("listener"), TcpState::Listen), SocketTableModel::RecvQ).data().toInt(), 0);
+}
+
+void TestMainWindow::shouldOfferOnlyTheCallsThatMakeSense()
+{
+    MainWindow window(testOptions());
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    trigger(window, "startServerAction");
+    const auto enabled = [&](const char *name) { return window.findChild<QAction *>(QLatin1String(name))->isEnabled(); };
+    // the new listener is selected: accept and close, no data calls
+    QVERIFY(enabled("call-accept"));
+    QVERIFY(enabled("call-close"));
+    QVERIFY(!enabled("call-send"));
+    QVERIFY(!enabled("call-listen"));
+    QVERIFY(!enabled("call-connect"));
+    trigger(window, "addClientAction");
+    const int client = window.labPanel()->selectedSocket();
+    QCOMPARE(window.lab()->socket(client)->label(), QStringLiteral("client #1"));
+    QTRY_VERIFY(window.lab()->socket(client)->connected);
+    QTRY_VERIFY(enabled("call-send"));
+    QVERIFY(!enabled("call-accept"));
+    trigger(window, "call-shutdown");
+    QVERIFY(!enabled("call-send")); // after SHUT_WR nothing more can be sent
+    QVERIFY(enabled("call-recv"));
+    trigger(window, "call-close");
+    QVERIFY(!enabled("call-close"));
+    // every call has a shortcut, shown in its tooltip
+    for (QAction *action : window.labPanel()->socketActions()) {
+        QVERIFY2(!action->shortcut().isEmpty(), qPrintable(action->text()));
+        QVERIFY(action->toolTip().contains(action->shortcut().toString(QKeySequence::NativeText)));
+    }
+}
+
+void TestMainWindow::shouldShowSocketsOnAWatchedPort()
+{
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 4); // not the lab's
+    QVERIFY(listener.isValid());
+    MainWindowOptions options = testOptions();
+    options.watchPort = listener.localPort();
+    MainWindow window(options);
+    SocketTableModel *model = window.socketModel();
+    const auto listenerRow = [&] {
         for (int row = 0; row < model->rowCount(); ++row) {
-            const SocketRecord &r = model->recordAt(row);
-            if (r.local.port == local && r.remote.port == remote)
+            if (model->recordAt(row).local.port == listener.localPort() && model->recordAt(row).state == TcpState::Listen)
                 return row;
         }
         return -1;
     };
-    QTRY_VERIFY(rowOf(port, 0) >= 0);
-    QCOMPARE(model->index(rowOf(port, 0), SocketTableModel::State).data().toString(), QStringLiteral("LISTEN"));
-
-    // a client: both ends of the connection appear, the listener's queue counts it
-    Fd client = Loopback::connect(AddressFamily::IPv4, port);
-    QVERIFY(client.isValid());
-    QTRY_VERIFY(rowOf(port, client.localPort()) >= 0 && rowOf(client.localPort(), port) >= 0);
-    QCOMPARE(model->recordAt(rowOf(client.localPort(), port)).state, TcpState::Established);
-    QTRY_COMPARE(model->index(rowOf(port, 0), SocketTableModel::RecvQ).data().toInt(), 1);
-    auto *status = window.findChild<QLabel *>(QStringLiteral("statusLabel"));
-    QVERIFY(status);
-    QTRY_VERIFY2(status->text().contains(QStringLiteral(" ESTABLISHED")) && status->text().contains(QStringLiteral("1 LISTEN")),
-                 qPrintable(status->text()));
-
-    // watching another port empties the table
-    auto *portBox = window.findChild<QSpinBox *>(QStringLiteral("portBox"));
-    portBox->setValue(1);
-    QTRY_COMPARE(model->rowCount(), 0);
+    QTRY_VERIFY(listenerRow() >= 0);
+    QCOMPARE(model->labelAt(listenerRow()), QString()); // not a lab socket
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const SocketRecord &r = model->recordAt(row);
+        QVERIFY(r.local.port == listener.localPort() || r.remote.port == listener.localPort());
+    }
+    // watching another port: the row goes away
+    auto *watch = window.findChild<QLineEdit *>(QStringLiteral("watchPorts"));
+    watch->setText(QStringLiteral("1"));
+    Q_EMIT watch->editingFinished();
+    QTRY_COMPARE(listenerRow(), -1);
 }
 
 void TestMainWindow::shouldShowASourceFailureAndRecover()
 {
     const QByteArray path = qgetenv("PATH");
-    MainWindowOptions options;
-    options.intervalMs = 50;
-    MainWindow window(options);
+    MainWindow window(testOptions());
     window.show();
     auto *sourceBox = window.findChild<QComboBox *>(QStringLiteral("sourceBox"));
     auto *error = window.findChild<QLabel *>(QStringLiteral("errorLabel"));
@@ -77,10 +189,58 @@ void TestMainWindow::shouldShowASourceFailureAndRecover()
     sourceBox->setCurrentIndex(sourceBox->findData(QStringLiteral("ss")));
     QTRY_VERIFY(error->isVisible());
     QVERIFY2(error->text().contains(QStringLiteral("could not run 'ss'")), qPrintable(error->text()));
+    QVERIFY(error->text().contains(QStringLiteral("Choose /proc/net/tcp")));
     qputenv("PATH", path);
 
     sourceBox->setCurrentIndex(sourceBox->findData(QStringLiteral("proc")));
     QTRY_VERIFY(!error->isVisible());
+}
+
+void TestMainWindow::shouldLogCallsAndTransitionsInPlainWords()
+{
+    MainWindow window(testOptions());
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    trigger(window, "startServerAction");
+    trigger(window, "addClientAction");
+    const auto logged = [&](const QString &who, const QString &text) {
+        for (const EventLogModel::Entry &e : window.eventLog()->entries()) {
+            if (e.who == who && e.text.contains(text))
+                return true;
+        }
+        return false;
+    };
+    QVERIFY(logged(QStringLiteral("listener"), QStringLiteral("listen(8) = 0")));
+    QVERIFY(logged(QStringLiteral("client #1"), QStringLiteral("EINPROGRESS (Operation now in progress)")));
+    QTRY_VERIFY(logged(QStringLiteral("listener"), QStringLiteral("appeared in LISTEN")));
+    QTRY_VERIFY(logged(QStringLiteral("in accept queue, not yet accepted (client #1)"),
+                       QStringLiteral("the kernel completed the handshake; the connection waits in the accept queue")));
+}
+
+void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
+{
+    MainWindow window(testOptions());
+    window.resize(1600, 1000);
+    window.show();
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    auto *picker = window.findChild<QComboBox *>(QStringLiteral("scenarioPicker"));
+    picker->setCurrentIndex(picker->findData(QStringLiteral("half-close")));
+    trigger(window, "scenarioRunAction");
+    QTRY_VERIFY_WITH_TIMEOUT(window.runner()->isDone(), 30000);
+    QCOMPARE(window.runner()->status(), ScenarioRunner::Status::Finished);
+    QVERIFY(window.runner()->missing().isEmpty());
+    // show the client end's connection, as a user would by clicking its row
+    SocketTableModel *model = window.socketModel();
+    QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2) >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2)));
+    QTRY_VERIFY(window.selectedConnection() != 0);
+    QTest::qWait(window.socketModel()->highlightDuration() + 300); // let the row colours settle
+
+    const QString dir = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(dir));
+    const QString file = dir + QStringLiteral("/mainwindow-half-close.png");
+    QVERIFY(window.grab().save(file));
+    QVERIFY(QFileInfo(file).size() > 10000);
+    qInfo("screenshot: %s", qPrintable(file));
 }
 
 QTEST_MAIN(TestMainWindow)

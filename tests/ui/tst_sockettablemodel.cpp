@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/models/sockettablemodel.h"
+#include "ui/models/sockettableproxy.h"
 
 #include "core/parsers/procnettcpparser.h"
 
@@ -7,7 +8,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
-#include <QSortFilterProxyModel>
+#include <QFont>
+#include <QTableView>
 #include <QTest>
 
 using namespace sockscope;
@@ -15,14 +17,40 @@ using namespace sockscope::test;
 
 namespace {
 
+// Real kernel rows (tests/data/proc-net-tcp.txt and tcp6) as the session's snapshots.
+QList<SocketRecord> capturedRows()
+{
+    const QByteArray both = readFixture(QStringLiteral("proc-net-tcp.txt")) + readFixture(QStringLiteral("proc-net-tcp6.txt"));
+    return ProcNetTcpParser().parse(both).records;
+}
+
 Snapshot snapshotOf(const QList<SocketRecord> &records, qint64 ms)
 {
     Snapshot s;
     s.records = records;
     s.steadyNs = ms * 1000000;
-    s.wallTimeMs = ms;
+    s.wallTimeMs = 1700000000000 + ms;
     return s;
 }
+
+struct Fixture
+{
+    Session session{nullptr};
+    SocketTableModel model{&session};
+    QAbstractItemModelTester tester{&model, QAbstractItemModelTester::FailureReportingMode::QtTest};
+
+    Fixture() { QObject::connect(&session, &Session::updated, &model, &SocketTableModel::apply); }
+
+    int rowWith(const QString &local, const QString &remote) const
+    {
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const SocketRecord &r = model.recordAt(row);
+            if (r.local.toString() == local && r.remote.toString() == remote)
+                return row;
+        }
+        return -1;
+    }
+};
 
 } // namespace
 
@@ -32,102 +60,201 @@ class TestSocketTableModel : public QObject
 
 private Q_SLOTS:
     void shouldShowEveryLiveConnection();
-    void shouldUpdateRowsInPlace();
-    void shouldRemoveVanishedRowsAndKeepTheOthers();
-    void shouldSortEndpointsByPortThenAddress();
+    void shouldPairTheTwoEndsOfALoopbackConnection();
+    void shouldKeepPairsTogetherInAnySortOrder_data();
+    void shouldKeepPairsTogetherInAnySortOrder();
+    void shouldMarkNewChangedAndVanishingRows();
+    void shouldNotMarkATimerCountingDown();
+    void shouldFilterByTextStateAndPort();
+    void shouldKeepTheSelectionAcrossUpdates();
+    void shouldCountRowsPerState();
 };
 
 void TestSocketTableModel::shouldShowEveryLiveConnection()
 {
-    const auto parsed = ProcNetTcpParser().parse(readFixture(QStringLiteral("proc-net-tcp.txt")));
-    ConnectionTracker tracker;
-    SocketTableModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.apply(tracker.update(snapshotOf(parsed.records, 0)), tracker);
-    QCOMPARE(model.rowCount(), 43);
-    QCOMPARE(model.columnCount(), int(SocketTableModel::ColumnCount));
-
-    const int row = model.rowOf(tracker.findLive(ConnectionKey::of(*findRecord(parsed.records, QStringLiteral("127.0.0.1:18000"), QStringLiteral("0.0.0.0:*"))))->id);
+    Fixture f;
+    f.session.apply(snapshotOf(capturedRows(), 0));
+    QCOMPARE(f.model.rowCount(), 86);
+    const int row = f.rowWith(QStringLiteral("127.0.0.1:18000"), QStringLiteral("0.0.0.0:*"));
     QVERIFY(row >= 0);
-    QCOMPARE(model.index(row, SocketTableModel::State).data().toString(), QStringLiteral("LISTEN"));
-    QCOMPARE(model.index(row, SocketTableModel::RecvQ).data().toInt(), 2);
-    QVERIFY(model.index(row, SocketTableModel::RecvQ).data(Qt::ToolTipRole).toString().contains(QStringLiteral("accept()")));
-    QCOMPARE(model.index(row, SocketTableModel::Local).data().toString(), QStringLiteral("127.0.0.1:18000"));
+    QCOMPARE(f.model.index(row, SocketTableModel::State).data().toString(), QStringLiteral("LISTEN"));
+    QCOMPARE(f.model.index(row, SocketTableModel::RecvQ).data().toInt(), 2);
+    QVERIFY(f.model.index(row, SocketTableModel::RecvQ).data(Qt::ToolTipRole).toString().contains(QStringLiteral("accept()")));
+    QCOMPARE(f.model.index(row, SocketTableModel::Role).data().toString(), QStringLiteral("–")); // no lab here
+    const int timeWait = f.rowWith(QStringLiteral("127.0.0.1:18029"), QStringLiteral("127.0.0.1:18028"));
+    QCOMPARE(f.model.index(timeWait, SocketTableModel::Timer).data().toString(), QStringLiteral("timewait 59.68s"));
 }
 
-void TestSocketTableModel::shouldUpdateRowsInPlace()
+void TestSocketTableModel::shouldPairTheTwoEndsOfALoopbackConnection()
 {
-    const auto parsed = ProcNetTcpParser().parse(readFixture(QStringLiteral("proc-net-tcp.txt")));
-    ConnectionTracker tracker;
-    SocketTableModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.apply(tracker.update(snapshotOf(parsed.records, 0)), tracker);
+    Fixture f;
+    f.session.apply(snapshotOf(capturedRows(), 0));
+    const int client = f.rowWith(QStringLiteral("127.0.0.1:18001"), QStringLiteral("127.0.0.1:18000"));
+    const int server = f.rowWith(QStringLiteral("127.0.0.1:18000"), QStringLiteral("127.0.0.1:18001"));
+    QVERIFY(client >= 0 && server >= 0);
+    QCOMPARE(f.session.peerOf(f.model.idAt(client)), f.model.idAt(server));
+    QCOMPARE(f.model.index(client, 0).data(SocketTableModel::PairIdRole), f.model.index(server, 0).data(SocketTableModel::PairIdRole));
+    QCOMPARE(f.model.index(client, 0).data(SocketTableModel::PairOrderRole).toInt(), 0); // the client leads
+    QCOMPARE(f.model.index(server, 0).data(SocketTableModel::PairOrderRole).toInt(), 1);
+    // a listener has no pair; a dual-stack server end pairs with its IPv4 client
+    const int listener = f.rowWith(QStringLiteral("127.0.0.1:18000"), QStringLiteral("0.0.0.0:*"));
+    QCOMPARE(f.session.peerOf(f.model.idAt(listener)), quint64(0));
+    const int mappedServer = f.rowWith(QStringLiteral("[::ffff:127.0.0.1]:18048"), QStringLiteral("[::ffff:127.0.0.1]:18049"));
+    const int v4Client = f.rowWith(QStringLiteral("127.0.0.1:18049"), QStringLiteral("127.0.0.1:18048"));
+    QCOMPARE(f.session.peerOf(f.model.idAt(mappedServer)), f.model.idAt(v4Client));
+}
 
-    QList<SocketRecord> next = parsed.records;
+void TestSocketTableModel::shouldKeepPairsTogetherInAnySortOrder_data()
+{
+    QTest::addColumn<int>("column");
+    QTest::addColumn<int>("order");
+    for (int column : {int(SocketTableModel::State), int(SocketTableModel::Local), int(SocketTableModel::Remote),
+                       int(SocketTableModel::RecvQ), int(SocketTableModel::Inode)}) {
+        QTest::addRow("column %d ascending", column) << column << int(Qt::AscendingOrder);
+        QTest::addRow("column %d descending", column) << column << int(Qt::DescendingOrder);
+    }
+}
+
+void TestSocketTableModel::shouldKeepPairsTogetherInAnySortOrder()
+{
+    QFETCH(int, column);
+    QFETCH(int, order);
+    Fixture f;
+    f.session.apply(snapshotOf(capturedRows(), 0));
+    SocketTableProxy proxy;
+    proxy.setSourceModel(&f.model);
+    proxy.sort(column, Qt::SortOrder(order));
+    int pairs = 0;
+    for (int row = 0; row < proxy.rowCount(); ++row) {
+        const quint64 id = proxy.index(row, 0).data(SocketTableModel::ConnectionIdRole).toULongLong();
+        const quint64 peer = f.session.peerOf(id);
+        if (peer == 0)
+            continue;
+        const int peerRow = proxy.mapFromSource(f.model.index(f.model.rowOf(peer), 0)).row();
+        QVERIFY2(qAbs(peerRow - row) == 1, qPrintable(QStringLiteral("row %1, its peer at %2").arg(row).arg(peerRow)));
+        ++pairs;
+    }
+    QVERIFY(pairs >= 40); // both ends of every connection between two captured sockets
+    // the sort itself holds between pairs
+    QVariant previous;
+    for (int row = 0; row < proxy.rowCount(); ++row) {
+        const QVariant value = proxy.index(row, column).data(SocketTableModel::PairSortRole);
+        if (previous.isValid()) {
+            const QPartialOrdering c = QVariant::compare(previous, value);
+            QVERIFY(order == Qt::AscendingOrder ? c != QPartialOrdering::Greater : c != QPartialOrdering::Less);
+        }
+        previous = value;
+    }
+}
+
+void TestSocketTableModel::shouldMarkNewChangedAndVanishingRows()
+{
+    Fixture f;
+    f.model.setHighlightDuration(150);
+    const QList<SocketRecord> rows = capturedRows();
+    f.session.apply(snapshotOf(rows, 0));
+    const int row = f.rowWith(QStringLiteral("127.0.0.1:18017"), QStringLiteral("127.0.0.1:18016"));
+    QCOMPARE(f.model.highlightAt(row), SocketTableModel::Highlight::New);
+    QVERIFY(f.model.index(row, 0).data(Qt::BackgroundRole).isValid());
+    QTRY_COMPARE(f.model.highlightAt(row), SocketTableModel::Highlight::None);
+    QVERIFY(!f.model.index(row, 0).data(Qt::BackgroundRole).isValid());
+
+    // the peer closes: FIN_WAIT2 -> TIME_WAIT is a change
+    QList<SocketRecord> next = rows;
     for (SocketRecord &r : next) {
-        if (r.local.port == 18017) // FIN_WAIT2 whose peer now closes
+        if (r.local.port == 18017 && r.remote.port == 18016)
             r.state = TcpState::TimeWait;
     }
-    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
-    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
-    model.apply(tracker.update(snapshotOf(next, 100)), tracker);
-    QCOMPARE(changed.size(), 1);
-    QCOMPARE(inserted.size(), 0);
-    QCOMPARE(removed.size(), 0);
-    QCOMPARE(reset.size(), 0);
-    const QModelIndex topLeft = changed.first().at(0).toModelIndex();
-    QCOMPARE(model.index(topLeft.row(), SocketTableModel::State).data().toString(), QStringLiteral("TIME_WAIT"));
+    next.removeIf([](const SocketRecord &r) { return r.local.port == 18016 && r.remote.port == 18017; });
+    QSignalSpy removed(&f.model, &QAbstractItemModel::rowsRemoved);
+    f.session.apply(snapshotOf(next, 100));
+    QCOMPARE(f.model.highlightAt(f.model.rowOf(f.model.idAt(row))), SocketTableModel::Highlight::Changed);
+    QCOMPARE(f.model.index(row, SocketTableModel::State).data().toString(), QStringLiteral("TIME_WAIT"));
+    // the server end left the kernel's table: it stays, marked, for a moment, then goes
+    const int gone = f.rowWith(QStringLiteral("127.0.0.1:18016"), QStringLiteral("127.0.0.1:18017"));
+    QVERIFY(gone >= 0);
+    QCOMPARE(f.model.highlightAt(gone), SocketTableModel::Highlight::Vanishing);
+    QVERIFY(f.model.index(gone, 0).data(Qt::FontRole).value<QFont>().strikeOut());
+    QCOMPARE(f.model.rowCount(), 86);
+    QTRY_COMPARE(f.model.rowCount(), 85);
+    QCOMPARE(f.rowWith(QStringLiteral("127.0.0.1:18016"), QStringLiteral("127.0.0.1:18017")), -1);
+    QCOMPARE(removed.size(), 1);
 }
 
-void TestSocketTableModel::shouldRemoveVanishedRowsAndKeepTheOthers()
+void TestSocketTableModel::shouldNotMarkATimerCountingDown()
 {
-    const auto parsed = ProcNetTcpParser().parse(readFixture(QStringLiteral("proc-net-tcp.txt")));
-    ConnectionTracker tracker;
-    SocketTableModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.apply(tracker.update(snapshotOf(parsed.records, 0)), tracker);
-
-    // every other row goes away, and two connections are new
-    QList<SocketRecord> next;
-    for (qsizetype i = 0; i < parsed.records.size(); i += 2)
-        next.append(parsed.records[i]);
-    SocketRecord fresh = parsed.records[1];
-    fresh.local.port = 1;
-    next.append(fresh);
-    fresh.local.port = 2;
-    next.append(fresh);
-    model.apply(tracker.update(snapshotOf(next, 100)), tracker);
-    QCOMPARE(model.rowCount(), int(next.size()));
-    for (int row = 0; row < model.rowCount(); ++row) {
-        const quint64 id = model.index(row, 0).data(SocketTableModel::ConnectionIdRole).toULongLong();
-        QCOMPARE(model.rowOf(id), row);
-        QVERIFY(tracker.history(id)->alive);
-        QCOMPARE(model.recordAt(row), tracker.history(id)->latest);
+    Fixture f;
+    f.model.setHighlightDuration(100);
+    const QList<SocketRecord> rows = capturedRows();
+    f.session.apply(snapshotOf(rows, 0));
+    const int row = f.rowWith(QStringLiteral("127.0.0.1:18029"), QStringLiteral("127.0.0.1:18028"));
+    QTRY_COMPARE(f.model.highlightAt(row), SocketTableModel::Highlight::None);
+    QList<SocketRecord> next = rows;
+    for (SocketRecord &r : next) {
+        if (r.timer != TimerKind::None)
+            r.timerRemainingMs -= 500;
     }
+    QSignalSpy changed(&f.model, &QAbstractItemModel::dataChanged);
+    f.session.apply(snapshotOf(next, 500));
+    QVERIFY(changed.size() > 0); // the new time left is shown
+    QCOMPARE(f.model.index(row, SocketTableModel::Timer).data().toString(), QStringLiteral("timewait 59.18s"));
+    QCOMPARE(f.model.highlightAt(row), SocketTableModel::Highlight::None);
 }
 
-void TestSocketTableModel::shouldSortEndpointsByPortThenAddress()
+void TestSocketTableModel::shouldFilterByTextStateAndPort()
 {
-    const QByteArray both = readFixture(QStringLiteral("proc-net-tcp.txt")) + readFixture(QStringLiteral("proc-net-tcp6.txt"));
-    const auto parsed = ProcNetTcpParser().parse(both);
-    ConnectionTracker tracker;
-    SocketTableModel model;
-    model.apply(tracker.update(snapshotOf(parsed.records, 0)), tracker);
-    QSortFilterProxyModel proxy;
-    proxy.setSourceModel(&model);
-    proxy.setSortRole(SocketTableModel::SortRole);
-    proxy.sort(SocketTableModel::Local, Qt::AscendingOrder);
+    Fixture f;
+    f.session.apply(snapshotOf(capturedRows(), 0));
+    SocketTableProxy proxy;
+    proxy.setSourceModel(&f.model);
     QCOMPARE(proxy.rowCount(), 86);
-    const auto portAt = [&](int row) {
-        return model.recordAt(proxy.mapToSource(proxy.index(row, 0)).row()).local.port;
-    };
-    QCOMPARE(portAt(0), quint16(2024));
-    for (int row = 1; row < proxy.rowCount(); ++row)
-        QVERIFY2(portAt(row - 1) <= portAt(row), qPrintable(QString::number(row)));
-    // within one port, IPv4 before IPv6
-    QCOMPARE(model.recordAt(proxy.mapToSource(proxy.index(1, 0)).row()).local.toString(), QStringLiteral("127.0.0.1:18000"));
+    proxy.setStateFilter(TcpState::TimeWait);
+    QCOMPARE(proxy.rowCount(), 4);
+    proxy.setStateFilter(std::nullopt);
+    proxy.setPortFilter(18000);
+    QCOMPARE(proxy.rowCount(), 7);
+    proxy.setPortFilter(std::nullopt);
+    proxy.setTextFilter(QStringLiteral("ffff"));
+    QCOMPARE(proxy.rowCount(), 1); // the dual-stack server end
+    proxy.setTextFilter(QStringLiteral("close_wait"));
+    QCOMPARE(proxy.rowCount(), 4);
+}
+
+void TestSocketTableModel::shouldKeepTheSelectionAcrossUpdates()
+{
+    Fixture f;
+    SocketTableProxy proxy;
+    proxy.setSourceModel(&f.model);
+    proxy.sort(SocketTableModel::Local);
+    QTableView view;
+    view.setModel(&proxy);
+    QList<SocketRecord> rows = capturedRows();
+    f.session.apply(snapshotOf(rows, 0));
+    const quint64 id = f.model.idAt(f.rowWith(QStringLiteral("127.0.0.1:18033"), QStringLiteral("127.0.0.1:18032")));
+    const QModelIndex index = proxy.mapFromSource(f.model.index(f.model.rowOf(id), 0));
+    view.selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+    // 1 % of the table changes, some rows go, some arrive
+    for (int i = 0; i < rows.size(); i += 9)
+        rows[i].rxQueue += 1;
+    rows.removeIf([](const SocketRecord &r) { return r.local.port == 18013; });
+    SocketRecord fresh = rows.first();
+    fresh.local.port = 1;
+    rows.append(fresh);
+    QSignalSpy reset(&f.model, &QAbstractItemModel::modelReset);
+    f.session.apply(snapshotOf(rows, 100));
+    QCOMPARE(reset.size(), 0);
+    QCOMPARE(view.selectionModel()->currentIndex().data(SocketTableModel::ConnectionIdRole).toULongLong(), id);
+}
+
+void TestSocketTableModel::shouldCountRowsPerState()
+{
+    Fixture f;
+    f.session.apply(snapshotOf(capturedRows(), 0));
+    const QMap<TcpState, int> counts = f.model.countsByState();
+    QCOMPARE(counts.value(TcpState::Established), 36);
+    QCOMPARE(counts.value(TcpState::Listen), 24);
+    QCOMPARE(counts.value(TcpState::TimeWait), 4);
 }
 
 QTEST_MAIN(TestSocketTableModel)

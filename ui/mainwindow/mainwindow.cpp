@@ -1,108 +1,91 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "core/format/sockettable.h"
+#include "core/session/eventwording.h"
+#include "ui/lab/labpanel.h"
+#include "ui/log/eventlogmodel.h"
 #include "ui/models/sockettablemodel.h"
+#include "ui/models/sockettableproxy.h"
+#include "ui/scenario/scenariopanel.h"
+#include "ui/table/pairdelegate.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
 #include <QComboBox>
-#include <QFontMetrics>
+#include <QDockWidget>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QKeySequence>
 #include <QLabel>
-#include <QMap>
-#include <QSortFilterProxyModel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
 #include <QToolBar>
+#include <QTreeView>
+#include <QVBoxLayout>
 
 namespace sockscope {
+
+namespace {
+
+// "8000, 5432" -> {8000, 5432}; empty or "all" -> {} (everything). Bad parts are reported.
+QList<quint16> parsePorts(const QString &text, QString *error)
+{
+    QList<quint16> ports;
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty() || trimmed.compare(QLatin1String("all"), Qt::CaseInsensitive) == 0)
+        return ports;
+    for (const QString &part : trimmed.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const uint port = part.toUInt(&ok);
+        if (!ok || port < 1 || port > 65535) {
+            if (error)
+                *error = QObject::tr("'%1' is not a port (1–65535)").arg(part);
+            continue;
+        }
+        if (!ports.contains(quint16(port)))
+            ports.append(quint16(port));
+    }
+    return ports;
+}
+
+} // namespace
 
 MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("sockscope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/sockscope.svg")));
+    setDockNestingEnabled(true);
 
-    m_model = new SocketTableModel(this);
-    m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(SocketTableModel::SortRole);
+    m_preferences = Preferences::load();
+    if (options.source)
+        m_preferences.source = *options.source;
+    if (options.intervalMs)
+        m_preferences.intervalMs = *options.intervalMs;
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("socketTable"));
-    m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(SocketTableModel::Local, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    QHeaderView *header = m_table->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setStretchLastSection(true);
-    // Wide enough for the longest value each column can hold, so nothing is cut off.
-    const QFontMetrics metrics = m_table->fontMetrics();
-    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 24; };
-    header->resizeSection(SocketTableModel::State, widthOf(QStringLiteral("ESTABLISHED")));
-    header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
-    header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
-    header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 0000")));
-    header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 0000")));
-    header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
-    header->resizeSection(SocketTableModel::Inode, widthOf(QStringLiteral("00000000")));
-    setCentralWidget(m_table);
-
-    QToolBar *bar = addToolBar(tr("Source"));
-    bar->setObjectName(QStringLiteral("sourceToolBar"));
-    bar->setMovable(false);
-
-    bar->addWidget(new QLabel(tr("Source "), bar));
-    m_sourceBox = new QComboBox(bar);
-    m_sourceBox->setObjectName(QStringLiteral("sourceBox"));
-    m_sourceBox->addItem(tr("/proc/net/tcp"), QStringLiteral("proc"));
-    m_sourceBox->addItem(tr("ss program"), QStringLiteral("ss"));
-    m_sourceBox->setCurrentIndex(qMax(0, m_sourceBox->findData(options.source)));
-    bar->addWidget(m_sourceBox);
-
-    bar->addSeparator();
-    bar->addWidget(new QLabel(tr(" Every "), bar));
-    m_intervalBox = new QSpinBox(bar);
-    m_intervalBox->setObjectName(QStringLiteral("intervalBox"));
-    m_intervalBox->setRange(50, 10000);
-    m_intervalBox->setSingleStep(50);
-    m_intervalBox->setSuffix(tr(" ms"));
-    m_intervalBox->setValue(options.intervalMs);
-    bar->addWidget(m_intervalBox);
-
-    bar->addSeparator();
-    bar->addWidget(new QLabel(tr(" Port "), bar));
-    m_portBox = new QSpinBox(bar);
-    m_portBox->setObjectName(QStringLiteral("portBox"));
-    m_portBox->setRange(0, 65535);
-    m_portBox->setSpecialValueText(tr("all"));
-    m_portBox->setValue(options.port);
-    m_portBox->setToolTip(tr("Show only sockets with this local or remote port (0: all)"));
-    bar->addWidget(m_portBox);
-
-    QAction *refresh = bar->addAction(tr("Poll now"));
-    refresh->setObjectName(QStringLiteral("pollNowAction"));
-    refresh->setShortcut(QKeySequence::Refresh);
-    refresh->setToolTip(tr("Read the kernel's table now (%1)").arg(refresh->shortcut().toString()));
-    connect(refresh, &QAction::triggered, this, [this] { m_poller->pollNow(); });
-
-    QAction *quit = new QAction(tr("Quit"), this);
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-    addAction(quit);
+    buildTable();
+    buildDocks();
+    buildToolBar();
+    buildMenus();
+    if (options.watchPort)
+        m_watchPorts->setText(QString::number(*options.watchPort));
+    m_labPanel->setDefaultPort(m_preferences.defaultPort);
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
-    // A source problem shows where the user looks, with the style's own warning icon.
     m_errorBox = new QWidget(this);
     auto *errorLayout = new QHBoxLayout(m_errorBox);
     errorLayout->setContentsMargins(0, 0, 0, 0);
@@ -118,49 +101,320 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_errorBox);
 
+    connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
+    connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
+    connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
+    connect(&m_runner, &ScenarioRunner::pollRequested, this, [this] { m_poller->pollNow(); });
+    connect(&m_runner, &ScenarioRunner::portResolved, this, [this](quint16 port) {
+        if (!m_scenarioPorts.contains(port))
+            m_scenarioPorts.append(port);
+        updateFilter();
+        m_poller->pollNow();
+    });
+    connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
+        m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
+                       tr("%1, step %2 of %3: %4")
+                           .arg(m_runner.scenario().name)
+                           .arg(index + 1)
+                           .arg(m_runner.stepCount())
+                           .arg(m_runner.stepAt(index).description),
+                       false});
+    });
+    connect(&m_runner, &ScenarioRunner::finished, this, [this] {
+        QStringList missing;
+        for (const Expectation &e : m_runner.missing())
+            missing << e.describe();
+        const bool ok = m_runner.status() == ScenarioRunner::Status::Finished && missing.isEmpty();
+        m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
+                       ok ? tr("%1 finished: every expected state was seen").arg(m_runner.scenario().name)
+                          : tr("%1 ended: %2")
+                                .arg(m_runner.scenario().name,
+                                     !m_runner.failure().isEmpty() ? m_runner.failure()
+                                                                   : tr("not seen: ") + missing.join(QStringLiteral("; "))),
+                       !ok});
+    });
+
+    resize(1400, 900);
+    m_defaultState = saveState();
+    if (options.restoreLayout) {
+        QSettings settings;
+        restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+        restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    }
+    startPolling();
+}
+
+MainWindow::~MainWindow()
+{
+    // The poller's thread must stop before the session it feeds goes away.
+    m_poller.reset();
+}
+
+QDockWidget *MainWindow::addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    addDockWidget(area, dock);
+    m_docks.append(dock);
+    return dock;
+}
+
+void MainWindow::buildTable()
+{
+    m_model = new SocketTableModel(&m_session, this);
+    m_proxy = new SocketTableProxy(this);
+    m_proxy->setSourceModel(m_model);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    auto *filters = new QHBoxLayout;
+    m_textFilter = new QLineEdit(central);
+    m_textFilter->setObjectName(QStringLiteral("textFilter"));
+    m_textFilter->setPlaceholderText(tr("Filter rows: address, role, state…"));
+    m_textFilter->setClearButtonEnabled(true);
+    m_stateFilter = new QComboBox(central);
+    m_stateFilter->setObjectName(QStringLiteral("stateFilter"));
+    m_stateFilter->addItem(tr("All states"), 0);
+    for (TcpState s : allTcpStates())
+        m_stateFilter->addItem(kernelName(s), kernelNumber(s));
+    m_portFilter = new QSpinBox(central);
+    m_portFilter->setObjectName(QStringLiteral("portFilter"));
+    m_portFilter->setRange(0, 65535);
+    m_portFilter->setSpecialValueText(tr("any port"));
+    m_portFilter->setToolTip(tr("Show only rows with this local or remote port"));
+    filters->addWidget(m_textFilter, 1);
+    filters->addWidget(m_stateFilter);
+    filters->addWidget(m_portFilter);
+    layout->addLayout(filters);
+
+    m_table = new QTableView(central);
+    m_table->setObjectName(QStringLiteral("socketTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(SocketTableModel::Local, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setItemDelegateForColumn(SocketTableModel::Local, new PairDelegate(m_table));
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    const QFontMetrics metrics = m_table->fontMetrics();
+    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 24; };
+    header->resizeSection(SocketTableModel::State, widthOf(QStringLiteral("ESTABLISHED")));
+    header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("in accept queue, not yet accepted (client #10)")));
+    header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")) + PairDelegate::bracketWidth);
+    header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
+    header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 00000")));
+    header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 00000")));
+    header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
+    header->resizeSection(SocketTableModel::Inode, widthOf(QStringLiteral("00000000")));
+    layout->addWidget(m_table, 1);
+    setCentralWidget(central);
+
+    connect(m_textFilter, &QLineEdit::textChanged, m_proxy, &SocketTableProxy::setTextFilter);
+    connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this] {
+        const int number = m_stateFilter->currentData().toInt();
+        m_proxy->setStateFilter(tcpStateFromKernelNumber(number));
+    });
+    connect(m_portFilter, &QSpinBox::valueChanged, this, [this](int port) {
+        m_proxy->setPortFilter(port > 0 ? std::optional<quint16>(quint16(port)) : std::nullopt);
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionFromTable);
+}
+
+void MainWindow::buildDocks()
+{
+    m_labPanel = new LabPanel(&m_lab, this);
+    auto *labScroll = new QScrollArea(this);
+    labScroll->setWidget(m_labPanel);
+    labScroll->setWidgetResizable(true);
+    labScroll->setFrameShape(QFrame::NoFrame);
+    QDockWidget *labDock = addDock(labScroll, tr("Lab"), QStringLiteral("labDock"), Qt::LeftDockWidgetArea);
+
+    m_scenarioPanel = new ScenarioPanel(&m_runner, this);
+    QDockWidget *scenarioDock = addDock(m_scenarioPanel, tr("Scenario"), QStringLiteral("scenarioDock"), Qt::LeftDockWidgetArea);
+    tabifyDockWidget(labDock, scenarioDock);
+    labDock->raise();
+
+    m_log = new EventLogModel(this);
+    m_logView = new QTreeView(this);
+    m_logView->setObjectName(QStringLiteral("eventLog"));
+    m_logView->setModel(m_log);
+    m_logView->setRootIsDecorated(false);
+    m_logView->setUniformRowHeights(true);
+    m_logView->setAlternatingRowColors(true);
+    m_logView->header()->setStretchLastSection(true);
+    m_logView->header()->resizeSection(EventLogModel::Time, m_logView->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000")) + 24);
+    m_logView->header()->resizeSection(EventLogModel::Who, m_logView->fontMetrics().horizontalAdvance(QStringLiteral("in accept queue (client #10)")) + 16);
+    connect(m_log, &QAbstractItemModel::rowsInserted, m_logView, [this] {
+        // Follow new entries unless the user scrolled up to read.
+        QScrollBar *bar = m_logView->verticalScrollBar();
+        if (bar->value() >= bar->maximum() - 2)
+            m_logView->scrollToBottom();
+    });
+    QDockWidget *logDock = addDock(m_logView, tr("Event log"), QStringLiteral("eventLogDock"), Qt::BottomDockWidgetArea);
+
+    m_ssView = new QPlainTextEdit(this);
+    m_ssView->setObjectName(QStringLiteral("ssView"));
+    m_ssView->setReadOnly(true);
+    m_ssView->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_ssView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_ssDock = addDock(m_ssView, tr("As ss -tan prints it"), QStringLiteral("ssDock"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(logDock, m_ssDock);
+    logDock->raise();
+    connect(m_ssDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible)
+            updateSsView();
+    });
+
+    connect(m_labPanel, &LabPanel::selectedSocketChanged, this, &MainWindow::selectionFromLab);
+    connect(m_labPanel, &LabPanel::commandRun, this, [this] { m_poller->pollNow(); });
+    connect(m_scenarioPanel, &ScenarioPanel::loading, this, [this] {
+        m_scenarioPorts.clear();
+        ScenarioConfig config;
+        config.port = m_labPanel->serverPort();
+        m_scenarioPanel->setConfig(config);
+    });
+}
+
+void MainWindow::buildToolBar()
+{
+    QToolBar *bar = addToolBar(tr("Source"));
+    bar->setObjectName(QStringLiteral("sourceToolBar"));
+    bar->addWidget(new QLabel(tr(" Source "), bar));
+    m_sourceBox = new QComboBox(bar);
+    m_sourceBox->setObjectName(QStringLiteral("sourceBox"));
+    m_sourceBox->addItem(tr("/proc/net/tcp"), QStringLiteral("proc"));
+    m_sourceBox->addItem(tr("ss program"), QStringLiteral("ss"));
+    m_sourceBox->setCurrentIndex(qMax(0, m_sourceBox->findData(m_preferences.source)));
+    bar->addWidget(m_sourceBox);
+    bar->addWidget(new QLabel(tr("  every "), bar));
+    m_intervalBox = new QSpinBox(bar);
+    m_intervalBox->setObjectName(QStringLiteral("intervalBox"));
+    m_intervalBox->setRange(50, 10000);
+    m_intervalBox->setSingleStep(50);
+    m_intervalBox->setSuffix(tr(" ms"));
+    m_intervalBox->setValue(m_preferences.intervalMs);
+    bar->addWidget(m_intervalBox);
+    bar->addWidget(new QLabel(tr("  watch ports "), bar));
+    m_watchPorts = new QLineEdit(bar);
+    m_watchPorts->setObjectName(QStringLiteral("watchPorts"));
+    m_watchPorts->setPlaceholderText(tr("all"));
+    m_watchPorts->setToolTip(tr("Read only the sockets on these ports, e.g. 8000, 5432 — the lab's own ports are always included. Empty: every TCP socket on this machine."));
+    m_watchPorts->setMaximumWidth(180);
+    bar->addWidget(m_watchPorts);
+    QAction *pollNow = bar->addAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Poll now"));
+    pollNow->setObjectName(QStringLiteral("pollNowAction"));
+    pollNow->setShortcut(QKeySequence::Refresh);
+    pollNow->setToolTip(tr("Read the kernel's table now (%1)").arg(pollNow->shortcut().toString(QKeySequence::NativeText)));
+    connect(pollNow, &QAction::triggered, this, [this] { m_poller->pollNow(); });
+
     connect(m_sourceBox, &QComboBox::currentIndexChanged, this, &MainWindow::startPolling);
     connect(m_intervalBox, &QSpinBox::valueChanged, this, [this](int ms) {
         m_poller->setInterval(ms);
         updateStatus();
     });
-    connect(m_portBox, &QSpinBox::valueChanged, this, [this] {
-        m_poller->setFilter(currentFilter());
-        m_poller->pollNow();
-    });
-
-    resize(1100, 650);
-    startPolling();
+    connect(m_watchPorts, &QLineEdit::editingFinished, this, &MainWindow::updateFilter);
 }
 
-MainWindow::~MainWindow() = default;
-
-SocketFilter MainWindow::currentFilter() const
+void MainWindow::buildMenus()
 {
-    SocketFilter filter;
-    if (m_portBox->value() > 0)
-        filter.port = quint16(m_portBox->value());
-    return filter;
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences);
+    preferences->setShortcut(QKeySequence::Preferences);
+    preferences->setObjectName(QStringLiteral("preferencesAction"));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *lab = menuBar()->addMenu(tr("&Lab"));
+    lab->addActions(m_labPanel->serverActions());
+    lab->addSeparator();
+    lab->addActions(m_labPanel->socketActions());
+
+    QMenu *scenario = menuBar()->addMenu(tr("&Scenario"));
+    scenario->addAction(m_scenarioPanel->stepAction());
+    scenario->addAction(m_scenarioPanel->runAction());
+    scenario->addAction(m_scenarioPanel->resetAction());
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : std::as_const(m_docks))
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("Reset layout"), this, &MainWindow::resetLayout);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("About sockscope"), this, [this] {
+        QMessageBox::about(this, tr("About sockscope"),
+                           tr("<p><b>sockscope %1</b></p><p>The life of TCP connections as the Linux kernel "
+                              "reports them: every state, queue and timer on screen was read from the kernel.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultState);
+    for (QDockWidget *dock : std::as_const(m_docks))
+        dock->show();
 }
 
 void MainWindow::startPolling()
 {
+    const QString name = m_sourceBox->currentData().toString();
     QString error;
-    std::unique_ptr<SocketSource> source = SocketSource::create(m_sourceBox->currentData().toString(), &error);
+    std::unique_ptr<SocketSource> source = SocketSource::create(name, &error);
     if (!source)
         source = SocketSource::create(QStringLiteral("proc"));
+    m_sourceName = source->name();
 
     // A new source starts a new table: the old histories came from another view of the kernel.
     m_poller.reset();
-    m_tracker.clear();
+    m_session.clear();
     m_model->clear();
     m_lastError.clear();
+    m_selected = 0;
 
     m_poller = std::make_unique<Poller>(std::move(source));
     m_poller->setInterval(m_intervalBox->value());
-    m_poller->setFilter(currentFilter());
     connect(m_poller.get(), &Poller::snapshotTaken, this, &MainWindow::applySnapshot);
+    updateFilter();
     m_poller->start();
     updateStatus();
+}
+
+void MainWindow::updateFilter()
+{
+    if (!m_poller)
+        return;
+    QString error;
+    QList<quint16> ports = parsePorts(m_watchPorts->text(), &error);
+    if (!ports.isEmpty()) {
+        // The lab's own sockets always show.
+        for (const LabSocket &s : m_lab.sockets()) {
+            if (s.role == LabSocket::Role::Listener && s.local.port != 0 && !ports.contains(s.local.port))
+                ports.append(s.local.port);
+            if (s.role == LabSocket::Role::Client && s.remote.port != 0 && !ports.contains(s.remote.port))
+                ports.append(s.remote.port);
+            if (s.role == LabSocket::Role::Client && s.local.port != 0 && s.local == s.remote && !ports.contains(s.local.port))
+                ports.append(s.local.port);
+        }
+        for (quint16 p : std::as_const(m_scenarioPorts)) {
+            if (!ports.contains(p))
+                ports.append(p);
+        }
+    }
+    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPorts->toolTip() : error);
+    SocketFilter filter;
+    filter.ports = ports;
+    m_poller->setFilter(filter);
+    m_poller->pollNow();
 }
 
 void MainWindow::applySnapshot(const Snapshot &snapshot)
@@ -168,34 +422,143 @@ void MainWindow::applySnapshot(const Snapshot &snapshot)
     m_lastError = snapshot.error;
     m_issueCount = int(snapshot.issues.size());
     if (snapshot.ok()) {
-        const TrackerDelta delta = m_tracker.update(snapshot);
-        m_model->apply(delta, m_tracker);
+        m_session.apply(snapshot);
+        m_runner.observe(snapshot);
     }
     updateStatus();
 }
 
+void MainWindow::sessionUpdated(const TrackerDelta &delta)
+{
+    m_model->apply(delta);
+    const bool watching = !m_watchPorts->text().trimmed().isEmpty();
+    for (const ConnectionEvent &e : delta.events) {
+        const QString label = m_session.labelOf(e.id);
+        // Every lab row, and other sockets when the user watches particular ports; not the
+        // whole machine's churn.
+        if (label.isEmpty() && !watching)
+            continue;
+        m_log->append({e.wallTimeMs, EventLogModel::Kind::Transition,
+                       label.isEmpty() ? e.key.local.toString() : label, EventWording::transition(m_session, e), false});
+    }
+    if (m_ssDock->isVisible())
+        updateSsView();
+    if (m_selected != 0)
+        showSelection();
+}
+
+void MainWindow::logCall(const LabCall &call)
+{
+    m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
+                   call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
+    if (m_poller)
+        m_poller->pollNow();
+}
+
+void MainWindow::updateSsView()
+{
+    QList<SocketRecord> records;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
+        if (m_model->highlightAt(source) != SocketTableModel::Highlight::Vanishing)
+            records.append(m_model->recordAt(source));
+    }
+    const QString text = SocketTable::format(records, SocketTable::Style::SsTan);
+    if (m_ssView->toPlainText() != text) {
+        const int scroll = m_ssView->verticalScrollBar()->value();
+        m_ssView->setPlainText(text);
+        m_ssView->verticalScrollBar()->setValue(scroll);
+    }
+}
+
 void MainWindow::updateStatus()
 {
-    QMap<int, int> perState;
-    for (int row = 0; row < m_model->rowCount(); ++row)
-        ++perState[kernelNumber(m_model->recordAt(row).state)];
     QStringList counts;
-    for (auto it = perState.cbegin(); it != perState.cend(); ++it)
-        counts << QStringLiteral("%1 %2").arg(it.value()).arg(kernelName(TcpState(it.key())));
-
-    m_statusLabel->setText(tr("%1 · every %2 ms · %3 sockets%4")
-                               .arg(m_poller ? m_poller->sourceName() : QString())
+    const QMap<TcpState, int> perState = m_model->countsByState();
+    int total = 0;
+    for (auto it = perState.cbegin(); it != perState.cend(); ++it) {
+        counts << QStringLiteral("%1 %2").arg(it.value()).arg(kernelName(it.key()));
+        total += it.value();
+    }
+    m_statusLabel->setText(tr("%1 · every %2 ms · %n socket(s)%3", nullptr, total)
+                               .arg(m_sourceName)
                                .arg(m_intervalBox->value())
-                               .arg(m_model->rowCount())
                                .arg(counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", "))));
-
     QString problem = m_lastError;
-    if (!problem.isEmpty() && m_poller && m_poller->sourceName() != QLatin1String("proc"))
+    if (!problem.isEmpty() && m_sourceName != QLatin1String("proc"))
         problem += tr(" Choose /proc/net/tcp as the source to go on.");
     if (problem.isEmpty() && m_issueCount > 0)
         problem = tr("%n line(s) of kernel text could not be parsed", nullptr, m_issueCount);
     m_errorLabel->setText(problem);
     m_errorBox->setVisible(!problem.isEmpty());
+}
+
+void MainWindow::selectConnection(quint64 id)
+{
+    const int sourceRow = m_model->rowOf(id);
+    if (sourceRow < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+    if (index.isValid()) {
+        m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_table->scrollTo(index);
+    }
+}
+
+void MainWindow::selectionFromTable()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    m_selected = current.isValid() ? current.data(SocketTableModel::ConnectionIdRole).toULongLong() : 0;
+    const RowRole role = m_session.roleOf(m_selected);
+    if (role.socketId != 0 && role.socketId != m_labPanel->selectedSocket()) {
+        const QSignalBlocker blocker(m_labPanel);
+        m_labPanel->selectSocket(role.socketId);
+    }
+    showSelection();
+}
+
+void MainWindow::selectionFromLab(int socketId)
+{
+    if (socketId == 0 || m_session.roleOf(m_selected).socketId == socketId)
+        return;
+    for (quint64 id : m_session.tracker().liveIds()) {
+        if (m_session.roleOf(id).socketId == socketId) {
+            selectConnection(id);
+            return;
+        }
+    }
+}
+
+void MainWindow::showSelection()
+{
+}
+
+void MainWindow::editPreferences()
+{
+    PreferencesDialog dialog(m_preferences, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_preferences = dialog.preferences();
+    m_preferences.save();
+    m_labPanel->setDefaultPort(m_preferences.defaultPort);
+    m_intervalBox->setValue(m_preferences.intervalMs);
+    m_sourceBox->setCurrentIndex(qMax(0, m_sourceBox->findData(m_preferences.source)));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        updateStatus();
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    m_runner.stop();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace sockscope

@@ -1,31 +1,47 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "preferencesdialog.h"
+
+#include "core/lab/lab.h"
+#include "core/lab/scenariorunner.h"
+#include "core/session/session.h"
 #include "core/sources/poller.h"
-#include "core/tracking/connectiontracker.h"
 
 #include <QMainWindow>
 
 #include <memory>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
-class QSortFilterProxyModel;
+class QLineEdit;
+class QPlainTextEdit;
 class QSpinBox;
 class QTableView;
+class QTreeView;
 
 namespace sockscope {
 
+class EventLogModel;
+class LabPanel;
+class ScenarioPanel;
 class SocketTableModel;
+class SocketTableProxy;
+class StateDiagramWidget;
+class TimelineWidget;
 
 struct MainWindowOptions
 {
-    QString source = QStringLiteral("proc");
-    int intervalMs = 500;
-    quint16 port = 0; // 0: every port
+    std::optional<QString> source;    // overrides the preference when set
+    std::optional<int> intervalMs;
+    std::optional<quint16> watchPort;
+    bool restoreLayout = true;        // tests start from the default layout
 };
 
-// sockscope's window: the kernel's TCP table, live.
+// sockscope's window: the lab and the scenarios on the left, the 4-tuple table in the middle,
+// the state diagram on the right, the timeline, event log and ss-style listing below. Panels
+// can be moved and resized; the layout is remembered.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -34,28 +50,75 @@ public:
     explicit MainWindow(const MainWindowOptions &options = MainWindowOptions(), QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    SocketTableModel *socketModel() const { return m_model; }
+    Lab *lab() { return &m_lab; }
+    Session *session() { return &m_session; }
+    ScenarioRunner *runner() { return &m_runner; }
     Poller *poller() const { return m_poller.get(); }
+    SocketTableModel *socketModel() const { return m_model; }
+    SocketTableProxy *socketProxy() const { return m_proxy; }
+    QTableView *socketTable() const { return m_table; }
+    EventLogModel *eventLog() const { return m_log; }
+    LabPanel *labPanel() const { return m_labPanel; }
+    ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
+    quint64 selectedConnection() const { return m_selected; }
+    void selectConnection(quint64 id);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void buildTable();
+    void buildDocks();
+    void buildToolBar();
+    void buildMenus();
     void startPolling();
     void applySnapshot(const Snapshot &snapshot);
+    void sessionUpdated(const TrackerDelta &delta);
+    void logCall(const LabCall &call);
+    void updateFilter();
     void updateStatus();
-    SocketFilter currentFilter() const;
+    void updateSsView();
+    void showSelection();
+    void selectionFromTable();
+    void selectionFromLab(int socketId);
+    void editPreferences();
+    void resetLayout();
+    QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
 
-    ConnectionTracker m_tracker;
+    Preferences m_preferences;
+    Lab m_lab;
+    Session m_session{&m_lab};
+    ScenarioRunner m_runner{&m_lab};
     std::unique_ptr<Poller> m_poller;
+    QString m_sourceName;
+    QList<quint16> m_scenarioPorts;
+
     SocketTableModel *m_model = nullptr;
-    QSortFilterProxyModel *m_proxy = nullptr;
+    SocketTableProxy *m_proxy = nullptr;
     QTableView *m_table = nullptr;
+    QLineEdit *m_textFilter = nullptr;
+    QComboBox *m_stateFilter = nullptr;
+    QSpinBox *m_portFilter = nullptr;
+
+    LabPanel *m_labPanel = nullptr;
+    ScenarioPanel *m_scenarioPanel = nullptr;
+    EventLogModel *m_log = nullptr;
+    QTreeView *m_logView = nullptr;
+    QPlainTextEdit *m_ssView = nullptr;
+    QDockWidget *m_ssDock = nullptr;
+    QList<QDockWidget *> m_docks;
+    QByteArray m_defaultState;
+
     QComboBox *m_sourceBox = nullptr;
     QSpinBox *m_intervalBox = nullptr;
-    QSpinBox *m_portBox = nullptr;
+    QLineEdit *m_watchPorts = nullptr;
     QLabel *m_statusLabel = nullptr;
     QWidget *m_errorBox = nullptr;
     QLabel *m_errorLabel = nullptr;
     QString m_lastError;
     int m_issueCount = 0;
+    quint64 m_selected = 0;
 };
 
 } // namespace sockscope

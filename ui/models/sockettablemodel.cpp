@@ -2,6 +2,12 @@
 #include "sockettablemodel.h"
 
 #include "core/format/sockettable.h"
+#include "ui/theme/theme.h"
+
+#include <QDateTime>
+#include <QEvent>
+#include <QFont>
+#include <QGuiApplication>
 
 #include <algorithm>
 
@@ -17,9 +23,43 @@ QString endpointSortKey(const Endpoint &e)
         + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes.data()), int(bytes.size())).toHex());
 }
 
+// A change worth pointing at: not the timer counting down, not round-trip estimates moving.
+bool isVisibleChange(const SocketRecord &a, const SocketRecord &b)
+{
+    return a.state != b.state || a.rxQueue != b.rxQueue || a.txQueue != b.txQueue || a.inode != b.inode
+        || a.retransmits != b.retransmits || a.timer != b.timer || a.uid != b.uid;
+}
+
+qint64 nowMs()
+{
+    return steadyNowNs() / 1000000;
+}
+
 } // namespace
 
-SocketTableModel::SocketTableModel(QObject *parent) : QAbstractTableModel(parent) { }
+SocketTableModel::SocketTableModel(const Session *session, QObject *parent)
+    : QAbstractTableModel(parent), m_session(session)
+{
+    m_expiry.setInterval(250);
+    connect(&m_expiry, &QTimer::timeout, this, &SocketTableModel::expireHighlights);
+    const Theme theme(QGuiApplication::palette());
+    m_new = theme.rowNew();
+    m_changed = theme.rowChanged();
+    m_vanishing = theme.rowVanishing();
+}
+
+bool SocketTableModel::event(QEvent *event)
+{
+    if (event->type() == QEvent::ApplicationPaletteChange) {
+        const Theme theme(QGuiApplication::palette());
+        m_new = theme.rowNew();
+        m_changed = theme.rowChanged();
+        m_vanishing = theme.rowVanishing();
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1), {Qt::BackgroundRole});
+    }
+    return QAbstractTableModel::event(event);
+}
 
 int SocketTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -33,10 +73,23 @@ int SocketTableModel::columnCount(const QModelIndex &parent) const
 
 QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
         return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case RecvQ: return tr("Bytes received and not yet read; for a listener, connections waiting for accept()");
+        case SendQ: return tr("Bytes sent and not yet acknowledged; for a listener (ss), its backlog");
+        case Timer: return tr("The kernel's timer for this connection and the time it has left");
+        case Inode: return tr("0 while the connection has no file: in the accept queue, a request socket, TIME_WAIT, or orphaned");
+        case Role: return tr("What the socket is to the lab: listener, client, accepted, or still in the accept queue");
+        default: return QVariant();
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return QVariant();
     switch (section) {
     case State: return tr("State");
+    case Role: return tr("Role");
     case Local: return tr("Local address");
     case Remote: return tr("Remote address");
     case RecvQ: return tr("Recv-Q");
@@ -48,6 +101,36 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
     }
 }
 
+QVariant SocketTableModel::sortValue(const Row &row, int column) const
+{
+    const SocketRecord &r = row.record;
+    switch (column) {
+    case State: return kernelNumber(r.state);
+    case Role: return row.label;
+    case Local: return endpointSortKey(r.local);
+    case Remote: return endpointSortKey(r.remote);
+    case RecvQ: return r.rxQueue;
+    case SendQ: return r.txQueue;
+    case Timer: return r.timer == TimerKind::None ? -1 : r.timerRemainingMs;
+    case Inode: return QVariant::fromValue(r.inode.value_or(0));
+    case Uid: return r.uid.value_or(0);
+    default: return QVariant();
+    }
+}
+
+int SocketTableModel::anchorRow(int row) const
+{
+    const Row &r = m_rows[row];
+    const int peer = rowOf(m_session->peerOf(r.id));
+    if (peer < 0)
+        return row;
+    // The client end leads its pair; between two equal ends, the older connection does.
+    const Row &p = m_rows[peer];
+    if (r.clientSide != p.clientSide)
+        return r.clientSide ? row : peer;
+    return r.id < p.id ? row : peer;
+}
+
 QVariant SocketTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -55,10 +138,28 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     const Row &row = m_rows[index.row()];
     const SocketRecord &r = row.record;
 
-    if (role == ConnectionIdRole)
+    switch (role) {
+    case ConnectionIdRole:
         return QVariant::fromValue(row.id);
-
-    if (role == Qt::TextAlignmentRole) {
+    case SortRole:
+        return sortValue(row, index.column());
+    case PairIdRole:
+        return QVariant::fromValue(m_rows[anchorRow(index.row())].id);
+    case PairSortRole:
+        return sortValue(m_rows[anchorRow(index.row())], index.column());
+    case PairOrderRole:
+        return anchorRow(index.row()) == index.row() ? 0 : 1;
+    case HighlightRole:
+        return int(row.highlight);
+    case Qt::BackgroundRole:
+        switch (row.highlight) {
+        case Highlight::None: return QVariant();
+        case Highlight::New: return m_new;
+        case Highlight::Changed: return m_changed;
+        case Highlight::Vanishing: return m_vanishing;
+        }
+        return QVariant();
+    case Qt::TextAlignmentRole:
         switch (index.column()) {
         case RecvQ:
         case SendQ:
@@ -68,25 +169,25 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         default:
             return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
         }
-    }
-
-    if (role == SortRole) {
-        switch (index.column()) {
-        case State: return kernelNumber(r.state);
-        case Local: return endpointSortKey(r.local);
-        case Remote: return endpointSortKey(r.remote);
-        case RecvQ: return r.rxQueue;
-        case SendQ: return r.txQueue;
-        case Timer: return r.timerRemainingMs;
-        case Inode: return QVariant::fromValue(r.inode.value_or(0));
-        case Uid: return r.uid.value_or(0);
-        default: return QVariant();
+    case Qt::FontRole:
+        if (row.highlight == Highlight::Vanishing) {
+            QFont font;
+            font.setStrikeOut(true);
+            return font;
         }
-    }
-
-    if (role == Qt::DisplayRole) {
+        return QVariant();
+    case Qt::ToolTipRole:
+        if (row.highlight == Highlight::Vanishing)
+            return tr("Gone from the kernel's table");
+        if (index.column() == RecvQ && r.isListener())
+            return tr("%n connection(s) completed by the kernel and waiting for accept()", nullptr, int(r.rxQueue));
+        if (index.column() == Inode && r.inode && *r.inode == 0)
+            return tr("No file: in the accept queue, a request socket, a TIME_WAIT entry, or orphaned by close()");
+        return QVariant();
+    case Qt::DisplayRole:
         switch (index.column()) {
         case State: return kernelName(r.state);
+        case Role: return row.label.isEmpty() ? QStringLiteral("–") : row.label;
         case Local: return r.local.toString();
         case Remote: return r.remote.toString();
         case RecvQ: return r.rxQueue;
@@ -96,13 +197,9 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         case Uid: return r.uid ? QString::number(*r.uid) : QStringLiteral("?");
         default: return QVariant();
         }
+    default:
+        return QVariant();
     }
-
-    if (role == Qt::ToolTipRole && index.column() == RecvQ && r.isListener())
-        return tr("%n connection(s) completed by the kernel and waiting for accept()", nullptr, int(r.rxQueue));
-    if (role == Qt::ToolTipRole && index.column() == Inode && r.inode && *r.inode == 0)
-        return tr("No file: in the accept queue, a request socket, or a TIME_WAIT entry");
-    return QVariant();
 }
 
 void SocketTableModel::reindexFrom(int row)
@@ -111,21 +208,30 @@ void SocketTableModel::reindexFrom(int row)
         m_rowOfId.insert(m_rows[i].id, i);
 }
 
-void SocketTableModel::removeIds(const QList<quint64> &ids)
+void SocketTableModel::mark(int row, Highlight highlight, qint64 now)
 {
-    QList<int> rows;
-    rows.reserve(ids.size());
-    for (quint64 id : ids) {
-        const int row = m_rowOfId.value(id, -1);
-        if (row >= 0)
-            rows.append(row);
-    }
+    Row &r = m_rows[row];
+    r.highlight = highlight;
+    r.highlightUntilMs = now + m_highlightMs;
+    if (!m_expiry.isActive())
+        m_expiry.start();
+}
+
+void SocketTableModel::refreshRow(int row, const ConnectionHistory &h)
+{
+    Row &r = m_rows[row];
+    r.record = h.latest;
+    r.label = m_session->labelOf(h.id);
+    r.clientSide = m_session->isClientSide(h.id);
+}
+
+void SocketTableModel::removeRows(QList<int> rows)
+{
     if (rows.isEmpty())
         return;
     std::sort(rows.begin(), rows.end());
-
-    // Remove contiguous runs from the back so earlier row numbers stay valid.
-    int lowest = rows.first();
+    const int lowest = rows.first();
+    // Contiguous runs from the back, so earlier row numbers stay valid; ranges are inclusive.
     qsizetype end = rows.size();
     while (end > 0) {
         qsizetype begin = end - 1;
@@ -143,36 +249,77 @@ void SocketTableModel::removeIds(const QList<quint64> &ids)
     reindexFrom(lowest);
 }
 
-void SocketTableModel::apply(const TrackerDelta &delta, const ConnectionTracker &tracker)
+void SocketTableModel::apply(const TrackerDelta &delta)
 {
-    QList<quint64> gone;
-    QList<quint64> changed = delta.updated;
+    const ConnectionTracker &tracker = m_session->tracker();
+    const qint64 now = nowMs();
     QList<quint64> added;
+    QSet<quint64> touched;
+
     for (const ConnectionEvent &e : delta.events) {
+        const int row = rowOf(e.id);
         switch (e.kind) {
-        case ConnectionEvent::Kind::Appeared: added.append(e.id); break;
-        case ConnectionEvent::Kind::StateChanged: changed.append(e.id); break;
-        case ConnectionEvent::Kind::Vanished: gone.append(e.id); break;
+        case ConnectionEvent::Kind::Appeared:
+            added.append(e.id);
+            break;
+        case ConnectionEvent::Kind::StateChanged:
+            if (row >= 0) {
+                refreshRow(row, *tracker.history(e.id));
+                mark(row, Highlight::Changed, now);
+                touched.insert(e.id);
+            }
+            break;
+        case ConnectionEvent::Kind::Vanished:
+            if (row >= 0) {
+                mark(row, Highlight::Vanishing, now);
+                touched.insert(e.id);
+            }
+            break;
         }
     }
-
-    removeIds(gone);
-
-    for (quint64 id : changed) {
-        const int row = m_rowOfId.value(id, -1);
+    for (quint64 id : delta.updated) {
+        const int row = rowOf(id);
         const ConnectionHistory *h = tracker.history(id);
         if (row < 0 || !h)
             continue;
-        m_rows[row].record = h->latest;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1),
-                           {Qt::DisplayRole, SortRole, Qt::ToolTipRole});
+        const bool visible = isVisibleChange(m_rows[row].record, h->latest);
+        refreshRow(row, *h);
+        if (visible)
+            mark(row, Highlight::Changed, now);
+        touched.insert(id);
+    }
+    // Lab rows can change their role without a new kernel row: accept() takes a queued
+    // connection, close() leaves the kernel's entry behind. They are few; look at all of them.
+    for (int row = 0; row < m_rows.size(); ++row) {
+        Row &r = m_rows[row];
+        if (r.label.isEmpty() || touched.contains(r.id) || r.highlight == Highlight::Vanishing)
+            continue;
+        const QString label = m_session->labelOf(r.id);
+        if (label != r.label) {
+            r.label = label;
+            touched.insert(r.id);
+        }
+    }
+
+    for (quint64 id : std::as_const(touched)) {
+        const int row = rowOf(id);
+        if (row >= 0)
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
 
     QList<Row> fresh;
     for (quint64 id : added) {
         const ConnectionHistory *h = tracker.history(id);
-        if (h && h->alive)
-            fresh.append({id, h->latest});
+        if (!h || !h->alive || rowOf(id) >= 0)
+            continue;
+        Row r;
+        r.id = id;
+        r.record = h->latest;
+        r.label = m_session->labelOf(id);
+        r.clientSide = m_session->isClientSide(id);
+        r.highlight = Highlight::New;
+        r.highlightUntilMs = now + m_highlightMs;
+        fresh.append(r);
     }
     if (!fresh.isEmpty()) {
         const int first = int(m_rows.size());
@@ -180,7 +327,43 @@ void SocketTableModel::apply(const TrackerDelta &delta, const ConnectionTracker 
         m_rows.append(fresh);
         reindexFrom(first);
         endInsertRows();
+        if (!m_expiry.isActive())
+            m_expiry.start();
+        // A new end may complete a pair: its partner's pair roles changed too.
+        for (const Row &r : std::as_const(fresh)) {
+            const int peer = rowOf(m_session->peerOf(r.id));
+            if (peer >= 0 && peer < first)
+                Q_EMIT dataChanged(index(peer, 0), index(peer, ColumnCount - 1),
+                                   {PairIdRole, PairSortRole, PairOrderRole});
+        }
     }
+    if (m_highlightMs <= 0)
+        expireHighlights();
+}
+
+void SocketTableModel::expireHighlights()
+{
+    const qint64 now = nowMs();
+    QList<int> gone;
+    bool active = false;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        Row &r = m_rows[row];
+        if (r.highlight == Highlight::None)
+            continue;
+        if (r.highlightUntilMs > now) {
+            active = true;
+            continue;
+        }
+        if (r.highlight == Highlight::Vanishing) {
+            gone.append(row);
+            continue;
+        }
+        r.highlight = Highlight::None;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1), {Qt::BackgroundRole, HighlightRole});
+    }
+    removeRows(gone);
+    if (!active)
+        m_expiry.stop();
 }
 
 void SocketTableModel::clear()
@@ -188,7 +371,18 @@ void SocketTableModel::clear()
     beginResetModel();
     m_rows.clear();
     m_rowOfId.clear();
+    m_expiry.stop();
     endResetModel();
+}
+
+QMap<TcpState, int> SocketTableModel::countsByState() const
+{
+    QMap<TcpState, int> counts;
+    for (const Row &r : m_rows) {
+        if (r.highlight != Highlight::Vanishing)
+            ++counts[r.record.state];
+    }
+    return counts;
 }
 
 } // namespace sockscope

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "labpanel.h"
+
+#include "ui/theme/theme.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cerrno>
+
+namespace sockscope {
+
+namespace {
+
+QSpinBox *bufferBox(QWidget *parent, const QString &name)
+{
+    auto *box = new QSpinBox(parent);
+    box->setObjectName(name);
+    box->setRange(0, 16 * 1024 * 1024);
+    box->setSingleStep(4096);
+    box->setSpecialValueText(QObject::tr("default"));
+    box->setSuffix(QObject::tr(" B"));
+    box->setToolTip(name.contains(QLatin1String("Rcv")) ? QObject::tr("SO_RCVBUF, set before connect() or listen(); the kernel doubles it")
+                                                        : QObject::tr("SO_SNDBUF; the kernel doubles it"));
+    return box;
+}
+
+QString socketStatus(const LabSocket &s)
+{
+    if (!s.open)
+        return QObject::tr("closed");
+    if (s.listening)
+        return QObject::tr("listening");
+    if (s.connecting)
+        return QObject::tr("connecting");
+    QStringList parts;
+    if (s.connected)
+        parts << QObject::tr("connected");
+    if (s.shutWrite)
+        parts << QObject::tr("shut down for writing");
+    if (s.sawEndOfFile)
+        parts << QObject::tr("peer's FIN read");
+    if (parts.isEmpty())
+        parts << (s.local.port != 0 ? QObject::tr("bound") : QObject::tr("new"));
+    return parts.join(QStringLiteral(", "));
+}
+
+QToolButton *buttonFor(QAction *action, QWidget *parent)
+{
+    auto *button = new QToolButton(parent);
+    button->setDefaultAction(action);
+    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    return button;
+}
+
+} // namespace
+
+LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
+{
+    setObjectName(QStringLiteral("labPanel"));
+    auto *layout = new QVBoxLayout(this);
+
+    // Server
+    auto *server = new QGroupBox(tr("Server"), this);
+    auto *serverForm = new QGridLayout;
+    m_family = new QComboBox(server);
+    m_family->setObjectName(QStringLiteral("familyBox"));
+    m_family->addItem(tr("IPv4, 127.0.0.1"), int(AddressFamily::IPv4));
+    m_family->addItem(tr("IPv6, ::1"), int(AddressFamily::IPv6));
+    m_port = new QSpinBox(server);
+    m_port->setObjectName(QStringLiteral("serverPortBox"));
+    m_port->setRange(0, 65535);
+    m_port->setValue(8000);
+    m_port->setSpecialValueText(tr("any"));
+    m_port->setToolTip(tr("The server's port; 0 lets the kernel choose one"));
+    m_backlog = new QSpinBox(server);
+    m_backlog->setObjectName(QStringLiteral("backlogBox"));
+    m_backlog->setRange(0, 4096);
+    m_backlog->setValue(8);
+    m_backlog->setToolTip(tr("listen() backlog: how many completed connections may wait for accept() (the kernel allows one more)"));
+    m_deferAccept = new QSpinBox(server);
+    m_deferAccept->setObjectName(QStringLiteral("deferAcceptBox"));
+    m_deferAccept->setRange(0, 600);
+    m_deferAccept->setSuffix(tr(" s"));
+    m_deferAccept->setSpecialValueText(tr("off"));
+    m_deferAccept->setToolTip(tr("TCP_DEFER_ACCEPT: keep the server end in SYN_RECV until the client sends data"));
+    m_serverRcvBuf = bufferBox(server, QStringLiteral("serverRcvBufBox"));
+    m_serverSndBuf = bufferBox(server, QStringLiteral("serverSndBufBox"));
+    serverForm->addWidget(new QLabel(tr("Address"), server), 0, 0);
+    serverForm->addWidget(m_family, 0, 1, 1, 3);
+    serverForm->addWidget(new QLabel(tr("Port"), server), 1, 0);
+    serverForm->addWidget(m_port, 1, 1);
+    serverForm->addWidget(new QLabel(tr("Backlog"), server), 1, 2);
+    serverForm->addWidget(m_backlog, 1, 3);
+    serverForm->addWidget(new QLabel(tr("Defer"), server), 2, 0);
+    serverForm->addWidget(m_deferAccept, 2, 1);
+    serverForm->addWidget(new QLabel(tr("RCVBUF"), server), 3, 0);
+    serverForm->addWidget(m_serverRcvBuf, 3, 1);
+    serverForm->addWidget(new QLabel(tr("SNDBUF"), server), 3, 2);
+    serverForm->addWidget(m_serverSndBuf, 3, 3);
+
+    m_startServer = makeAction(tr("Start server"), QKeySequence(Qt::CTRL | Qt::Key_L),
+                               tr("socket(), bind() and listen(), each a call of its own"));
+    m_startServer->setObjectName(QStringLiteral("startServerAction"));
+    m_serverSocketOnly = makeAction(tr("Server socket only"), QKeySequence(),
+                                    tr("Only socket(): bind and listen step by step with the calls below"));
+    m_stopServer = makeAction(tr("Stop server"), QKeySequence(Qt::CTRL | Qt::Key_K), tr("close() the listening socket"));
+    m_stopServer->setObjectName(QStringLiteral("stopServerAction"));
+    connect(m_startServer, &QAction::triggered, this, [this] { startServer(true); });
+    connect(m_serverSocketOnly, &QAction::triggered, this, [this] { startServer(false); });
+    connect(m_stopServer, &QAction::triggered, this, &LabPanel::stopServer);
+    auto *serverButtons = new QHBoxLayout;
+    QToolButton *start = buttonFor(m_startServer, server);
+    auto *startMenu = new QMenu(start);
+    startMenu->addAction(m_serverSocketOnly);
+    start->setMenu(startMenu);
+    start->setPopupMode(QToolButton::MenuButtonPopup);
+    serverButtons->addWidget(start);
+    serverButtons->addWidget(buttonFor(m_stopServer, server));
+    auto *serverBox = new QVBoxLayout(server);
+    serverBox->addLayout(serverForm);
+    serverBox->addLayout(serverButtons);
+    layout->addWidget(server);
+
+    // Clients
+    auto *clients = new QGroupBox(tr("Clients"), this);
+    auto *clientForm = new QGridLayout;
+    m_clientRcvBuf = bufferBox(clients, QStringLiteral("clientRcvBufBox"));
+    m_clientSndBuf = bufferBox(clients, QStringLiteral("clientSndBufBox"));
+    m_synRetries = new QSpinBox(clients);
+    m_synRetries->setObjectName(QStringLiteral("synRetriesBox"));
+    m_synRetries->setRange(0, 127);
+    m_synRetries->setSpecialValueText(tr("default"));
+    m_synRetries->setToolTip(tr("TCP_SYNCNT: how often connect() retransmits its SYN before it fails with ETIMEDOUT"));
+    clientForm->addWidget(new QLabel(tr("RCVBUF"), clients), 0, 0);
+    clientForm->addWidget(m_clientRcvBuf, 0, 1);
+    clientForm->addWidget(new QLabel(tr("SNDBUF"), clients), 0, 2);
+    clientForm->addWidget(m_clientSndBuf, 0, 3);
+    clientForm->addWidget(new QLabel(tr("SYNCNT"), clients), 1, 0);
+    clientForm->addWidget(m_synRetries, 1, 1);
+    m_addClient = makeAction(tr("Add client"), QKeySequence(Qt::CTRL | Qt::Key_N),
+                             tr("socket() and a non-blocking connect() to the server"));
+    m_addClient->setObjectName(QStringLiteral("addClientAction"));
+    m_selfConnect = makeAction(tr("Self-connect"), QKeySequence(),
+                               tr("A client binds a port and connects to that same port: a simultaneous open with itself"));
+    connect(m_addClient, &QAction::triggered, this, [this] { addClient(false); });
+    connect(m_selfConnect, &QAction::triggered, this, [this] { addClient(true); });
+    auto *clientButtons = new QHBoxLayout;
+    clientButtons->addWidget(buttonFor(m_addClient, clients));
+    clientButtons->addWidget(buttonFor(m_selfConnect, clients));
+    auto *clientBox = new QVBoxLayout(clients);
+    clientBox->addLayout(clientForm);
+    clientBox->addLayout(clientButtons);
+    layout->addWidget(clients);
+
+    // The lab's sockets and the calls on the selected one
+    auto *socketsBox = new QGroupBox(tr("Lab sockets"), this);
+    auto *socketsLayout = new QVBoxLayout(socketsBox);
+    m_sockets = new QListWidget(socketsBox);
+    m_sockets->setObjectName(QStringLiteral("labSocketList"));
+    m_sockets->setMinimumHeight(90);
+    socketsLayout->addWidget(m_sockets);
+    m_selectedTitle = new QLabel(socketsBox);
+    m_selectedTitle->setObjectName(QStringLiteral("selectedSocketTitle"));
+    socketsLayout->addWidget(m_selectedTitle);
+
+    const struct
+    {
+        LabCommand::Kind kind;
+        QString text;
+        QKeySequence key;
+        QString tip;
+    } calls[] = {
+        {LabCommand::Kind::Bind, tr("bind()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I), tr("Bind to the server address (a client: to any free port)")},
+        {LabCommand::Kind::Listen, tr("listen()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), tr("Start listening with the backlog above")},
+        {LabCommand::Kind::Accept, tr("accept()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Take one completed connection off the accept queue")},
+        {LabCommand::Kind::Connect, tr("connect()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), tr("Non-blocking connect() to the server")},
+        {LabCommand::Kind::Send, tr("send()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), tr("Send the number of bytes set beside it")},
+        {LabCommand::Kind::Fill, tr("send() all"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), tr("Send until the kernel takes no more (EAGAIN)")},
+        {LabCommand::Kind::Receive, tr("recv()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), tr("Read what has arrived (0 means the peer sent FIN)")},
+        {LabCommand::Kind::Drain, tr("recv() all"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), tr("Read until nothing is left or the peer's FIN")},
+        {LabCommand::Kind::Echo, tr("echo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), tr("recv() what has arrived and send() it back")},
+        {LabCommand::Kind::ShutdownWrite, tr("shutdown()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H), tr("Send FIN but keep receiving: a half-close")},
+        {LabCommand::Kind::Close, tr("close()"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), tr("Close the socket: FIN, or RST when unread data is left")},
+        {LabCommand::Kind::Abort, tr("abort"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), tr("SO_LINGER 0 and close(): RST, no TIME_WAIT")},
+    };
+    auto *grid = new QGridLayout;
+    grid->setSpacing(2);
+    int i = 0;
+    for (const auto &c : calls) {
+        QAction *action = makeAction(c.text, c.key, c.tip);
+        action->setObjectName(QStringLiteral("call-") + LabCommand::kindName(c.kind));
+        const LabCommand::Kind kind = c.kind;
+        connect(action, &QAction::triggered, this, [this, kind] { runOnSelected(kind); });
+        m_socketActions.append({c.kind, action});
+        if (c.kind == LabCommand::Kind::Send) {
+            auto *row = new QHBoxLayout;
+            row->addWidget(buttonFor(action, socketsBox));
+            m_sendBytes = new QSpinBox(socketsBox);
+            m_sendBytes->setObjectName(QStringLiteral("sendBytesBox"));
+            m_sendBytes->setRange(1, 16384);
+            m_sendBytes->setValue(100);
+            m_sendBytes->setSuffix(tr(" B"));
+            row->addWidget(m_sendBytes);
+            grid->addLayout(row, i / 3, i % 3);
+        } else {
+            grid->addWidget(buttonFor(action, socketsBox), i / 3, i % 3);
+        }
+        ++i;
+    }
+    socketsLayout->addLayout(grid);
+    layout->addWidget(socketsBox, 1);
+
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("labProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_problem->hide();
+    layout->addWidget(m_problem);
+
+    connect(m_sockets, &QListWidget::currentRowChanged, this, [this](int row) {
+        const int id = row >= 0 ? m_sockets->item(row)->data(Qt::UserRole).toInt() : 0;
+        if (id == m_selected)
+            return;
+        m_selected = id;
+        refreshActions();
+        Q_EMIT selectedSocketChanged(id);
+    });
+    connect(m_lab, &Lab::socketsChanged, this, &LabPanel::refreshSockets);
+    refreshSockets();
+}
+
+QAction *LabPanel::makeAction(const QString &text, const QKeySequence &shortcut, const QString &tip)
+{
+    auto *action = new QAction(text, this);
+    action->setShortcut(shortcut);
+    action->setShortcutContext(Qt::WindowShortcut);
+    action->setToolTip(shortcut.isEmpty() ? tip : tip + QStringLiteral(" (") + shortcut.toString(QKeySequence::NativeText) + QLatin1Char(')'));
+    action->setStatusTip(tip);
+    addAction(action);
+    return action;
+}
+
+QList<QAction *> LabPanel::serverActions() const
+{
+    return {m_startServer, m_serverSocketOnly, m_stopServer, m_addClient, m_selfConnect};
+}
+
+QList<QAction *> LabPanel::socketActions() const
+{
+    QList<QAction *> out;
+    for (const SocketAction &a : m_socketActions)
+        out.append(a.action);
+    return out;
+}
+
+void LabPanel::setDefaultPort(quint16 port)
+{
+    m_port->setValue(port);
+}
+
+const LabSocket *LabPanel::runningListener() const
+{
+    const QList<LabSocket> sockets = m_lab->sockets();
+    for (qsizetype i = sockets.size() - 1; i >= 0; --i) {
+        if (sockets[i].role == LabSocket::Role::Listener && sockets[i].open && sockets[i].listening)
+            return m_lab->socket(sockets[i].id);
+    }
+    return nullptr;
+}
+
+quint16 LabPanel::serverPort() const
+{
+    if (const LabSocket *l = runningListener())
+        return l->local.port;
+    return quint16(m_port->value());
+}
+
+Endpoint LabPanel::serverEndpoint() const
+{
+    if (const LabSocket *l = runningListener())
+        return l->local;
+    Endpoint e;
+    e.address = AddressFamily(m_family->currentData().toInt()) == AddressFamily::IPv4
+        ? IpAddress::fromIPv4(0x7f000001)
+        : *IpAddress::fromString(u"::1");
+    e.port = quint16(m_port->value());
+    return e;
+}
+
+void LabPanel::run(const LabCommand &command)
+{
+    const qsizetype before = m_lab->calls().size();
+    m_lab->execute(command);
+    const QList<LabCall> calls = m_lab->calls();
+    for (qsizetype i = before; i < calls.size(); ++i) {
+        const LabCall &c = calls[i];
+        // EINPROGRESS and EAGAIN are how non-blocking calls answer, not problems.
+        if (c.notCalled || (c.failed() && c.error != EINPROGRESS && c.error != EAGAIN)) {
+            showProblem(c);
+            return;
+        }
+    }
+    m_problem->hide();
+}
+
+void LabPanel::showProblem(const LabCall &call)
+{
+    const Theme theme(palette());
+    m_problem->setText(QStringLiteral("<span style='color:%1'>%2</span>")
+                           .arg(theme.failure().name(), QString(call.socketLabel + QStringLiteral(": ") + call.toString()).toHtmlEscaped()));
+    m_problem->show();
+}
+
+void LabPanel::startServer(bool listenNow)
+{
+    const auto family = AddressFamily(m_family->currentData().toInt());
+    const Lab::Result created = m_lab->execute(LabCommand::socket(LabSocket::Role::Listener, family));
+    if (!created.ok) {
+        showProblem(m_lab->calls().last());
+        return;
+    }
+    const int id = created.socketId;
+    run(LabCommand::setOption(id, LabOption::ReuseAddress, 1));
+    if (m_deferAccept->value() > 0)
+        run(LabCommand::setOption(id, LabOption::DeferAccept, m_deferAccept->value()));
+    if (m_serverRcvBuf->value() > 0)
+        run(LabCommand::setOption(id, LabOption::ReceiveBuffer, m_serverRcvBuf->value()));
+    if (m_serverSndBuf->value() > 0)
+        run(LabCommand::setOption(id, LabOption::SendBuffer, m_serverSndBuf->value()));
+    if (listenNow) {
+        Endpoint e;
+        e.address = family == AddressFamily::IPv4 ? IpAddress::fromIPv4(0x7f000001) : *IpAddress::fromString(u"::1");
+        e.port = quint16(m_port->value());
+        run(LabCommand::bind(id, e));
+        if (m_lab->calls().last().failed()) {
+            // Nothing to listen on: leave no half-made server behind.
+            const LabCall failed = m_lab->calls().last();
+            m_lab->execute(LabCommand::close(id));
+            showProblem(failed);
+        } else {
+            run(LabCommand::listen(id, m_backlog->value()));
+        }
+    }
+    selectSocket(id);
+    Q_EMIT commandRun();
+}
+
+void LabPanel::stopServer()
+{
+    for (const LabSocket &s : m_lab->sockets()) {
+        if (s.role == LabSocket::Role::Listener && s.open)
+            run(LabCommand::close(s.id));
+    }
+    Q_EMIT commandRun();
+}
+
+void LabPanel::addClient(bool selfConnect)
+{
+    const Endpoint server = serverEndpoint();
+    const AddressFamily family = selfConnect ? AddressFamily(m_family->currentData().toInt()) : server.address.family();
+    const Lab::Result created = m_lab->execute(LabCommand::socket(LabSocket::Role::Client, family));
+    if (!created.ok) {
+        showProblem(m_lab->calls().last());
+        return;
+    }
+    const int id = created.socketId;
+    if (m_clientRcvBuf->value() > 0)
+        run(LabCommand::setOption(id, LabOption::ReceiveBuffer, m_clientRcvBuf->value()));
+    if (m_clientSndBuf->value() > 0)
+        run(LabCommand::setOption(id, LabOption::SendBuffer, m_clientSndBuf->value()));
+    if (m_synRetries->value() > 0)
+        run(LabCommand::setOption(id, LabOption::SynRetries, m_synRetries->value()));
+    if (selfConnect) {
+        Endpoint any = server;
+        any.address = family == AddressFamily::IPv4 ? IpAddress::fromIPv4(0x7f000001) : *IpAddress::fromString(u"::1");
+        any.port = 0;
+        run(LabCommand::bind(id, any));
+        run(LabCommand::connect(id, m_lab->socket(id)->local));
+    } else {
+        run(LabCommand::connect(id, server));
+    }
+    selectSocket(id);
+    Q_EMIT commandRun();
+}
+
+void LabPanel::runOnSelected(LabCommand::Kind kind)
+{
+    const LabSocket *s = m_lab->socket(m_selected);
+    if (!s)
+        return;
+    const int id = s->id;
+    switch (kind) {
+    case LabCommand::Kind::Bind: {
+        Endpoint e = serverEndpoint();
+        e.address = s->family == AddressFamily::IPv4 ? IpAddress::fromIPv4(0x7f000001) : *IpAddress::fromString(u"::1");
+        e.port = s->role == LabSocket::Role::Listener ? quint16(m_port->value()) : 0;
+        run(LabCommand::bind(id, e));
+        break;
+    }
+    case LabCommand::Kind::Listen: run(LabCommand::listen(id, m_backlog->value())); break;
+    case LabCommand::Kind::Accept: {
+        const Lab::Result r = m_lab->execute(LabCommand::accept(id));
+        if (r.ok)
+            selectSocket(r.socketId);
+        break;
+    }
+    case LabCommand::Kind::Connect: run(LabCommand::connect(id, serverEndpoint())); break;
+    case LabCommand::Kind::Send: run(LabCommand::send(id, m_sendBytes->value())); break;
+    case LabCommand::Kind::Fill: run(LabCommand::fill(id)); break;
+    case LabCommand::Kind::Receive: run(LabCommand::receive(id)); break;
+    case LabCommand::Kind::Drain: run(LabCommand::drain(id)); break;
+    case LabCommand::Kind::Echo: run(LabCommand::echo(id)); break;
+    case LabCommand::Kind::ShutdownWrite: run(LabCommand::shutdownWrite(id)); break;
+    case LabCommand::Kind::Close: run(LabCommand::close(id)); break;
+    case LabCommand::Kind::Abort: run(LabCommand::abort(id)); break;
+    case LabCommand::Kind::Socket:
+    case LabCommand::Kind::SetOption: break;
+    }
+    refreshActions();
+    Q_EMIT commandRun();
+}
+
+void LabPanel::selectSocket(int socketId)
+{
+    for (int row = 0; row < m_sockets->count(); ++row) {
+        if (m_sockets->item(row)->data(Qt::UserRole).toInt() == socketId) {
+            m_sockets->setCurrentRow(row);
+            return;
+        }
+    }
+    if (socketId == 0)
+        m_sockets->setCurrentRow(-1);
+}
+
+void LabPanel::refreshSockets()
+{
+    const QSignalBlocker blocker(m_sockets);
+    m_sockets->clear();
+    const Theme theme(palette());
+    int selectedRow = -1;
+    for (const LabSocket &s : m_lab->sockets()) {
+        QString where = s.local.port != 0 ? s.local.toString() : tr("unbound");
+        if (s.remote.port != 0 && s.role != LabSocket::Role::Listener)
+            where += QStringLiteral(" → ") + s.remote.toString();
+        auto *item = new QListWidgetItem(QStringLiteral("%1   %2   %3").arg(s.label(), where, socketStatus(s)), m_sockets);
+        item->setData(Qt::UserRole, s.id);
+        if (!s.open)
+            item->setForeground(theme.muted());
+        else
+            item->setForeground(s.role == LabSocket::Role::Client ? theme.clientEnd() : theme.serverEnd());
+        if (s.id == m_selected)
+            selectedRow = m_sockets->count() - 1;
+    }
+    m_sockets->setCurrentRow(selectedRow);
+    if (selectedRow < 0 && m_selected != 0) {
+        m_selected = 0;
+        Q_EMIT selectedSocketChanged(0);
+    }
+    refreshActions();
+}
+
+void LabPanel::refreshActions()
+{
+    const LabSocket *s = m_lab->socket(m_selected);
+    const bool listening = runningListener() != nullptr;
+    const QList<LabSocket> sockets = m_lab->sockets();
+    m_stopServer->setEnabled(listening || std::any_of(sockets.cbegin(), sockets.cend(), [](const LabSocket &x) {
+                                 return x.role == LabSocket::Role::Listener && x.open;
+                             }));
+    m_selectedTitle->setText(s ? tr("Calls on %1 (%2)").arg(s->label(), socketStatus(*s)) : tr("Select a lab socket to call on it"));
+
+    for (const SocketAction &a : std::as_const(m_socketActions)) {
+        bool enabled = false;
+        if (s && s->open) {
+            const bool isListener = s->role == LabSocket::Role::Listener;
+            const bool bound = s->local.port != 0;
+            const bool connected = s->connected;
+            switch (a.kind) {
+            case LabCommand::Kind::Bind: enabled = !bound && !connected && !s->connecting; break;
+            case LabCommand::Kind::Listen: enabled = isListener && bound && !s->listening; break;
+            case LabCommand::Kind::Accept: enabled = isListener && s->listening; break;
+            case LabCommand::Kind::Connect:
+                enabled = s->role == LabSocket::Role::Client && !connected && !s->connecting;
+                break;
+            case LabCommand::Kind::Send:
+            case LabCommand::Kind::Fill:
+            case LabCommand::Kind::Echo:
+            case LabCommand::Kind::ShutdownWrite: enabled = !isListener && connected && !s->shutWrite; break;
+            case LabCommand::Kind::Receive:
+            case LabCommand::Kind::Drain: enabled = !isListener && connected; break;
+            case LabCommand::Kind::Close:
+            case LabCommand::Kind::Abort: enabled = true; break;
+            case LabCommand::Kind::Socket:
+            case LabCommand::Kind::SetOption: break;
+            }
+        }
+        a.action->setEnabled(enabled);
+    }
+}
+
+} // namespace sockscope

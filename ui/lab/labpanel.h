@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/lab/lab.h"
+
+#include <QWidget>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QSpinBox;
+class QToolButton;
+
+namespace sockscope {
+
+// The lab's controls: start and stop a server, add clients, and for the selected lab socket
+// one button per socket API call, enabled only where the call makes sense in the socket's
+// current state. Every button runs one LabCommand; every call shows up in the lab's log.
+class LabPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit LabPanel(Lab *lab, QWidget *parent = nullptr);
+
+    int selectedSocket() const { return m_selected; }
+    void selectSocket(int socketId); // 0: none
+
+    void setDefaultPort(quint16 port);
+    quint16 serverPort() const; // the running listener's port, else the port field
+
+    // The panel's actions, for the window's Lab menu (they carry the keyboard shortcuts).
+    QList<QAction *> serverActions() const;
+    QList<QAction *> socketActions() const;
+
+Q_SIGNALS:
+    void selectedSocketChanged(int socketId);
+    void commandRun(); // a command ran: the table should look again now
+
+private:
+    void startServer(bool listenNow);
+    void stopServer();
+    void addClient(bool selfConnect);
+    void run(const LabCommand &command);
+    void runOnSelected(LabCommand::Kind kind);
+    void refreshSockets();
+    void refreshActions();
+    void showProblem(const LabCall &call);
+    Endpoint serverEndpoint() const;
+    const LabSocket *runningListener() const;
+    QAction *makeAction(const QString &text, const QKeySequence &shortcut, const QString &tip);
+
+    Lab *m_lab;
+    int m_selected = 0;
+
+    QComboBox *m_family = nullptr;
+    QSpinBox *m_port = nullptr;
+    QSpinBox *m_backlog = nullptr;
+    QSpinBox *m_deferAccept = nullptr;
+    QSpinBox *m_serverRcvBuf = nullptr;
+    QSpinBox *m_serverSndBuf = nullptr;
+    QSpinBox *m_clientRcvBuf = nullptr;
+    QSpinBox *m_clientSndBuf = nullptr;
+    QSpinBox *m_synRetries = nullptr;
+    QSpinBox *m_sendBytes = nullptr;
+    QListWidget *m_sockets = nullptr;
+    QLabel *m_selectedTitle = nullptr;
+    QLabel *m_problem = nullptr;
+
+    QAction *m_startServer = nullptr;
+    QAction *m_serverSocketOnly = nullptr;
+    QAction *m_stopServer = nullptr;
+    QAction *m_addClient = nullptr;
+    QAction *m_selfConnect = nullptr;
+    struct SocketAction
+    {
+        LabCommand::Kind kind;
+        QAction *action;
+    };
+    QList<SocketAction> m_socketActions;
+};
+
+} // namespace sockscope

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace sockscope {
+
+// What happened, in order: lab calls with their results, kernel transitions, scenario steps.
+// Append-only; the oldest entries go once it holds more than its limit.
+class EventLogModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { Time, Who, What, ColumnCount };
+    enum class Kind : quint8 { Call, Transition, Scenario, Problem };
+    enum DataRole { KindRole = Qt::UserRole + 1, WallTimeRole };
+
+    struct Entry
+    {
+        qint64 wallTimeMs = 0;
+        Kind kind = Kind::Call;
+        QString who;
+        QString text;
+        bool failed = false;
+    };
+
+    explicit EventLogModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void append(const Entry &entry);
+    void clear();
+    const QList<Entry> &entries() const { return m_entries; }
+    void setLimit(int entries) { m_limit = qMax(100, entries); }
+
+    // The log as text, one line per entry, for copying.
+    QString toText() const;
+
+private:
+    QList<Entry> m_entries;
+    int m_limit = 20000;
+};
+
+} // namespace sockscope

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "preferencesdialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QSettings>
+#include <QSpinBox>
+
+namespace sockscope {
+
+Preferences Preferences::load()
+{
+    QSettings settings;
+    Preferences p;
+    const QString source = settings.value(QStringLiteral("source"), p.source).toString();
+    if (source == QLatin1String("proc") || source == QLatin1String("ss"))
+        p.source = source;
+    p.intervalMs = qBound(50, settings.value(QStringLiteral("intervalMs"), p.intervalMs).toInt(), 10000);
+    const int port = settings.value(QStringLiteral("defaultPort"), p.defaultPort).toInt();
+    if (port >= 0 && port <= 65535)
+        p.defaultPort = quint16(port);
+    return p;
+}
+
+void Preferences::save() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("source"), source);
+    settings.setValue(QStringLiteral("intervalMs"), intervalMs);
+    settings.setValue(QStringLiteral("defaultPort"), defaultPort);
+}
+
+PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent) : QDialog(parent)
+{
+    setObjectName(QStringLiteral("preferencesDialog"));
+    setWindowTitle(tr("Preferences"));
+    auto *form = new QFormLayout(this);
+    m_source = new QComboBox(this);
+    m_source->addItem(tr("/proc/net/tcp"), QStringLiteral("proc"));
+    m_source->addItem(tr("the ss program"), QStringLiteral("ss"));
+    m_source->setCurrentIndex(qMax(0, m_source->findData(current.source)));
+    m_interval = new QSpinBox(this);
+    m_interval->setRange(50, 10000);
+    m_interval->setSingleStep(50);
+    m_interval->setSuffix(tr(" ms"));
+    m_interval->setValue(current.intervalMs);
+    m_port = new QSpinBox(this);
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(tr("any (kernel chooses)"));
+    m_port->setValue(current.defaultPort);
+    form->addRow(tr("Read the table from"), m_source);
+    form->addRow(tr("Poll every"), m_interval);
+    form->addRow(tr("Lab server port"), m_port);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+}
+
+Preferences PreferencesDialog::preferences() const
+{
+    Preferences p;
+    p.source = m_source->currentData().toString();
+    p.intervalMs = m_interval->value();
+    p.defaultPort = quint16(m_port->value());
+    return p;
+}
+
+} // namespace sockscope

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QColor>
+#include <QPalette>
+
+namespace sockscope {
+
+// The few colours sockscope adds to the palette, chosen for the palette in use so that they
+// read well on light and dark desktops alike. Ask again after a palette change.
+class Theme
+{
+public:
+    explicit Theme(const QPalette &palette);
+
+    bool isDark() const { return m_dark; }
+
+    QColor rowNew() const;       // a connection that just appeared
+    QColor rowChanged() const;   // one whose state or queues just changed
+    QColor rowVanishing() const; // one that just left the kernel's table
+    QColor clientEnd() const;    // the client end of a connection, wherever it is drawn
+    QColor serverEnd() const;    // the server end
+    QColor failure() const;      // a failed call
+    QColor muted() const;        // secondary text
+
+private:
+    QPalette m_palette;
+    bool m_dark = false;
+};
+
+} // namespace sockscope
