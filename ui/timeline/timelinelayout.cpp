@@ -230,8 +230,9 @@ TimelineLayout TimelineLayout::compute(const TimelinePlan &plan, const TimelineS
         const double rowHeight = metrics.smallLineHeight + 2;
         QList<QRectF> placed;
         QRectF previousRow;
-        const auto isFree = [&placed](const QRectF &r) {
-            return std::none_of(placed.cbegin(), placed.cend(), [&r](const QRectF &p) {
+        // Labels are drawn whole or not at all: a half-clipped one reads as something else.
+        const auto isFree = [&placed, left, width](const QRectF &r) {
+            return r.left() >= left + 1 && r.right() <= width - 1 && std::none_of(placed.cbegin(), placed.cend(), [&r](const QRectF &p) {
                 return p.adjusted(-labelGap / 2, -1, labelGap / 2, 1).intersects(r);
             });
         };
