@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the timeline derives from histories: state intervals between polls, and the segments
+// that observed transitions imply, in causal order and in the window they must lie in.
+#include "ui/timeline/timelineplan.h"
+
+#include "timelinefixtures.h"
+
+#include <QTest>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+const QString client = QStringLiteral("client #1");
+const QString server = QStringLiteral("accepted #1");
+
+QString arrow(const QString &from, const QString &to, const QString &flags)
+{
+    return from + QStringLiteral(" -> ") + to + QStringLiteral(": ") + flags;
+}
+
+} // namespace
+
+class TestTimelinePlan : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldEndEachIntervalWhereTheNextStateWasFirstSeen();
+    void shouldEndAVanishedConnectionAtTheFirstPollWithoutIt();
+    void shouldExtendTheOpenSpanOfALiveConnectionToNow();
+    void shouldEstimateThePollIntervalFromGapsBetweenObservations();
+    void shouldImplyTheHandshakeWhenBothEndsAreFirstSeenEstablished();
+    void shouldImplyFinAndAckWhenTheClientClosesFirst();
+    void shouldImplyTheRestOfTheCloseWhenTheServerEndVanishes();
+    void shouldStartAServerEndFromListen();
+    void shouldPlaceSegmentsInTheWindowOfTheirChange();
+    void shouldNotLetTheServerAnswerBeforeTheClientAsked();
+    void shouldImplyNothingWithOneLane();
+    void shouldStartTimeAtTheEarliestThingShown();
+};
+
+void TestTimelinePlan::shouldEndEachIntervalWhereTheNextStateWasFirstSeen()
+{
+    const ConnectionHistory h = history(1, {span(TcpState::Established, 100, 1100), span(TcpState::FinWait2, 1600, 2600)},
+                                        3100);
+    const QList<TimelinePlan::Interval> in = TimelinePlan::intervalsOf(h, ms(99999));
+    QCOMPARE(in.size(), 2);
+    QCOMPARE(in[0].state, TcpState::Established);
+    QCOMPARE(in[0].startNs, ms(100));
+    QCOMPARE(in[0].endNs, ms(1600));
+    QCOMPARE(in[0].durationNs(), ms(1500));
+    QCOMPARE(in[0].polls, 3);
+    // the change happened between the last poll in ESTABLISHED and the first in FIN_WAIT2
+    QCOMPARE(in[1].enteredAfterNs, ms(1100));
+    QCOMPARE(in[1].startNs, ms(1600));
+    QVERIFY(!in[0].live && !in[1].live);
+}
+
+void TestTimelinePlan::shouldEndAVanishedConnectionAtTheFirstPollWithoutIt()
+{
+    const ConnectionHistory h = history(1, {span(TcpState::Established, 100, 1100), span(TcpState::TimeWait, 1600, 61600)},
+                                        62100);
+    const QList<TimelinePlan::Interval> in = TimelinePlan::intervalsOf(h, ms(99999));
+    QCOMPARE(in.last().endNs, ms(62100));
+    QCOMPARE(in.last().durationNs(), ms(60500));
+    QVERIFY(!in.last().live);
+}
+
+void TestTimelinePlan::shouldExtendTheOpenSpanOfALiveConnectionToNow()
+{
+    const ConnectionHistory h = history(1, {span(TcpState::Established, 100, 1100), span(TcpState::CloseWait, 1600, 2600)});
+    QList<TimelinePlan::Interval> in = TimelinePlan::intervalsOf(h, ms(2700));
+    QVERIFY(in.last().live);
+    QVERIFY(!in.first().live);
+    QCOMPARE(in.last().endNs, ms(2700));
+    in = TimelinePlan::intervalsOf(h, ms(9000));
+    QCOMPARE(in.last().endNs, ms(9000));
+    QCOMPARE(in.first().endNs, ms(1600));
+    // a live edge behind the last poll (a late timer) never shortens what was seen
+    in = TimelinePlan::intervalsOf(h, ms(2000));
+    QCOMPARE(in.last().endNs, ms(2600));
+}
+
+void TestTimelinePlan::shouldEstimateThePollIntervalFromGapsBetweenObservations()
+{
+    const ConnectionHistory a = history(1, {span(TcpState::Established, 100, 1100, 250), span(TcpState::FinWait2, 1350, 2100, 250)},
+                                        2350);
+    QCOMPARE(TimelinePlan::estimatePollIntervalNs({a}), ms(250));
+    // one slow poll does not move the median
+    ConnectionHistory b = a;
+    b.spans[1].firstSeenNs = ms(3100);
+    b.spans[1].lastSeenNs = ms(3600);
+    b.spans[1].polls = 3;
+    QCOMPARE(TimelinePlan::estimatePollIntervalNs({a, b}), ms(250));
+    // nothing to go by: a connection seen by one poll
+    QCOMPARE(TimelinePlan::estimatePollIntervalNs({history(3, {span(TcpState::Established, 100, 100)})}), 0);
+}
+
+void TestTimelinePlan::shouldImplyTheHandshakeWhenBothEndsAreFirstSeenEstablished()
+{
+    const TimelinePlan plan = TimelinePlan::build(
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500)}), true),
+         lane(server, history(2, {span(TcpState::Established, 500, 1500)}), false)},
+        ms(1600));
+    QCOMPARE(plan.segmentTexts(), (QStringList{arrow(client, server, QStringLiteral("SYN")),
+                                               arrow(server, client, QStringLiteral("SYN,ACK")),
+                                               arrow(client, server, QStringLiteral("ACK"))}));
+    const QList<TimelinePlan::Segment> &s = plan.segments();
+    QCOMPARE(s[0].fromLane, 0);
+    QCOMPARE(s[0].toLane, 1);
+    QCOMPARE(s[1].fromLane, 1);
+    QCOMPARE(s[0].transition.from, TcpState::Close);
+    QCOMPARE(s[0].transition.to, TcpState::SynSent);
+    QCOMPARE(s[1].transition.from, TcpState::Listen);
+    QCOMPARE(s[2].change.to, TcpState::Established);
+    QVERIFY(s[0].change.impliedStart);
+    // one exchange, in order
+    QCOMPARE(plan.exchanges().size(), 1);
+    QCOMPARE(plan.exchanges()[0].segmentCount, 3);
+    QCOMPARE(s[2].indexInExchange, 2);
+}
+
+void TestTimelinePlan::shouldImplyFinAndAckWhenTheClientClosesFirst()
+{
+    const TimelinePlan plan = TimelinePlan::build(
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500), span(TcpState::FinWait2, 2000, 3000)}), true),
+         lane(server, history(2, {span(TcpState::Established, 500, 1500), span(TcpState::CloseWait, 2000, 3000)}), false)},
+        ms(3100));
+    const QStringList all = plan.segmentTexts();
+    QCOMPARE(all.size(), 5);
+    QCOMPARE(all.mid(3), (QStringList{arrow(client, server, QStringLiteral("FIN")), arrow(server, client, QStringLiteral("ACK"))}));
+    const TimelinePlan::Segment &fin = plan.segments()[3];
+    QCOMPARE(fin.change.from, TcpState::Established);
+    QCOMPARE(fin.change.to, TcpState::FinWait2);
+    QCOMPARE(fin.transition.event, QStringLiteral("CLOSE"));
+    QCOMPARE(plan.segments()[4].transition.event, QStringLiteral("rcv FIN"));
+    QCOMPARE(plan.exchanges().size(), 2);
+}
+
+void TestTimelinePlan::shouldImplyTheRestOfTheCloseWhenTheServerEndVanishes()
+{
+    const QList<TimelineLane> lanes = closedConnection();
+    const TimelinePlan plan = TimelinePlan::build(lanes, ms(70000));
+    QCOMPARE(plan.segmentTexts().mid(5), (QStringList{arrow(server, client, QStringLiteral("FIN")),
+                                                      arrow(client, server, QStringLiteral("ACK"))}));
+    const TimelinePlan::Segment &lastFin = plan.segments()[5];
+    QCOMPARE(lastFin.change.from, TcpState::CloseWait);
+    QCOMPARE(lastFin.change.to, TcpState::Close);
+    QVERIFY(lastFin.change.impliedEnd);
+    // TIME_WAIT ending sends nothing: three exchanges, the last of two segments
+    QCOMPARE(plan.exchanges().size(), 3);
+    QCOMPARE(plan.exchanges().last().segmentCount, 2);
+}
+
+void TestTimelinePlan::shouldStartAServerEndFromListen()
+{
+    // a poll caught both ends mid-handshake (TCP_DEFER_ACCEPT holds the server in SYN_RECV)
+    const TimelinePlan plan = TimelinePlan::build(
+        {lane(client, history(1, {span(TcpState::Established, 500, 500)}), true),
+         lane(server, history(2, {span(TcpState::SynRecv, 500, 500)}), false)},
+        ms(600));
+    QCOMPARE(plan.segmentTexts(), (QStringList{arrow(client, server, QStringLiteral("SYN")),
+                                               arrow(server, client, QStringLiteral("SYN,ACK")),
+                                               arrow(client, server, QStringLiteral("ACK"))}));
+    QCOMPARE(TimelinePlan::impliedStartState(false), TcpState::Listen);
+    QCOMPARE(TimelinePlan::impliedStartState(true), TcpState::Close);
+}
+
+void TestTimelinePlan::shouldPlaceSegmentsInTheWindowOfTheirChange()
+{
+    const TimelinePlan plan = TimelinePlan::build(
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500), span(TcpState::FinWait2, 2000, 3000)}), true),
+         lane(server, history(2, {span(TcpState::Established, 500, 1500), span(TcpState::CloseWait, 2000, 3000)}), false)},
+        ms(3100));
+    const TimelinePlan::Segment &fin = plan.segments()[3];
+    QCOMPARE(fin.change.windowStartNs, ms(1500));
+    QCOMPARE(fin.change.windowEndNs, ms(2000));
+    const TimelinePlan::Exchange &close = plan.exchanges()[1];
+    QCOMPARE(close.windowStartNs, ms(1500));
+    QCOMPARE(close.windowEndNs, ms(2000));
+    // the handshake: one poll interval (500 ms) before both ends were first seen
+    QCOMPARE(plan.exchanges()[0].windowStartNs, ms(0));
+    QCOMPARE(plan.exchanges()[0].windowEndNs, ms(500));
+    // and the first states are drawn as begun somewhere in that window
+    QCOMPARE(plan.lanes()[0].intervals[0].enteredAfterNs, ms(0));
+}
+
+void TestTimelinePlan::shouldNotLetTheServerAnswerBeforeTheClientAsked()
+{
+    // The client's connect() bounds its window; the server's guess may not reach before it.
+    const TimelinePlan plan = TimelinePlan::build(
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500)}), true, {call(300, 1, QStringLiteral("connect"), 0, EINPROGRESS)}),
+         lane(server, history(2, {span(TcpState::Established, 500, 1500)}), false)},
+        ms(1600));
+    for (const TimelinePlan::Segment &s : plan.segments())
+        QCOMPARE(s.change.windowStartNs, ms(300));
+    QCOMPARE(plan.exchanges()[0].windowStartNs, ms(300));
+}
+
+void TestTimelinePlan::shouldImplyNothingWithOneLane()
+{
+    const TimelinePlan plan = TimelinePlan::build(
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500), span(TcpState::TimeWait, 2000, 3000)}), true)},
+        ms(3100));
+    QVERIFY(plan.segments().isEmpty());
+    QVERIFY(plan.exchanges().isEmpty());
+    QCOMPARE(plan.lanes().size(), 1);
+    // the changes are still known, for the diagram and tooltips
+    QCOMPARE(plan.changes().size(), 2);
+}
+
+void TestTimelinePlan::shouldStartTimeAtTheEarliestThingShown()
+{
+    const TimelinePlan plan = TimelinePlan::build(closedConnection(), ms(70000));
+    QCOMPARE(plan.originNs(), ms(0));     // the client's socket() call
+    QCOMPARE(plan.endNs(), ms(64310));    // TIME_WAIT ended
+    QVERIFY(!plan.isLive());
+    const TimelinePlan live = TimelinePlan::build(closedConnection(-1), ms(20000));
+    QVERIFY(live.isLive());
+    QCOMPARE(live.endNs(), ms(20000));
+}
+
+QTEST_GUILESS_MAIN(TestTimelinePlan)
+#include "tst_timelineplan.moc"

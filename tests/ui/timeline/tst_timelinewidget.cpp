@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The timeline widget: zoom and scroll survive newer histories of the same connection, a new
+// connection is fitted, the live edge moves, and it draws cleanly on light and dark palettes.
+#include "ui/timeline/timelineview.h"
+#include "ui/timeline/timelinewidget.h"
+
+#include "timelinefixtures.h"
+
+#include <QImage>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTest>
+#include <QToolButton>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2e));
+    p.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x20));
+    p.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2a, 0x2d));
+    p.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Button, QColor(0x33, 0x33, 0x36));
+    p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
+    return p;
+}
+
+QPalette lightPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0xef, 0xf0, 0xf1));
+    p.setColor(QPalette::WindowText, QColor(0x23, 0x26, 0x29));
+    p.setColor(QPalette::Base, QColor(0xff, 0xff, 0xff));
+    p.setColor(QPalette::AlternateBase, QColor(0xf7, 0xf7, 0xf7));
+    p.setColor(QPalette::Text, QColor(0x23, 0x26, 0x29));
+    p.setColor(QPalette::Button, QColor(0xfc, 0xfc, 0xfc));
+    p.setColor(QPalette::ButtonText, QColor(0x23, 0x26, 0x29));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
+    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
+    return p;
+}
+
+// Pairs of texts the view placed on top of each other, as "a / b".
+QStringList overlappingTexts(const TimelineLayout &layout)
+{
+    const QList<QRectF> rects = layout.textRects();
+    QStringList out;
+    for (int i = 0; i < rects.size(); ++i) {
+        for (int j = i + 1; j < rects.size(); ++j) {
+            if (rects[i].intersects(rects[j]))
+                out.append(QStringLiteral("%1,%2 %3x%4 / %5,%6 %7x%8")
+                               .arg(rects[i].x()).arg(rects[i].y()).arg(rects[i].width()).arg(rects[i].height())
+                               .arg(rects[j].x()).arg(rects[j].y()).arg(rects[j].width()).arg(rects[j].height()));
+        }
+    }
+    return out;
+}
+
+void saveScreenshot(QWidget &widget, const QString &name)
+{
+    const QByteArray dir = qgetenv("SOCKSCOPE_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        widget.grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name);
+}
+
+} // namespace
+
+class TestTimelineWidget : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldKeepZoomAndScrollForNewerHistoriesOfTheSameConnection();
+    void shouldFitANewConnection();
+    void shouldExtendTheLiveSpanWhenTimeMovesOn();
+    void shouldZoomInAndOutAndSayItDid();
+    void shouldZoomWithCtrlWheelAndKeys();
+    void shouldStopFollowingTheLiveEdgeWhenTheUserScrollsBack();
+    void shouldShowWhatItDraws();
+    void shouldRenderReadablyInLightAndDarkPalettes_data();
+    void shouldRenderReadablyInLightAndDarkPalettes();
+};
+
+void TestTimelineWidget::shouldKeepZoomAndScrollForNewerHistoriesOfTheSameConnection()
+{
+    TimelineWidget w;
+    w.resize(1000, 300);
+    w.show();
+    w.setNow(ms(16000));
+    w.setLanes(closedConnection());
+    w.zoomIn();
+    w.zoomIn();
+    w.setFollowLive(false);
+    const double zoomed = w.pixelsPerSecond();
+    QScrollBar *bar = w.view()->horizontalScrollBar();
+    bar->setValue(bar->maximum() / 3);
+    const qint64 start = w.view()->scale().viewStartNs();
+
+    // the same ids, one poll later: the client's TIME_WAIT has vanished
+    QList<TimelineLane> newer = closedConnection(64810);
+    w.setLanes(newer);
+    QCOMPARE(w.pixelsPerSecond(), zoomed);
+    QCOMPARE(w.view()->scale().viewStartNs(), start);
+    QCOMPARE(w.laneStates(0).size(), 3);
+}
+
+void TestTimelineWidget::shouldFitANewConnection()
+{
+    TimelineWidget w;
+    w.resize(1000, 300);
+    w.show();
+    w.setLanes(closedConnection());
+    const double fitted = w.pixelsPerSecond();
+    w.zoomIn();
+    QVERIFY(w.pixelsPerSecond() > fitted);
+
+    // another connection, a tenth as long: fitted again, so zoomed in further
+    QList<TimelineLane> other = closedConnection(6400, 7);
+    w.setLanes(other);
+    const double otherFit = w.pixelsPerSecond();
+    QVERIFY2(otherFit > fitted * 5, qPrintable(QString::number(otherFit)));
+    // it fills the time area: the last thing drawn ends near the right edge
+    const TimelineLayout &layout = w.view()->currentLayout();
+    double right = 0;
+    for (const TimelineLayout::Bar &b : layout.bars())
+        right = std::max(right, b.rect.right());
+    QVERIFY2(right > w.view()->viewport()->width() - 30 && right <= w.view()->viewport()->width(),
+             qPrintable(QString::number(right)));
+    QCOMPARE(w.view()->scale().viewStartNs(), w.view()->plan().originNs());
+}
+
+void TestTimelineWidget::shouldExtendTheLiveSpanWhenTimeMovesOn()
+{
+    TimelineWidget w;
+    w.resize(1000, 300);
+    w.show();
+    w.setNow(ms(16000));
+    w.setLanes(closedConnection(-1));
+    QVERIFY(w.isLive());
+    const auto liveBar = [&w] {
+        for (const TimelineLayout::Bar &b : w.view()->currentLayout().bars()) {
+            if (b.live)
+                return b;
+        }
+        return TimelineLayout::Bar();
+    };
+    QVERIFY(liveBar().live);
+    QCOMPARE(w.view()->plan().lanes()[0].intervals.last().endNs, ms(16000));
+    const double before = liveBar().rect.width();
+
+    w.setNow(ms(17000));
+    QCOMPARE(w.view()->plan().lanes()[0].intervals.last().endNs, ms(17000));
+    QVERIFY2(liveBar().rect.width() > before, qPrintable(QString::number(liveBar().rect.width())));
+    // the live edge is drawn where the open span ends
+    QVERIFY(w.view()->currentLayout().hasLiveEdge());
+    QCOMPARE(w.view()->currentLayout().liveEdgeX(), liveBar().rect.right());
+    // the vanished server end does not grow
+    QCOMPARE(w.view()->plan().lanes()[1].intervals.last().endNs, ms(4310));
+}
+
+void TestTimelineWidget::shouldZoomInAndOutAndSayItDid()
+{
+    TimelineWidget w;
+    w.resize(1000, 300);
+    w.show();
+    w.setLanes(closedConnection());
+    QSignalSpy zoomed(&w, &TimelineWidget::zoomChanged);
+    const double fitted = w.pixelsPerSecond();
+
+    w.zoomIn();
+    QCOMPARE(zoomed.size(), 1);
+    QCOMPARE(zoomed.last().first().toDouble(), w.pixelsPerSecond());
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted * TimelineView::zoomStep));
+
+    w.zoomOut();
+    w.zoomOut();
+    QCOMPARE(zoomed.size(), 3);
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted / TimelineView::zoomStep));
+
+    w.zoomToFit();
+    QCOMPARE(zoomed.size(), 4);
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted));
+
+    // the buttons do the same
+    auto *in = w.findChild<QToolButton *>(QStringLiteral("timelineZoomIn"));
+    QVERIFY(in);
+    in->click();
+    QCOMPARE(zoomed.size(), 5);
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted * TimelineView::zoomStep));
+}
+
+void TestTimelineWidget::shouldZoomWithCtrlWheelAndKeys()
+{
+    TimelineWidget w;
+    w.resize(1000, 300);
+    w.show();
+    w.setLanes(closedConnection());
+    TimelineView *view = w.view();
+    const double fitted = w.pixelsPerSecond();
+
+    // Ctrl+wheel zooms around the pointer: the time under it stays put
+    const QPointF at(400, 100);
+    const qint64 under = view->scale().nsForX(at.x());
+    QWheelEvent wheel(at, view->viewport()->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(view->viewport(), &wheel);
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted * TimelineView::zoomStep));
+    QVERIFY(qAbs(view->scale().nsForX(at.x()) - under) < ms(1));
+
+    QTest::keyClick(view, Qt::Key_Minus);
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted));
+    QTest::keyClick(view, Qt::Key_Plus);
+    QTest::keyClick(view, Qt::Key_Plus);
+    QVERIFY(w.pixelsPerSecond() > fitted * 2);
+    QTest::keyClick(view, Qt::Key_0);
+    QVERIFY(qFuzzyCompare(w.pixelsPerSecond(), fitted));
+}
+
+void TestTimelineWidget::shouldStopFollowingTheLiveEdgeWhenTheUserScrollsBack()
+{
+    TimelineWidget w;
+    w.resize(1000, 300);
+    w.show();
+    w.setNow(ms(16000));
+    w.setLanes(closedConnection(-1));
+    QSignalSpy following(&w, &TimelineWidget::followLiveChanged);
+    for (int i = 0; i < 4; ++i)
+        w.zoomIn();
+    QVERIFY(w.followsLive());
+    QScrollBar *bar = w.view()->horizontalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    QCOMPARE(bar->value(), bar->maximum());
+    QVERIFY(w.view()->currentLayout().hasLiveEdge());
+
+    // time moves on: the view moves with it
+    w.setNow(ms(20000));
+    QCOMPARE(bar->value(), bar->maximum());
+    QVERIFY(w.view()->currentLayout().hasLiveEdge());
+
+    // the user looks back: following stops, and time moving on does not drag the view away
+    bar->setValue(0);
+    QCOMPARE(following.size(), 1);
+    QCOMPARE(following.last().first().toBool(), false);
+    QVERIFY(!w.followsLive());
+    const qint64 start = w.view()->scale().viewStartNs();
+    w.setNow(ms(21000));
+    QCOMPARE(w.view()->scale().viewStartNs(), start);
+
+    auto *follow = w.findChild<QToolButton *>(QStringLiteral("timelineFollowLive"));
+    QVERIFY(follow && !follow->isChecked());
+    follow->click();
+    QVERIFY(w.followsLive());
+    QCOMPARE(bar->value(), bar->maximum());
+}
+
+void TestTimelineWidget::shouldShowWhatItDraws()
+{
+    TimelineWidget w;
+    QCOMPARE(w.objectName(), QStringLiteral("timeline"));
+    QCOMPARE(w.laneCount(), 0);
+    w.resize(1000, 300);
+    w.show();
+    w.setLanes(closedConnection());
+    QCOMPARE(w.laneCount(), 2);
+    QCOMPARE(w.laneStates(0), (QList<TcpState>{TcpState::Established, TcpState::FinWait2, TcpState::TimeWait}));
+    QCOMPARE(w.laneStates(1), (QList<TcpState>{TcpState::Established, TcpState::CloseWait}));
+    QCOMPARE(w.callMarkerCount(0), 5);
+    QCOMPARE(w.callMarkerCount(1), 5);
+    QCOMPARE(w.impliedSegments(), (QStringList{
+                                      QStringLiteral("client #1 -> accepted #1: SYN"),
+                                      QStringLiteral("accepted #1 -> client #1: SYN,ACK"),
+                                      QStringLiteral("client #1 -> accepted #1: ACK"),
+                                      QStringLiteral("client #1 -> accepted #1: FIN"),
+                                      QStringLiteral("accepted #1 -> client #1: ACK"),
+                                      QStringLiteral("accepted #1 -> client #1: FIN"),
+                                      QStringLiteral("client #1 -> accepted #1: ACK"),
+                                  }));
+    QVERIFY(!w.isLive());
+
+    w.clear();
+    QCOMPARE(w.laneCount(), 0);
+    QVERIFY(w.impliedSegments().isEmpty());
+}
+
+void TestTimelineWidget::shouldRenderReadablyInLightAndDarkPalettes_data()
+{
+    QTest::addColumn<QPalette>("palette");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("live");
+    QTest::addColumn<double>("fromMs"); // the time range shown; fit when both are 0
+    QTest::addColumn<double>("toMs");
+    QTest::addColumn<int>("arrows"); // segments in view
+    QTest::newRow("light, fit") << lightPalette() << QStringLiteral("light-fit") << false << 0.0 << 0.0 << 7;
+    QTest::newRow("dark, fit") << darkPalette() << QStringLiteral("dark-fit") << false << 0.0 << 0.0 << 7;
+    QTest::newRow("light, handshake") << lightPalette() << QStringLiteral("light-handshake") << false << -30.0 << 420.0 << 3;
+    QTest::newRow("dark, close") << darkPalette() << QStringLiteral("dark-close") << false << 2000.0 << 4700.0 << 4;
+    QTest::newRow("light, live") << lightPalette() << QStringLiteral("light-live") << true << 0.0 << 0.0 << 7;
+    QTest::newRow("dark, live") << darkPalette() << QStringLiteral("dark-live") << true << 0.0 << 0.0 << 7;
+    QTest::newRow("light, narrow") << lightPalette() << QStringLiteral("light-narrow") << false << 0.0 << 0.0 << 7;
+}
+
+void TestTimelineWidget::shouldRenderReadablyInLightAndDarkPalettes()
+{
+    QFETCH(QPalette, palette);
+    QFETCH(QString, name);
+    QFETCH(bool, live);
+    QFETCH(double, fromMs);
+    QFETCH(double, toMs);
+    QFETCH(int, arrows);
+
+    TimelineWidget w;
+    w.setPalette(palette);
+    w.resize(name.endsWith(QLatin1String("narrow")) ? 520 : 1000, 300);
+    w.show();
+    w.setNow(ms(16000));
+    w.setLanes(closedConnection(live ? -1 : 64310));
+    TimelineView *view = w.view();
+    if (fromMs != toMs)
+        view->showRange(ms(fromMs), ms(toMs));
+
+    saveScreenshot(w, QStringLiteral("timeline-%1.png").arg(name));
+    const QStringList overlaps = overlappingTexts(view->currentLayout());
+    QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(QLatin1Char('\n'))));
+    QCOMPARE(view->currentLayout().arrows().size(), arrows);
+    for (const TimelineLayout::Arrow &a : view->currentLayout().arrows())
+        QVERIFY2(!a.textRect.isEmpty(), qPrintable(a.text));
+    // the picture follows the palette rather than fixed colours
+    const QImage image = w.grab().toImage();
+    const QPoint corner = view->viewport()->mapTo(&w, QPoint(view->viewport()->width() - 2, view->viewport()->height() - 2));
+    QCOMPARE(image.pixelColor(corner * w.devicePixelRatioF()).rgb(), palette.color(QPalette::Base).rgb());
+}
+
+QTEST_MAIN(TestTimelineWidget)
+#include "tst_timelinewidget.moc"

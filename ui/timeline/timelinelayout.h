@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "timelineplan.h"
+#include "timelinescale.h"
+
+#include <QLineF>
+#include <QList>
+#include <QRectF>
+#include <QSizeF>
+#include <QString>
+
+#include <functional>
+
+namespace sockscope {
+
+// Where everything of a plan goes on screen at one scale and size: all the geometry and
+// every text placement, so that painting only draws and tests can check the arithmetic
+// (that no two texts overlap, for one) without a widget.
+class TimelineLayout
+{
+public:
+    // How wide a text is in the fonts the view uses; a function so tests can fake a font.
+    struct Metrics
+    {
+        std::function<double(const QString &)> textWidth;      // the normal font
+        std::function<double(const QString &)> smallTextWidth; // axis, call and segment labels
+        double lineHeight = 15;
+        double smallLineHeight = 13;
+    };
+
+    struct Tick
+    {
+        double x = 0;
+        QString label;
+        QRectF labelRect; // empty when the label would not fit
+    };
+
+    struct LaneBox
+    {
+        QRectF bar;      // where the state intervals go
+        QRectF strip;    // where the lab calls go (above the first lane, below the second)
+        QRectF gutter;   // the lane's label, left of the time area
+        QRectF labelRect;
+        QRectF endpointRect;
+    };
+
+    struct Bar
+    {
+        int lane = 0;
+        int interval = 0;
+        QRectF rect;
+        QRectF uncertain; // before the bar: when the state began unseen; may be empty
+        QString text;     // "TIME_WAIT 12.3 s", "TIME_WAIT" or empty when neither fits
+        QRectF textRect;
+        bool live = false;
+    };
+
+    struct Marker
+    {
+        int lane = 0;
+        QList<int> calls; // indices into the plan lane's calls that share this spot
+        QPointF tip;      // where it touches the lane's bar
+        bool pointsDown = true;
+        bool failed = false; // any of its calls failed
+        QString text;        // "connect", "socket +2"; empty when there was no room
+        QRectF textRect;
+    };
+
+    struct Arrow
+    {
+        int segment = 0;
+        QLineF line; // from the sender's lane to the receiver's
+        QString text;     // "SYN", or "SYN ↓" when it stands in a row beside a narrow window
+        QRectF textRect;  // empty when there was no room
+    };
+
+    struct Window
+    {
+        int exchange = 0;
+        QRectF band;     // the exchange's time window across the ladder
+        double fanLeft = 0;  // the arrows' extent: the window, at least a few pixels wide
+        double fanRight = 0;
+        QLineF leader; // from a narrow window to its row of labels; null when roomy
+    };
+
+    static constexpr double minGutterWidth = 96;
+    static constexpr double sidePadding = 12; // time area margin left and right of the content
+
+    TimelineLayout() = default;
+
+    // The width of the lane-label column left of the time area.
+    static double gutterWidth(const TimelinePlan &plan, const Metrics &metrics);
+
+    static TimelineLayout compute(const TimelinePlan &plan, const TimelineScale &scale, const QSizeF &size,
+                                  const Metrics &metrics, qint64 nowNs);
+
+    QRectF axisRect() const { return m_axisRect; }
+    QRectF timeArea() const { return m_timeArea; } // right of the gutter, below the axis
+    QRectF ladderRect() const { return m_ladderRect; } // empty with one lane
+    const QList<Tick> &ticks() const { return m_ticks; }
+    const QList<LaneBox> &lanes() const { return m_lanes; }
+    const QList<Bar> &bars() const { return m_bars; }
+    const QList<Marker> &markers() const { return m_markers; }
+    const QList<Arrow> &arrows() const { return m_arrows; }
+    const QList<Window> &windows() const { return m_windows; }
+    bool hasLiveEdge() const { return m_hasLiveEdge; }
+    double liveEdgeX() const { return m_liveEdgeX; }
+
+    // Every text this layout places, for overlap checks.
+    QList<QRectF> textRects() const;
+
+    // What is at `pos`, described for a tooltip; empty when nothing is.
+    QString toolTipAt(const QPointF &pos, const TimelinePlan &plan) const;
+
+private:
+    QRectF m_axisRect;
+    QRectF m_timeArea;
+    QRectF m_ladderRect;
+    QList<Tick> m_ticks;
+    QList<LaneBox> m_lanes;
+    QList<Bar> m_bars;
+    QList<Marker> m_markers;
+    QList<Arrow> m_arrows;
+    QList<Window> m_windows;
+    bool m_hasLiveEdge = false;
+    double m_liveEdgeX = 0;
+};
+
+} // namespace sockscope

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "timelineplan.h"
+
+#include <QQueue>
+
+#include <array>
+#include <algorithm>
+#include <limits>
+
+namespace sockscope {
+
+namespace {
+
+bool isReceive(const TcpTransition &t)
+{
+    return t.event.startsWith(QLatin1String("rcv "));
+}
+
+struct Step
+{
+    TcpTransition transition;
+    TimelinePlan::Change change;
+};
+
+QQueue<Step> stepsOf(const QList<TimelinePlan::Change> &changes)
+{
+    QQueue<Step> steps;
+    for (const TimelinePlan::Change &c : changes) {
+        QList<TcpTransition> path = TcpStateMachine::shortestPath(c.from, c.to, TcpStateMachine::Through::NotClosed);
+        if (path.isEmpty())
+            path = TcpStateMachine::shortestPath(c.from, c.to);
+        for (const TcpTransition &t : std::as_const(path))
+            steps.enqueue({t, c});
+    }
+    return steps;
+}
+
+// True when `a` certainly happened before `b`: a's window closed before b's opened.
+bool surelyBefore(const Step &a, const Step &b)
+{
+    return a.change.windowEndNs <= b.change.windowStartNs && b.change.windowEndNs > a.change.windowStartNs;
+}
+
+} // namespace
+
+bool TimelinePlan::isLive() const
+{
+    return std::any_of(m_lanes.cbegin(), m_lanes.cend(), [](const Lane &l) { return l.alive; });
+}
+
+QStringList TimelinePlan::segmentTexts() const
+{
+    QStringList out;
+    for (const Segment &s : m_segments) {
+        out.append(m_lanes.value(s.fromLane).label + QStringLiteral(" -> ") + m_lanes.value(s.toLane).label
+                   + QStringLiteral(": ") + s.flags);
+    }
+    return out;
+}
+
+QString TimelinePlan::sentFlags(const TcpTransition &transition)
+{
+    const QLatin1String prefix("snd ");
+    return transition.action.startsWith(prefix) ? transition.action.mid(prefix.size()) : QString();
+}
+
+TcpState TimelinePlan::impliedStartState(bool clientSide)
+{
+    return clientSide ? TcpState::Close : TcpState::Listen;
+}
+
+QList<TimelinePlan::Interval> TimelinePlan::intervalsOf(const ConnectionHistory &history, qint64 nowNs)
+{
+    QList<Interval> out;
+    const QList<StateSpan> &spans = history.spans;
+    for (qsizetype i = 0; i < spans.size(); ++i) {
+        const StateSpan &s = spans[i];
+        Interval in;
+        in.state = s.state;
+        in.startNs = s.firstSeenNs;
+        in.enteredAfterNs = i > 0 ? spans[i - 1].lastSeenNs : s.firstSeenNs;
+        in.polls = s.polls;
+        in.firstSeenWallMs = s.firstSeenWallMs;
+        in.lastSeenWallMs = s.lastSeenWallMs;
+        if (i + 1 < spans.size()) {
+            in.endNs = spans[i + 1].firstSeenNs;
+        } else if (history.alive) {
+            in.live = true;
+            in.endNs = std::max(nowNs, s.lastSeenNs);
+        } else {
+            in.endNs = history.vanishedNs > 0 ? std::max(history.vanishedNs, s.lastSeenNs) : s.lastSeenNs;
+        }
+        out.append(in);
+    }
+    return out;
+}
+
+qint64 TimelinePlan::estimatePollIntervalNs(const QList<ConnectionHistory> &histories)
+{
+    QList<qint64> gaps;
+    for (const ConnectionHistory &h : histories) {
+        for (qsizetype i = 0; i < h.spans.size(); ++i) {
+            const StateSpan &s = h.spans[i];
+            if (s.polls >= 2)
+                gaps.append((s.lastSeenNs - s.firstSeenNs) / (s.polls - 1));
+            if (i > 0)
+                gaps.append(s.firstSeenNs - h.spans[i - 1].lastSeenNs);
+        }
+        if (!h.alive && h.vanishedNs > 0 && !h.spans.isEmpty())
+            gaps.append(h.vanishedNs - h.spans.last().lastSeenNs);
+    }
+    gaps.removeIf([](qint64 g) { return g <= 0; });
+    if (gaps.isEmpty())
+        return 0;
+    // The median: one slow poll (a busy machine) must not widen every window.
+    std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+    return gaps[gaps.size() / 2];
+}
+
+QList<TimelinePlan::Change> TimelinePlan::changesOf(const TimelineLane &lane, int laneIndex, qint64 pollIntervalNs)
+{
+    QList<Change> out;
+    const QList<StateSpan> &spans = lane.history.spans;
+    if (spans.isEmpty())
+        return out;
+
+    // The poll before the first sighting is not recorded, so its window is one typical poll
+    // interval long; the end's own connect() bounds it too, since nothing happens before that.
+    const StateSpan &first = spans.first();
+    Change start;
+    start.lane = laneIndex;
+    start.from = impliedStartState(lane.clientSide);
+    start.to = first.state;
+    start.windowEndNs = first.firstSeenNs;
+    start.windowStartNs = first.firstSeenNs - pollIntervalNs;
+    for (const LabCall &call : lane.calls) {
+        if (call.call == QLatin1String("connect") && !call.asynchronous && call.steadyNs <= first.firstSeenNs)
+            start.windowStartNs = std::max(start.windowStartNs, call.steadyNs);
+    }
+    start.impliedStart = true;
+    if (start.from != start.to)
+        out.append(start);
+
+    for (qsizetype i = 1; i < spans.size(); ++i) {
+        Change c;
+        c.lane = laneIndex;
+        c.from = spans[i - 1].state;
+        c.to = spans[i].state;
+        c.windowStartNs = spans[i - 1].lastSeenNs;
+        c.windowEndNs = spans[i].firstSeenNs;
+        out.append(c);
+    }
+
+    if (!lane.history.alive && spans.last().state != TcpState::Close) {
+        Change end;
+        end.lane = laneIndex;
+        end.from = spans.last().state;
+        end.to = TcpState::Close;
+        end.windowStartNs = spans.last().lastSeenNs;
+        end.windowEndNs = std::max(lane.history.vanishedNs, spans.last().lastSeenNs);
+        end.impliedEnd = true;
+        out.append(end);
+    }
+    return out;
+}
+
+QList<TimelinePlan::Segment> TimelinePlan::impliedSegments(const QList<Change> &first, const QList<Change> &second)
+{
+    std::array<QQueue<Step>, 2> steps = {stepsOf(first), stepsOf(second)};
+    std::array<int, 2> inFlight = {0, 0}; // segments sent to each end and not yet received
+    QList<Segment> out;
+
+    const auto ready = [&](int lane) {
+        return !isReceive(steps[lane].head().transition) || inFlight[lane] > 0;
+    };
+    const auto choose = [&]() -> int {
+        if (steps[0].isEmpty())
+            return 1;
+        if (steps[1].isEmpty())
+            return 0;
+        const Step &a = steps[0].head();
+        const Step &b = steps[1].head();
+        if (surelyBefore(a, b))
+            return 0;
+        if (surelyBefore(b, a))
+            return 1;
+        if (ready(0) != ready(1))
+            return ready(0) ? 0 : 1;
+        if (ready(0)) {
+            // Both can go: let the receiving step consume what is in flight first, so that a
+            // reply is drawn after the segment it answers.
+            if (isReceive(a.transition) != isReceive(b.transition))
+                return isReceive(a.transition) ? 0 : 1;
+            return b.change.windowStartNs < a.change.windowStartNs ? 1 : 0;
+        }
+        // Neither can go: a segment we cannot see (the other end's history starts too late).
+        return b.change.windowEndNs < a.change.windowEndNs ? 1 : 0;
+    };
+
+    while (!steps[0].isEmpty() || !steps[1].isEmpty()) {
+        const int lane = choose();
+        const Step step = steps[lane].dequeue();
+        if (isReceive(step.transition) && inFlight[lane] > 0)
+            --inFlight[lane];
+        const QString flags = sentFlags(step.transition);
+        if (flags.isEmpty())
+            continue;
+        Segment s;
+        s.fromLane = lane;
+        s.toLane = 1 - lane;
+        s.flags = flags;
+        s.transition = step.transition;
+        s.change = step.change;
+        out.append(s);
+        ++inFlight[1 - lane];
+    }
+    return out;
+}
+
+TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs)
+{
+    TimelinePlan plan;
+    QList<ConnectionHistory> histories;
+    for (const TimelineLane &l : lanes)
+        histories.append(l.history);
+    plan.m_pollIntervalNs = estimatePollIntervalNs(histories);
+
+    qint64 origin = std::numeric_limits<qint64>::max();
+    qint64 end = std::numeric_limits<qint64>::min();
+    QList<QList<Change>> changes;
+    for (int i = 0; i < lanes.size(); ++i) {
+        const TimelineLane &in = lanes[i];
+        Lane lane;
+        lane.label = in.label;
+        lane.clientSide = in.clientSide;
+        lane.endpoints = in.history.latest.local.toString() + QStringLiteral(" → ")
+            + in.history.latest.remote.toString();
+        lane.intervals = intervalsOf(in.history, nowNs);
+        lane.calls = in.calls;
+        std::stable_sort(lane.calls.begin(), lane.calls.end(),
+                         [](const LabCall &a, const LabCall &b) { return a.steadyNs < b.steadyNs; });
+        lane.alive = in.history.alive && !in.history.spans.isEmpty();
+        lane.vanishedNs = in.history.alive ? 0 : in.history.vanishedNs;
+        for (const Interval &iv : std::as_const(lane.intervals)) {
+            origin = std::min(origin, iv.startNs);
+            end = std::max(end, iv.endNs);
+        }
+        for (const LabCall &c : std::as_const(lane.calls)) {
+            origin = std::min(origin, c.steadyNs);
+            end = std::max(end, c.steadyNs);
+        }
+        plan.m_lanes.append(lane);
+        changes.append(changesOf(in, i, plan.m_pollIntervalNs));
+        plan.m_changes += changes.last();
+    }
+    // A server end's handshake answers the client's SYN, so it cannot have started before the
+    // client's own window did (its window is only a poll-interval guess).
+    if (changes.size() >= 2) {
+        for (int i = 0; i < 2; ++i) {
+            const int other = 1 - i;
+            if (lanes[i].clientSide || !lanes[other].clientSide || changes[i].isEmpty() || changes[other].isEmpty())
+                continue;
+            Change &mine = changes[i].first();
+            const Change &theirs = changes[other].first();
+            if (mine.impliedStart && theirs.impliedStart)
+                mine.windowStartNs = std::min(std::max(mine.windowStartNs, theirs.windowStartNs), mine.windowEndNs);
+        }
+        plan.m_changes.clear();
+        for (const QList<Change> &c : std::as_const(changes))
+            plan.m_changes += c;
+    }
+    // The first state began unseen, somewhere in its implied start's window.
+    for (const Change &c : std::as_const(plan.m_changes)) {
+        if (!c.impliedStart)
+            continue;
+        Interval &first = plan.m_lanes[c.lane].intervals.first();
+        if (c.windowStartNs < first.startNs)
+            first.enteredAfterNs = c.windowStartNs;
+        origin = std::min(origin, c.windowStartNs);
+    }
+    if (origin > end) {
+        origin = end = nowNs;
+    }
+    plan.m_originNs = origin;
+    plan.m_endNs = end;
+
+    if (lanes.size() >= 2) {
+        plan.m_segments = impliedSegments(changes[0], changes[1]);
+    }
+
+    for (int i = 0; i < plan.m_segments.size(); ++i) {
+        Segment &s = plan.m_segments[i];
+        if (plan.m_exchanges.isEmpty() || s.change.windowStartNs > plan.m_exchanges.last().windowEndNs) {
+            Exchange e;
+            e.windowStartNs = s.change.windowStartNs;
+            e.windowEndNs = s.change.windowEndNs;
+            e.firstSegment = i;
+            plan.m_exchanges.append(e);
+        }
+        Exchange &e = plan.m_exchanges.last();
+        e.windowStartNs = std::min(e.windowStartNs, s.change.windowStartNs);
+        e.windowEndNs = std::max(e.windowEndNs, s.change.windowEndNs);
+        s.exchange = int(plan.m_exchanges.size()) - 1;
+        s.indexInExchange = e.segmentCount++;
+    }
+    return plan;
+}
+
+} // namespace sockscope
