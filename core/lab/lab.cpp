@@ -269,6 +269,7 @@ Lab::Result Lab::doSocket(const LabCommand &c)
         s.inode = quint64(st.st_ino);
     m_sockets.append(s);
     LabCall call = begin(&s, QStringLiteral("socket"), args);
+    call.createdSocketId = s.id;
     call.detail = QStringLiteral("inode %1").arg(s.inode);
     finish(call, fd, 0);
     m_socketsChanged = true;
@@ -375,6 +376,7 @@ Lab::Result Lab::doAccept(LabSocket *listener)
             s.peerClientId = other.id;
     }
     m_sockets.append(s);
+    call.createdSocketId = s.id;
     call.detail = QStringLiteral("%1 from %2, inode %3").arg(s.label(), s.remote.toString()).arg(s.inode);
     if (s.peerClientId)
         call.detail += QStringLiteral(" (the peer is %1)").arg(socket(s.peerClientId)->label());

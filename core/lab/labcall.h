@@ -20,6 +20,7 @@ struct LabCall
     int error = 0;       // errno when the call failed, else 0
     bool asynchronous = false;
     bool notCalled = false; // the lab refused to make the call (the socket is closed)
+    int createdSocketId = 0; // socket() and accept(): the lab socket the call created
     QString detail;      // what else is known: who holds a port, how many send() calls a fill took
 
     bool failed() const { return error != 0; }

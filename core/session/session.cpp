@@ -129,10 +129,22 @@ QList<LabCall> Session::callsOf(quint64 id) const
     if (!m_lab || role.socketId == 0)
         return calls;
     for (const LabCall &c : m_lab->calls()) {
-        if (c.socketId == role.socketId)
+        if (c.socketId == role.socketId || c.createdSocketId == role.socketId)
             calls.append(c);
     }
     return calls;
+}
+
+QList<quint64> Session::endsOf(quint64 id) const
+{
+    if (!m_tracker.history(id))
+        return {};
+    const quint64 peer = peerOf(id);
+    if (peer == 0 || !m_tracker.history(peer))
+        return {id};
+    if (isClientSide(peer) && !isClientSide(id))
+        return {peer, id};
+    return {id, peer};
 }
 
 } // namespace sockscope

@@ -40,8 +40,12 @@ public:
     // whose peer is a listening port.
     bool isClientSide(quint64 id) const;
 
-    // The lab's calls on the socket a connection belongs to (empty for foreign ones).
+    // The lab's calls on the socket a connection belongs to, with the accept() that created
+    // it (empty for foreign ones).
     QList<LabCall> callsOf(quint64 id) const;
+
+    // The connection and, when both ends are local, its peer: client end first.
+    QList<quint64> endsOf(quint64 id) const;
 
 Q_SIGNALS:
     void updated(const sockscope::TrackerDelta &delta);

@@ -9,6 +9,7 @@
 #include "ui/models/sockettableproxy.h"
 #include "ui/scenario/scenariopanel.h"
 #include "ui/table/pairdelegate.h"
+#include "ui/timeline/timelinewidget.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,6 +33,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -258,7 +260,19 @@ void MainWindow::buildDocks()
         if (bar->value() >= bar->maximum() - 2)
             m_logView->scrollToBottom();
     });
+    m_timeline = new TimelineWidget(this);
+    QDockWidget *timelineDock = addDock(m_timeline, tr("Timeline"), QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setInterval(200);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (m_timeline->isLive())
+            m_timeline->setNow(steadyNowNs());
+        else
+            m_liveTimer->stop();
+    });
+
     QDockWidget *logDock = addDock(m_logView, tr("Event log"), QStringLiteral("eventLogDock"), Qt::BottomDockWidgetArea);
+    splitDockWidget(timelineDock, logDock, Qt::Horizontal);
 
     m_ssView = new QPlainTextEdit(this);
     m_ssView->setObjectName(QStringLiteral("ssView"));
@@ -531,6 +545,27 @@ void MainWindow::selectionFromLab(int socketId)
 
 void MainWindow::showSelection()
 {
+    const QList<quint64> ends = m_session.endsOf(m_selected);
+    if (ends.isEmpty()) {
+        m_timeline->clear();
+        return;
+    }
+    QList<TimelineLane> lanes;
+    for (quint64 id : ends) {
+        const ConnectionHistory *h = m_session.tracker().history(id);
+        TimelineLane lane;
+        lane.label = m_session.labelOf(id);
+        if (lane.label.isEmpty())
+            lane.label = h->key.local.toString();
+        lane.history = *h;
+        lane.calls = m_session.callsOf(id);
+        lane.clientSide = m_session.isClientSide(id);
+        lanes.append(lane);
+    }
+    m_timeline->setLanes(lanes);
+    m_timeline->setNow(steadyNowNs());
+    if (m_timeline->isLive() && !m_liveTimer->isActive())
+        m_liveTimer->start();
 }
 
 void MainWindow::editPreferences()

@@ -19,6 +19,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
 class QTableView;
+class QTimer;
 class QTreeView;
 
 namespace sockscope {
@@ -57,6 +58,7 @@ public:
     SocketTableModel *socketModel() const { return m_model; }
     SocketTableProxy *socketProxy() const { return m_proxy; }
     QTableView *socketTable() const { return m_table; }
+    TimelineWidget *timeline() const { return m_timeline; }
     EventLogModel *eventLog() const { return m_log; }
     LabPanel *labPanel() const { return m_labPanel; }
     ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
@@ -107,6 +109,8 @@ private:
     QTreeView *m_logView = nullptr;
     QPlainTextEdit *m_ssView = nullptr;
     QDockWidget *m_ssDock = nullptr;
+    TimelineWidget *m_timeline = nullptr;
+    QTimer *m_liveTimer = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
 
