@@ -51,9 +51,9 @@ DiagramTheme DiagramTheme::fromPalette(const QPalette &palette, const QFont &bas
     // The base colour contrasts with both end colours: white on the dark ones, dark on the light.
     t.tokenText = base;
 
-    t.stateFont = sized(baseFont, 17, QFont::Bold);
+    t.stateFont = sized(baseFont, 18, QFont::Bold);
     t.smallFont = sized(baseFont, 12);
-    t.labelFont = sized(baseFont, 14);
+    t.labelFont = sized(baseFont, 15);
     t.legendFont = sized(baseFont, 14);
     return t;
 }

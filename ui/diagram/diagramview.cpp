@@ -26,8 +26,17 @@ QSize DiagramView::minimumSizeHint() const
 
 void DiagramView::fitScene()
 {
-    if (scene())
-        fitInView(sceneRect(), Qt::KeepAspectRatio);
+    if (!scene())
+        return;
+    const qreal before = scale();
+    fitInView(sceneRect(), Qt::KeepAspectRatio);
+    if (!qFuzzyCompare(before, scale()))
+        Q_EMIT scaleChanged(scale());
+}
+
+qreal DiagramView::scale() const
+{
+    return transform().m11();
 }
 
 void DiagramView::resizeEvent(QResizeEvent *event)

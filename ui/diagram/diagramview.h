@@ -17,6 +17,10 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
     void fitScene();
+    qreal scale() const; // screen pixels per scene unit
+
+Q_SIGNALS:
+    void scaleChanged(qreal scale);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;

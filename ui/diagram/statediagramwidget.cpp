@@ -14,6 +14,7 @@
 
 #include <QEasingCurve>
 #include <QEvent>
+#include <QFontInfo>
 #include <QGraphicsScene>
 #include <QHBoxLayout>
 #include <QSplitter>
@@ -51,20 +52,21 @@ StateDiagramWidget::StateDiagramWidget(QWidget *parent)
     m_explanation = new QTextBrowser(this);
     m_explanation->setObjectName(QStringLiteral("stateExplanation"));
     m_explanation->setOpenLinks(false);
-    m_explanation->setMinimumWidth(220);
-    QFont panelFont = font();
-    panelFont.setPointSizeF(panelFont.pointSizeF() * 1.15); // read from the back of a room
-    m_explanation->setFont(panelFont);
+    m_explanation->setMinimumWidth(180);
+    m_explanation->setFrameShape(QFrame::NoFrame);
+    scalePanelFont(1);
 
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_view);
-    splitter->addWidget(m_explanation);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(m_view);
+    m_splitter->addWidget(m_explanation);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 0);
+    m_splitter->setChildrenCollapsible(false);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layout->addWidget(m_splitter);
+    connect(m_splitter, &QSplitter::splitterMoved, this, [this] { m_userSizedPanel = true; });
+    connect(m_view, &DiagramView::scaleChanged, this, &StateDiagramWidget::scalePanelFont);
 
     m_animation = new QVariantAnimation(this);
     m_animation->setStartValue(0.0);
@@ -134,6 +136,37 @@ void StateDiagramWidget::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if ((event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) && m_scene && !m_applyingTheme)
         applyTheme();
+}
+
+void StateDiagramWidget::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    sizePanel();
+}
+
+void StateDiagramWidget::sizePanel()
+{
+    if (m_userSizedPanel || width() <= 0)
+        return;
+    // The diagram is limited by the height; the panel gets what the diagram cannot use, within
+    // bounds that keep its lines readable.
+    const QRectF scene = m_scene->sceneRect();
+    const qreal diagramWidth = height() * scene.width() / scene.height();
+    const int upper = int(qMin(width() * 0.4, 560.0));
+    const int lower = int(qMin(240.0, width() * 0.35));
+    const int panel = qBound(lower, int(width() - diagramWidth), qMax(lower, upper));
+    m_splitter->setSizes({width() - panel - m_splitter->handleWidth(), panel});
+}
+
+void StateDiagramWidget::scalePanelFont(qreal viewScale)
+{
+    // The panel's text grows with the diagram, so on a projector both read from the same
+    // distance; never smaller than the desktop's own font.
+    QFont f = font();
+    const qreal desktop = QFontInfo(f).pixelSize() * 1.1;
+    f.setPixelSize(int(qMax(desktop, m_theme->labelFont.pixelSize() * viewScale * 1.1)));
+    if (f != m_explanation->font())
+        m_explanation->setFont(f);
 }
 
 int StateDiagramWidget::restingBox(const StateWalk &walk) const

@@ -15,6 +15,7 @@
 #include <optional>
 
 class QGraphicsScene;
+class QSplitter;
 class QTextBrowser;
 class QVariantAnimation;
 
@@ -85,6 +86,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     struct EndView
@@ -99,6 +101,8 @@ private:
     };
 
     void buildScene();
+    void sizePanel();
+    void scalePanelFont(qreal viewScale);
     void applyTheme();
     void refreshMarks();
     void refreshExplanation();
@@ -111,6 +115,7 @@ private:
     QGraphicsScene *m_scene = nullptr;
     DiagramView *m_view = nullptr;
     QTextBrowser *m_explanation = nullptr;
+    QSplitter *m_splitter = nullptr;
     QVariantAnimation *m_animation = nullptr;
     LegendItem *m_legend = nullptr;
     QList<StateItem *> m_stateItems;            // by box
@@ -120,6 +125,7 @@ private:
     std::unique_ptr<DiagramTheme> m_theme;
     qreal m_tokenSpeed = 520;
     bool m_applyingTheme = false;
+    bool m_userSizedPanel = false; // after the user drags the splitter, the widget leaves it be
 };
 
 } // namespace sockscope

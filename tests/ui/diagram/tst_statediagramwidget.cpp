@@ -336,6 +336,7 @@ void TestStateDiagramWidget::shouldKeepTheWholeDiagramVisibleWhenResized()
                  qPrintable(QStringLiteral("%1x%2").arg(size.width()).arg(size.height())));
         // and it uses the room: one dimension nearly fills the viewport
         QVERIFY(onScreen.width() > view->viewport()->width() * 0.85 || onScreen.height() > view->viewport()->height() * 0.85);
+        saveScreenshot(w, QStringLiteral("state-diagram-%1x%2.png").arg(size.width()).arg(size.height()));
     }
 }
 
