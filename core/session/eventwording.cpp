@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "eventwording.h"
 
+#include "../tcp/stateexplainer.h"
+
 namespace sockscope {
 
 namespace {
@@ -101,8 +103,7 @@ QString EventWording::transition(const Session &session, const ConnectionEvent &
     text += QStringLiteral("  (%1 %2)").arg(e.key.local.toString(), e.key.remote.toString());
     if (e.kind != ConnectionEvent::Kind::Vanished) {
         const QString why = reason(session, e.id);
-        if (!why.isEmpty())
-            text += QStringLiteral(" — ") + why;
+        text += QStringLiteral(" — ") + (why.isEmpty() ? StateExplainer::meaning(*e.to) : why);
     }
     return text;
 }

@@ -148,9 +148,19 @@ void StateDiagramWidget::sizePanel()
 {
     if (m_userSizedPanel || width() <= 0)
         return;
+    const QRectF scene = m_scene->sceneRect();
+    // In a tall, narrow dock the explanation goes below the diagram, where it costs the diagram
+    // nothing; in a wide one beside it.
+    const qreal diagramHeight = width() * scene.height() / scene.width();
+    if (height() - diagramHeight >= 160) {
+        m_splitter->setOrientation(Qt::Vertical);
+        const int diagram = int(diagramHeight);
+        m_splitter->setSizes({diagram, height() - diagram - m_splitter->handleWidth()});
+        return;
+    }
+    m_splitter->setOrientation(Qt::Horizontal);
     // The diagram is limited by the height; the panel gets what the diagram cannot use, within
     // bounds that keep its lines readable.
-    const QRectF scene = m_scene->sceneRect();
     const qreal diagramWidth = height() * scene.width() / scene.height();
     const int upper = int(qMin(width() * 0.4, 560.0));
     const int lower = int(qMin(240.0, width() * 0.35));

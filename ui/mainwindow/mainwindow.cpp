@@ -8,6 +8,7 @@
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
 #include "ui/scenario/scenariopanel.h"
+#include "ui/diagram/statediagramwidget.h"
 #include "ui/table/pairdelegate.h"
 #include "ui/timeline/timelinewidget.h"
 
@@ -137,11 +138,10 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     });
 
     resize(1400, 900);
-    m_defaultState = saveState();
     if (options.restoreLayout) {
         QSettings settings;
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-        restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+        m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     }
     startPolling();
 }
@@ -209,7 +209,7 @@ void MainWindow::buildTable()
     const QFontMetrics metrics = m_table->fontMetrics();
     const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 24; };
     header->resizeSection(SocketTableModel::State, widthOf(QStringLiteral("ESTABLISHED")));
-    header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("in accept queue, not yet accepted (client #10)")));
+    header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("accepted #10 (closed)")));
     header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")) + PairDelegate::bracketWidth);
     header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
     header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 00000")));
@@ -260,6 +260,9 @@ void MainWindow::buildDocks()
         if (bar->value() >= bar->maximum() - 2)
             m_logView->scrollToBottom();
     });
+    m_diagram = new StateDiagramWidget(this);
+    addDock(m_diagram, tr("State diagram"), QStringLiteral("diagramDock"), Qt::RightDockWidgetArea);
+
     m_timeline = new TimelineWidget(this);
     QDockWidget *timelineDock = addDock(m_timeline, tr("Timeline"), QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
     m_liveTimer = new QTimer(this);
@@ -372,11 +375,34 @@ void MainWindow::buildMenus()
     });
 }
 
+void MainWindow::applyDefaultDockSizes()
+{
+    // Room for the diagram on the right and for two timeline lanes with their ladder below.
+    const auto dock = [this](const char *name) { return findChild<QDockWidget *>(QLatin1String(name)); };
+    resizeDocks({dock("labDock"), dock("diagramDock")}, {width() / 4, width() * 3 / 8}, Qt::Horizontal);
+    resizeDocks({dock("timelineDock")}, {height() * 3 / 10}, Qt::Vertical);
+    resizeDocks({dock("timelineDock"), dock("eventLogDock")}, {width() / 2, width() / 2}, Qt::Horizontal);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_defaultState.isEmpty()) {
+        // Dock sizes only mean something once the window has its size.
+        if (!m_layoutRestored)
+            applyDefaultDockSizes();
+        m_defaultState = saveState();
+    }
+}
+
 void MainWindow::resetLayout()
 {
-    restoreState(m_defaultState);
-    for (QDockWidget *dock : std::as_const(m_docks))
+    for (QDockWidget *dock : std::as_const(m_docks)) {
+        dock->setFloating(false);
         dock->show();
+    }
+    restoreState(m_defaultState);
+    applyDefaultDockSizes();
 }
 
 void MainWindow::startPolling()
@@ -548,9 +574,11 @@ void MainWindow::showSelection()
     const QList<quint64> ends = m_session.endsOf(m_selected);
     if (ends.isEmpty()) {
         m_timeline->clear();
+        m_diagram->clear();
         return;
     }
     QList<TimelineLane> lanes;
+    QList<StateDiagramWidget::End> diagramEnds;
     for (quint64 id : ends) {
         const ConnectionHistory *h = m_session.tracker().history(id);
         TimelineLane lane;
@@ -561,7 +589,9 @@ void MainWindow::showSelection()
         lane.calls = m_session.callsOf(id);
         lane.clientSide = m_session.isClientSide(id);
         lanes.append(lane);
+        diagramEnds.append({lane.history, lane.label, lane.clientSide});
     }
+    m_diagram->showConnection(diagramEnds);
     m_timeline->setLanes(lanes);
     m_timeline->setNow(steadyNowNs());
     if (m_timeline->isLive() && !m_liveTimer->isActive())

@@ -59,6 +59,7 @@ public:
     SocketTableProxy *socketProxy() const { return m_proxy; }
     QTableView *socketTable() const { return m_table; }
     TimelineWidget *timeline() const { return m_timeline; }
+    StateDiagramWidget *diagram() const { return m_diagram; }
     EventLogModel *eventLog() const { return m_log; }
     LabPanel *labPanel() const { return m_labPanel; }
     ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
@@ -67,6 +68,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -86,6 +88,7 @@ private:
     void selectionFromLab(int socketId);
     void editPreferences();
     void resetLayout();
+    void applyDefaultDockSizes();
     QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
 
     Preferences m_preferences;
@@ -109,10 +112,12 @@ private:
     QTreeView *m_logView = nullptr;
     QPlainTextEdit *m_ssView = nullptr;
     QDockWidget *m_ssDock = nullptr;
+    StateDiagramWidget *m_diagram = nullptr;
     TimelineWidget *m_timeline = nullptr;
     QTimer *m_liveTimer = nullptr;
     QList<QDockWidget *> m_docks;
-    QByteArray m_defaultState;
+    QByteArray m_defaultState; // the layout before the user changed anything
+    bool m_layoutRestored = false;
 
     QComboBox *m_sourceBox = nullptr;
     QSpinBox *m_intervalBox = nullptr;

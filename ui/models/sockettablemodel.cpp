@@ -179,6 +179,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (row.highlight == Highlight::Vanishing)
             return tr("Gone from the kernel's table");
+        if (index.column() == Role && !row.label.isEmpty())
+            return row.label;
         if (index.column() == RecvQ && r.isListener())
             return tr("%n connection(s) completed by the kernel and waiting for accept()", nullptr, int(r.rxQueue));
         if (index.column() == Inode && r.inode && *r.inode == 0)
