@@ -301,12 +301,31 @@ void ScenarioRunner::callMade(const LabCall &call)
         checkStep();
 }
 
-void ScenarioRunner::observe(const Snapshot &snapshot)
+void ScenarioRunner::observe(const Snapshot &full)
 {
-    if (!snapshot.ok() || !m_context || snapshot.steadyNs < m_loadNs)
+    if (!full.ok() || !m_context || full.steadyNs < m_loadNs)
         return;
-    if (m_status == Status::Waiting && snapshot.steadyNs >= m_stepStartNs)
+    if (m_status == Status::Waiting && full.steadyNs >= m_stepStartNs)
         m_observedSinceStep = true;
+
+    // Only rows on the lab's ports can be the scenario's: a window watching the whole
+    // machine would otherwise make the runner diff thousands of rows it cannot use.
+    QSet<quint16> ports;
+    for (const LabSocket &s : m_lab->sockets()) {
+        if (s.local.port != 0)
+            ports.insert(s.local.port);
+        if (s.remote.port != 0)
+            ports.insert(s.remote.port);
+    }
+    Snapshot snapshot;
+    snapshot.source = full.source;
+    snapshot.wallTimeMs = full.wallTimeMs;
+    snapshot.steadyNs = full.steadyNs;
+    for (const SocketRecord &r : full.records) {
+        if (ports.contains(r.local.port) || ports.contains(r.remote.port))
+            snapshot.records.append(r);
+    }
+
     const TrackerDelta delta = m_tracker.update(snapshot);
     for (const SocketRecord &r : snapshot.records) {
         if (const std::optional<LabEnd> end = LabEnd::of(m_lab->identify(r)))

@@ -44,7 +44,7 @@ QString EventWording::call(const LabCall &call)
 
 QString EventWording::reason(const Session &session, quint64 id)
 {
-    const ConnectionHistory *h = session.tracker().history(id);
+    const ConnectionHistory *h = session.connections().history(id);
     const Lab *lab = session.lab();
     if (!h || !lab)
         return QString();

@@ -14,20 +14,40 @@ void Session::apply(const Snapshot &snapshot)
 {
     if (!snapshot.ok())
         return;
-    m_last = snapshot;
+    if (!m_tracker)
+        m_tracker = std::make_unique<ConnectionTracker>();
+    TrackedPoll poll;
+    poll.delta = m_tracker->update(snapshot);
+    poll.histories = m_tracker->historiesOf(poll.delta);
+    poll.snapshot = snapshot;
+    apply(poll);
+}
+
+void Session::apply(const TrackedPoll &poll)
+{
+    if (!poll.snapshot.ok())
+        return;
+    m_last = poll.snapshot;
     m_listening.clear();
-    for (const SocketRecord &r : snapshot.records) {
-        if (r.state == TcpState::Listen)
+    m_wildcardListeningPorts.clear();
+    for (const SocketRecord &r : poll.snapshot.records) {
+        if (r.state != TcpState::Listen)
+            continue;
+        if (r.local.address.isAny())
+            m_wildcardListeningPorts.insert(r.local.port);
+        else
             m_listening.insert(r.local);
     }
-    const TrackerDelta delta = m_tracker.update(snapshot);
-    findPeers(delta);
-    Q_EMIT updated(delta);
+    m_store.apply(poll.histories, poll.snapshot.steadyNs, poll.snapshot.wallTimeMs);
+    findPeers(poll.delta);
+    Q_EMIT updated(poll.delta);
 }
 
 void Session::clear()
 {
-    m_tracker.clear();
+    m_store.clear();
+    m_tracker.reset();
+    m_wildcardListeningPorts.clear();
     m_peers.clear();
     m_listening.clear();
     m_last = Snapshot();
@@ -40,7 +60,7 @@ void Session::findPeers(const TrackerDelta &delta)
             continue;
         ConnectionKey reversed = e.key;
         std::swap(reversed.local, reversed.remote);
-        const ConnectionHistory *peer = m_tracker.findLive(reversed);
+        const ConnectionHistory *peer = m_store.findLive(reversed);
         if (!peer) {
             // A dual-stack server end (::ffff:a.b.c.d) pairs with an IPv4 client.
             const auto mapped = [](Endpoint ep) {
@@ -63,7 +83,7 @@ void Session::findPeers(const TrackerDelta &delta)
                 reversed.local = mapped(reversed.local);
                 reversed.remote = mapped(reversed.remote);
             }
-            peer = m_tracker.findLive(reversed);
+            peer = m_store.findLive(reversed);
         }
         if (peer && peer->id != e.id) {
             m_peers.insert(e.id, peer->id);
@@ -72,7 +92,7 @@ void Session::findPeers(const TrackerDelta &delta)
     }
     // Forget pairs whose histories the tracker no longer keeps.
     for (auto it = m_peers.begin(); it != m_peers.end();) {
-        if (!m_tracker.history(it.key()))
+        if (!m_store.history(it.key()))
             it = m_peers.erase(it);
         else
             ++it;
@@ -86,7 +106,7 @@ quint64 Session::peerOf(quint64 id) const
 
 RowRole Session::roleOf(quint64 id) const
 {
-    const ConnectionHistory *h = m_tracker.history(id);
+    const ConnectionHistory *h = m_store.history(id);
     if (!h || !m_lab)
         return RowRole();
     return m_lab->identify(h->latest);
@@ -111,15 +131,13 @@ bool Session::isClientSide(quint64 id) const
     case RowRole::Kind::Foreign:
         break;
     }
-    const ConnectionHistory *h = m_tracker.history(id);
+    const ConnectionHistory *h = m_store.history(id);
     if (!h || h->latest.state == TcpState::Listen)
         return false;
     // The server end shares its local endpoint (or port, for a wildcard listener) with a listener.
-    for (const Endpoint &l : m_listening) {
-        if (l.port == h->latest.local.port && (l.address.isAny() || l.address == h->latest.local.address))
-            return false;
-    }
-    return true;
+    const Endpoint &local = h->latest.local;
+    return !m_wildcardListeningPorts.contains(local.port) && !m_listening.contains(local)
+        && !m_listening.contains(local.unmapped());
 }
 
 QList<LabCall> Session::callsOf(quint64 id) const
@@ -137,10 +155,10 @@ QList<LabCall> Session::callsOf(quint64 id) const
 
 QList<quint64> Session::endsOf(quint64 id) const
 {
-    if (!m_tracker.history(id))
+    if (!m_store.history(id))
         return {};
     const quint64 peer = peerOf(id);
-    if (peer == 0 || !m_tracker.history(peer))
+    if (peer == 0 || !m_store.history(peer))
         return {id};
     if (isClientSide(peer) && !isClientSide(id))
         return {peer, id};

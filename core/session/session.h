@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../lab/lab.h"
+#include "../tracking/connectionstore.h"
 #include "../tracking/connectiontracker.h"
 
 #include <QHash>
@@ -21,11 +22,13 @@ public:
     explicit Session(Lab *lab, QObject *parent = nullptr);
 
     Lab *lab() const { return m_lab; }
-    const ConnectionTracker &tracker() const { return m_tracker; }
+    const ConnectionStore &connections() const { return m_store; }
     const Snapshot &lastSnapshot() const { return m_last; }
     qint64 startSteadyNs() const { return m_startNs; }
 
+    // A snapshot to diff here, or a poll a tracking Poller already diffed on its thread.
     void apply(const Snapshot &snapshot);
+    void apply(const TrackedPoll &poll);
     void clear(); // forget every connection (a new source, say); the lab is left alone
 
     // The other end of a connection when both ends are on this machine: the connection whose
@@ -54,10 +57,12 @@ private:
     void findPeers(const TrackerDelta &delta);
 
     Lab *m_lab;
-    ConnectionTracker m_tracker;
+    ConnectionStore m_store;
+    std::unique_ptr<ConnectionTracker> m_tracker; // only for snapshots that come undiffed
     Snapshot m_last;
     QHash<quint64, quint64> m_peers; // both directions
     QSet<Endpoint> m_listening;      // local endpoints of LISTEN rows in the last snapshot
+    QSet<quint16> m_wildcardListeningPorts; // ports of LISTEN rows bound to 0.0.0.0 or ::
     qint64 m_startNs = 0;
 };
 

@@ -35,20 +35,41 @@ void PollWorker::setFilter(const SocketFilter &filter)
     m_filter = filter;
 }
 
+void PollWorker::setTracking(bool tracking)
+{
+    if (tracking && !m_tracker)
+        m_tracker = std::make_unique<ConnectionTracker>();
+    else if (!tracking)
+        m_tracker.reset();
+}
+
 void PollWorker::poll()
 {
-    Q_EMIT snapshotTaken(m_source->take(m_filter));
+    Snapshot snapshot = m_source->take(m_filter);
+    if (!m_tracker) {
+        Q_EMIT snapshotTaken(snapshot);
+        return;
+    }
+    TrackedPoll result;
+    if (snapshot.ok()) {
+        result.delta = m_tracker->update(snapshot);
+        result.histories = m_tracker->historiesOf(result.delta);
+    }
+    result.snapshot = std::move(snapshot);
+    Q_EMIT tracked(result);
 }
 
 Poller::Poller(std::unique_ptr<SocketSource> source, QObject *parent)
     : QObject(parent), m_sourceName(source->name())
 {
     qRegisterMetaType<Snapshot>();
+    qRegisterMetaType<TrackedPoll>();
     m_thread.setObjectName(QStringLiteral("sockscope-poller"));
     m_worker = new PollWorker(std::move(source));
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &PollWorker::snapshotTaken, this, &Poller::snapshotTaken, Qt::QueuedConnection);
+    connect(m_worker, &PollWorker::tracked, this, &Poller::tracked, Qt::QueuedConnection);
     m_thread.start();
 }
 
@@ -69,6 +90,11 @@ void Poller::setFilter(const SocketFilter &filter)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, filter] { w->setFilter(filter); },
                               Qt::QueuedConnection);
+}
+
+void Poller::setTracking(bool tracking)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, tracking] { w->setTracking(tracking); }, Qt::QueuedConnection);
 }
 
 void Poller::start()

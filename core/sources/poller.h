@@ -3,6 +3,8 @@
 
 #include "socketsource.h"
 
+#include "../tracking/connectionstore.h"
+
 #include <QObject>
 #include <QThread>
 
@@ -28,6 +30,10 @@ public:
 
     void setInterval(int ms);
     void setFilter(const SocketFilter &filter);
+    // While tracking, each poll is also diffed against the previous one on the worker thread
+    // and delivered through tracked() instead of snapshotTaken(): the owner's thread then only
+    // takes in what changed.
+    void setTracking(bool tracking);
 
 public Q_SLOTS:
     void start();
@@ -37,6 +43,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void snapshotTaken(const sockscope::Snapshot &snapshot);
+    void tracked(const sockscope::TrackedPoll &poll);
 
 private:
     QThread m_thread;

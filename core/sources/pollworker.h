@@ -3,6 +3,9 @@
 
 #include "socketsource.h"
 
+#include "../tracking/connectionstore.h"
+#include "../tracking/connectiontracker.h"
+
 #include <QObject>
 #include <QTimer>
 
@@ -24,13 +27,16 @@ public:
     void stop();
     void setInterval(int intervalMs);
     void setFilter(const SocketFilter &filter);
+    void setTracking(bool tracking);
     void poll();
 
 Q_SIGNALS:
     void snapshotTaken(const sockscope::Snapshot &snapshot);
+    void tracked(const sockscope::TrackedPoll &poll);
 
 private:
     std::unique_ptr<SocketSource> m_source;
+    std::unique_ptr<ConnectionTracker> m_tracker; // while tracking: the diff is made here
     SocketFilter m_filter;
     QTimer *m_timer = nullptr; // child, created on the worker thread
 };

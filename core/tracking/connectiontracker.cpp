@@ -175,6 +175,25 @@ const ConnectionHistory *ConnectionTracker::history(quint64 id) const
     return it == m_histories.constEnd() ? nullptr : &it.value();
 }
 
+QList<ConnectionHistory> ConnectionTracker::historiesOf(const TrackerDelta &delta) const
+{
+    QList<ConnectionHistory> out;
+    out.reserve(delta.events.size() + delta.updated.size());
+    QSet<quint64> seen;
+    const auto add = [&](quint64 id) {
+        if (seen.contains(id))
+            return;
+        seen.insert(id);
+        if (const ConnectionHistory *h = history(id))
+            out.append(*h);
+    };
+    for (const ConnectionEvent &e : delta.events)
+        add(e.id);
+    for (quint64 id : delta.updated)
+        add(id);
+    return out;
+}
+
 const ConnectionHistory *ConnectionTracker::findLive(const ConnectionKey &key) const
 {
     const auto it = m_live.constFind(key);

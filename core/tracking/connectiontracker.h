@@ -29,6 +29,8 @@ public:
     TrackerDelta update(const Snapshot &snapshot);
 
     const ConnectionHistory *history(quint64 id) const;
+    // The current histories of every connection a delta names (events and updates).
+    QList<ConnectionHistory> historiesOf(const TrackerDelta &delta) const;
     const ConnectionHistory *findLive(const ConnectionKey &key) const;
     QList<quint64> liveIds() const;
     int liveCount() const { return int(m_live.size()); }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/tracking/connectionstore.h"
 #include "core/tracking/connectiontracker.h"
 
 #include <QSignalSpy>
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void shouldEmitSignalsForEachEvent();
     void shouldForgetOldestVanishedBeyondRetention();
     void shouldStartAfreshAfterClear();
+    void shouldMirrorTheTrackerInAStore();
 };
 
 void TestConnectionTracker::shouldReportEverythingAsAppearedOnTheFirstSnapshot()
@@ -219,6 +221,37 @@ void TestConnectionTracker::shouldStartAfreshAfterClear()
     const TrackerDelta d = tracker.update(at(10, {row(1, 2, TcpState::Established, 3)}));
     QCOMPARE(d.events.size(), 1);
     QCOMPARE(d.events[0].kind, ConnectionEvent::Kind::Appeared);
+}
+
+void TestConnectionTracker::shouldMirrorTheTrackerInAStore()
+{
+    // The window's thread keeps a store fed only with what each delta changed.
+    ConnectionTracker tracker;
+    ConnectionStore store;
+    store.setVanishedRetention(1);
+    const QList<QList<SocketRecord>> polls{
+        {row(8000, 0, TcpState::Listen, 9), row(40000, 8000, TcpState::Established, 0)},
+        {row(8000, 0, TcpState::Listen, 9), row(40000, 8000, TcpState::Established, 77)},
+        {row(8000, 0, TcpState::Listen, 9), row(40000, 8000, TcpState::TimeWait, 0), row(40001, 8000, TcpState::SynSent, 78)},
+        {row(8000, 0, TcpState::Listen, 9), row(40001, 8000, TcpState::Established, 78)},
+        {row(40001, 8000, TcpState::Established, 78)},
+    };
+    for (int i = 0; i < polls.size(); ++i) {
+        const Snapshot snapshot = at(i * 100, polls[i]);
+        const TrackerDelta delta = tracker.update(snapshot);
+        store.apply(tracker.historiesOf(delta), snapshot.steadyNs, snapshot.wallTimeMs);
+        QCOMPARE(store.liveIds(), tracker.liveIds());
+        for (quint64 id : tracker.liveIds()) {
+            QCOMPARE(store.history(id)->spans, tracker.history(id)->spans);
+            QCOMPARE(store.history(id)->latest, tracker.history(id)->latest);
+            QCOMPARE(store.findLive(store.history(id)->key)->id, id);
+        }
+    }
+    // vanished: the TIME_WAIT connection (id 2) and the listener (id 1); only the newest is kept
+    QVERIFY(!store.history(2));
+    QVERIFY(store.history(1));
+    QVERIFY(!store.history(1)->alive);
+    QCOMPARE(store.liveCount(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestConnectionTracker)

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void shouldPollNowWhenAsked();
     void shouldApplyTheFilter();
     void shouldReportSourceFailures();
+    void shouldDiffOnTheWorkerThreadWhenTracking();
 
 private:
     QTemporaryDir m_dir;
@@ -132,6 +133,27 @@ void TestPoller::shouldReportSourceFailures()
     const auto snapshot = spy.first().first().value<Snapshot>();
     QVERIFY(!snapshot.ok());
     QVERIFY(snapshot.error.contains(QStringLiteral("No such file or directory")));
+}
+
+void TestPoller::shouldDiffOnTheWorkerThreadWhenTracking()
+{
+    Poller poller(std::make_unique<ProcSource>(m_dir.path()));
+    poller.setTracking(true);
+    QSignalSpy tracked(&poller, &Poller::tracked);
+    QSignalSpy snapshots(&poller, &Poller::snapshotTaken);
+    poller.pollNow();
+    QVERIFY(tracked.wait(5000));
+    const auto first = tracked.first().first().value<TrackedPoll>();
+    QCOMPARE(first.snapshot.records.size(), 86);
+    QCOMPARE(first.delta.events.size(), 86); // everything appears once
+    QCOMPARE(first.histories.size(), 86);
+    QVERIFY(first.histories.first().alive);
+    poller.pollNow();
+    QVERIFY(tracked.wait(5000));
+    const auto second = tracked.last().first().value<TrackedPoll>();
+    QVERIFY(second.delta.isEmpty()); // the same saved table: nothing changed
+    QVERIFY(second.histories.isEmpty());
+    QCOMPARE(snapshots.size(), 0); // tracked polls are not also delivered untracked
 }
 
 QTEST_GUILESS_MAIN(TestPoller)

@@ -423,7 +423,9 @@ void MainWindow::startPolling()
 
     m_poller = std::make_unique<Poller>(std::move(source));
     m_poller->setInterval(m_intervalBox->value());
-    connect(m_poller.get(), &Poller::snapshotTaken, this, &MainWindow::applySnapshot);
+    // The diff runs on the poller's thread; this thread only takes in what changed.
+    m_poller->setTracking(true);
+    connect(m_poller.get(), &Poller::tracked, this, &MainWindow::applyPoll);
     updateFilter();
     m_poller->start();
     updateStatus();
@@ -457,13 +459,13 @@ void MainWindow::updateFilter()
     m_poller->pollNow();
 }
 
-void MainWindow::applySnapshot(const Snapshot &snapshot)
+void MainWindow::applyPoll(const TrackedPoll &poll)
 {
-    m_lastError = snapshot.error;
-    m_issueCount = int(snapshot.issues.size());
-    if (snapshot.ok()) {
-        m_session.apply(snapshot);
-        m_runner.observe(snapshot);
+    m_lastError = poll.snapshot.error;
+    m_issueCount = int(poll.snapshot.issues.size());
+    if (poll.snapshot.ok()) {
+        m_session.apply(poll);
+        m_runner.observe(poll.snapshot);
     }
     updateStatus();
 }
@@ -561,7 +563,7 @@ void MainWindow::selectionFromLab(int socketId)
 {
     if (socketId == 0 || m_session.roleOf(m_selected).socketId == socketId)
         return;
-    for (quint64 id : m_session.tracker().liveIds()) {
+    for (quint64 id : m_session.connections().liveIds()) {
         if (m_session.roleOf(id).socketId == socketId) {
             selectConnection(id);
             return;
@@ -580,7 +582,7 @@ void MainWindow::showSelection()
     QList<TimelineLane> lanes;
     QList<StateDiagramWidget::End> diagramEnds;
     for (quint64 id : ends) {
-        const ConnectionHistory *h = m_session.tracker().history(id);
+        const ConnectionHistory *h = m_session.connections().history(id);
         TimelineLane lane;
         lane.label = m_session.labelOf(id);
         if (lane.label.isEmpty())

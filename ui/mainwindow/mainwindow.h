@@ -77,7 +77,7 @@ private:
     void buildToolBar();
     void buildMenus();
     void startPolling();
-    void applySnapshot(const Snapshot &snapshot);
+    void applyPoll(const TrackedPoll &poll);
     void sessionUpdated(const TrackerDelta &delta);
     void logCall(const LabCall &call);
     void updateFilter();

@@ -35,6 +35,28 @@ qint64 nowMs()
     return steadyNowNs() / 1000000;
 }
 
+// The columns whose text or sort value differ between two rows of one connection.
+std::pair<int, int> changedColumns(const SocketRecord &a, const SocketRecord &b)
+{
+    int first = SocketTableModel::ColumnCount;
+    int last = -1;
+    const auto note = [&](bool changed, int column) {
+        if (!changed)
+            return;
+        first = qMin(first, column);
+        last = qMax(last, column);
+    };
+    note(a.local != b.local, SocketTableModel::Local);
+    note(a.remote != b.remote, SocketTableModel::Remote);
+    note(a.state != b.state, SocketTableModel::State);
+    note(a.txQueue != b.txQueue || a.listenBacklog != b.listenBacklog, SocketTableModel::SendQ);
+    note(a.rxQueue != b.rxQueue, SocketTableModel::RecvQ);
+    note(a.timer != b.timer || a.timerRemainingMs != b.timerRemainingMs, SocketTableModel::Timer);
+    note(a.inode != b.inode, SocketTableModel::Inode);
+    note(a.uid != b.uid, SocketTableModel::Uid);
+    return {first, last};
+}
+
 } // namespace
 
 SocketTableModel::SocketTableModel(const Session *session, QObject *parent)
@@ -224,7 +246,6 @@ void SocketTableModel::refreshRow(int row, const ConnectionHistory &h)
     Row &r = m_rows[row];
     r.record = h.latest;
     r.label = m_session->labelOf(h.id);
-    r.clientSide = m_session->isClientSide(h.id);
 }
 
 void SocketTableModel::removeRows(QList<int> rows)
@@ -253,7 +274,7 @@ void SocketTableModel::removeRows(QList<int> rows)
 
 void SocketTableModel::apply(const TrackerDelta &delta)
 {
-    const ConnectionTracker &tracker = m_session->tracker();
+    const ConnectionStore &tracker = m_session->connections();
     const qint64 now = nowMs();
     QList<quint64> added;
     QSet<quint64> touched;
@@ -285,10 +306,15 @@ void SocketTableModel::apply(const TrackerDelta &delta)
         if (row < 0 || !h)
             continue;
         const bool visible = isVisibleChange(m_rows[row].record, h->latest);
+        const auto [first, last] = changedColumns(m_rows[row].record, h->latest);
         refreshRow(row, *h);
-        if (visible)
+        if (visible) {
             mark(row, Highlight::Changed, now);
-        touched.insert(id);
+            touched.insert(id); // the whole row changes colour
+        } else if (last >= first) {
+            // Only these cells: a proxy sorted by another column need not move the row.
+            Q_EMIT dataChanged(index(row, first), index(row, last), {Qt::DisplayRole, SortRole, PairSortRole});
+        }
     }
     // Lab rows can change their role without a new kernel row: accept() takes a queued
     // connection, close() leaves the kernel's entry behind. They are few; look at all of them.

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "connectionhistory.h"
+
+#include "../model/snapshot.h"
+
+#include <QHash>
+
+#include <deque>
+
+namespace sockscope {
+
+// Connection histories to look up, kept current from what a ConnectionTracker reports. The
+// tracker can then run on the poller's thread: only the histories a poll changed cross over.
+class ConnectionStore
+{
+public:
+    // Takes one poll: the histories its delta changed (new, changed, updated and vanished
+    // ones), and when it was taken. Every other live connection was seen again unchanged.
+    void apply(const QList<ConnectionHistory> &changed, qint64 steadyNs, qint64 wallTimeMs);
+    void clear();
+
+    const ConnectionHistory *history(quint64 id) const;
+    const ConnectionHistory *findLive(const ConnectionKey &key) const;
+    QList<quint64> liveIds() const;
+    int liveCount() const { return int(m_live.size()); }
+
+    // How many vanished connections to keep, oldest forgotten first.
+    void setVanishedRetention(int count) { m_vanishedRetention = qMax(0, count); }
+
+private:
+    // A live connection no poll changed was seen by every poll since its last copy: its open
+    // span is brought up to date when it is looked at, not on every poll.
+    struct Entry
+    {
+        ConnectionHistory history;
+        quint64 syncedPoll = 0;
+    };
+    const ConnectionHistory *sync(Entry &entry) const;
+
+    mutable QHash<quint64, Entry> m_histories;
+    quint64 m_polls = 0;
+    qint64 m_lastPollNs = 0;
+    qint64 m_lastPollWallMs = 0;
+    QHash<ConnectionKey, quint64> m_live;
+    std::deque<quint64> m_vanishedOrder;
+    int m_vanishedRetention = 50000;
+};
+
+// One poll with its diff already made: what a tracking Poller delivers.
+struct TrackedPoll
+{
+    Snapshot snapshot;
+    TrackerDelta delta;
+    QList<ConnectionHistory> histories; // every history the delta names, as it is now
+};
+
+} // namespace sockscope
+
+Q_DECLARE_METATYPE(sockscope::TrackedPoll)
