@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The window driven the way a user drives it: clicking its actions, reading its models.
+#include "ui/diagram/statediagramwidget.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
 #include "ui/mainwindow/mainwindow.h"
@@ -9,6 +10,7 @@
 #include "../core/loopbackpair.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QComboBox>
@@ -44,6 +46,23 @@ int rowOf(const SocketTableModel *model, const QString &label, TcpState state)
     return -1;
 }
 
+// Runs the scenario's next step from the panel and waits until the kernel showed its effect.
+bool step(MainWindow &window)
+{
+    window.findChild<QAction *>(QStringLiteral("scenarioStepAction"))->trigger();
+    return QTest::qWaitFor([&] {
+        const auto status = window.runner()->status();
+        return status == ScenarioRunner::Status::Ready || window.runner()->isDone();
+    }, 10000);
+}
+
+void pickScenario(MainWindow &window, const QString &name)
+{
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    auto *picker = window.findChild<QComboBox *>(QStringLiteral("scenarioPicker"));
+    picker->setCurrentIndex(picker->findData(name));
+}
+
 void trigger(MainWindow &window, const char *objectName)
 {
     auto *action = window.findChild<QAction *>(QLatin1String(objectName));
@@ -67,6 +86,8 @@ private Q_SLOTS:
     void shouldShowASourceFailureAndRecover();
     void shouldLogCallsAndTransitionsInPlainWords();
     void shouldRunAScenarioAndSaveAScreenshot();
+    void shouldMoveTheDiagramThroughTheHandshake();
+    void shouldMoveTheDiagramThroughTheClose();
 };
 
 void TestMainWindow::initTestCase()
@@ -241,6 +262,82 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
     QVERIFY(window.grab().save(file));
     QVERIFY(QFileInfo(file).size() > 10000);
     qInfo("screenshot: %s", qPrintable(file));
+
+    // The same in a dark palette: every colour sockscope adds follows it.
+    const QPalette light = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Button, QColor(0x33, 0x33, 0x33));
+    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xb8));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(0x33, 0x33, 0x33));
+    dark.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    QApplication::setPalette(dark);
+    QCoreApplication::processEvents();
+    const QString darkFile = dir + QStringLiteral("/mainwindow-half-close-dark.png");
+    QVERIFY(window.grab().save(darkFile));
+    QApplication::setPalette(light);
+}
+
+void TestMainWindow::shouldMoveTheDiagramThroughTheHandshake()
+{
+    MainWindow window(testOptions());
+    window.show();
+    pickScenario(window, QStringLiteral("handshake"));
+    StateDiagramWidget *diagram = window.diagram();
+    SocketTableModel *model = window.socketModel();
+
+    QVERIFY(step(window)); // socket, bind, listen
+    QTRY_VERIFY(rowOf(model, QStringLiteral("listener"), TcpState::Listen) >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("listener"), TcpState::Listen)));
+    QTRY_COMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::Listen));
+
+    QVERIFY(step(window)); // connect: the kernels complete the handshake
+    QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::Established) >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
+    QTRY_COMPARE(diagram->endCount(), 2);
+    QCOMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::Established)); // client end
+    QCOMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Established)); // server end
+    // the handshake's SYN_SENT and SYN_RECV lasted microseconds: passed, not observed
+    QVERIFY(diagram->passedNotObservedStates(0).contains(TcpState::SynSent));
+    QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::SynRecv));
+
+    QVERIFY(step(window)); // accept: same states, the server end now has a file
+    QCOMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Established));
+    QVERIFY(window.runner()->missing().isEmpty());
+    QCOMPARE(window.runner()->status(), ScenarioRunner::Status::Finished);
+}
+
+void TestMainWindow::shouldMoveTheDiagramThroughTheClose()
+{
+    MainWindow window(testOptions());
+    window.show();
+    pickScenario(window, QStringLiteral("time-wait"));
+    StateDiagramWidget *diagram = window.diagram();
+    SocketTableModel *model = window.socketModel();
+    for (int i = 0; i < 3; ++i) // listen, connect, accept
+        QVERIFY(step(window));
+    QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::Established) >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
+    QTRY_COMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::Established));
+
+    QVERIFY(step(window)); // the client closes first
+    QTRY_COMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::FinWait2));
+    QTRY_COMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::CloseWait));
+    QVERIFY(step(window)); // the server reads end of file
+    QVERIFY(step(window)); // the server closes: the client end waits in TIME_WAIT
+    QTRY_COMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::TimeWait));
+    QTRY_COMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Close)); // gone from the table
+    QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::LastAck));
+    QVERIFY(window.runner()->missing().isEmpty());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -5,6 +5,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -58,7 +59,7 @@ QToolButton *buttonFor(QAction *action, QWidget *parent)
 {
     auto *button = new QToolButton(parent);
     button->setDefaultAction(action);
-    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    button->setToolButtonStyle(action->icon().isNull() ? Qt::ToolButtonTextOnly : Qt::ToolButtonTextBesideIcon);
     button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     return button;
 }
@@ -112,10 +113,12 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     m_startServer = makeAction(tr("Start server"), QKeySequence(Qt::CTRL | Qt::Key_L),
                                tr("socket(), bind() and listen(), each a call of its own"));
     m_startServer->setObjectName(QStringLiteral("startServerAction"));
+    m_startServer->setIcon(QIcon(QStringLiteral(":/icons/server-start.svg")));
     m_serverSocketOnly = makeAction(tr("Server socket only"), QKeySequence(),
                                     tr("Only socket(): bind and listen step by step with the calls below"));
     m_stopServer = makeAction(tr("Stop server"), QKeySequence(Qt::CTRL | Qt::Key_K), tr("close() the listening socket"));
     m_stopServer->setObjectName(QStringLiteral("stopServerAction"));
+    m_stopServer->setIcon(QIcon(QStringLiteral(":/icons/server-stop.svg")));
     connect(m_startServer, &QAction::triggered, this, [this] { startServer(true); });
     connect(m_serverSocketOnly, &QAction::triggered, this, [this] { startServer(false); });
     connect(m_stopServer, &QAction::triggered, this, &LabPanel::stopServer);
@@ -151,8 +154,10 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     m_addClient = makeAction(tr("Add client"), QKeySequence(Qt::CTRL | Qt::Key_N),
                              tr("socket() and a non-blocking connect() to the server"));
     m_addClient->setObjectName(QStringLiteral("addClientAction"));
+    m_addClient->setIcon(QIcon(QStringLiteral(":/icons/client-add.svg")));
     m_selfConnect = makeAction(tr("Self-connect"), QKeySequence(),
                                tr("A client binds a port and connects to that same port: a simultaneous open with itself"));
+    m_selfConnect->setIcon(QIcon(QStringLiteral(":/icons/self-connect.svg")));
     connect(m_addClient, &QAction::triggered, this, [this] { addClient(false); });
     connect(m_selfConnect, &QAction::triggered, this, [this] { addClient(true); });
     auto *clientButtons = new QHBoxLayout;
@@ -468,6 +473,13 @@ void LabPanel::refreshSockets()
         Q_EMIT selectedSocketChanged(0);
     }
     refreshActions();
+}
+
+void LabPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        refreshSockets(); // the list's colours come from the palette
 }
 
 void LabPanel::refreshActions()

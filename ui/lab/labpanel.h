@@ -38,6 +38,9 @@ Q_SIGNALS:
     void selectedSocketChanged(int socketId);
     void commandRun(); // a command ran: the table should look again now
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void startServer(bool listenNow);
     void stopServer();

@@ -39,6 +39,12 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+// The icons live in the ui library, a static library: their resource needs an explicit start.
+static void initResources()
+{
+    Q_INIT_RESOURCE(sockscope);
+}
+
 namespace sockscope {
 
 namespace {
@@ -68,6 +74,7 @@ QList<quint16> parsePorts(const QString &text, QString *error)
 
 MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMainWindow(parent)
 {
+    initResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("sockscope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/sockscope.svg")));

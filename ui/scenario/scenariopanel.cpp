@@ -6,6 +6,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -164,6 +165,13 @@ void ScenarioPanel::reset()
     m_loaded = false;
     m_stepResults.fill(-1);
     refresh();
+}
+
+void ScenarioPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        refresh(); // item colours come from the palette
 }
 
 void ScenarioPanel::refresh()

@@ -34,6 +34,9 @@ Q_SIGNALS:
     // A scenario is about to be loaded: the lab will be reset.
     void loading();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 public Q_SLOTS:
     void step();
     void runAll();
