@@ -7,6 +7,7 @@
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
 
+#include "../common/palettes.h"
 #include "../core/loopbackpair.h"
 
 #include <QAction>
@@ -265,21 +266,7 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
 
     // The same in a dark palette: every colour sockscope adds follows it.
     const QPalette light = QApplication::palette();
-    QPalette dark;
-    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Button, QColor(0x33, 0x33, 0x33));
-    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xb8));
-    dark.setColor(QPalette::HighlightedText, Qt::white);
-    dark.setColor(QPalette::ToolTipBase, QColor(0x33, 0x33, 0x33));
-    dark.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
-    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    const QPalette dark = darkPalette();
     QApplication::setPalette(dark);
     QCoreApplication::processEvents();
     const QString darkFile = dir + QStringLiteral("/mainwindow-half-close-dark.png");

@@ -1,11 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/tcp/tcpstatemachine.h"
 #include "core/tracking/connectionhistory.h"
 
 #include <initializer_list>
 
 namespace sockscope::test {
+
+// The index of the transition from -> to in TcpStateMachine::transitions(), or -1.
+inline int edgeOf(TcpState from, TcpState to)
+{
+    const QList<TcpTransition> &all = TcpStateMachine::transitions();
+    for (int i = 0; i < all.size(); ++i) {
+        if (all[i].from == from && all[i].to == to)
+            return i;
+    }
+    return -1;
+}
 
 // A connection history as a tracker would have built it from polls 100 ms apart, one span
 // per listed state (three polls each), the latest row in the last state.

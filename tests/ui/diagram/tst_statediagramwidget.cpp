@@ -19,6 +19,8 @@
 #include <QGraphicsView>
 #include <QSignalSpy>
 #include <QTest>
+
+#include "../../common/palettes.h"
 #include <QTextBrowser>
 
 using namespace sockscope;
@@ -27,16 +29,6 @@ using S = TcpState;
 using Kind = DiagramMark::Kind;
 
 namespace {
-
-int edgeOf(S from, S to)
-{
-    const QList<TcpTransition> &all = TcpStateMachine::transitions();
-    for (int i = 0; i < all.size(); ++i) {
-        if (all[i].from == from && all[i].to == to)
-            return i;
-    }
-    return -1;
-}
 
 // The client closed first and waits in TIME_WAIT; the server end has not closed yet.
 QList<StateDiagramWidget::End> closingConnection()
@@ -48,34 +40,6 @@ QList<StateDiagramWidget::End> closingConnection()
     StateDiagramWidget::End server{historyOf(2, {S::Established, S::CloseWait}), QStringLiteral("accepted #1"), false};
     std::swap(server.history.latest.local, server.history.latest.remote);
     return {client, server};
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x27, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
-    return p;
-}
-
-QPalette lightPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0xef, 0xf0, 0xf1));
-    p.setColor(QPalette::WindowText, QColor(0x23, 0x26, 0x29));
-    p.setColor(QPalette::Base, QColor(0xff, 0xff, 0xff));
-    p.setColor(QPalette::AlternateBase, QColor(0xf7, 0xf7, 0xf7));
-    p.setColor(QPalette::Text, QColor(0x23, 0x26, 0x29));
-    p.setColor(QPalette::Button, QColor(0xef, 0xf0, 0xf1));
-    p.setColor(QPalette::ButtonText, QColor(0x23, 0x26, 0x29));
-    return p;
 }
 
 // Saves what the widget looks like when SOCKSCOPE_SCREENSHOT_DIR names a directory.

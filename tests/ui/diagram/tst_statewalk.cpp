@@ -13,16 +13,6 @@ using S = TcpState;
 
 namespace {
 
-int edgeOf(S from, S to)
-{
-    const QList<TcpTransition> &all = TcpStateMachine::transitions();
-    for (int i = 0; i < all.size(); ++i) {
-        if (all[i].from == from && all[i].to == to)
-            return i;
-    }
-    return -1;
-}
-
 QList<StateWalk::Step> steps(std::initializer_list<std::tuple<S, S, bool>> list)
 {
     QList<StateWalk::Step> out;

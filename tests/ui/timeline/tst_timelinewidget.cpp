@@ -10,42 +10,14 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
+
+#include "../../common/palettes.h"
 #include <QToolButton>
 
 using namespace sockscope;
 using namespace sockscope::test;
 
 namespace {
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2e));
-    p.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x20));
-    p.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2a, 0x2d));
-    p.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Button, QColor(0x33, 0x33, 0x36));
-    p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
-    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
-    return p;
-}
-
-QPalette lightPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0xef, 0xf0, 0xf1));
-    p.setColor(QPalette::WindowText, QColor(0x23, 0x26, 0x29));
-    p.setColor(QPalette::Base, QColor(0xff, 0xff, 0xff));
-    p.setColor(QPalette::AlternateBase, QColor(0xf7, 0xf7, 0xf7));
-    p.setColor(QPalette::Text, QColor(0x23, 0x26, 0x29));
-    p.setColor(QPalette::Button, QColor(0xfc, 0xfc, 0xfc));
-    p.setColor(QPalette::ButtonText, QColor(0x23, 0x26, 0x29));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0xae, 0xe9));
-    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
-    return p;
-}
 
 // Pairs of texts the view placed on top of each other, as "a / b".
 QStringList overlappingTexts(const TimelineLayout &layout)
