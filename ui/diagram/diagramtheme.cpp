@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "diagramtheme.h"
 
+#include "ui/theme/theme.h"
+
 namespace sockscope {
 
 namespace {
 
 QColor mix(const QColor &a, const QColor &b, qreal t)
 {
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
+    QColor c = Theme::blend(a, b, t);
+    c.setAlphaF(1.0f);
+    return c;
 }
 
 QFont sized(const QFont &base, int pixels, QFont::Weight weight = QFont::Normal)
@@ -46,8 +49,10 @@ DiagramTheme DiagramTheme::fromPalette(const QPalette &palette, const QFont &bas
     t.labelText = mix(base, text, 0.85);
 
     // Blue and orange: told apart with every common colour vision deficiency.
-    t.client = t.dark ? QColor(0x5c, 0xa8, 0xff) : QColor(0x1c, 0x64, 0xc8);
-    t.server = t.dark ? QColor(0xff, 0x9f, 0x43) : QColor(0xd0, 0x5a, 0x00);
+    // The two ends look the same here as in the table, the lab panel and the timeline.
+    const Theme shared(palette);
+    t.client = shared.clientEnd();
+    t.server = shared.serverEnd();
     // The base colour contrasts with both end colours: white on the dark ones, dark on the light.
     t.tokenText = base;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labpanel.h"
 
+#include "ui/theme/actionbutton.h"
 #include "ui/theme/theme.h"
 
 #include <QAction>
@@ -53,15 +54,6 @@ QString socketStatus(const LabSocket &s)
     if (parts.isEmpty())
         parts << (s.local.port != 0 ? QObject::tr("bound") : QObject::tr("new"));
     return parts.join(QStringLiteral(", "));
-}
-
-QToolButton *buttonFor(QAction *action, QWidget *parent)
-{
-    auto *button = new QToolButton(parent);
-    button->setDefaultAction(action);
-    button->setToolButtonStyle(action->icon().isNull() ? Qt::ToolButtonTextOnly : Qt::ToolButtonTextBesideIcon);
-    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    return button;
 }
 
 } // namespace
@@ -123,13 +115,13 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     connect(m_serverSocketOnly, &QAction::triggered, this, [this] { startServer(false); });
     connect(m_stopServer, &QAction::triggered, this, &LabPanel::stopServer);
     auto *serverButtons = new QHBoxLayout;
-    QToolButton *start = buttonFor(m_startServer, server);
+    QToolButton *start = actionButton(m_startServer, server);
     auto *startMenu = new QMenu(start);
     startMenu->addAction(m_serverSocketOnly);
     start->setMenu(startMenu);
     start->setPopupMode(QToolButton::MenuButtonPopup);
     serverButtons->addWidget(start);
-    serverButtons->addWidget(buttonFor(m_stopServer, server));
+    serverButtons->addWidget(actionButton(m_stopServer, server));
     auto *serverBox = new QVBoxLayout(server);
     serverBox->addLayout(serverForm);
     serverBox->addLayout(serverButtons);
@@ -161,8 +153,8 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     connect(m_addClient, &QAction::triggered, this, [this] { addClient(false); });
     connect(m_selfConnect, &QAction::triggered, this, [this] { addClient(true); });
     auto *clientButtons = new QHBoxLayout;
-    clientButtons->addWidget(buttonFor(m_addClient, clients));
-    clientButtons->addWidget(buttonFor(m_selfConnect, clients));
+    clientButtons->addWidget(actionButton(m_addClient, clients));
+    clientButtons->addWidget(actionButton(m_selfConnect, clients));
     auto *clientBox = new QVBoxLayout(clients);
     clientBox->addLayout(clientForm);
     clientBox->addLayout(clientButtons);
@@ -210,7 +202,7 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         m_socketActions.append({c.kind, action});
         if (c.kind == LabCommand::Kind::Send) {
             auto *row = new QHBoxLayout;
-            row->addWidget(buttonFor(action, socketsBox));
+            row->addWidget(actionButton(action, socketsBox));
             m_sendBytes = new QSpinBox(socketsBox);
             m_sendBytes->setObjectName(QStringLiteral("sendBytesBox"));
             m_sendBytes->setRange(1, 16384);
@@ -219,7 +211,7 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
             row->addWidget(m_sendBytes);
             grid->addLayout(row, i / 3, i % 3);
         } else {
-            grid->addWidget(buttonFor(action, socketsBox), i / 3, i % 3);
+            grid->addWidget(actionButton(action, socketsBox), i / 3, i % 3);
         }
         ++i;
     }

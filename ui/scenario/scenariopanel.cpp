@@ -2,6 +2,7 @@
 #include "scenariopanel.h"
 
 #include "core/lab/scenariocatalog.h"
+#include "ui/theme/actionbutton.h"
 #include "ui/theme/theme.h"
 
 #include <QAction>
@@ -16,19 +17,6 @@
 #include <QVBoxLayout>
 
 namespace sockscope {
-
-namespace {
-
-QToolButton *buttonFor(QAction *action, QWidget *parent)
-{
-    auto *button = new QToolButton(parent);
-    button->setDefaultAction(action);
-    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    return button;
-}
-
-} // namespace
 
 ScenarioPanel::ScenarioPanel(ScenarioRunner *runner, QWidget *parent) : QWidget(parent), m_runner(runner)
 {
@@ -67,9 +55,9 @@ ScenarioPanel::ScenarioPanel(ScenarioRunner *runner, QWidget *parent) : QWidget(
     connect(m_run, &QAction::triggered, this, &ScenarioPanel::runAll);
     connect(m_reset, &QAction::triggered, this, &ScenarioPanel::reset);
     auto *buttons = new QHBoxLayout;
-    buttons->addWidget(buttonFor(m_step, this));
-    buttons->addWidget(buttonFor(m_run, this));
-    buttons->addWidget(buttonFor(m_reset, this));
+    buttons->addWidget(actionButton(m_step, this));
+    buttons->addWidget(actionButton(m_run, this));
+    buttons->addWidget(actionButton(m_reset, this));
     layout->addLayout(buttons);
 
     m_status = new QLabel(this);

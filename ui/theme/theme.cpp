@@ -17,6 +17,13 @@ QColor Theme::clientEnd() const { return m_dark ? QColor(0x6c, 0xb4, 0xff) : QCo
 QColor Theme::serverEnd() const { return m_dark ? QColor(0xff, 0xb2, 0x5c) : QColor(0xc8, 0x5a, 0x00); }
 QColor Theme::failure() const { return m_dark ? QColor(0xff, 0x80, 0x80) : QColor(0xb3, 0x26, 0x1e); }
 
+QColor Theme::blend(const QColor &from, const QColor &to, qreal amount)
+{
+    const auto channel = [amount](qreal a, qreal b) { return float(a * (1 - amount) + b * amount); };
+    return QColor::fromRgbF(channel(from.redF(), to.redF()), channel(from.greenF(), to.greenF()),
+                            channel(from.blueF(), to.blueF()), channel(from.alphaF(), to.alphaF()));
+}
+
 QColor Theme::muted() const
 {
     return m_palette.color(QPalette::Disabled, QPalette::WindowText);

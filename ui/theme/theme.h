@@ -23,6 +23,9 @@ public:
     QColor failure() const;      // a failed call
     QColor muted() const;        // secondary text
 
+    // `from` moved `amount` (0..1) of the way to `to`, alpha included.
+    static QColor blend(const QColor &from, const QColor &to, qreal amount);
+
 private:
     QPalette m_palette;
     bool m_dark = false;

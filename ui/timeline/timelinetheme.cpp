@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timelinetheme.h"
 
+#include "ui/theme/theme.h"
+
 namespace sockscope {
 
 namespace {
@@ -36,9 +38,7 @@ QColor stateHue(TcpState state)
 
 QColor TimelineTheme::mix(const QColor &a, const QColor &b, double t)
 {
-    const auto channel = [t](double x, double y) { return x * t + y * (1 - t); };
-    return QColor::fromRgbF(float(channel(a.redF(), b.redF())), float(channel(a.greenF(), b.greenF())),
-                            float(channel(a.blueF(), b.blueF())), float(channel(a.alphaF(), b.alphaF())));
+    return Theme::blend(b, a, t);
 }
 
 TimelineTheme TimelineTheme::fromPalette(const QPalette &palette)
@@ -59,8 +59,10 @@ TimelineTheme TimelineTheme::fromPalette(const QPalette &palette)
     // The accent hues are pulled toward the text colour so they keep their contrast with the
     // base on either kind of palette.
     t.m_failedCall = mix(QColor(0xe5, 0x39, 0x35), t.m_text, 0.8);
-    t.m_client = mix(QColor(0x1e, 0x88, 0xe5), t.m_text, 0.8);
-    t.m_server = mix(QColor(0xd8, 0x1b, 0x60), t.m_text, 0.8);
+    // The two ends look the same here as in the table, the lab panel and the diagram.
+    const Theme shared(palette);
+    t.m_client = shared.clientEnd();
+    t.m_server = shared.serverEnd();
     return t;
 }
 
