@@ -13,6 +13,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
+#include <QSettings>
 #include <QFileInfo>
 #include <QComboBox>
 #include <QLabel>
@@ -89,6 +91,8 @@ private Q_SLOTS:
     void shouldRunAScenarioAndSaveAScreenshot();
     void shouldMoveTheDiagramThroughTheHandshake();
     void shouldMoveTheDiagramThroughTheClose();
+    void shouldRememberTheLayout();
+    void shouldKeepPreferences();
 };
 
 void TestMainWindow::initTestCase()
@@ -325,6 +329,63 @@ void TestMainWindow::shouldMoveTheDiagramThroughTheClose()
     QTRY_COMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Close)); // gone from the table
     QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::LastAck));
     QVERIFY(window.runner()->missing().isEmpty());
+}
+
+void TestMainWindow::shouldRememberTheLayout()
+{
+    QSettings().clear();
+    MainWindowOptions options = testOptions();
+    options.restoreLayout = true;
+    {
+        MainWindow window(options);
+        window.show();
+        auto *diagram = window.findChild<QDockWidget *>(QStringLiteral("diagramDock"));
+        QVERIFY(diagram->isVisible());
+        diagram->hide();
+        window.close(); // saves geometry and layout
+    }
+    {
+        MainWindow window(options);
+        window.show();
+        QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("diagramDock"))->isVisible());
+        QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("timelineDock"))->isVisible());
+        window.close();
+    }
+    QSettings().clear();
+}
+
+void TestMainWindow::shouldKeepPreferences()
+{
+    QSettings().clear();
+    Preferences chosen;
+    chosen.source = QStringLiteral("ss");
+    chosen.intervalMs = 750;
+    chosen.defaultPort = 8080;
+    chosen.save();
+    const Preferences loaded = Preferences::load();
+    QCOMPARE(loaded.source, chosen.source);
+    QCOMPARE(loaded.intervalMs, 750);
+    QCOMPARE(loaded.defaultPort, quint16(8080));
+
+    MainWindowOptions options = testOptions();
+    options.source.reset();
+    options.intervalMs.reset();
+    MainWindow window(options);
+    QCOMPARE(window.findChild<QComboBox *>(QStringLiteral("sourceBox"))->currentData().toString(), QStringLiteral("ss"));
+    QCOMPARE(window.findChild<QSpinBox *>(QStringLiteral("intervalBox"))->value(), 750);
+    QCOMPARE(window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->value(), 8080);
+    QCOMPARE(window.poller()->interval(), 750);
+
+    // nonsense in the settings file falls back to the defaults
+    QSettings settings;
+    settings.setValue(QStringLiteral("source"), QStringLiteral("netstat"));
+    settings.setValue(QStringLiteral("intervalMs"), -5);
+    settings.setValue(QStringLiteral("defaultPort"), 99999);
+    const Preferences fallback = Preferences::load();
+    QCOMPARE(fallback.source, QStringLiteral("proc"));
+    QCOMPARE(fallback.intervalMs, 50);
+    QCOMPARE(fallback.defaultPort, quint16(8000));
+    QSettings().clear();
 }
 
 QTEST_MAIN(TestMainWindow)
