@@ -46,6 +46,12 @@ bool operator==(const SocketRecord &a, const SocketRecord &b)
         && a.rttVarUs == b.rttVarUs && a.details == b.details;
 }
 
+bool SocketRecord::differsVisiblyFrom(const SocketRecord &o) const
+{
+    return state != o.state || rxQueue != o.rxQueue || txQueue != o.txQueue || inode != o.inode
+        || retransmits != o.retransmits || timer != o.timer || uid != o.uid || listenBacklog != o.listenBacklog;
+}
+
 ConnectionKey ConnectionKey::of(const SocketRecord &record)
 {
     ConnectionKey key;

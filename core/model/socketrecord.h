@@ -61,6 +61,10 @@ struct SocketRecord
 
     bool isListener() const { return state == TcpState::Listen; }
 
+    // A change worth pointing at: state, queues, inode, retransmits, owner or timer kind;
+    // not a timer counting down or round-trip estimates moving.
+    bool differsVisiblyFrom(const SocketRecord &other) const;
+
     friend bool operator==(const SocketRecord &a, const SocketRecord &b);
     friend bool operator!=(const SocketRecord &a, const SocketRecord &b) { return !(a == b); }
 };

@@ -29,6 +29,19 @@ struct StateSpan
     }
 };
 
+// The kernel's row for a connection as one poll reported it.
+struct RecordSample
+{
+    qint64 steadyNs = 0;
+    qint64 wallTimeMs = 0;
+    SocketRecord record;
+
+    friend bool operator==(const RecordSample &a, const RecordSample &b)
+    {
+        return a.steadyNs == b.steadyNs && a.wallTimeMs == b.wallTimeMs && a.record == b.record;
+    }
+};
+
 // Everything observed about one connection, from the first snapshot that showed it to the
 // first one that no longer did.
 struct ConnectionHistory
@@ -38,6 +51,10 @@ struct ConnectionHistory
     SocketRecord latest;     // the most recent row the source reported
     QList<StateSpan> spans;  // in order; never empty
     QList<quint64> inodes;   // every distinct non-zero inode, in the order seen
+    // The row as first seen and after every visible change (state, queues, inode, ...), so
+    // that a replay can show the table as it was; capped, keeping the first and the newest.
+    QList<RecordSample> samples;
+    static constexpr int maxSamples = 512;
     bool alive = true;
     qint64 vanishedNs = 0;   // steady clock of the first snapshot without it
     qint64 vanishedWallMs = 0;

@@ -24,6 +24,13 @@ StateSpan openSpan(TcpState state, const Snapshot &snapshot)
     return span;
 }
 
+void addSample(ConnectionHistory &h, const SocketRecord &record, const Snapshot &snapshot)
+{
+    if (h.samples.size() >= ConnectionHistory::maxSamples)
+        h.samples.remove(1); // the first row stays: it is how the connection was first seen
+    h.samples.append({snapshot.steadyNs, snapshot.wallTimeMs, record});
+}
+
 void noteInode(ConnectionHistory &h, const SocketRecord &record)
 {
     if (record.inode && *record.inode != 0 && !h.inodes.contains(*record.inode))
@@ -53,6 +60,7 @@ quint64 ConnectionTracker::appear(const ConnectionKey &key, const SocketRecord &
     h.latest = record;
     h.spans.append(openSpan(record.state, snapshot));
     noteInode(h, record);
+    addSample(h, record, snapshot);
     const quint64 id = h.id;
     m_histories.insert(id, std::move(h));
     m_live.insert(key, id);
@@ -133,6 +141,7 @@ TrackerDelta ConnectionTracker::update(const Snapshot &snapshot)
             h.spans.append(openSpan(record.state, snapshot));
             h.latest = record;
             noteInode(h, record);
+            addSample(h, record, snapshot);
             delta.events.append(event);
             Q_EMIT stateChanged(event);
             continue;
@@ -142,6 +151,8 @@ TrackerDelta ConnectionTracker::update(const Snapshot &snapshot)
         span.lastSeenWallMs = snapshot.wallTimeMs;
         ++span.polls;
         if (h.latest != record) {
+            if (record.differsVisiblyFrom(h.latest))
+                addSample(h, record, snapshot);
             h.latest = record;
             noteInode(h, record);
             delta.updated.append(h.id);

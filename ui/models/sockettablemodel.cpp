@@ -23,13 +23,6 @@ QString endpointSortKey(const Endpoint &e)
         + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes.data()), int(bytes.size())).toHex());
 }
 
-// A change worth pointing at: not the timer counting down, not round-trip estimates moving.
-bool isVisibleChange(const SocketRecord &a, const SocketRecord &b)
-{
-    return a.state != b.state || a.rxQueue != b.rxQueue || a.txQueue != b.txQueue || a.inode != b.inode
-        || a.retransmits != b.retransmits || a.timer != b.timer || a.uid != b.uid;
-}
-
 qint64 nowMs()
 {
     return steadyNowNs() / 1000000;
@@ -305,7 +298,7 @@ void SocketTableModel::apply(const TrackerDelta &delta)
         const ConnectionHistory *h = tracker.history(id);
         if (row < 0 || !h)
             continue;
-        const bool visible = isVisibleChange(m_rows[row].record, h->latest);
+        const bool visible = h->latest.differsVisiblyFrom(m_rows[row].record);
         const auto [first, last] = changedColumns(m_rows[row].record, h->latest);
         refreshRow(row, *h);
         if (visible) {
