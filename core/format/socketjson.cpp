@@ -101,3 +101,126 @@ QJsonObject SocketJson::toJson(const Snapshot &snapshot)
 }
 
 } // namespace sockscope
+
+namespace sockscope {
+
+namespace {
+
+constexpr qint64 maxU32 = 0xffffffffLL;
+
+std::optional<quint32> optionalU32(JsonReader &r, const QJsonObject &o, const QString &key, const QString &path)
+{
+    const std::optional<qint64> v = r.optionalInteger(o, key, path, 0, maxU32);
+    return v ? std::optional<quint32>(quint32(*v)) : std::nullopt;
+}
+
+Endpoint endpointFromJson(JsonReader &r, const QJsonObject &o, const QString &path, const QString &side,
+                          AddressFamily family)
+{
+    Endpoint e;
+    const QString text = r.string(o, side + QStringLiteral("_address"), path, 64);
+    e.port = quint16(r.integer(o, side + QStringLiteral("_port"), path, 0, 65535));
+    e.scope = r.optionalString(o, side + QStringLiteral("_scope"), path, 64).value_or(QString());
+    if (!r.ok())
+        return e;
+    const std::optional<IpAddress> address = IpAddress::fromString(text);
+    if (!address) {
+        r.fail(JsonReader::at(path, side + QStringLiteral("_address")), QStringLiteral("'%1' is not an IP address").arg(text));
+        return e;
+    }
+    if (address->family() != family) {
+        r.fail(JsonReader::at(path, side + QStringLiteral("_address")),
+               QStringLiteral("'%1' is not an %2 address").arg(text, familyName(family)));
+        return e;
+    }
+    e.address = *address;
+    return e;
+}
+
+} // namespace
+
+SocketRecord SocketJson::recordFromJson(const QJsonValue &value, const QString &path, JsonReader &r)
+{
+    SocketRecord rec;
+    const QJsonObject o = r.object(value, path);
+    if (!r.ok())
+        return rec;
+
+    const QString family = r.string(o, QStringLiteral("family"), path, 8);
+    if (!r.ok())
+        return rec;
+    const std::optional<AddressFamily> f = parseFamily(family);
+    if (!f || (family != QLatin1String("ipv4") && family != QLatin1String("ipv6"))) {
+        r.fail(JsonReader::at(path, QStringLiteral("family")), QStringLiteral("expected ipv4 or ipv6"));
+        return rec;
+    }
+    rec.family = *f;
+    rec.local = endpointFromJson(r, o, path, QStringLiteral("local"), rec.family);
+    rec.remote = endpointFromJson(r, o, path, QStringLiteral("remote"), rec.family);
+
+    const QString state = r.string(o, QStringLiteral("state"), path, 16);
+    if (!r.ok())
+        return rec;
+    const std::optional<TcpState> s = parseTcpState(state);
+    if (!s || kernelName(*s) != state) {
+        r.fail(JsonReader::at(path, QStringLiteral("state")), QStringLiteral("'%1' is not a kernel state name").arg(state));
+        return rec;
+    }
+    rec.state = *s;
+
+    rec.txQueue = quint32(r.integer(o, QStringLiteral("tx_queue"), path, 0, maxU32));
+    rec.rxQueue = quint32(r.integer(o, QStringLiteral("rx_queue"), path, 0, maxU32));
+    rec.listenBacklog = optionalU32(r, o, QStringLiteral("listen_backlog"), path);
+
+    const QString timerPath = JsonReader::at(path, QStringLiteral("timer"));
+    const QJsonObject timer = r.object(o.value(QStringLiteral("timer")), timerPath);
+    const QString kind = r.string(timer, QStringLiteral("kind"), timerPath, 16);
+    if (!r.ok())
+        return rec;
+    const std::optional<TimerKind> k = parseTimerName(kind);
+    if (!k || timerName(*k) != kind) {
+        r.fail(JsonReader::at(timerPath, QStringLiteral("kind")), QStringLiteral("'%1' is not a timer kind").arg(kind));
+        return rec;
+    }
+    rec.timer = *k;
+    rec.timerRemainingMs = r.integer(timer, QStringLiteral("remaining_ms"), timerPath, 0, qint64(1) << 40);
+
+    rec.retransmits = quint32(r.integer(o, QStringLiteral("retransmits"), path, 0, maxU32));
+    rec.probes = quint32(r.integer(o, QStringLiteral("probes"), path, 0, maxU32));
+    rec.uid = optionalU32(r, o, QStringLiteral("uid"), path);
+    if (const auto inode = r.optionalInteger(o, QStringLiteral("inode"), path, 0, qint64(1) << 53))
+        rec.inode = quint64(*inode);
+    if (const auto cookie = r.optionalString(o, QStringLiteral("cookie"), path, 16)) {
+        bool ok = false;
+        const quint64 v = cookie->toULongLong(&ok, 16);
+        if (!ok) {
+            r.fail(JsonReader::at(path, QStringLiteral("cookie")), QStringLiteral("expected hexadecimal digits"));
+            return rec;
+        }
+        rec.cookie = v;
+    }
+    rec.rtoMs = optionalU32(r, o, QStringLiteral("rto_ms"), path);
+    rec.atoMs = optionalU32(r, o, QStringLiteral("ato_ms"), path);
+    rec.cwnd = optionalU32(r, o, QStringLiteral("cwnd"), path);
+    if (const auto ss = r.optionalInteger(o, QStringLiteral("ssthresh"), path, -1, 0x7fffffff))
+        rec.ssthresh = qint32(*ss);
+    rec.rttUs = optionalU32(r, o, QStringLiteral("rtt_us"), path);
+    rec.rttVarUs = optionalU32(r, o, QStringLiteral("rtt_var_us"), path);
+
+    const QJsonValue details = o.value(QStringLiteral("details"));
+    if (!details.isUndefined()) {
+        const QString detailsPath = JsonReader::at(path, QStringLiteral("details"));
+        const QJsonObject d = r.object(details, detailsPath);
+        if (d.size() > 256)
+            r.fail(detailsPath, QStringLiteral("more than 256 entries"));
+        for (auto it = d.constBegin(); r.ok() && it != d.constEnd(); ++it) {
+            if (it.key().size() > 256)
+                r.fail(detailsPath, QStringLiteral("a name longer than 256 characters"));
+            else
+                rec.details.insert(it.key(), r.string(d, it.key(), detailsPath, 4096));
+        }
+    }
+    return rec;
+}
+
+} // namespace sockscope

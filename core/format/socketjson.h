@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../model/snapshot.h"
+#include "jsonreader.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -22,6 +23,9 @@ public:
 
     // {"source", "taken_at" (ISO 8601 UTC), "taken_at_ms", "sockets": [...], "errors": [...]}
     static QJsonObject toJson(const Snapshot &snapshot);
+
+    // The record toJson() wrote, checked field by field; problems go to `reader` with `path`.
+    static SocketRecord recordFromJson(const QJsonValue &value, const QString &path, JsonReader &reader);
 };
 
 } // namespace sockscope

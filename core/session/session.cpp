@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "session.h"
 
+#include <QDateTime>
 #include <QSet>
 
 namespace sockscope {
@@ -8,6 +9,7 @@ namespace sockscope {
 Session::Session(Lab *lab, QObject *parent) : QObject(parent), m_lab(lab)
 {
     m_startNs = steadyNowNs();
+    m_startWallMs = QDateTime::currentMSecsSinceEpoch();
 }
 
 void Session::apply(const Snapshot &snapshot)
@@ -48,6 +50,8 @@ void Session::clear()
     m_store.clear();
     m_tracker.reset();
     m_wildcardListeningPorts.clear();
+    m_startNs = steadyNowNs();
+    m_startWallMs = QDateTime::currentMSecsSinceEpoch();
     m_peers.clear();
     m_listening.clear();
     m_last = Snapshot();
@@ -104,6 +108,14 @@ quint64 Session::peerOf(quint64 id) const
     return m_peers.value(id, 0);
 }
 
+const RecordedConnection *Session::recordedFor(quint64 id) const
+{
+    const ConnectionHistory *h = m_store.history(id);
+    if (!m_replay || !h || h->spans.isEmpty())
+        return nullptr;
+    return m_replay->recorded(h->key, h->spans.first().firstSeenNs);
+}
+
 RowRole Session::roleOf(quint64 id) const
 {
     const ConnectionHistory *h = m_store.history(id);
@@ -114,11 +126,15 @@ RowRole Session::roleOf(quint64 id) const
 
 QString Session::labelOf(quint64 id) const
 {
+    if (const RecordedConnection *r = recordedFor(id))
+        return r->label;
     return roleOf(id).label();
 }
 
 bool Session::isClientSide(quint64 id) const
 {
+    if (const RecordedConnection *r = recordedFor(id))
+        return r->clientSide;
     const RowRole role = roleOf(id);
     switch (role.kind) {
     case RowRole::Kind::Client:
@@ -142,8 +158,17 @@ bool Session::isClientSide(quint64 id) const
 
 QList<LabCall> Session::callsOf(quint64 id) const
 {
-    const RowRole role = roleOf(id);
     QList<LabCall> calls;
+    if (const RecordedConnection *r = recordedFor(id)) {
+        if (r->labSocket == 0)
+            return calls;
+        for (const LabCall &c : m_replay->document().calls) {
+            if (c.socketId == r->labSocket || c.createdSocketId == r->labSocket)
+                calls.append(c);
+        }
+        return calls;
+    }
+    const RowRole role = roleOf(id);
     if (!m_lab || role.socketId == 0)
         return calls;
     for (const LabCall &c : m_lab->calls()) {
@@ -163,6 +188,78 @@ QList<quint64> Session::endsOf(quint64 id) const
     if (isClientSide(peer) && !isClientSide(id))
         return {peer, id};
     return {id, peer};
+}
+
+} // namespace sockscope
+
+namespace sockscope {
+
+namespace {
+
+// The document keeps whole microseconds since the session started.
+qint64 onDocumentClock(qint64 steadyNs, qint64 originNs)
+{
+    return qMax<qint64>(0, (steadyNs - originNs) / 1000) * 1000;
+}
+
+} // namespace
+
+SessionDocument Session::toDocument(const QString &programVersion, const QString &source, int intervalMs,
+                                    const QList<quint16> &ports, const QList<ScenarioRunRecord> &runs) const
+{
+    SessionDocument d;
+    d.programVersion = programVersion;
+    d.host = HostFacts::current();
+    d.source = source;
+    d.intervalMs = intervalMs;
+    d.ports = ports;
+    d.startedWallMs = m_startWallMs;
+    d.durationNs = onDocumentClock(steadyNowNs(), m_startNs);
+    d.scenarioRuns = runs;
+
+    for (quint64 id : m_store.ids()) {
+        const ConnectionHistory *h = m_store.history(id);
+        RecordedConnection c;
+        c.history = *h;
+        ConnectionHistory &copy = c.history;
+        for (StateSpan &span : copy.spans) {
+            span.firstSeenNs = onDocumentClock(span.firstSeenNs, m_startNs);
+            span.lastSeenNs = onDocumentClock(span.lastSeenNs, m_startNs);
+            span.firstSeenWallMs = d.wallTimeMsAt(span.firstSeenNs);
+            span.lastSeenWallMs = d.wallTimeMsAt(span.lastSeenNs);
+        }
+        for (RecordSample &sample : copy.samples) {
+            sample.steadyNs = onDocumentClock(sample.steadyNs, m_startNs);
+            sample.wallTimeMs = d.wallTimeMsAt(sample.steadyNs);
+        }
+        if (!copy.alive) {
+            copy.vanishedNs = onDocumentClock(copy.vanishedNs, m_startNs);
+            copy.vanishedWallMs = d.wallTimeMsAt(copy.vanishedNs);
+        } else {
+            copy.vanishedNs = 0;
+            copy.vanishedWallMs = 0;
+        }
+        c.label = labelOf(id);
+        c.clientSide = isClientSide(id);
+        if (const RecordedConnection *r = recordedFor(id))
+            c.labSocket = r->labSocket;
+        else
+            c.labSocket = roleOf(id).socketId;
+        c.peer = peerOf(id);
+        if (copy.alive)
+            d.table.append(copy.latest);
+        d.connections.append(c);
+    }
+    if (const Replay *replay = m_replay.get()) {
+        d.calls = replay->document().calls;
+    } else if (m_lab) {
+        for (LabCall call : m_lab->calls()) {
+            call.steadyNs = onDocumentClock(call.steadyNs, m_startNs);
+            call.wallTimeMs = d.wallTimeMsAt(call.steadyNs);
+            d.calls.append(call);
+        }
+    }
+    return d;
 }
 
 } // namespace sockscope

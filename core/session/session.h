@@ -2,12 +2,15 @@
 #pragma once
 
 #include "../lab/lab.h"
+#include "replay.h"
 #include "../tracking/connectionstore.h"
 #include "../tracking/connectiontracker.h"
 
 #include <QHash>
 #include <QObject>
 #include <QSet>
+
+#include <memory>
 
 namespace sockscope {
 
@@ -50,11 +53,21 @@ public:
     // The connection and, when both ends are local, its peer: client end first.
     QList<quint64> endsOf(quint64 id) const;
 
+    // Replaying a saved session: labels, sides and lab calls come from the recording.
+    void setRecording(std::shared_ptr<const Replay> replay) { m_replay = std::move(replay); }
+    const Replay *recording() const { return m_replay.get(); }
+
+    // Everything this session knows, on the document's clock (0 = when the session started).
+    SessionDocument toDocument(const QString &programVersion, const QString &source, int intervalMs,
+                               const QList<quint16> &ports, const QList<ScenarioRunRecord> &runs) const;
+    qint64 startWallMs() const { return m_startWallMs; }
+
 Q_SIGNALS:
     void updated(const sockscope::TrackerDelta &delta);
 
 private:
     void findPeers(const TrackerDelta &delta);
+    const RecordedConnection *recordedFor(quint64 id) const;
 
     Lab *m_lab;
     ConnectionStore m_store;
@@ -64,6 +77,8 @@ private:
     QSet<Endpoint> m_listening;      // local endpoints of LISTEN rows in the last snapshot
     QSet<quint16> m_wildcardListeningPorts; // ports of LISTEN rows bound to 0.0.0.0 or ::
     qint64 m_startNs = 0;
+    qint64 m_startWallMs = 0;
+    std::shared_ptr<const Replay> m_replay;
 };
 
 } // namespace sockscope

@@ -61,6 +61,13 @@ const ConnectionHistory *ConnectionStore::findLive(const ConnectionKey &key) con
     return it == m_live.constEnd() ? nullptr : history(it.value());
 }
 
+QList<quint64> ConnectionStore::ids() const
+{
+    QList<quint64> all = m_histories.keys();
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
 QList<quint64> ConnectionStore::liveIds() const
 {
     QList<quint64> ids = m_live.values();

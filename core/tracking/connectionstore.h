@@ -24,6 +24,7 @@ public:
     const ConnectionHistory *history(quint64 id) const;
     const ConnectionHistory *findLive(const ConnectionKey &key) const;
     QList<quint64> liveIds() const;
+    QList<quint64> ids() const; // every kept history, live or vanished, oldest first
     int liveCount() const { return int(m_live.size()); }
 
     // How many vanished connections to keep, oldest forgotten first.

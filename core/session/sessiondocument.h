@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "../lab/labcall.h"
+#include "../tracking/connectionhistory.h"
+
+#include <QList>
+#include <QString>
+
+namespace sockscope {
+
+// The machine a session was recorded on.
+struct HostFacts
+{
+    QString hostname;
+    QString kernel;  // uname -r
+    QString machine; // uname -m
+    QString os;      // PRETTY_NAME from /etc/os-release
+
+    static HostFacts current();
+    friend bool operator==(const HostFacts &a, const HostFacts &b)
+    {
+        return a.hostname == b.hostname && a.kernel == b.kernel && a.machine == b.machine && a.os == b.os;
+    }
+};
+
+// One connection as a session file keeps it: its whole history, and what it was to the lab.
+struct RecordedConnection
+{
+    ConnectionHistory history;
+    QString label;          // "client #1", empty for sockets the lab did not make
+    bool clientSide = true;
+    int labSocket = 0;      // the lab socket (LabCall::socketId), 0 if none
+    quint64 peer = 0;       // the other end's id, 0 if not recorded
+
+    friend bool operator==(const RecordedConnection &a, const RecordedConnection &b);
+};
+
+// One scenario run: which, how it ended, and what it expected.
+struct ScenarioRunRecord
+{
+    struct Outcome
+    {
+        QString text; // Expectation::describe()
+        bool met = false;
+        qint64 atMs = -1; // since the run started
+        friend bool operator==(const Outcome &a, const Outcome &b)
+        {
+            return a.text == b.text && a.met == b.met && a.atMs == b.atMs;
+        }
+    };
+
+    QString name;
+    QString title;
+    qint64 startedNs = 0; // on the document's clock
+    QString status;       // "finished", "failed", "stopped", "running"
+    QString failure;
+    QList<Outcome> outcomes;
+
+    friend bool operator==(const ScenarioRunRecord &a, const ScenarioRunRecord &b)
+    {
+        return a.name == b.name && a.title == b.title && a.startedNs == b.startedNs && a.status == b.status
+            && a.failure == b.failure && a.outcomes == b.outcomes;
+    }
+};
+
+// Everything a session file holds. Times inside (histories, samples, calls, runs) are on the
+// document's own clock: nanoseconds since the session started, which is `startedWallMs` on
+// the wall clock. Files store them as microseconds.
+struct SessionDocument
+{
+    static constexpr int formatVersion = 1;
+
+    QString programVersion;
+    HostFacts host;
+    QString source;          // "proc", "ss", or a file the table was read from
+    int intervalMs = 0;      // the poll interval
+    QList<quint16> ports;    // the watched ports; empty: every socket
+    qint64 startedWallMs = 0;
+    qint64 durationNs = 0;
+    QList<RecordedConnection> connections;
+    QList<LabCall> calls;
+    QList<ScenarioRunRecord> scenarioRuns;
+    QList<SocketRecord> table; // the table as it was when the session was saved
+
+    qint64 wallTimeMsAt(qint64 ns) const { return startedWallMs + ns / 1000000; }
+
+    friend bool operator==(const SessionDocument &a, const SessionDocument &b);
+};
+
+} // namespace sockscope

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sessionfile.h"
+
+#include "../format/atomicfile.h"
+#include "../format/socketjson.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cmath>
+#include <cstring>
+
+namespace sockscope {
+
+namespace {
+
+// The file's clock is whole microseconds since the session started.
+double us(qint64 ns)
+{
+    return double(ns / 1000);
+}
+
+QJsonObject spanToJson(const StateSpan &span, qint64 endNs)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("state"), kernelName(span.state));
+    o.insert(QStringLiteral("first_seen_us"), us(span.firstSeenNs));
+    o.insert(QStringLiteral("last_seen_us"), us(span.lastSeenNs));
+    o.insert(QStringLiteral("polls"), span.polls);
+    // Time in the state as the polls saw it: until the next state (or the end) was first seen.
+    o.insert(QStringLiteral("duration_us"), us(endNs - span.firstSeenNs));
+    return o;
+}
+
+QJsonObject connectionToJson(const RecordedConnection &c)
+{
+    const ConnectionHistory &h = c.history;
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), double(h.id));
+    o.insert(QStringLiteral("family"), familyName(h.key.family));
+    o.insert(QStringLiteral("local_address"), h.key.local.address.toString());
+    o.insert(QStringLiteral("local_port"), h.key.local.port);
+    o.insert(QStringLiteral("remote_address"), h.key.remote.address.toString());
+    o.insert(QStringLiteral("remote_port"), h.key.remote.port);
+    if (!h.key.local.scope.isEmpty())
+        o.insert(QStringLiteral("local_scope"), h.key.local.scope);
+    if (!h.key.remote.scope.isEmpty())
+        o.insert(QStringLiteral("remote_scope"), h.key.remote.scope);
+    o.insert(QStringLiteral("label"), c.label);
+    o.insert(QStringLiteral("client_side"), c.clientSide);
+    o.insert(QStringLiteral("lab_socket"), c.labSocket);
+    o.insert(QStringLiteral("peer"), double(c.peer));
+    o.insert(QStringLiteral("alive"), h.alive);
+    if (!h.alive)
+        o.insert(QStringLiteral("vanished_us"), us(h.vanishedNs));
+    QJsonArray inodes;
+    for (quint64 inode : h.inodes)
+        inodes.append(double(inode));
+    o.insert(QStringLiteral("inodes"), inodes);
+    QJsonArray spans;
+    for (qsizetype i = 0; i < h.spans.size(); ++i) {
+        const qint64 end = i + 1 < h.spans.size() ? h.spans[i + 1].firstSeenNs
+                                                  : (h.alive ? h.spans[i].lastSeenNs : h.vanishedNs);
+        spans.append(spanToJson(h.spans[i], end));
+    }
+    o.insert(QStringLiteral("spans"), spans);
+    QJsonArray samples;
+    for (const RecordSample &s : h.samples) {
+        QJsonObject sample;
+        sample.insert(QStringLiteral("at_us"), us(s.steadyNs));
+        sample.insert(QStringLiteral("record"), SocketJson::toJson(s.record));
+        samples.append(sample);
+    }
+    o.insert(QStringLiteral("samples"), samples);
+    o.insert(QStringLiteral("latest"), SocketJson::toJson(h.latest));
+    return o;
+}
+
+QJsonObject callToJson(const LabCall &c)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("at_us"), us(c.steadyNs));
+    o.insert(QStringLiteral("socket"), c.socketId);
+    o.insert(QStringLiteral("socket_label"), c.socketLabel);
+    o.insert(QStringLiteral("call"), c.call);
+    o.insert(QStringLiteral("arguments"), c.arguments);
+    o.insert(QStringLiteral("result"), double(c.result));
+    o.insert(QStringLiteral("errno"), c.error);
+    if (c.error != 0)
+        o.insert(QStringLiteral("errno_name"), c.errorName()); // for readers; not read back
+    o.insert(QStringLiteral("asynchronous"), c.asynchronous);
+    o.insert(QStringLiteral("not_called"), c.notCalled);
+    o.insert(QStringLiteral("created_socket"), c.createdSocketId);
+    o.insert(QStringLiteral("detail"), c.detail);
+    o.insert(QStringLiteral("text"), c.toString()); // for readers; not read back
+    return o;
+}
+
+QJsonObject runToJson(const ScenarioRunRecord &run)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("name"), run.name);
+    o.insert(QStringLiteral("title"), run.title);
+    o.insert(QStringLiteral("started_us"), us(run.startedNs));
+    o.insert(QStringLiteral("status"), run.status);
+    o.insert(QStringLiteral("failure"), run.failure);
+    QJsonArray outcomes;
+    for (const ScenarioRunRecord::Outcome &out : run.outcomes) {
+        QJsonObject e;
+        e.insert(QStringLiteral("expectation"), out.text);
+        e.insert(QStringLiteral("met"), out.met);
+        e.insert(QStringLiteral("at_ms"), double(out.atMs));
+        outcomes.append(e);
+    }
+    o.insert(QStringLiteral("outcomes"), outcomes);
+    return o;
+}
+
+// Reading: every helper leaves its result default-made once the reader has failed.
+class DocumentReader
+{
+public:
+    explicit DocumentReader(JsonReader &r) : m_r(r) { }
+
+    qint64 time(const QJsonObject &o, const QString &key, const QString &path)
+    {
+        return m_r.integer(o, key, path, 0, SessionFile::maxTimeUs) * 1000;
+    }
+
+    StateSpan span(const QJsonValue &v, const QString &path, qint64 startedWallMs)
+    {
+        StateSpan s;
+        const QJsonObject o = m_r.object(v, path);
+        const QString name = m_r.string(o, QStringLiteral("state"), path, 16);
+        if (!m_r.ok())
+            return s;
+        const std::optional<TcpState> state = parseTcpState(name);
+        if (!state || kernelName(*state) != name) {
+            m_r.fail(JsonReader::at(path, QStringLiteral("state")), QStringLiteral("'%1' is not a kernel state name").arg(name));
+            return s;
+        }
+        s.state = *state;
+        s.firstSeenNs = time(o, QStringLiteral("first_seen_us"), path);
+        s.lastSeenNs = time(o, QStringLiteral("last_seen_us"), path);
+        s.polls = int(m_r.integer(o, QStringLiteral("polls"), path, 1, 1LL << 31));
+        if (m_r.ok() && s.lastSeenNs < s.firstSeenNs)
+            m_r.fail(path, QStringLiteral("last seen before first seen"));
+        s.firstSeenWallMs = startedWallMs + s.firstSeenNs / 1000000;
+        s.lastSeenWallMs = startedWallMs + s.lastSeenNs / 1000000;
+        return s;
+    }
+
+    RecordedConnection connection(const QJsonValue &v, const QString &path, qint64 startedWallMs)
+    {
+        RecordedConnection c;
+        ConnectionHistory &h = c.history;
+        const QJsonObject o = m_r.object(v, path);
+        h.id = quint64(m_r.integer(o, QStringLiteral("id"), path, 1, 1LL << 53));
+        // The key is the record format's family and endpoints.
+        QJsonObject keyFields;
+        for (const char *k : {"family", "local_address", "local_port", "remote_address", "remote_port", "local_scope",
+                              "remote_scope"})
+            if (o.contains(QLatin1String(k)))
+                keyFields.insert(QLatin1String(k), o.value(QLatin1String(k)));
+        keyFields.insert(QStringLiteral("state"), QStringLiteral("CLOSE"));
+        keyFields.insert(QStringLiteral("tx_queue"), 0);
+        keyFields.insert(QStringLiteral("rx_queue"), 0);
+        keyFields.insert(QStringLiteral("timer"), QJsonObject{{QStringLiteral("kind"), QStringLiteral("off")},
+                                                            {QStringLiteral("remaining_ms"), 0}});
+        keyFields.insert(QStringLiteral("retransmits"), 0);
+        keyFields.insert(QStringLiteral("probes"), 0);
+        const SocketRecord keyRecord = SocketJson::recordFromJson(keyFields, path, m_r);
+        h.key.family = keyRecord.family;
+        h.key.local = keyRecord.local;
+        h.key.remote = keyRecord.remote;
+        c.label = m_r.string(o, QStringLiteral("label"), path, 256);
+        c.clientSide = m_r.boolean(o, QStringLiteral("client_side"), path);
+        c.labSocket = int(m_r.integer(o, QStringLiteral("lab_socket"), path, 0, 1LL << 31));
+        c.peer = quint64(m_r.integer(o, QStringLiteral("peer"), path, 0, 1LL << 53));
+        h.alive = m_r.boolean(o, QStringLiteral("alive"), path);
+        if (!h.alive)
+            h.vanishedNs = time(o, QStringLiteral("vanished_us"), path);
+        h.vanishedWallMs = h.alive ? 0 : startedWallMs + h.vanishedNs / 1000000;
+
+        const QString inodesPath = JsonReader::at(path, QStringLiteral("inodes"));
+        const QJsonArray inodes = m_r.array(o.value(QStringLiteral("inodes")), inodesPath, 1024);
+        for (qsizetype i = 0; m_r.ok() && i < inodes.size(); ++i) {
+            const QJsonObject wrapper{{QStringLiteral("inode"), inodes[i]}};
+            h.inodes.append(quint64(m_r.integer(wrapper, QStringLiteral("inode"), JsonReader::at(inodesPath, i), 1, 1LL << 53)));
+        }
+
+        const QString spansPath = JsonReader::at(path, QStringLiteral("spans"));
+        const QJsonArray spans = m_r.array(o.value(QStringLiteral("spans")), spansPath, SessionFile::maxSpans);
+        if (m_r.ok() && spans.isEmpty())
+            m_r.fail(spansPath, QStringLiteral("a connection has at least one state"));
+        for (qsizetype i = 0; m_r.ok() && i < spans.size(); ++i) {
+            const StateSpan s = span(spans[i], JsonReader::at(spansPath, i), startedWallMs);
+            if (m_r.ok() && !h.spans.isEmpty() && s.firstSeenNs < h.spans.last().lastSeenNs)
+                m_r.fail(JsonReader::at(spansPath, i), QStringLiteral("starts before the previous state ends"));
+            h.spans.append(s);
+        }
+        if (m_r.ok() && !h.alive && h.vanishedNs < h.spans.last().lastSeenNs)
+            m_r.fail(JsonReader::at(path, QStringLiteral("vanished_us")), QStringLiteral("before the last state was seen"));
+
+        const QString samplesPath = JsonReader::at(path, QStringLiteral("samples"));
+        const QJsonArray samples = m_r.array(o.value(QStringLiteral("samples")), samplesPath, ConnectionHistory::maxSamples);
+        for (qsizetype i = 0; m_r.ok() && i < samples.size(); ++i) {
+            const QString p = JsonReader::at(samplesPath, i);
+            const QJsonObject so = m_r.object(samples[i], p);
+            RecordSample sample;
+            sample.steadyNs = time(so, QStringLiteral("at_us"), p);
+            sample.wallTimeMs = startedWallMs + sample.steadyNs / 1000000;
+            sample.record = SocketJson::recordFromJson(so.value(QStringLiteral("record")), JsonReader::at(p, QStringLiteral("record")), m_r);
+            h.samples.append(sample);
+        }
+        h.latest = SocketJson::recordFromJson(o.value(QStringLiteral("latest")), JsonReader::at(path, QStringLiteral("latest")), m_r);
+        // Sockets without a peer are told apart by their inode, as the tracker does.
+        if (h.key.remote.port == 0)
+            h.key.unconnectedInode = h.latest.inode.value_or(0);
+        return c;
+    }
+
+    LabCall call(const QJsonValue &v, const QString &path, qint64 startedWallMs)
+    {
+        LabCall c;
+        const QJsonObject o = m_r.object(v, path);
+        c.steadyNs = time(o, QStringLiteral("at_us"), path);
+        c.wallTimeMs = startedWallMs + c.steadyNs / 1000000;
+        c.socketId = int(m_r.integer(o, QStringLiteral("socket"), path, 0, 1LL << 31));
+        c.socketLabel = m_r.string(o, QStringLiteral("socket_label"), path, 256);
+        c.call = m_r.string(o, QStringLiteral("call"), path, 64);
+        c.arguments = m_r.string(o, QStringLiteral("arguments"), path, 1024);
+        c.result = m_r.integer(o, QStringLiteral("result"), path, -(1LL << 53), 1LL << 53);
+        c.error = int(m_r.integer(o, QStringLiteral("errno"), path, 0, 4095));
+        c.asynchronous = m_r.boolean(o, QStringLiteral("asynchronous"), path);
+        c.notCalled = m_r.boolean(o, QStringLiteral("not_called"), path);
+        c.createdSocketId = int(m_r.integer(o, QStringLiteral("created_socket"), path, 0, 1LL << 31));
+        c.detail = m_r.string(o, QStringLiteral("detail"), path, 4096);
+        return c;
+    }
+
+    ScenarioRunRecord run(const QJsonValue &v, const QString &path)
+    {
+        ScenarioRunRecord run;
+        const QJsonObject o = m_r.object(v, path);
+        run.name = m_r.string(o, QStringLiteral("name"), path, 128);
+        run.title = m_r.string(o, QStringLiteral("title"), path, 512);
+        run.startedNs = time(o, QStringLiteral("started_us"), path);
+        run.status = m_r.string(o, QStringLiteral("status"), path, 32);
+        run.failure = m_r.string(o, QStringLiteral("failure"), path, 4096);
+        const QString outcomesPath = JsonReader::at(path, QStringLiteral("outcomes"));
+        const QJsonArray outcomes = m_r.array(o.value(QStringLiteral("outcomes")), outcomesPath, 1000);
+        for (qsizetype i = 0; m_r.ok() && i < outcomes.size(); ++i) {
+            const QString p = JsonReader::at(outcomesPath, i);
+            const QJsonObject e = m_r.object(outcomes[i], p);
+            ScenarioRunRecord::Outcome out;
+            out.text = m_r.string(e, QStringLiteral("expectation"), p, 512);
+            out.met = m_r.boolean(e, QStringLiteral("met"), p);
+            out.atMs = m_r.integer(e, QStringLiteral("at_ms"), p, -1, SessionFile::maxTimeUs / 1000);
+            run.outcomes.append(out);
+        }
+        return run;
+    }
+
+private:
+    JsonReader &m_r;
+};
+
+} // namespace
+
+QJsonObject SessionFile::toJson(const SessionDocument &d)
+{
+    QJsonObject root;
+    root.insert(QStringLiteral("format"), QLatin1String(formatName));
+    root.insert(QStringLiteral("format_version"), SessionDocument::formatVersion);
+    root.insert(QStringLiteral("program"), QJsonObject{{QStringLiteral("name"), QStringLiteral("sockscope")},
+                                                       {QStringLiteral("version"), d.programVersion}});
+    root.insert(QStringLiteral("host"), QJsonObject{{QStringLiteral("hostname"), d.host.hostname},
+                                                    {QStringLiteral("kernel"), d.host.kernel},
+                                                    {QStringLiteral("machine"), d.host.machine},
+                                                    {QStringLiteral("os"), d.host.os}});
+    QJsonArray ports;
+    for (quint16 p : d.ports)
+        ports.append(p);
+    root.insert(QStringLiteral("capture"),
+                QJsonObject{{QStringLiteral("source"), d.source},
+                            {QStringLiteral("interval_ms"), d.intervalMs},
+                            {QStringLiteral("ports"), ports},
+                            {QStringLiteral("started_at"),
+                             QDateTime::fromMSecsSinceEpoch(d.startedWallMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+                            {QStringLiteral("started_at_ms"), double(d.startedWallMs)},
+                            {QStringLiteral("duration_us"), us(d.durationNs)}});
+    QJsonArray connections;
+    for (const RecordedConnection &c : d.connections)
+        connections.append(connectionToJson(c));
+    root.insert(QStringLiteral("connections"), connections);
+    QJsonArray calls;
+    for (const LabCall &c : d.calls)
+        calls.append(callToJson(c));
+    root.insert(QStringLiteral("lab_calls"), calls);
+    QJsonArray runs;
+    for (const ScenarioRunRecord &r : d.scenarioRuns)
+        runs.append(runToJson(r));
+    root.insert(QStringLiteral("scenario_runs"), runs);
+    root.insert(QStringLiteral("table"), SocketJson::toJson(d.table));
+    return root;
+}
+
+QByteArray SessionFile::toBytes(const SessionDocument &document)
+{
+    return QJsonDocument(toJson(document)).toJson(QJsonDocument::Indented);
+}
+
+SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QString &origin)
+{
+    Loaded loaded;
+    const QString name = origin.isEmpty() ? QStringLiteral("session file") : origin;
+    if (bytes.size() > maxFileBytes) {
+        loaded.error = QStringLiteral("%1: %2 bytes, more than the %3 a session file may have")
+                           .arg(name)
+                           .arg(bytes.size())
+                           .arg(maxFileBytes);
+        return loaded;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument json = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        loaded.error = QStringLiteral("%1 is not a sockscope session: not valid JSON at byte %2 (%3)")
+                           .arg(name)
+                           .arg(parseError.offset)
+                           .arg(parseError.errorString());
+        return loaded;
+    }
+    if (!json.isObject()) {
+        loaded.error = QStringLiteral("%1 is not a sockscope session: the JSON is not an object").arg(name);
+        return loaded;
+    }
+    const QJsonObject root = json.object();
+    if (root.value(QStringLiteral("format")).toString() != QLatin1String(formatName)) {
+        loaded.error = QStringLiteral("%1 is not a sockscope session (no \"format\": \"%2\")").arg(name, QLatin1String(formatName));
+        return loaded;
+    }
+    const QJsonValue version = root.value(QStringLiteral("format_version"));
+    if (!version.isDouble() || version.toDouble() != std::floor(version.toDouble())) {
+        loaded.error = QStringLiteral("%1: format_version is not a number").arg(name);
+        return loaded;
+    }
+    if (version.toDouble() != SessionDocument::formatVersion) {
+        loaded.error = version.toDouble() > SessionDocument::formatVersion
+            ? QStringLiteral("%1 was written by a newer sockscope (format %2); this one reads format %3")
+                  .arg(name)
+                  .arg(version.toDouble())
+                  .arg(SessionDocument::formatVersion)
+            : QStringLiteral("%1 has format %2, which this sockscope does not read (it reads format %3)")
+                  .arg(name)
+                  .arg(version.toDouble())
+                  .arg(SessionDocument::formatVersion);
+        return loaded;
+    }
+
+    JsonReader r;
+    DocumentReader read(r);
+    SessionDocument d;
+    const QJsonObject program = r.object(root.value(QStringLiteral("program")), QStringLiteral("program"));
+    d.programVersion = r.string(program, QStringLiteral("version"), QStringLiteral("program"), 64);
+    const QJsonObject host = r.object(root.value(QStringLiteral("host")), QStringLiteral("host"));
+    d.host.hostname = r.string(host, QStringLiteral("hostname"), QStringLiteral("host"), 256);
+    d.host.kernel = r.string(host, QStringLiteral("kernel"), QStringLiteral("host"), 256);
+    d.host.machine = r.string(host, QStringLiteral("machine"), QStringLiteral("host"), 64);
+    d.host.os = r.string(host, QStringLiteral("os"), QStringLiteral("host"), 256);
+    const QString capturePath = QStringLiteral("capture");
+    const QJsonObject capture = r.object(root.value(capturePath), capturePath);
+    d.source = r.string(capture, QStringLiteral("source"), capturePath, 4096);
+    d.intervalMs = int(r.integer(capture, QStringLiteral("interval_ms"), capturePath, 0, 3600000));
+    const QJsonArray ports = r.array(capture.value(QStringLiteral("ports")), JsonReader::at(capturePath, QStringLiteral("ports")), 65536);
+    for (qsizetype i = 0; r.ok() && i < ports.size(); ++i) {
+        const QJsonObject wrapper{{QStringLiteral("port"), ports[i]}};
+        d.ports.append(quint16(r.integer(wrapper, QStringLiteral("port"), JsonReader::at(capturePath + QStringLiteral(".ports"), i), 1, 65535)));
+    }
+    d.startedWallMs = r.integer(capture, QStringLiteral("started_at_ms"), capturePath, 0, 1LL << 50);
+    d.durationNs = read.time(capture, QStringLiteral("duration_us"), capturePath);
+
+    const QJsonArray connections = r.array(root.value(QStringLiteral("connections")), QStringLiteral("connections"), maxConnections);
+    d.connections.reserve(connections.size());
+    for (qsizetype i = 0; r.ok() && i < connections.size(); ++i)
+        d.connections.append(read.connection(connections[i], JsonReader::at(QStringLiteral("connections"), i), d.startedWallMs));
+    const QJsonArray calls = r.array(root.value(QStringLiteral("lab_calls")), QStringLiteral("lab_calls"), maxCalls);
+    for (qsizetype i = 0; r.ok() && i < calls.size(); ++i)
+        d.calls.append(read.call(calls[i], JsonReader::at(QStringLiteral("lab_calls"), i), d.startedWallMs));
+    const QJsonArray runs = r.array(root.value(QStringLiteral("scenario_runs")), QStringLiteral("scenario_runs"), maxScenarioRuns);
+    for (qsizetype i = 0; r.ok() && i < runs.size(); ++i)
+        d.scenarioRuns.append(read.run(runs[i], JsonReader::at(QStringLiteral("scenario_runs"), i)));
+    const QJsonArray table = r.array(root.value(QStringLiteral("table")), QStringLiteral("table"), maxTableRows);
+    for (qsizetype i = 0; r.ok() && i < table.size(); ++i)
+        d.table.append(SocketJson::recordFromJson(table[i], JsonReader::at(QStringLiteral("table"), i), r));
+
+    if (!r.ok()) {
+        loaded.error = QStringLiteral("%1 is damaged: %2").arg(name, r.error());
+        return loaded;
+    }
+    loaded.document = std::move(d);
+    return loaded;
+}
+
+QString SessionFile::save(const SessionDocument &document, const QString &path)
+{
+    return writeFileAtomically(path, toBytes(document));
+}
+
+SessionFile::Loaded SessionFile::load(const QString &path)
+{
+    Loaded loaded;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        loaded.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return loaded;
+    }
+    // Refuse what is too big before reading it all into memory.
+    if (file.size() > maxFileBytes) {
+        loaded.error = QStringLiteral("%1: %2 bytes, more than the %3 a session file may have")
+                           .arg(path)
+                           .arg(file.size())
+                           .arg(maxFileBytes);
+        return loaded;
+    }
+    const QByteArray bytes = file.read(maxFileBytes + 1);
+    if (file.error() != QFileDevice::NoError) {
+        loaded.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return loaded;
+    }
+    return fromBytes(bytes, path);
+}
+
+} // namespace sockscope

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "sessiondocument.h"
+
+#include <QJsonObject>
+
+#include <optional>
+
+namespace sockscope {
+
+// The session file: a versioned JSON document (docs/session-format.md). Loading treats the
+// file as untrusted: every field is checked for type and range, sizes are bounded, and the
+// first problem is reported with where it is.
+class SessionFile
+{
+public:
+    static constexpr const char *formatName = "sockscope-session";
+    static constexpr qint64 maxFileBytes = 256LL * 1024 * 1024;
+    static constexpr qsizetype maxConnections = 1000000;
+    static constexpr qsizetype maxSpans = 100000;
+    static constexpr qsizetype maxCalls = 1000000;
+    static constexpr qsizetype maxScenarioRuns = 10000;
+    static constexpr qsizetype maxTableRows = 1000000;
+    static constexpr qint64 maxTimeUs = 10LL * 365 * 24 * 3600 * 1000000; // ten years
+
+    struct Loaded
+    {
+        std::optional<SessionDocument> document;
+        QString error; // names the file and, for a bad field, where it is
+    };
+
+    static QJsonObject toJson(const SessionDocument &document);
+    static QByteArray toBytes(const SessionDocument &document); // indented JSON
+
+    static Loaded fromBytes(const QByteArray &bytes, const QString &origin = QString());
+
+    // Atomic (QSaveFile); returns an empty string or a message naming the file and the reason.
+    static QString save(const SessionDocument &document, const QString &path);
+    static Loaded load(const QString &path);
+};
+
+} // namespace sockscope

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Session files: written from a real session, read back losslessly, and refused with a clear
+// message when damaged or hostile.
+#include "core/session/session.h"
+#include "core/session/sessionfile.h"
+#include "core/sources/procsource.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <sys/resource.h>
+
+using namespace sockscope;
+
+namespace {
+
+Endpoint loopback(quint16 port)
+{
+    return {IpAddress::fromIPv4(0x7f000001), port, QString()};
+}
+
+// A real session: a listener, a client that connects, is accepted, sends, and closes first,
+// polled between the calls.
+SessionDocument recordRealSession()
+{
+    Lab lab;
+    Session session(&lab);
+    const int listener = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::bind(listener, loopback(0)));
+    lab.execute(LabCommand::listen(listener, 4));
+    const quint16 port = lab.socket(listener)->local.port;
+    SocketFilter filter;
+    filter.port = port;
+    const auto poll = [&] {
+        session.apply(ProcSource().take(filter));
+        QTest::qWait(20);
+    };
+    poll();
+    const int client = lab.execute(LabCommand::socket(LabSocket::Role::Client, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::connect(client, loopback(port)));
+    (void)QTest::qWaitFor([&] { return lab.socket(client)->connected; }, 5000);
+    poll();
+    const int accepted = lab.execute(LabCommand::accept(listener)).socketId;
+    lab.execute(LabCommand::send(client, 100));
+    poll();
+    lab.execute(LabCommand::receive(accepted)); // unread data would turn close() into RST
+    poll();
+    lab.execute(LabCommand::close(client));
+    poll();
+    lab.execute(LabCommand::close(accepted));
+    poll();
+    poll();
+    ScenarioRunRecord run;
+    run.name = QStringLiteral("time-wait");
+    run.title = QStringLiteral("Active close to TIME_WAIT");
+    run.status = QStringLiteral("finished");
+    run.outcomes = {{QStringLiteral("client #1 in TIME_WAIT"), true, 120}};
+    return session.toDocument(QStringLiteral("0.1.0"), QStringLiteral("proc"), 200, {port}, {run});
+}
+
+QJsonObject rootOf(const QByteArray &bytes)
+{
+    return QJsonDocument::fromJson(bytes).object();
+}
+
+QByteArray withRoot(const QJsonObject &root)
+{
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+class TestSessionFile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void shouldHoldEverythingTheSessionSaw();
+    void shouldReadBackWhatItWrote();
+    void shouldReplayTheTableAsItWas();
+    void shouldRefuseDamagedFiles_data();
+    void shouldRefuseDamagedFiles();
+    void shouldRefuseEveryTruncation();
+    void shouldRefuseHugeAndDeepFiles();
+    void shouldNotLoseAnythingWhenWritingFails();
+
+private:
+    SessionDocument m_document;
+    QByteArray m_bytes;
+};
+
+void TestSessionFile::initTestCase()
+{
+    m_document = recordRealSession();
+    m_bytes = SessionFile::toBytes(m_document);
+}
+
+void TestSessionFile::shouldHoldEverythingTheSessionSaw()
+{
+    const QJsonObject root = rootOf(m_bytes);
+    QCOMPARE(root.value(QStringLiteral("format")).toString(), QStringLiteral("sockscope-session"));
+    QCOMPARE(root.value(QStringLiteral("format_version")).toInt(), 1);
+    QCOMPARE(root.value(QStringLiteral("program")).toObject().value(QStringLiteral("version")).toString(), QStringLiteral("0.1.0"));
+    QVERIFY(!root.value(QStringLiteral("host")).toObject().value(QStringLiteral("kernel")).toString().isEmpty());
+    QCOMPARE(root.value(QStringLiteral("capture")).toObject().value(QStringLiteral("source")).toString(), QStringLiteral("proc"));
+
+    // the client end: ESTABLISHED, then its close, kept with times and durations
+    const RecordedConnection *client = nullptr;
+    for (const RecordedConnection &c : m_document.connections) {
+        if (c.label.startsWith(QStringLiteral("client #1")))
+            client = &c;
+    }
+    QVERIFY(client);
+    QVERIFY(client->clientSide);
+    QVERIFY(client->labSocket > 0);
+    QVERIFY(client->peer != 0);
+    QCOMPARE(client->history.spans.first().state, TcpState::Established);
+    QCOMPARE(client->history.state(), TcpState::TimeWait);
+    QVERIFY(client->history.samples.size() >= 2);
+    const QJsonArray connections = root.value(QStringLiteral("connections")).toArray();
+    bool durations = false;
+    for (const QJsonValue &c : connections) {
+        for (const QJsonValue &span : c.toObject().value(QStringLiteral("spans")).toArray())
+            durations |= span.toObject().value(QStringLiteral("duration_us")).toDouble() > 0;
+    }
+    QVERIFY(durations);
+
+    // the lab's calls, with errno names for readers
+    QVERIFY(m_document.calls.size() >= 8);
+    const QJsonArray calls = root.value(QStringLiteral("lab_calls")).toArray();
+    bool einprogress = false;
+    for (const QJsonValue &c : calls)
+        einprogress |= c.toObject().value(QStringLiteral("errno_name")).toString() == QLatin1String("EINPROGRESS");
+    QVERIFY(einprogress);
+    QCOMPARE(m_document.scenarioRuns.size(), 1);
+}
+
+void TestSessionFile::shouldReadBackWhatItWrote()
+{
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(m_bytes, QStringLiteral("session.json"));
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QVERIFY(*loaded.document == m_document);
+    // export -> open -> export gives the same bytes
+    QCOMPARE(SessionFile::toBytes(*loaded.document), m_bytes);
+}
+
+void TestSessionFile::shouldReplayTheTableAsItWas()
+{
+    const Replay replay(m_document);
+    QVERIFY(replay.frames().size() >= 4);
+    // At each frame, every recorded connection seen by then and not gone is in the table, in
+    // the state its history had then.
+    for (qint64 frame : replay.frames()) {
+        const Snapshot s = replay.snapshotAt(frame);
+        QCOMPARE(s.steadyNs, frame);
+        for (const SocketRecord &r : s.records) {
+            const ConnectionKey key = ConnectionKey::of(r);
+            bool found = false;
+            for (const RecordedConnection &c : m_document.connections) {
+                if (c.history.key == key && c.history.spans.first().firstSeenNs <= frame)
+                    found = true;
+            }
+            QVERIFY(found);
+        }
+    }
+    // Played through a session, the histories come back: same states, first seen at the same
+    // moments, with the recorded labels.
+    Session session(nullptr);
+    session.setRecording(std::make_shared<Replay>(m_document));
+    for (qint64 frame : replay.frames())
+        session.apply(replay.snapshotAt(frame));
+    int matched = 0;
+    for (quint64 id : session.connections().ids()) {
+        const ConnectionHistory *h = session.connections().history(id);
+        const RecordedConnection *r = replay.recorded(h->key, h->spans.first().firstSeenNs);
+        QVERIFY(r);
+        QCOMPARE(h->spans.size(), r->history.spans.size());
+        for (qsizetype i = 0; i < h->spans.size(); ++i)
+            QCOMPARE(h->spans[i].state, r->history.spans[i].state);
+        QCOMPARE(session.labelOf(id), r->label);
+        ++matched;
+    }
+    QCOMPARE(matched, m_document.connections.size());
+}
+
+void TestSessionFile::shouldRefuseDamagedFiles_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("message");
+    const QJsonObject root = rootOf(m_bytes);
+    const auto edited = [&](const std::function<void(QJsonObject &)> &edit) {
+        QJsonObject copy = root;
+        edit(copy);
+        return withRoot(copy);
+    };
+    const auto editFirstConnection = [&](const std::function<void(QJsonObject &)> &edit) {
+        return edited([&](QJsonObject &r) {
+            QJsonArray connections = r.value(QStringLiteral("connections")).toArray();
+            QJsonObject c = connections[0].toObject();
+            edit(c);
+            connections[0] = c;
+            r.insert(QStringLiteral("connections"), connections);
+        });
+    };
+
+    QTest::newRow("empty") << QByteArray() << "not valid JSON";
+    QTest::newRow("not json") << QByteArray("PNG\x89\x00\x01garbage", 14) << "not valid JSON";
+    QTest::newRow("a list") << QByteArray("[1,2,3]") << "the JSON is not an object";
+    QTest::newRow("another json") << QByteArray("{\"name\": \"x\"}") << "is not a sockscope session";
+    QTest::newRow("newer version") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), 2); })
+                                   << "written by a newer sockscope (format 2); this one reads format 1";
+    QTest::newRow("older version") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), 0); })
+                                   << "has format 0, which this sockscope does not read";
+    QTest::newRow("version as text") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), QStringLiteral("1")); })
+                                     << "format_version is not a number";
+    QTest::newRow("no connections") << edited([](QJsonObject &r) { r.remove(QStringLiteral("connections")); })
+                                    << "connections: expected a list";
+    QTest::newRow("port as text") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("local_port"), QStringLiteral("8000")); })
+                                  << "connections[0].local_port: expected a whole number from 0 to 65535";
+    QTest::newRow("port too big") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("remote_port"), 70000); })
+                                  << "connections[0].remote_port: expected a whole number from 0 to 65535";
+    QTest::newRow("fractional id") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("id"), 1.5); })
+                                   << "connections[0].id: expected a whole number";
+    QTest::newRow("absurd time") << editFirstConnection([](QJsonObject &c) {
+        QJsonArray spans = c.value(QStringLiteral("spans")).toArray();
+        QJsonObject span = spans[0].toObject();
+        span.insert(QStringLiteral("first_seen_us"), 1e300);
+        spans[0] = span;
+        c.insert(QStringLiteral("spans"), spans);
+    }) << "connections[0].spans[0].first_seen_us: expected a whole number from 0 to";
+    QTest::newRow("negative time") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("alive"), false); c.insert(QStringLiteral("vanished_us"), -5); })
+                                   << "connections[0].vanished_us: expected a whole number from 0";
+    QTest::newRow("unknown state") << editFirstConnection([](QJsonObject &c) {
+        QJsonArray spans = c.value(QStringLiteral("spans")).toArray();
+        QJsonObject span = spans[0].toObject();
+        span.insert(QStringLiteral("state"), QStringLiteral("HALF_OPEN"));
+        spans[0] = span;
+        c.insert(QStringLiteral("spans"), spans);
+    }) << "connections[0].spans[0].state: 'HALF_OPEN' is not a kernel state name";
+    QTest::newRow("no states") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("spans"), QJsonArray()); })
+                               << "connections[0].spans: a connection has at least one state";
+    QTest::newRow("bad address") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("local_address"), QStringLiteral("localhost")); })
+                                 << "connections[0].local_address: 'localhost' is not an IP address";
+    QTest::newRow("family mismatch") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("local_address"), QStringLiteral("::1")); })
+                                     << "connections[0].local_address: '::1' is not an ipv4 address";
+    QTest::newRow("object for list") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("samples"), QJsonObject()); })
+                                     << "connections[0].samples: expected a list";
+    QTest::newRow("null record") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("latest"), QJsonValue()); })
+                                 << "connections[0].latest: expected an object";
+    QTest::newRow("too many samples") << editFirstConnection([](QJsonObject &c) {
+        QJsonArray samples;
+        for (int i = 0; i < ConnectionHistory::maxSamples + 1; ++i)
+            samples.append(QJsonObject());
+        c.insert(QStringLiteral("samples"), samples);
+    }) << "connections[0].samples: 513 entries, more than the 512 a session file may hold";
+    QTest::newRow("errno out of range") << edited([](QJsonObject &r) {
+        QJsonArray calls = r.value(QStringLiteral("lab_calls")).toArray();
+        QJsonObject call = calls[0].toObject();
+        call.insert(QStringLiteral("errno"), 99999);
+        calls[0] = call;
+        r.insert(QStringLiteral("lab_calls"), calls);
+    }) << "lab_calls[0].errno: expected a whole number from 0 to 4095";
+}
+
+void TestSessionFile::shouldRefuseDamagedFiles()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, message);
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(bytes, QStringLiteral("lesson.json"));
+    QVERIFY(!loaded.document);
+    QVERIFY2(loaded.error.startsWith(QStringLiteral("lesson.json")), qPrintable(loaded.error));
+    QVERIFY2(loaded.error.contains(message), qPrintable(loaded.error));
+}
+
+void TestSessionFile::shouldRefuseEveryTruncation()
+{
+    // Cut anywhere, the file is refused, never half-read.
+    for (qsizetype n = 0; n < m_bytes.size(); n += qMax<qsizetype>(1, m_bytes.size() / 300)) {
+        const SessionFile::Loaded loaded = SessionFile::fromBytes(m_bytes.left(n));
+        QVERIFY2(!loaded.document, qPrintable(QString::number(n)));
+        QVERIFY(!loaded.error.isEmpty());
+    }
+}
+
+void TestSessionFile::shouldRefuseHugeAndDeepFiles()
+{
+    // a list longer than the format allows is refused by its size, before its entries are read
+    QByteArray huge = "{\"format\":\"sockscope-session\",\"format_version\":1,\"program\":{\"version\":\"1\"},"
+                      "\"host\":{\"hostname\":\"\",\"kernel\":\"\",\"machine\":\"\",\"os\":\"\"},"
+                      "\"capture\":{\"source\":\"proc\",\"interval_ms\":1,\"ports\":[],\"started_at_ms\":0,\"duration_us\":0},"
+                      "\"connections\":[";
+    huge.reserve(huge.size() + 2 * (SessionFile::maxConnections + 1));
+    for (qsizetype i = 0; i <= SessionFile::maxConnections; ++i)
+        huge += i ? ",0" : "0";
+    huge += "]}";
+    SessionFile::Loaded loaded = SessionFile::fromBytes(huge);
+    QVERIFY(!loaded.document);
+    QVERIFY2(loaded.error.contains(QStringLiteral("connections: 1000001 entries")), qPrintable(loaded.error));
+
+    // deep nesting is refused by the JSON parser itself
+    const QByteArray deep = QByteArray(100000, '[') + QByteArray(100000, ']');
+    loaded = SessionFile::fromBytes(deep);
+    QVERIFY(!loaded.document);
+    QVERIFY(loaded.error.contains(QStringLiteral("not valid JSON")));
+
+    // a file too big to be a session is refused without being read
+    QTemporaryDir dir;
+    QFile big(dir.filePath(QStringLiteral("big.json")));
+    QVERIFY(big.open(QIODevice::WriteOnly));
+    QVERIFY(big.resize(SessionFile::maxFileBytes + 1)); // sparse: costs no disk
+    big.close();
+    loaded = SessionFile::load(big.fileName());
+    QVERIFY(!loaded.document);
+    QVERIFY2(loaded.error.contains(QStringLiteral("more than the 268435456")), qPrintable(loaded.error));
+
+    loaded = SessionFile::load(dir.filePath(QStringLiteral("missing.json")));
+    QVERIFY(loaded.error.startsWith(QStringLiteral("cannot read ")));
+}
+
+void TestSessionFile::shouldNotLoseAnythingWhenWritingFails()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("session.json"));
+    QCOMPARE(SessionFile::save(m_document, path), QString());
+    QCOMPARE(SessionFile::load(path).document.has_value(), true);
+
+    // a directory that does not exist
+    const QString nowhere = dir.filePath(QStringLiteral("missing/session.json"));
+    QString error = SessionFile::save(m_document, nowhere);
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write ") + nowhere), qPrintable(error));
+
+    // a full disk: a file-size limit makes the write fail the same way
+    struct rlimit old;
+    QCOMPARE(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    const auto previous = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = 1024;
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    error = SessionFile::save(m_document, path);
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, previous);
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write ") + path), qPrintable(error));
+    // the earlier file is still whole
+    const SessionFile::Loaded kept = SessionFile::load(path);
+    QVERIFY2(kept.document, qPrintable(kept.error));
+    QVERIFY(*kept.document == m_document);
+}
+
+QTEST_GUILESS_MAIN(TestSessionFile)
+#include "tst_sessionfile.moc"
