@@ -2,6 +2,7 @@
 #include "cli/cliconsole.h"
 #include "cli/commandline.h"
 
+#include "core/session/sessionfile.h"
 #include "ui/mainwindow/mainwindow.h"
 
 #include <QApplication>
@@ -25,6 +26,39 @@ void setIdentity()
     QCoreApplication::setOrganizationName(QStringLiteral("sockscope"));
     QCoreApplication::setApplicationName(QStringLiteral("sockscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKSCOPE_VERSION));
+}
+
+// sockscope open FILE: the saved session, read-only, with a time scrubber.
+int runOpen(int argc, char **argv, const QStringList &arguments)
+{
+    if (arguments.size() == 2 && (arguments[1] == QLatin1String("--help") || arguments[1] == QLatin1String("-h"))) {
+        cli::out(QStringLiteral("Usage: sockscope open FILE\n\n"
+                                "Open a saved session (File → Export → Session) read-only: the table, the state diagram\n"
+                                "and the timeline as they were at each moment, with a time scrubber and play/pause.\n"));
+        return cli::ExitOk;
+    }
+    if (arguments.size() != 2) {
+        cli::err(QStringLiteral("sockscope open: name one session file\nTry 'sockscope open --help'.\n"));
+        return cli::ExitUsage;
+    }
+    // The file is checked before any window: a damaged file is reported the same everywhere.
+    const SessionFile::Loaded loaded = SessionFile::load(arguments[1]);
+    if (!loaded.document) {
+        cli::err(QStringLiteral("sockscope open: %1\n").arg(loaded.error));
+        return cli::ExitFailure;
+    }
+    if (!hasDisplay()) {
+        cli::err(cli::noDisplayHelp(QString::fromLocal8Bit(argv[0])));
+        return cli::ExitFailure;
+    }
+    QApplication app(argc, argv);
+    QApplication::setDesktopFileName(QStringLiteral("io.github.sockscope"));
+    MainWindowOptions options;
+    options.replay = std::make_shared<const Replay>(*loaded.document);
+    options.replayFile = arguments[1];
+    MainWindow window(options);
+    window.show();
+    return QApplication::exec();
 }
 
 int runWindow(int argc, char **argv)
@@ -96,6 +130,8 @@ int main(int argc, char **argv)
         cli::out(QStringLiteral("sockscope %1\n").arg(QStringLiteral(SOCKSCOPE_VERSION)));
         return cli::ExitOk;
     }
+    if (first == QLatin1String("open"))
+        return runOpen(argc, argv, arguments);
     if (cli::isSubcommand(first)) {
         QCoreApplication app(argc, argv);
         return cli::runSubcommand(arguments);

@@ -37,6 +37,7 @@ QString programHelp()
         "  snapshot   print the kernel's TCP table once (live, or parsed from a saved dump)\n"
         "  watch      print every state change as the kernel's table changes\n"
         "  scenario   run real sockets through a scenario that holds a TCP state (--list names them)\n"
+        "  open FILE  replay a saved session in the window: table, diagram and timeline over time\n"
         "\n"
         "Window options (the window remembers its own preferences; these override them):\n"
         "  --source proc|ss   where to read the table (default proc)\n"

@@ -3,9 +3,15 @@
 
 #include "cliconsole.h"
 
+#include "core/format/atomicfile.h"
+#include "core/format/sockettable.h"
+#include "core/session/sessionfile.h"
+
+#include <QCoreApplication>
+
 namespace sockscope::cli {
 
-bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error) const
+bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState) const
 {
     if (parser.isSet(port)) {
         bool ok = false;
@@ -16,7 +22,7 @@ bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &f
         }
         filter.port = quint16(value);
     }
-    if (parser.isSet(state)) {
+    if (withState && parser.isSet(state)) {
         const std::optional<TcpState> s = parseTcpState(parser.value(state));
         if (!s) {
             QStringList names;
@@ -42,6 +48,45 @@ bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &f
 std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLineParser &parser, QString &error) const
 {
     return SocketSource::create(parser.value(source), &error);
+}
+
+QString ExportOption::check(const QCommandLineParser &parser) const
+{
+    if (!parser.isSet(option))
+        return QString();
+    const QString path = parser.value(option);
+    for (const char *ext : {".json", ".csv", ".txt"}) {
+        if (path.endsWith(QLatin1String(ext), Qt::CaseInsensitive))
+            return QString();
+    }
+    return QStringLiteral("--export: '%1' must end in .json (a session), .csv or .txt (the table)").arg(path);
+}
+
+bool ExportOption::write(const QCommandLineParser &parser, const QString &command, const Session &session,
+                         const QString &source, int intervalMs, const QList<quint16> &ports,
+                         const QList<ScenarioRunRecord> &runs) const
+{
+    if (!parser.isSet(option))
+        return true;
+    const QString path = parser.value(option);
+    const SessionDocument document =
+        session.toDocument(QCoreApplication::applicationVersion(), source, intervalMs, ports, runs);
+    QString error;
+    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+        error = SessionFile::save(document, path);
+    } else {
+        const QList<SocketRecord> table = SocketTable::sorted(document.table);
+        const QString text = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+            ? SocketTable::csv(table)
+            : SocketTable::format(table, SocketTable::Style::SsTan);
+        error = writeFileAtomically(path, text.toUtf8());
+    }
+    if (!error.isEmpty()) {
+        err(QStringLiteral("sockscope %1: %2\n").arg(command, error));
+        return false;
+    }
+    err(QStringLiteral("sockscope %1: wrote %2\n").arg(command, path));
+    return true;
 }
 
 QString sourceFailure(const QString &sourceName, const QString &error)

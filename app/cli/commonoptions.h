@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/model/socketfilter.h"
+#include "core/session/session.h"
 #include "core/sources/socketsource.h"
 
 #include <QCommandLineOption>
@@ -26,10 +27,28 @@ struct CommonOptions
     QCommandLineOption family{QStringLiteral("family"),
                               QStringLiteral("Only ipv4 or only ipv6 sockets."), QStringLiteral("ipv4|ipv6")};
 
-    // Reads --port, --state and --family into `filter`; on a bad value sets `error`.
-    bool readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error) const;
+    // Reads --port, --family and (when the command has it) --state into `filter`; on a bad
+    // value sets `error`.
+    bool readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState = true) const;
 
     std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, QString &error) const;
+};
+
+// --export FILE: what was seen, as a session file (.json), the final table as CSV (.csv) or
+// as ss -tan prints it (.txt).
+struct ExportOption
+{
+    QCommandLineOption option{QStringLiteral("export"),
+                              QStringLiteral("Also write what was seen to FILE: a session (.json), the table as CSV "
+                                             "(.csv) or as ss -tan prints it (.txt)."),
+                              QStringLiteral("FILE")};
+
+    // A usage problem with the file name, or empty.
+    QString check(const QCommandLineParser &parser) const;
+    // Writes `session` to the file if one was asked for; reports and returns false on failure.
+    bool write(const QCommandLineParser &parser, const QString &command, const Session &session,
+               const QString &source, int intervalMs, const QList<quint16> &ports,
+               const QList<ScenarioRunRecord> &runs = {}) const;
 };
 
 // A source's failure as the command line reports it, with the option that gets around it.

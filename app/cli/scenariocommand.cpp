@@ -66,13 +66,15 @@ int runScenario(const QStringList &arguments)
     const QCommandLineOption clients{QStringLiteral("clients"),
                                      QStringLiteral("How many clients many-clients connects (default 5)."),
                                      QStringLiteral("N"), QStringLiteral("5")};
-    parser.addOptions({list, port, ipv6, hold, clients, common.source});
+    ExportOption exporting;
+    parser.addOptions({list, port, ipv6, hold, clients, common.source, exporting.option});
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope scenario --list\n"
-                       "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source proc|ss] [--clients N]"),
+                       "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source proc|ss] [--clients N]\n"
+                       "                               [--export FILE]"),
         QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
                        "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"
                        "seen, 1 when something was missing or a call failed (both are named), 2 on a usage error.\n"
@@ -107,6 +109,8 @@ int runScenario(const QStringList &arguments)
     const double holdS = parser.value(hold).toDouble(&ok);
     if (!ok || holdS < 0 || holdS > 24 * 3600)
         return usageError(command, QStringLiteral("--hold needs seconds from 0 to 86400, not '%1'").arg(parser.value(hold)));
+    if (const QString problem = exporting.check(parser); !problem.isEmpty())
+        return usageError(command, problem);
     QString error;
     std::unique_ptr<SocketSource> source = common.createSource(parser, error);
     if (!source)
@@ -119,6 +123,7 @@ int runScenario(const QStringList &arguments)
     Lab lab;
     ScenarioRunner runner(&lab);
     runner.load(*scenario, config);
+    Session session(&lab); // what --export writes
     Poller poller(std::move(source));
     poller.setInterval(20);
     SocketFilter filter;
@@ -166,9 +171,12 @@ int runScenario(const QStringList &arguments)
             return;
         }
         runner.observe(snapshot);
+        session.apply(snapshot);
     });
 
     const auto closeAll = [&] {
+        if (!exporting.write(parser, command, session, sourceName, 20, {runner.port()}, {runner.record()}))
+            status = ExitFailure;
         out(QStringLiteral("\nclosing every socket the scenario opened, with RST so that no new TIME_WAIT or FIN_WAIT entries linger\n"));
         lab.abortAll();
         QCoreApplication::exit(status);

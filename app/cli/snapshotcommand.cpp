@@ -77,12 +77,13 @@ int runSnapshot(const QStringList &arguments)
                                     QStringLiteral("What --from-file holds: proc or ss (default: guessed from "
                                                    "the first line)."),
                                     QStringLiteral("proc|ss")};
-    parser.addOptions({common.source, common.port, common.state, common.family, fromFile, format, json});
+    ExportOption exporting;
+    parser.addOptions({common.source, common.port, common.state, common.family, fromFile, format, json, exporting.option});
 
     const int early = parseOrExit(
         parser, arguments,
-        QStringLiteral("sockscope snapshot [--source proc|ss] [--port P] [--state NAME] [--family F] [--json]\n"
-                       "       sockscope snapshot --from-file FILE [--format proc|ss] [--port P] [--state NAME] [--json]"),
+        QStringLiteral("sockscope snapshot [--source proc|ss] [--port P] [--state NAME] [--family F] [--json] [--export FILE]\n"
+                       "       sockscope snapshot --from-file FILE [--format proc|ss] [--port P] [--state NAME] [--json] [--export FILE]"),
         QStringLiteral("Print the kernel's TCP table once: every socket's state, queues, timer, inode and uid.\n"
                        "Exit status: 0 on success, 1 when the table or file could not be read or had "
                        "malformed lines\n(the good rows are still printed), 2 on a usage error."));
@@ -93,6 +94,8 @@ int runSnapshot(const QStringList &arguments)
     QString error;
     if (!common.readFilter(parser, filter, error))
         return usageError(command, error);
+    if (const QString problem = exporting.check(parser); !problem.isEmpty())
+        return usageError(command, problem);
     if (parser.isSet(format) && !parser.isSet(fromFile))
         return usageError(command, QStringLiteral("--format only applies to --from-file"));
     if (parser.isSet(fromFile) && parser.isSet(common.source))
@@ -129,6 +132,11 @@ int runSnapshot(const QStringList &arguments)
 
     for (const ParseIssue &issue : snapshot.issues)
         err(QStringLiteral("sockscope snapshot: %1\n").arg(issue.toString()));
+
+    Session session(nullptr);
+    session.apply(snapshot);
+    if (!exporting.write(parser, command, session, snapshot.source, 0, filter.allPorts()))
+        return ExitFailure;
     return snapshot.issues.isEmpty() ? ExitOk : ExitFailure;
 }
 

@@ -3,9 +3,9 @@
 
 #include "cliconsole.h"
 #include "commonoptions.h"
+#include "interrupt.h"
 
 #include "core/sources/poller.h"
-#include "core/tracking/connectiontracker.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -64,25 +64,29 @@ int runWatch(const QStringList &arguments)
                                       QStringLiteral("S")};
     const QCommandLineOption json{QStringLiteral("json"),
                                   QStringLiteral("Print one JSON object per line instead of text.")};
-    parser.addOptions({common.source, common.port, common.family, interval, duration, json});
+    ExportOption exporting;
+    parser.addOptions({common.source, common.port, common.family, interval, duration, json, exporting.option});
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope watch [--source proc|ss] [--port P] [--family F] [--interval MS] "
-                       "[--duration S] [--json]"),
+                       "[--duration S] [--json] [--export FILE]"),
         QStringLiteral(
             "Poll the kernel's TCP table and print one line per change:\n"
             "  time  family  local  remote  OLD -> NEW  milliseconds seen in OLD\n"
             "(new) marks a connection that appeared, (gone) one that left the table. Times are what\n"
             "the polls saw: a state shorter than the interval can be missed entirely.\n"
-            "The sockets present at the start are counted, not printed."));
+            "The sockets present at the start are counted, not printed. Ctrl+C stops and still\n"
+            "writes the --export file."));
     if (early >= 0)
         return early;
 
     SocketFilter filter;
     QString error;
-    if (!common.readFilter(parser, filter, error))
+    if (!common.readFilter(parser, filter, error, false))
         return usageError(command, error);
+    if (const QString problem = exporting.check(parser); !problem.isEmpty())
+        return usageError(command, problem);
 
     bool ok = false;
     const int intervalMs = parser.value(interval).toInt(&ok);
@@ -105,17 +109,18 @@ int runWatch(const QStringList &arguments)
     Poller poller(std::move(source));
     poller.setInterval(intervalMs);
     poller.setFilter(filter);
-    ConnectionTracker tracker;
+    Session session(nullptr);
+    bool baseline = true;
     const bool asJson = parser.isSet(json);
     int status = ExitOk;
     QString lastError;
 
-    QObject::connect(&poller, &Poller::snapshotTaken, &tracker, [&](const Snapshot &snapshot) {
+    QObject::connect(&poller, &Poller::snapshotTaken, &session, [&](const Snapshot &snapshot) {
         if (!snapshot.ok()) {
             if (snapshot.error != lastError)
                 err(QStringLiteral("sockscope watch: %1\n").arg(sourceFailure(sourceName, snapshot.error)));
             lastError = snapshot.error;
-            if (!tracker.hasBaseline()) {
+            if (baseline) {
                 // Nothing was ever read: there is nothing to watch.
                 status = ExitFailure;
                 QCoreApplication::exit(ExitFailure);
@@ -129,12 +134,17 @@ int runWatch(const QStringList &arguments)
         for (const ParseIssue &issue : snapshot.issues)
             err(QStringLiteral("sockscope watch: %1\n").arg(issue.toString()));
 
-        const bool baseline = !tracker.hasBaseline();
-        const TrackerDelta delta = tracker.update(snapshot);
+        TrackerDelta delta;
+        const QMetaObject::Connection taking = QObject::connect(&session, &Session::updated, &session,
+                                                                [&delta](const TrackerDelta &d) { delta = d; });
+        session.apply(snapshot);
+        QObject::disconnect(taking);
         if (baseline) {
+            baseline = false;
+            const int count = session.connections().liveCount();
             err(QStringLiteral("sockscope watch: %1 %2%3 via %4, polling every %5 ms%6\n")
-                    .arg(tracker.liveCount())
-                    .arg(tracker.liveCount() == 1 ? QStringLiteral("socket") : QStringLiteral("sockets"))
+                    .arg(count)
+                    .arg(count == 1 ? QStringLiteral("socket") : QStringLiteral("sockets"))
                     .arg(filter.port ? QStringLiteral(" on port %1").arg(*filter.port) : QString())
                     .arg(sourceName)
                     .arg(intervalMs)
@@ -147,9 +157,12 @@ int runWatch(const QStringList &arguments)
 
     if (durationS > 0)
         QTimer::singleShot(int(durationS * 1000), &poller, [] { QCoreApplication::exit(ExitOk); });
+    quitEventLoopOnInterrupt(&poller);
     poller.start();
     const int loopStatus = QCoreApplication::exec();
     poller.stop();
+    if (status == ExitOk && !exporting.write(parser, command, session, sourceName, intervalMs, filter.allPorts()))
+        return ExitFailure;
     return status != ExitOk ? status : loopStatus;
 }
 

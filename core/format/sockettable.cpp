@@ -48,6 +48,36 @@ QString SocketTable::alignColumns(const QList<QStringList> &rows, const QList<bo
     return out;
 }
 
+QString SocketTable::csv(const QList<SocketRecord> &records)
+{
+    const auto field = [](const QString &text) -> QString {
+        if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+            return text;
+        QString quoted = text;
+        quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        return QLatin1Char('"') + quoted + QLatin1Char('"');
+    };
+    QString out = QStringLiteral("family,local_address,local_port,remote_address,remote_port,state,tx_queue,rx_queue,"
+                                 "timer,timer_remaining_ms,retransmits,inode,uid\n");
+    for (const SocketRecord &r : records) {
+        const QStringList row{familyName(r.family),
+                              field(r.local.addressText()),
+                              QString::number(r.local.port),
+                              field(r.remote.addressText()),
+                              QString::number(r.remote.port),
+                              kernelName(r.state),
+                              QString::number(r.txQueue),
+                              QString::number(r.rxQueue),
+                              timerName(r.timer),
+                              QString::number(r.timerRemainingMs),
+                              QString::number(r.retransmits),
+                              r.inode ? QString::number(*r.inode) : QString(),
+                              r.uid ? QString::number(*r.uid) : QString()};
+        out += row.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return out;
+}
+
 QString SocketTable::format(const QList<SocketRecord> &records, Style style)
 {
     QList<QStringList> rows;

@@ -20,6 +20,10 @@ public:
 
     static QString format(const QList<SocketRecord> &records, Style style);
 
+    // Comma-separated values with a header row, one row per socket, columns named as in the
+    // JSON form (family, local_address, ..., uid); quoted where a value needs it.
+    static QString csv(const QList<SocketRecord> &records);
+
     // Rows in a stable, readable order: local port, local address, remote address and port.
     static QList<SocketRecord> sorted(QList<SocketRecord> records);
 

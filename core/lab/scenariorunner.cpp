@@ -69,6 +69,25 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
     m_reportedPort = 0;
     m_failure.clear();
     m_clock.invalidate();
+    m_startedNs = 0;
+}
+
+ScenarioRunRecord ScenarioRunner::record() const
+{
+    ScenarioRunRecord run;
+    run.name = m_scenario.name;
+    run.title = m_scenario.title;
+    run.startedNs = m_startedNs;
+    switch (m_status) {
+    case Status::Finished: run.status = QStringLiteral("finished"); break;
+    case Status::Failed: run.status = QStringLiteral("failed"); break;
+    case Status::Stopped: run.status = QStringLiteral("stopped"); break;
+    default: run.status = QStringLiteral("running"); break;
+    }
+    run.failure = m_failure;
+    for (const Outcome &o : m_outcomes)
+        run.outcomes.append({o.expectation.describe(), o.met, o.atMs});
+    return run;
 }
 
 quint16 ScenarioRunner::port() const
@@ -100,8 +119,10 @@ void ScenarioRunner::step()
 {
     if ((m_status != Status::Idle && m_status != Status::Ready) || m_next >= m_steps.size())
         return;
-    if (!m_clock.isValid())
+    if (!m_clock.isValid()) {
         m_clock.start();
+        m_startedNs = steadyNowNs();
+    }
     m_current = m_next++;
     m_status = Status::Waiting;
     Q_EMIT stepStarted(m_current);

@@ -3,6 +3,8 @@
 
 #include "scenario.h"
 
+#include "../session/sessiondocument.h"
+
 #include "../tracking/connectiontracker.h"
 
 #include <QElapsedTimer>
@@ -56,6 +58,10 @@ public:
     QList<Outcome> outcomes() const { return m_outcomes; }
     QList<Expectation> missing() const; // unmet (and violated never-expectations)
     qint64 elapsedMs() const;
+    qint64 startedNs() const { return m_startedNs; } // steady clock of the first step, 0 before
+
+    // This run as a session file keeps it (its start on the steady clock).
+    ScenarioRunRecord record() const;
 
 public Q_SLOTS:
     void step();               // runs the next step
@@ -108,7 +114,8 @@ private:
     int m_current = -1;
     bool m_autoRun = false;
     bool m_inAction = false;
-    qint64 m_loadNs = 0;            // snapshots older than the run are not about it
+    qint64 m_loadNs = 0;
+    qint64 m_startedNs = 0;            // snapshots older than the run are not about it
     qint64 m_stepBeginNs = 0;       // when the current step's action began
     qint64 m_stepStartNs = 0;       // when the current step's action ended
     bool m_observedSinceStep = false; // a snapshot taken after that has been seen

@@ -215,7 +215,10 @@ SessionDocument Session::toDocument(const QString &programVersion, const QString
     d.ports = ports;
     d.startedWallMs = m_startWallMs;
     d.durationNs = onDocumentClock(steadyNowNs(), m_startNs);
-    d.scenarioRuns = runs;
+    for (ScenarioRunRecord run : runs) {
+        run.startedNs = onDocumentClock(run.startedNs, m_startNs); // given on the steady clock
+        d.scenarioRuns.append(run);
+    }
 
     for (quint64 id : m_store.ids()) {
         const ConnectionHistory *h = m_store.history(id);

@@ -58,6 +58,7 @@ public:
     const Replay *recording() const { return m_replay.get(); }
 
     // Everything this session knows, on the document's clock (0 = when the session started).
+    // The runs' start times are given on the steady clock.
     SessionDocument toDocument(const QString &programVersion, const QString &source, int intervalMs,
                                const QList<quint16> &ports, const QList<ScenarioRunRecord> &runs) const;
     qint64 startWallMs() const { return m_startWallMs; }

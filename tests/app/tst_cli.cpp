@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The sockscope executable's subcommands, run as a user would run them.
+#include "core/session/sessionfile.h"
+
 #include "../common/fixtures.h"
 #include "../core/loopbackpair.h"
 
@@ -8,6 +10,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace sockscope;
@@ -83,6 +86,11 @@ private Q_SLOTS:
     void shouldRunAScenarioHeadless();
     void shouldHoldTheFinalSockets();
     void shouldNameTheHolderWhenTheScenarioPortIsTaken();
+    void shouldExportASnapshot_data();
+    void shouldExportASnapshot();
+    void shouldExportAScenarioRun();
+    void shouldExportWhatItWatchedWhenInterrupted();
+    void shouldRefuseToOpenDamagedSessions();
 };
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
@@ -128,6 +136,8 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("scenario port") << QStringList{"scenario", "handshake", "--port", "65536"} << "--port needs";
     QTest::newRow("scenario clients") << QStringList{"scenario", "many-clients", "--clients", "0"} << "--clients needs";
     QTest::newRow("scenario hold") << QStringList{"scenario", "handshake", "--hold", "soon"} << "--hold needs";
+    QTest::newRow("export extension") << QStringList{"snapshot", "--export", "table.xlsx"} << "must end in .json";
+    QTest::newRow("open two files") << QStringList{"open", "a.json", "b.json"} << "name one session file";
 }
 
 void TestCli::shouldRejectBadArgumentsWithStatus2()
@@ -444,6 +454,127 @@ void TestCli::shouldNameTheHolderWhenTheScenarioPortIsTaken()
     QVERIFY2(r.err.contains(QStringLiteral("EADDRINUSE")), qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("held by tst_cli (pid %1)").arg(QCoreApplication::applicationPid())), qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("MISSING listener in LISTEN")));
+}
+
+void TestCli::shouldExportASnapshot_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("start");
+    QTest::newRow("session") << "table.json" << QByteArray("{");
+    QTest::newRow("csv") << "table.csv" << QByteArray("family,local_address,local_port,remote_address");
+    QTest::newRow("ss text") << "table.txt" << QByteArray("State");
+}
+
+void TestCli::shouldExportASnapshot()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, start);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(name);
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("proc-net-tcp.txt")),
+                       QStringLiteral("--export"), path});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.err.contains(QStringLiteral("wrote ") + path));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY2(bytes.startsWith(start), bytes.left(80).constData());
+    if (name.endsWith(QLatin1String(".json"))) {
+        const SessionFile::Loaded loaded = SessionFile::fromBytes(bytes);
+        QVERIFY2(loaded.document, qPrintable(loaded.error));
+        QCOMPARE(loaded.document->connections.size(), 43);
+        QCOMPARE(loaded.document->table.size(), 43);
+        QVERIFY(loaded.document->source.startsWith(QStringLiteral("file:proc:")));
+    } else {
+        QCOMPARE(bytes.count('\n'), 44);
+    }
+    // an unwritable place: a clear message and a failing status
+    const Run bad = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("proc-net-tcp.txt")),
+                         QStringLiteral("--export"), dir.filePath(QStringLiteral("missing/") + name)});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains(QStringLiteral("cannot write ")), qPrintable(bad.err));
+}
+
+void TestCli::shouldExportAScenarioRun()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("fin-wait-1.json"));
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("fin-wait-1"), QStringLiteral("--port"), QStringLiteral("0"),
+                       QStringLiteral("--export"), path});
+    QCOMPARE(r.exitCode, 0);
+    const SessionFile::Loaded loaded = SessionFile::load(path);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const SessionDocument &d = *loaded.document;
+    QCOMPARE(d.scenarioRuns.size(), 1);
+    QCOMPARE(d.scenarioRuns.first().name, QStringLiteral("fin-wait-1"));
+    QCOMPARE(d.scenarioRuns.first().status, QStringLiteral("finished"));
+    for (const ScenarioRunRecord::Outcome &o : d.scenarioRuns.first().outcomes)
+        QVERIFY2(o.met, qPrintable(o.text));
+    bool finWait1 = false;
+    for (const RecordedConnection &c : d.connections) {
+        for (const StateSpan &s : c.history.spans)
+            finWait1 |= c.label == QLatin1String("client #1") && s.state == TcpState::FinWait1;
+    }
+    QVERIFY(finWait1);
+    QVERIFY(d.calls.size() > 10);
+}
+
+void TestCli::shouldExportWhatItWatchedWhenInterrupted()
+{
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 3);
+    QVERIFY(listener.isValid());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("watch.json"));
+    QProcess watch;
+    watch.setProcessEnvironment(cleanEnvironment());
+    watch.start(QStringLiteral(SOCKSCOPE_EXECUTABLE), {QStringLiteral("watch"), QStringLiteral("--port"),
+                                                       QString::number(listener.localPort()), QStringLiteral("--interval"),
+                                                       QStringLiteral("20"), QStringLiteral("--export"), path});
+    QVERIFY(watch.waitForStarted());
+    QString err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(watch.readAllStandardError())).contains(QStringLiteral("polling every")), 10000);
+    Fd client = Loopback::connect(AddressFamily::IPv4, listener.localPort());
+    QTest::qWait(200);
+    watch.terminate(); // SIGTERM, as an init system or Ctrl+C (SIGINT) would stop it
+    QVERIFY(watch.waitForFinished(10000));
+    QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(watch.exitCode(), 0);
+    const SessionFile::Loaded loaded = SessionFile::load(path);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    int established = 0;
+    for (const RecordedConnection &c : loaded.document->connections)
+        established += c.history.state() == TcpState::Established ? 1 : 0;
+    QCOMPARE(established, 2); // both ends of the new connection
+}
+
+void TestCli::shouldRefuseToOpenDamagedSessions()
+{
+    QTemporaryDir dir;
+    const Run missing = run({QStringLiteral("open"), dir.filePath(QStringLiteral("nothing.json"))});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY(missing.err.contains(QStringLiteral("cannot read ")));
+
+    QFile damaged(dir.filePath(QStringLiteral("damaged.json")));
+    QVERIFY(damaged.open(QIODevice::WriteOnly));
+    damaged.write("{\"format\": \"sockscope-session\", \"format_version\": 1, \"program\": {\"version\": 7}}");
+    damaged.close();
+    const Run bad = run({QStringLiteral("open"), damaged.fileName()});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains(QStringLiteral("is damaged: program.version: expected text")), qPrintable(bad.err));
+    QVERIFY(bad.out.isEmpty());
+
+    // a good file without a display: the file is fine, the window cannot open
+    const QString good = dir.filePath(QStringLiteral("good.json"));
+    QCOMPARE(run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("proc-net-tcp.txt")),
+                  QStringLiteral("--export"), good}).exitCode, 0);
+    QProcessEnvironment env = cleanEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    const Run headless = run({QStringLiteral("open"), good}, env);
+    QCOMPARE(headless.exitCode, 1);
+    QVERIFY(headless.err.contains(QStringLiteral("no display")));
+    QCOMPARE(run({QStringLiteral("open"), QStringLiteral("--help")}).exitCode, 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

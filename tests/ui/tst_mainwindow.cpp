@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The window driven the way a user drives it: clicking its actions, reading its models.
+#include "core/session/sessionfile.h"
 #include "ui/diagram/statediagramwidget.h"
+#include "ui/timeline/timelinewidget.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
 #include "ui/mainwindow/mainwindow.h"
@@ -22,6 +24,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace sockscope;
@@ -93,6 +96,8 @@ private Q_SLOTS:
     void shouldMoveTheDiagramThroughTheClose();
     void shouldRememberTheLayout();
     void shouldKeepPreferences();
+    void shouldExportEverythingAndKeepTheSessionWhenWritingFails();
+    void shouldReplayASavedSession();
 };
 
 void TestMainWindow::initTestCase()
@@ -386,6 +391,141 @@ void TestMainWindow::shouldKeepPreferences()
     QCOMPARE(fallback.intervalMs, 50);
     QCOMPARE(fallback.defaultPort, quint16(8000));
     QSettings().clear();
+}
+
+void TestMainWindow::shouldExportEverythingAndKeepTheSessionWhenWritingFails()
+{
+    MainWindow window(testOptions());
+    window.resize(1400, 900);
+    window.show();
+    pickScenario(window, QStringLiteral("handshake"));
+    trigger(window, "scenarioRunAction");
+    QTRY_VERIFY_WITH_TIMEOUT(window.runner()->isDone(), 30000);
+    SocketTableModel *model = window.socketModel();
+    QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::Established) >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
+
+    QTemporaryDir dir;
+    const QString session = dir.filePath(QStringLiteral("lesson.json"));
+    QCOMPARE(window.exportSession(session), QString());
+    const SessionFile::Loaded loaded = SessionFile::load(session);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QCOMPARE(loaded.document->scenarioRuns.size(), 1);
+    QCOMPARE(loaded.document->scenarioRuns.first().name, QStringLiteral("handshake"));
+    QCOMPARE(loaded.document->scenarioRuns.first().status, QStringLiteral("finished"));
+    QVERIFY(loaded.document->calls.size() >= 6);
+    bool labelled = false;
+    for (const RecordedConnection &c : loaded.document->connections)
+        labelled |= c.label == QLatin1String("client #1") && c.labSocket != 0;
+    QVERIFY(labelled);
+
+    QCOMPARE(window.exportTable(dir.filePath(QStringLiteral("table.csv"))), QString());
+    QFile csv(dir.filePath(QStringLiteral("table.csv")));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QVERIFY(csv.readLine().startsWith("family,local_address,local_port"));
+    QCOMPARE(window.exportTable(dir.filePath(QStringLiteral("table.txt"))), QString());
+    QFile text(dir.filePath(QStringLiteral("table.txt")));
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    QVERIFY(text.readAll().startsWith("State"));
+
+    for (const QString &name : {QStringLiteral("diagram.png"), QStringLiteral("diagram.svg")})
+        QCOMPARE(window.exportDiagram(dir.filePath(name)), QString());
+    for (const QString &name : {QStringLiteral("timeline.png"), QStringLiteral("timeline.svg")})
+        QCOMPARE(window.exportTimeline(dir.filePath(name)), QString());
+    QFile png(dir.filePath(QStringLiteral("diagram.png")));
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    QCOMPARE(png.read(8), QByteArray("\x89PNG\r\n\x1a\n"));
+    QFile svg(dir.filePath(QStringLiteral("timeline.svg")));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray svgText = svg.readAll();
+    QVERIFY(svgText.contains("<svg"));
+    QVERIFY(svgText.contains("client #1")); // a real drawing with text, not a bitmap
+    QVERIFY(window.exportDiagram(dir.filePath(QStringLiteral("diagram.gif"))).contains(QStringLiteral(".png or .svg")));
+
+    // A place that cannot be written: a clear message, and the session is all still there.
+    const QString nowhere = dir.filePath(QStringLiteral("missing/lesson.json"));
+    const QString error = window.exportSession(nowhere);
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write ") + nowhere), qPrintable(error));
+    QVERIFY(!QFile::exists(nowhere));
+    const QString again = dir.filePath(QStringLiteral("again.json"));
+    QCOMPARE(window.exportSession(again), QString());
+    QCOMPARE(SessionFile::load(again).document->connections.size(), loaded.document->connections.size());
+}
+
+void TestMainWindow::shouldReplayASavedSession()
+{
+    // Record a half-close with the window, save it, open it as a replay.
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("half-close.json"));
+    {
+        MainWindow window(testOptions());
+        window.show();
+        pickScenario(window, QStringLiteral("half-close"));
+        trigger(window, "scenarioRunAction");
+        QTRY_VERIFY_WITH_TIMEOUT(window.runner()->isDone(), 30000);
+        QTest::qWait(200);
+        QCOMPARE(window.exportSession(file), QString());
+    }
+    const SessionFile::Loaded loaded = SessionFile::load(file);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const auto replay = std::make_shared<const Replay>(*loaded.document);
+    MainWindowOptions options = testOptions();
+    options.replay = replay;
+    options.replayFile = file;
+    MainWindow window(options);
+    window.show();
+    QVERIFY(window.isReplay());
+    QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("labDock"))->isVisible());
+    QVERIFY(window.windowTitle().startsWith(QStringLiteral("half-close.json")));
+    QVERIFY(!window.poller());
+
+    // At every recorded moment the table holds what the recording held then.
+    SocketTableModel *model = window.socketModel();
+    const auto visibleRows = [model] {
+        int n = 0;
+        for (int row = 0; row < model->rowCount(); ++row)
+            n += model->highlightAt(row) != SocketTableModel::Highlight::Vanishing ? 1 : 0;
+        return n;
+    };
+    for (qint64 frame : replay->frames()) {
+        window.seek(frame);
+        QCOMPARE(window.replayPosition(), frame);
+        QCOMPARE(visibleRows(), int(replay->snapshotAt(frame).records.size()));
+    }
+    // The end: the client half-closed, its server end in CLOSE_WAIT, with their recorded roles.
+    QVERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2) >= 0);
+    QVERIFY(rowOf(model, QStringLiteral("accepted #1"), TcpState::CloseWait) >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2)));
+    QTRY_COMPARE(window.diagram()->highlightedState(0), std::optional<TcpState>(TcpState::FinWait2));
+    QCOMPARE(window.timeline()->laneCount(), 2);
+    QVERIFY(window.timeline()->callMarkerCount(0) > 0); // the lab's calls, from the recording
+
+    // Back in time: the diagram follows the same connection to its ESTABLISHED past.
+    qint64 established = -1;
+    for (qint64 frame : replay->frames()) {
+        window.seek(frame);
+        const int row = rowOf(model, QStringLiteral("client #1"), TcpState::Established);
+        if (row >= 0) {
+            established = frame;
+            break;
+        }
+    }
+    QVERIFY(established >= 0);
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
+    QTRY_COMPARE(window.diagram()->highlightedState(0), std::optional<TcpState>(TcpState::Established));
+
+    // Play runs the clock forward to the end and stops.
+    window.seek(0);
+    trigger(window, "replayPlayAction");
+    QTRY_VERIFY_WITH_TIMEOUT(window.replayPosition() == replay->endNs(), 30000);
+    QTRY_VERIFY(!window.findChild<QAction *>(QStringLiteral("replayPlayAction"))->isChecked());
+
+    // Export after open writes what was opened, byte for byte.
+    const QString again = dir.filePath(QStringLiteral("again.json"));
+    QCOMPARE(window.exportSession(again), QString());
+    QFile a(file), b(again);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QCOMPARE(b.readAll(), a.readAll());
 }
 
 QTEST_MAIN(TestMainWindow)

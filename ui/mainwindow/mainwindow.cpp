@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "core/format/atomicfile.h"
 #include "core/format/sockettable.h"
+#include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
@@ -9,6 +11,7 @@
 #include "ui/models/sockettableproxy.h"
 #include "ui/scenario/scenariopanel.h"
 #include "ui/diagram/statediagramwidget.h"
+#include "ui/export/imageexport.h"
 #include "ui/table/pairdelegate.h"
 #include "ui/timeline/timelinewidget.h"
 
@@ -18,6 +21,8 @@
 #include <QDateTime>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -30,6 +35,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSlider>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
@@ -80,6 +86,8 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     setWindowIcon(QIcon(QStringLiteral(":/icons/sockscope.svg")));
     setDockNestingEnabled(true);
 
+    m_replay = options.replay;
+    m_replayFile = options.replayFile;
     m_preferences = Preferences::load();
     if (options.source)
         m_preferences.source = *options.source;
@@ -90,6 +98,8 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     buildDocks();
     buildToolBar();
     buildMenus();
+    if (m_replay)
+        buildReplayBar();
     if (options.watchPort)
         m_watchPorts->setText(QString::number(*options.watchPort));
     m_labPanel->setDefaultPort(m_preferences.defaultPort);
@@ -114,12 +124,12 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
     connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
     connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
-    connect(&m_runner, &ScenarioRunner::pollRequested, this, [this] { m_poller->pollNow(); });
+    connect(&m_runner, &ScenarioRunner::pollRequested, this, &MainWindow::pollSoon);
     connect(&m_runner, &ScenarioRunner::portResolved, this, [this](quint16 port) {
         if (!m_scenarioPorts.contains(port))
             m_scenarioPorts.append(port);
         updateFilter();
-        m_poller->pollNow();
+        pollSoon();
     });
     connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
         m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
@@ -131,6 +141,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
                        false});
     });
     connect(&m_runner, &ScenarioRunner::finished, this, [this] {
+        m_runs.append(m_runner.record());
         QStringList missing;
         for (const Expectation &e : m_runner.missing())
             missing << e.describe();
@@ -150,7 +161,26 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
         m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     }
-    startPolling();
+    if (m_replay) {
+        // Read-only: nothing here touches the kernel or the lab.
+        m_session.setRecording(m_replay);
+        const SessionDocument &d = m_replay->document();
+        setWindowTitle(tr("%1 — recorded %2 on %3 — sockscope")
+                           .arg(QFileInfo(m_replayFile).fileName(),
+                                QDateTime::fromMSecsSinceEpoch(d.startedWallMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                                d.host.hostname.isEmpty() ? tr("an unnamed host") : d.host.hostname));
+        for (const char *name : {"labDock", "scenarioDock"}) {
+            auto *dock = findChild<QDockWidget *>(QLatin1String(name));
+            dock->hide();
+            dock->toggleViewAction()->setEnabled(false);
+        }
+        findChild<QToolBar *>(QStringLiteral("sourceToolBar"))->hide();
+        m_sourceName = d.source;
+        // Open at the first moment something was seen; Play goes on from there.
+        seek(m_replay->frames().isEmpty() ? 0 : m_replay->frames().first());
+    } else {
+        startPolling();
+    }
 }
 
 MainWindow::~MainWindow()
@@ -298,7 +328,7 @@ void MainWindow::buildDocks()
     });
 
     connect(m_labPanel, &LabPanel::selectedSocketChanged, this, &MainWindow::selectionFromLab);
-    connect(m_labPanel, &LabPanel::commandRun, this, [this] { m_poller->pollNow(); });
+    connect(m_labPanel, &LabPanel::commandRun, this, &MainWindow::pollSoon);
     connect(m_scenarioPanel, &ScenarioPanel::loading, this, [this] {
         m_scenarioPorts.clear();
         ScenarioConfig config;
@@ -337,11 +367,12 @@ void MainWindow::buildToolBar()
     pollNow->setObjectName(QStringLiteral("pollNowAction"));
     pollNow->setShortcut(QKeySequence::Refresh);
     pollNow->setToolTip(tr("Read the kernel's table now (%1)").arg(pollNow->shortcut().toString(QKeySequence::NativeText)));
-    connect(pollNow, &QAction::triggered, this, [this] { m_poller->pollNow(); });
+    connect(pollNow, &QAction::triggered, this, &MainWindow::pollSoon);
 
     connect(m_sourceBox, &QComboBox::currentIndexChanged, this, &MainWindow::startPolling);
     connect(m_intervalBox, &QSpinBox::valueChanged, this, [this](int ms) {
-        m_poller->setInterval(ms);
+        if (m_poller)
+            m_poller->setInterval(ms);
         updateStatus();
     });
     connect(m_watchPorts, &QLineEdit::editingFinished, this, &MainWindow::updateFilter);
@@ -350,6 +381,25 @@ void MainWindow::buildToolBar()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open session…"), this, &MainWindow::openSession);
+    open->setShortcut(QKeySequence::Open);
+    open->setObjectName(QStringLiteral("openSessionAction"));
+    QMenu *exports = file->addMenu(tr("&Export"));
+    QAction *exportSessionAction = exports->addAction(tr("Session (JSON)…"), this, [this] {
+        exportWithDialog(tr("Export session"), tr("sockscope session (*.json)"), &MainWindow::exportSession);
+    });
+    exportSessionAction->setShortcut(QKeySequence::Save);
+    exportSessionAction->setObjectName(QStringLiteral("exportSessionAction"));
+    exports->addAction(tr("Table as CSV or ss text…"), this, [this] {
+        exportWithDialog(tr("Export table"), tr("CSV (*.csv);;ss -tan text (*.txt)"), &MainWindow::exportTable);
+    });
+    exports->addAction(tr("State diagram as PNG or SVG…"), this, [this] {
+        exportWithDialog(tr("Export state diagram"), tr("PNG image (*.png);;SVG drawing (*.svg)"), &MainWindow::exportDiagram);
+    });
+    exports->addAction(tr("Timeline as PNG or SVG…"), this, [this] {
+        exportWithDialog(tr("Export timeline"), tr("PNG image (*.png);;SVG drawing (*.svg)"), &MainWindow::exportTimeline);
+    });
+    file->addSeparator();
     QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences);
     preferences->setShortcut(QKeySequence::Preferences);
     preferences->setObjectName(QStringLiteral("preferencesAction"));
@@ -358,11 +408,13 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *lab = menuBar()->addMenu(tr("&Lab"));
+    lab->setEnabled(!m_replay);
     lab->addActions(m_labPanel->serverActions());
     lab->addSeparator();
     lab->addActions(m_labPanel->socketActions());
 
     QMenu *scenario = menuBar()->addMenu(tr("&Scenario"));
+    scenario->setEnabled(!m_replay);
     scenario->addAction(m_scenarioPanel->stepAction());
     scenario->addAction(m_scenarioPanel->runAction());
     scenario->addAction(m_scenarioPanel->resetAction());
@@ -438,6 +490,12 @@ void MainWindow::startPolling()
     updateStatus();
 }
 
+void MainWindow::pollSoon()
+{
+    if (m_poller)
+        m_poller->pollNow();
+}
+
 void MainWindow::updateFilter()
 {
     if (!m_poller)
@@ -500,8 +558,7 @@ void MainWindow::logCall(const LabCall &call)
 {
     m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
                    call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
-    if (m_poller)
-        m_poller->pollNow();
+    pollSoon();
 }
 
 void MainWindow::updateSsView()
@@ -529,10 +586,10 @@ void MainWindow::updateStatus()
         counts << QStringLiteral("%1 %2").arg(it.value()).arg(kernelName(it.key()));
         total += it.value();
     }
-    m_statusLabel->setText(tr("%1 · every %2 ms · %n socket(s)%3", nullptr, total)
-                               .arg(m_sourceName)
-                               .arg(m_intervalBox->value())
-                               .arg(counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", "))));
+    const QString where = m_replay ? tr("replay of %1, polled every %2 ms").arg(m_sourceName).arg(m_replay->document().intervalMs)
+                                   : tr("%1 · every %2 ms").arg(m_sourceName).arg(m_intervalBox->value());
+    m_statusLabel->setText(tr("%1 · %n socket(s)%2", nullptr, total)
+                               .arg(where, counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", "))));
     QString problem = m_lastError;
     if (!problem.isEmpty() && m_sourceName != QLatin1String("proc"))
         problem += tr(" Choose /proc/net/tcp as the source to go on.");
@@ -602,9 +659,214 @@ void MainWindow::showSelection()
     }
     m_diagram->showConnection(diagramEnds);
     m_timeline->setLanes(lanes);
-    m_timeline->setNow(steadyNowNs());
-    if (m_timeline->isLive() && !m_liveTimer->isActive())
+    m_timeline->setNow(m_replay ? m_replayNs : steadyNowNs());
+    if (!m_replay && m_timeline->isLive() && !m_liveTimer->isActive())
         m_liveTimer->start();
+}
+
+void MainWindow::buildReplayBar()
+{
+    QToolBar *bar = addToolBar(tr("Replay"));
+    bar->setObjectName(QStringLiteral("replayToolBar"));
+    m_playAction = bar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"));
+    m_playAction->setObjectName(QStringLiteral("replayPlayAction"));
+    m_playAction->setCheckable(true);
+    m_playAction->setShortcut(Qt::Key_Space);
+    m_playAction->setToolTip(tr("Play or pause the recording (Space)"));
+    connect(m_playAction, &QAction::toggled, this, &MainWindow::setPlaying);
+    QAction *next = bar->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Next change"));
+    next->setObjectName(QStringLiteral("replayNextAction"));
+    next->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right));
+    next->setToolTip(tr("Jump to the next moment the table changed (Ctrl+Right)"));
+    connect(next, &QAction::triggered, this, &MainWindow::stepReplay);
+
+    m_scrubber = new QSlider(Qt::Horizontal, bar);
+    m_scrubber->setObjectName(QStringLiteral("replayScrubber"));
+    m_scrubber->setRange(0, int(qMin<qint64>(m_replay->endNs() / 1000000, std::numeric_limits<int>::max())));
+    m_scrubber->setMinimumWidth(360);
+    bar->addWidget(m_scrubber);
+    connect(m_scrubber, &QSlider::valueChanged, this, [this](int ms) {
+        if (qint64(ms) != m_replayNs / 1000000)
+            seek(qint64(ms) * 1000000);
+    });
+    m_replayTime = new QLabel(bar);
+    m_replayTime->setObjectName(QStringLiteral("replayTime"));
+    m_replayTime->setMinimumWidth(m_replayTime->fontMetrics().horizontalAdvance(QStringLiteral("  0000.000 s of 0000.000 s  ")));
+    bar->addWidget(m_replayTime);
+    m_speed = new QComboBox(bar);
+    m_speed->setObjectName(QStringLiteral("replaySpeed"));
+    for (double factor : {0.25, 0.5, 1.0, 2.0, 5.0, 10.0})
+        m_speed->addItem(QStringLiteral("%1×").arg(factor), factor);
+    m_speed->setCurrentIndex(2);
+    bar->addWidget(m_speed);
+
+    m_playTimer = new QTimer(this);
+    m_playTimer->setInterval(40);
+    connect(m_playTimer, &QTimer::timeout, this, [this] {
+        const qint64 step = qint64(m_playTimer->interval() * 1000000.0 * m_speed->currentData().toDouble());
+        const qint64 next = qMin(m_replayNs + step, m_replay->endNs());
+        seek(next);
+        if (next >= m_replay->endNs())
+            setPlaying(false);
+    });
+}
+
+void MainWindow::setPlaying(bool playing)
+{
+    if (!m_replay)
+        return;
+    if (playing && m_replayNs >= m_replay->endNs())
+        seek(0); // from the start again
+    if (playing)
+        m_playTimer->start();
+    else
+        m_playTimer->stop();
+    const QSignalBlocker blocker(m_playAction);
+    m_playAction->setChecked(playing);
+    m_playAction->setText(playing ? tr("Pause") : tr("Play"));
+    m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+}
+
+void MainWindow::stepReplay()
+{
+    for (qint64 frame : m_replay->frames()) {
+        if (frame > m_replayNs) {
+            seek(frame);
+            return;
+        }
+    }
+}
+
+void MainWindow::seek(qint64 ns)
+{
+    if (!m_replay)
+        return;
+    ns = qBound<qint64>(0, ns, m_replay->endNs());
+    const ConnectionKey selectedKey = m_session.connections().history(m_selected)
+        ? m_session.connections().history(m_selected)->key
+        : ConnectionKey();
+    const bool hadSelection = m_selected != 0;
+    if (ns < m_replayNs) {
+        // Back in time: play the recording again from its start, quickly.
+        m_session.clear();
+        m_model->clear();
+        m_log->clear();
+        m_nextFrame = 0;
+        m_nextCall = 0;
+        m_selected = 0;
+    }
+    const SessionDocument &d = m_replay->document();
+    const auto logCallsUntil = [&](qint64 until) {
+        while (m_nextCall < d.calls.size() && d.calls[m_nextCall].steadyNs <= until) {
+            const LabCall &call = d.calls[m_nextCall++];
+            m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
+                           call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
+        }
+    };
+    const QList<qint64> &frames = m_replay->frames();
+    while (m_nextFrame < frames.size() && frames[m_nextFrame] <= ns) {
+        logCallsUntil(frames[m_nextFrame]);
+        m_session.apply(m_replay->snapshotAt(frames[m_nextFrame]));
+        ++m_nextFrame;
+    }
+    logCallsUntil(ns);
+    m_replayNs = ns;
+    if (hadSelection && m_selected == 0) {
+        if (const ConnectionHistory *h = m_session.connections().findLive(selectedKey))
+            selectConnection(h->id);
+    }
+    showSelection();
+    updateReplayPosition();
+    updateStatus();
+}
+
+void MainWindow::updateReplayPosition()
+{
+    if (!m_scrubber)
+        return;
+    const QSignalBlocker blocker(m_scrubber);
+    m_scrubber->setValue(int(m_replayNs / 1000000));
+    m_replayTime->setText(tr("  %1 s of %2 s  ")
+                              .arg(double(m_replayNs) / 1e9, 0, 'f', 3)
+                              .arg(double(m_replay->endNs()) / 1e9, 0, 'f', 3));
+}
+
+SessionDocument MainWindow::sessionDocument() const
+{
+    if (m_replay)
+        return m_replay->document(); // what was opened, unchanged: export after open is lossless
+    QString error;
+    return m_session.toDocument(QCoreApplication::applicationVersion(), m_sourceName, m_intervalBox->value(),
+                                parsePorts(m_watchPorts->text(), &error), m_runs);
+}
+
+QString MainWindow::exportSession(const QString &path)
+{
+    return SessionFile::save(sessionDocument(), path);
+}
+
+QString MainWindow::exportTable(const QString &path)
+{
+    QList<SocketRecord> records;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
+        if (m_model->highlightAt(source) != SocketTableModel::Highlight::Vanishing)
+            records.append(m_model->recordAt(source));
+    }
+    const QString text = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+        ? SocketTable::csv(records)
+        : SocketTable::format(records, SocketTable::Style::SsTan);
+    return writeFileAtomically(path, text.toUtf8());
+}
+
+QString MainWindow::exportDiagram(const QString &path)
+{
+    return ImageExport::save(m_diagram->scene(), path, tr("sockscope: TCP state diagram"));
+}
+
+QString MainWindow::exportTimeline(const QString &path)
+{
+    return ImageExport::save(m_timeline, path, tr("sockscope: connection timeline"));
+}
+
+void MainWindow::exportWithDialog(const QString &what, const QString &filter,
+                                  QString (MainWindow::*save)(const QString &))
+{
+    QString selectedFilter;
+    QString path = QFileDialog::getSaveFileName(this, what, QString(), filter, &selectedFilter);
+    if (path.isEmpty())
+        return;
+    // Add the extension of the chosen filter when the name has none.
+    const QRegularExpressionMatch ext = QRegularExpression(QStringLiteral("\\*(\\.[a-z]+)")).match(selectedFilter);
+    if (QFileInfo(path).suffix().isEmpty() && ext.hasMatch())
+        path += ext.captured(1);
+    const QString error = (this->*save)(path);
+    if (error.isEmpty()) {
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        return;
+    }
+    QMessageBox::warning(this, tr("Export failed"),
+                         tr("%1\n\nNothing was lost: everything is still here. Choose another place to save it.").arg(error));
+}
+
+void MainWindow::openSession()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("sockscope session (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const SessionFile::Loaded loaded = SessionFile::load(path);
+    QApplication::restoreOverrideCursor();
+    if (!loaded.document) {
+        QMessageBox::warning(this, tr("Cannot open session"), loaded.error);
+        return;
+    }
+    MainWindowOptions options;
+    options.replay = std::make_shared<const Replay>(*loaded.document);
+    options.replayFile = path;
+    auto *window = new MainWindow(options);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
 }
 
 void MainWindow::editPreferences()
@@ -628,9 +890,12 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    // A replay hides the lab's panels; that is not the layout to remember.
+    if (!m_replay) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+        settings.setValue(QStringLiteral("window/state"), saveState());
+    }
     m_runner.stop();
     QMainWindow::closeEvent(event);
 }

@@ -17,6 +17,7 @@ class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QSlider;
 class QSpinBox;
 class QTableView;
 class QTimer;
@@ -38,6 +39,9 @@ struct MainWindowOptions
     std::optional<int> intervalMs;
     std::optional<quint16> watchPort;
     bool restoreLayout = true;        // tests start from the default layout
+    // A saved session to replay instead of watching the kernel; `replayFile` names it.
+    std::shared_ptr<const Replay> replay;
+    QString replayFile;
 };
 
 // sockscope's window: the lab and the scenarios on the left, the 4-tuple table in the middle,
@@ -66,6 +70,18 @@ public:
     quint64 selectedConnection() const { return m_selected; }
     void selectConnection(quint64 id);
 
+    bool isReplay() const { return m_replay != nullptr; }
+    qint64 replayPosition() const { return m_replayNs; } // document clock
+    void seek(qint64 ns);                                 // replay: show the table as it was then
+    void setPlaying(bool playing);
+
+    // What File → Export writes; each returns an empty string or what went wrong.
+    QString exportSession(const QString &path);
+    QString exportTable(const QString &path); // .csv, or ss -tan text otherwise
+    QString exportDiagram(const QString &path);
+    QString exportTimeline(const QString &path);
+    SessionDocument sessionDocument() const;
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;
@@ -87,6 +103,12 @@ private:
     void selectionFromTable();
     void selectionFromLab(int socketId);
     void editPreferences();
+    void pollSoon();
+    void buildReplayBar();
+    void stepReplay();
+    void updateReplayPosition();
+    void openSession();
+    void exportWithDialog(const QString &what, const QString &filter, QString (MainWindow::*save)(const QString &));
     void resetLayout();
     void applyDefaultDockSizes();
     QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
@@ -128,6 +150,19 @@ private:
     QString m_lastError;
     int m_issueCount = 0;
     quint64 m_selected = 0;
+
+    QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file
+
+    std::shared_ptr<const Replay> m_replay;
+    QString m_replayFile;
+    qint64 m_replayNs = -1;   // the moment shown, -1 before the first
+    int m_nextFrame = 0;      // the first frame not applied yet
+    int m_nextCall = 0;       // the first recorded call not logged yet
+    QTimer *m_playTimer = nullptr;
+    QSlider *m_scrubber = nullptr;
+    QLabel *m_replayTime = nullptr;
+    QComboBox *m_speed = nullptr;
+    QAction *m_playAction = nullptr;
 };
 
 } // namespace sockscope

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+
+class QGraphicsScene;
+class QWidget;
+
+namespace sockscope {
+
+// Pictures of the diagram and the timeline for slides, bug reports and grading: PNG or SVG,
+// chosen by the file's extension, written atomically. Each returns an empty string or a
+// message naming the file and the reason.
+class ImageExport
+{
+public:
+    static QString save(QWidget *widget, const QString &path, const QString &title);
+    static QString save(QGraphicsScene *scene, const QString &path, const QString &title);
+
+    static bool isSupported(const QString &path); // .png or .svg
+};
+
+} // namespace sockscope
