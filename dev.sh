@@ -4,6 +4,7 @@
 #   ./dev.sh run [ARGS...]   install what is missing, build, start sockscope (ARGS go to it)
 #   ./dev.sh test            install what is missing, build, run the whole test suite
 #   ./dev.sh sanitize        the same tests built with AddressSanitizer and UBSan (build-asan/)
+#   ./dev.sh fuzz            libFuzzer on the session loader and the parsers, FUZZ_SECONDS each (60)
 #   ./dev.sh build           build only
 set -euo pipefail
 
@@ -39,6 +40,29 @@ case "$command" in
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-asan --output-on-failure --timeout 600 -j "$jobs"
+    ;;
+  fuzz)
+    scripts/install-deps.sh fuzz
+    if [ ! -f build-fuzz/build.ninja ]; then
+      CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DSOCKSCOPE_WERROR=ON -DSOCKSCOPE_FUZZ=ON \
+        -DSOCKSCOPE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    fi
+    cmake --build build-fuzz --parallel "$jobs"
+    seconds=${FUZZ_SECONDS:-60}
+    fuzz_one() { # target, seed files...
+      local target=$1; shift
+      local corpus=build-fuzz/corpus/$target seeds=build-fuzz/seeds/$target
+      mkdir -p "$corpus" "$seeds" build-fuzz/findings
+      cp "$@" "$seeds"/
+      echo "== $target for ${seconds}s"
+      # Any crash, leak, sanitizer report or timeout leaves a file in build-fuzz/findings and
+      # a non-zero status.
+      "build-fuzz/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$target-" "$corpus" "$seeds"
+    }
+    fuzz_one fuzz_sessionfile tests/data/sessions/*.json
+    fuzz_one fuzz_procparser tests/data/proc-net-*.txt
+    fuzz_one fuzz_ssparser tests/data/ss-*.txt
     ;;
   build)
     scripts/install-deps.sh build

@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh run       build + what the window needs on a desktop
 #   scripts/install-deps.sh sanitize  test (GCC's sanitizers come with g++)
 #   scripts/install-deps.sh screenshot  test + Xvfb and ImageMagick
+#   scripts/install-deps.sh fuzz      build + clang and its sanitizer runtimes (libFuzzer)
 set -euo pipefail
 
 profile=${1:-build}
@@ -16,7 +17,8 @@ case "$profile" in
   test|sanitize) packages+=(fonts-dejavu-core) ;;
   run) packages+=(fonts-dejavu-core) ;;
   screenshot) packages+=(fonts-dejavu-core xvfb xauth x11-apps imagemagick) ;;
-  *) echo "install-deps.sh: unknown profile '$profile' (build, test, run, sanitize, screenshot)" >&2; exit 2 ;;
+  fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  *) echo "install-deps.sh: unknown profile '$profile' (build, test, run, sanitize, screenshot, fuzz)" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
