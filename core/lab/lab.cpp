@@ -147,7 +147,13 @@ LabSocket *Lab::find(int id)
 
 const LabSocket *Lab::socket(int id) const
 {
-    return const_cast<Lab *>(this)->find(id);
+    // Const iteration: a non-const lookup would detach a list shared with a copy sockets()
+    // handed out, and leave earlier pointers dangling.
+    for (const LabSocket &s : m_sockets) {
+        if (s.id == id)
+            return &s;
+    }
+    return nullptr;
 }
 
 QList<LabSocket> Lab::sockets() const

@@ -43,6 +43,7 @@ public:
 
     Result execute(const LabCommand &command);
 
+    // Valid until the lab's next command; nullptr for an unknown id.
     const LabSocket *socket(int id) const;
     QList<LabSocket> sockets() const; // in creation order, closed ones included
     QList<LabCall> calls() const { return m_calls; }
