@@ -12,11 +12,18 @@ writes the mechanically derived variant files (see README.md).
 Usage (as root, because one scenario drops to uid/gid 65534 in a child):
     python3 capture-fixtures.py              # capture + derive + print report
     python3 capture-fixtures.py --derive     # no capture: re-make derived files, report
+    python3 capture-fixtures.py --netlink    # same scenarios, writes ONLY the netlink-* files
 
 Port plan: scenario number i uses the block BASE + 4*i .. BASE + 4*i + 3, where
 BASE is 18000 for IPv4 (127.0.0.1) and 18100 for IPv6 (::1). The first port of a
 block is the server (listener) port, the next ones are the fixed client ports.
 See SCENARIOS below and README.md.
+
+--netlink holds the same scenarios plus one bound-but-inactive socket per family
+(scenario 24: 127.0.0.1:18098 and [::1]:18198, bound, neither listening nor connected),
+then writes the raw NETLINK_SOCK_DIAG dump replies (netlink-tcp4.bin, netlink-tcp6.bin) and
+/proc/net/tcp{,6} read right after them (netlink-proc-net-tcp.txt, netlink-proc-net-tcp6.txt).
+It touches no other file: no capture-info.txt, no derived files, no report.
 
 Everything is bounded: each wait has a timeout, the whole run is limited by
 SIGALRM, the unprivileged child exits on its own after a deadline, and every
@@ -66,6 +73,8 @@ SCENARIOS = {
     12: "IPv4-mapped (IPv4 block only): dual-stack listener on [::] (IPV6_V6ONLY=0), "
         "AF_INET client 127.0.0.1 +1 accepted",
     13: "UDP (for ss -tuan): P bound, P+1 connected to P with one unread datagram at P",
+    24: "bound inactive (--netlink only): P+2 bound with SO_REUSEADDR, no listen/connect "
+        "(state CLOSE, shown only by netlink with the 1<<13 state bit)",
 }
 
 STATE_NAMES = {
@@ -82,6 +91,8 @@ SS_COMMANDS = [("ss-tan.txt", ["ss", "-tan"]),
                ("ss-tanoieH.txt", ["ss", "-tanoieH"]),
                ("ss-tanoiep.txt", ["ss", "-tanoiep"]),
                ("ss-tuan.txt", ["ss", "-tuan"])]
+NETLINK_CAPTURES = ["netlink-tcp4.bin", "netlink-tcp6.bin",
+                    "netlink-proc-net-tcp.txt", "netlink-proc-net-tcp6.txt"]
 DERIVED = ["proc-net-tcp-noheader.txt", "proc-net-tcp-udpheader.txt",
            "proc-net-tcp-trimmed.txt", "proc-net-tcp-extra-columns.txt",
            "proc-net-tcp-malformed.txt", "ss-malformed.txt"]
@@ -437,6 +448,13 @@ def mapped_scenario(lab):
     lab.want(V6, (m, P), (m, P + 1), "ESTABLISHED", "s12 +1 server (tcp6, mapped)")
 
 
+def bound_inactive_scenario(lab):
+    """Scenario 24 (--netlink only): a bound socket that never listens or connects."""
+    for fam in (V4, V6):
+        lab.tcp(fam, port(fam, 24, 2))      # SO_REUSEADDR + bind(HOST, P), nothing else
+    return {(fam, HOST[fam], port(fam, 24, 2)) for fam in (V4, V6)}
+
+
 def nobody_expectations(lab, fam):
     h, anyaddr = HOST[fam], ANY[fam]
     P = port(fam, 11)
@@ -555,6 +573,106 @@ def dump(outdir):
     for name, data in raw.items():
         with open(os.path.join(outdir, name), "wb") as fh:
             fh.write(data)
+    return t0, stamps, raw
+
+
+# --------------------------------------------------------------------------
+# NETLINK_SOCK_DIAG dump (--netlink); constants from linux/netlink.h, linux/sock_diag.h,
+# linux/inet_diag.h and net/tcp_states.h
+
+NETLINK_SOCK_DIAG = 4
+SOCK_DIAG_BY_FAMILY = 20
+NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+INET_DIAG_INFO = 2
+TCPF_BOUND_INACTIVE = 1 << 13
+DIAG_STATES = 0xfff | TCPF_BOUND_INACTIVE
+DIAG_RECV_BUF = 64 * 1024            # what core/sources/netlinksource.cpp passes to recv()
+DIAG_MAX_DATAGRAMS = 10000
+NLMSGHDR = struct.Struct("=IHHII")   # len, type, flags, seq, pid (host byte order)
+
+
+def diag_request(fam, seq):
+    """nlmsghdr + inet_diag_req_v2 {family, IPPROTO_TCP, ext INFO, pad, states, id = 0}."""
+    req = struct.pack("=BBBBI", fam, socket.IPPROTO_TCP, 1 << (INET_DIAG_INFO - 1), 0,
+                      DIAG_STATES) + bytes(48)           # struct inet_diag_sockid, zeroed
+    return NLMSGHDR.pack(NLMSGHDR.size + len(req), SOCK_DIAG_BY_FAMILY,
+                         NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + req
+
+
+def diag_open():
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG)
+    s.bind((0, 0))
+    s.settimeout(5)
+    return s
+
+
+def diag_dump(s, fam, seq):
+    """Send one dump request; return the datagrams as received, up to the NLMSG_DONE one."""
+    s.sendto(diag_request(fam, seq), (0, 0))
+    datagrams = []
+    while len(datagrams) < DIAG_MAX_DATAGRAMS:
+        data, _, flags, _ = s.recvmsg(DIAG_RECV_BUF)
+        if flags & socket.MSG_TRUNC:
+            raise Fail("netlink datagram larger than %d bytes" % DIAG_RECV_BUF)
+        datagrams.append(data)
+        off = 0
+        while off + NLMSGHDR.size <= len(data):
+            length, mtype, _, mseq, _ = NLMSGHDR.unpack_from(data, off)
+            if length < NLMSGHDR.size or off + length > len(data):
+                raise Fail("bad netlink message length %d at offset %d" % (length, off))
+            if mseq != seq:
+                raise Fail("netlink reply with sequence %d, expected %d" % (mseq, seq))
+            if mtype == NLMSG_ERROR:
+                err = struct.unpack_from("=i", data, off + NLMSGHDR.size)[0]
+                raise Fail("sock_diag dump: NLMSG_ERROR %d (%s)" % (err, os.strerror(-err)))
+            if mtype == NLMSG_DONE:
+                if off + length != len(data):
+                    raise Fail("bytes after NLMSG_DONE in the last datagram")
+                return datagrams
+            off += (length + 3) & ~3
+        if off != len(data):
+            raise Fail("%d stray bytes at the end of a netlink datagram" % (len(data) - off))
+    raise Fail("no NLMSG_DONE after %d datagrams" % DIAG_MAX_DATAGRAMS)
+
+
+def diag_rows(blob):
+    """(family, state, (src, sport), (dst, dport)) for each socket message of a capture."""
+    rows, off = [], 0
+    while off + NLMSGHDR.size <= len(blob):
+        length, mtype = NLMSGHDR.unpack_from(blob, off)[:2]
+        if mtype == SOCK_DIAG_BY_FAMILY:
+            fam, state = blob[off + 16], blob[off + 17]
+            sport, dport = struct.unpack_from("!HH", blob, off + 20)
+            n = 4 if fam == V4 else 16
+            src = socket.inet_ntop(fam, blob[off + 24:off + 24 + n])
+            dst = socket.inet_ntop(fam, blob[off + 40:off + 40 + n])
+            rows.append((fam, state, (src, sport), (dst, dport)))
+        off += (length + 3) & ~3
+    return rows
+
+
+def dump_netlink(outdir):
+    """Netlink tcp4, netlink tcp6, then /proc/net/tcp and tcp6, back to back."""
+    socks = {fam: diag_open() for fam in (V4, V6)}      # opened before the clock starts
+    stamps, raw = {}, {}
+    try:
+        t0 = time.time()
+        for seq, (fam, name) in enumerate(((V4, "netlink-tcp4.bin"), (V6, "netlink-tcp6.bin")), 1):
+            datagrams = diag_dump(socks[fam], fam, seq)
+            raw[name] = b"".join(datagrams)
+            stamps[name] = (time.time() - t0, [len(d) for d in datagrams])
+        for name, path in (("netlink-proc-net-tcp.txt", "/proc/net/tcp"),
+                           ("netlink-proc-net-tcp6.txt", "/proc/net/tcp6")):
+            with open(path, "rb") as fh:
+                raw[name] = fh.read()
+            stamps[name] = (time.time() - t0, None)
+    finally:
+        for s in socks.values():
+            s.close()
+    for name in NETLINK_CAPTURES:
+        with open(os.path.join(outdir, name), "wb") as fh:
+            fh.write(raw[name])
     return t0, stamps, raw
 
 
@@ -843,7 +961,7 @@ def report(outdir, proc_damage=None, ss_damage=None):
 
 # --------------------------------------------------------------------------
 
-def capture(outdir, wait_s):
+def capture(outdir, wait_s, netlink=False):
     if os.geteuid() != 0:
         raise Fail("run as root: scenario 11 needs setuid(65534) in a child")
     precheck(wait_s)
@@ -877,19 +995,39 @@ def capture(outdir, wait_s):
         for fam in (V4, V6):
             scenarios_for_family(lab, fam)
         mapped_scenario(lab)
+        bound = bound_inactive_scenario(lab) if netlink else set()
         for fam in (V4, V6):
             timewait_scenario(lab, fam)
         log("sockets set up; waiting for every state")
         wait_states(lab.expect, WAIT_STATE_S)
         time.sleep(0.3)            # let timers settle after the last transition
-        t0, stamps, raw = dump(outdir)
-        log("dumped: " + ", ".join("%s %.1f ms" % (k, v * 1000) for k, v in stamps.items()))
-        rows = parse_proc(raw["proc-net-tcp.txt"].decode(), "tcp") + \
-            parse_proc(raw["proc-net-tcp6.txt"].decode(), "tcp6")
-        missing = check_expect(lab.expect, rows)
-        if missing:
-            raise Fail("a state changed before the dump:\n  " + "\n  ".join(missing))
-        write_info(outdir, t0, stamps, child)
+        if netlink:
+            t0, stamps, raw = dump_netlink(outdir)
+            for name, (t, sizes) in stamps.items():
+                log("%s done after %.2f ms%s" % (name, t * 1000, "" if sizes is None else
+                    ", datagram sizes %s" % sizes))
+            rows = parse_proc(raw["netlink-proc-net-tcp.txt"].decode(), "tcp") + \
+                parse_proc(raw["netlink-proc-net-tcp6.txt"].decode(), "tcp6")
+            missing = check_expect(lab.expect, rows)
+            if missing:
+                raise Fail("a state changed before the dump:\n  " + "\n  ".join(missing))
+            closed = {(fam, src[0], src[1])
+                      for name in ("netlink-tcp4.bin", "netlink-tcp6.bin")
+                      for fam, state, src, dst in diag_rows(raw[name]) if state == 7}
+            if not bound <= closed:
+                raise Fail("bound-inactive sockets missing from the netlink dump (kernel < 6.8?): "
+                           "%s" % sorted(bound - closed))
+            log("netlink capture: uname -r %s, %s" % (run_text(["uname", "-r"]),
+                datetime.datetime.fromtimestamp(t0, datetime.timezone.utc).isoformat()))
+        else:
+            t0, stamps, raw = dump(outdir)
+            log("dumped: " + ", ".join("%s %.1f ms" % (k, v * 1000) for k, v in stamps.items()))
+            rows = parse_proc(raw["proc-net-tcp.txt"].decode(), "tcp") + \
+                parse_proc(raw["proc-net-tcp6.txt"].decode(), "tcp6")
+            missing = check_expect(lab.expect, rows)
+            if missing:
+                raise Fail("a state changed before the dump:\n  " + "\n  ".join(missing))
+            write_info(outdir, t0, stamps, child)
     finally:
         signal.alarm(0)
         lab.abort_all()
@@ -919,10 +1057,18 @@ def main():
     ap.add_argument("--outdir", default=HERE)
     ap.add_argument("--derive", action="store_true",
                     help="no capture: only re-make the derived files and print the report")
+    ap.add_argument("--netlink", action="store_true",
+                    help="capture only the NETLINK_SOCK_DIAG dumps and /proc read with them "
+                         "(netlink-*.bin/.txt); no other file is written")
     ap.add_argument("--wait-leftovers", type=int, default=75,
                     help="seconds to wait for TIME_WAIT leftovers of a previous run")
     args = ap.parse_args()
     try:
+        if args.netlink:
+            if args.derive:
+                raise Fail("--netlink and --derive do not go together")
+            capture(args.outdir, args.wait_leftovers, netlink=True)
+            return 0
         if not args.derive:
             capture(args.outdir, args.wait_leftovers)
         report(args.outdir, *derive(args.outdir))
