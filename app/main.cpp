@@ -3,6 +3,7 @@
 #include "cli/commandline.h"
 
 #include "core/session/sessionfile.h"
+#include "core/sources/socketsource.h"
 #include "ui/mainwindow/mainwindow.h"
 
 #include <QApplication>
@@ -67,7 +68,7 @@ int runWindow(int argc, char **argv)
     QApplication::setDesktopFileName(QStringLiteral("io.github.sockscope"));
 
     QCommandLineParser parser;
-    const QCommandLineOption source{QStringLiteral("source"), QString(), QStringLiteral("proc|ss")};
+    const QCommandLineOption source{QStringLiteral("source"), QString(), QStringLiteral("netlink|proc|ss")};
     const QCommandLineOption interval{QStringLiteral("interval"), QString(), QStringLiteral("MS")};
     const QCommandLineOption port{QStringLiteral("port"), QString(), QStringLiteral("P")};
     parser.addOptions({source, interval, port});
@@ -82,8 +83,9 @@ int runWindow(int argc, char **argv)
     MainWindowOptions options;
     if (parser.isSet(source)) {
         const QString name = parser.value(source);
-        if (name != QLatin1String("proc") && name != QLatin1String("ss")) {
-            cli::err(QStringLiteral("sockscope: --source must be proc or ss, not '%1'\n").arg(name));
+        if (!SocketSource::names().contains(name)) {
+            cli::err(QStringLiteral("sockscope: --source must be one of %1, not '%2'\n")
+                         .arg(SocketSource::names().join(QStringLiteral(", ")), name));
             return cli::ExitUsage;
         }
         options.source = name;

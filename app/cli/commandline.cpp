@@ -27,7 +27,7 @@ int runSubcommand(const QStringList &arguments)
 QString programHelp()
 {
     return QStringLiteral(
-        "Usage: sockscope [--source proc|ss] [--interval MS] [--port P]\n"
+        "Usage: sockscope [--source netlink|proc|ss] [--interval MS] [--port P]\n"
         "       sockscope COMMAND [options]\n"
         "\n"
         "sockscope shows TCP connections and their states as the Linux kernel reports them.\n"
@@ -40,7 +40,8 @@ QString programHelp()
         "  open FILE  replay a saved session in the window: table, diagram and timeline over time\n"
         "\n"
         "Window options (the window remembers its own preferences; these override them):\n"
-        "  --source proc|ss   where to read the table (default proc)\n"
+        "  --source NAME      where to read the table: netlink (sock_diag, the default where the\n"
+        "                     kernel answers it), proc (/proc/net/tcp) or ss (the program)\n"
         "  --interval MS      milliseconds between polls (default 500)\n"
         "  --port P           watch only sockets on this port (and the lab's own)\n"
         "\n"

@@ -16,8 +16,10 @@ namespace sockscope::cli {
 struct CommonOptions
 {
     QCommandLineOption source{QStringLiteral("source"),
-                              QStringLiteral("Where to read the kernel's table: proc or ss (default proc)."),
-                              QStringLiteral("proc|ss"), QStringLiteral("proc")};
+                              QStringLiteral("Where to read the kernel's table: netlink (sock_diag, as ss does), "
+                                             "proc (/proc/net/tcp) or ss (the program). Default: netlink where the "
+                                             "kernel answers it, else proc."),
+                              QStringLiteral("netlink|proc|ss")};
     QCommandLineOption port{QStringLiteral("port"),
                             QStringLiteral("Only sockets with this local or remote port."),
                             QStringLiteral("P")};

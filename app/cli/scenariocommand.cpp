@@ -73,7 +73,7 @@ int runScenario(const QStringList &arguments)
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope scenario --list\n"
-                       "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source proc|ss] [--clients N]\n"
+                       "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source netlink|proc|ss] [--clients N]\n"
                        "                               [--export FILE]"),
         QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
                        "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"

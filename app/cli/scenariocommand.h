@@ -6,7 +6,7 @@
 namespace sockscope::cli {
 
 // sockscope scenario --list
-// sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source proc|ss] [--clients N]
+// sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source netlink|proc|ss] [--clients N]
 int runScenario(const QStringList &arguments);
 
 } // namespace sockscope::cli

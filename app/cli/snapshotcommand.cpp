@@ -82,7 +82,7 @@ int runSnapshot(const QStringList &arguments)
 
     const int early = parseOrExit(
         parser, arguments,
-        QStringLiteral("sockscope snapshot [--source proc|ss] [--port P] [--state NAME] [--family F] [--json] [--export FILE]\n"
+        QStringLiteral("sockscope snapshot [--source netlink|proc|ss] [--port P] [--state NAME] [--family F] [--json] [--export FILE]\n"
                        "       sockscope snapshot --from-file FILE [--format proc|ss] [--port P] [--state NAME] [--json] [--export FILE]"),
         QStringLiteral("Print the kernel's TCP table once: every socket's state, queues, timer, inode and uid.\n"
                        "Exit status: 0 on success, 1 when the table or file could not be read or had "

@@ -5,7 +5,7 @@
 
 namespace sockscope::cli {
 
-// sockscope snapshot [--source proc|ss] [--port P] [--state NAME] [--family F] [--json]
+// sockscope snapshot [--source netlink|proc|ss] [--port P] [--state NAME] [--family F] [--json]
 // sockscope snapshot --from-file FILE [--format proc|ss] [filters] [--json]
 int runSnapshot(const QStringList &arguments);
 

@@ -69,7 +69,7 @@ int runWatch(const QStringList &arguments)
 
     const int early = parseOrExit(
         parser, arguments,
-        QStringLiteral("sockscope watch [--source proc|ss] [--port P] [--family F] [--interval MS] "
+        QStringLiteral("sockscope watch [--source netlink|proc|ss] [--port P] [--family F] [--interval MS] "
                        "[--duration S] [--json] [--export FILE]"),
         QStringLiteral(
             "Poll the kernel's TCP table and print one line per change:\n"

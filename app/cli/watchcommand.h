@@ -5,7 +5,7 @@
 
 namespace sockscope::cli {
 
-// sockscope watch [--source proc|ss] [--port P] [--family F] [--interval MS] [--duration S] [--json]
+// sockscope watch [--source netlink|proc|ss] [--port P] [--family F] [--interval MS] [--duration S] [--json]
 int runWatch(const QStringList &arguments);
 
 } // namespace sockscope::cli

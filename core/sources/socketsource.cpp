@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "socketsource.h"
 
+#include "netlinksource.h"
 #include "procsource.h"
 #include "sssource.h"
 
@@ -8,11 +9,23 @@ namespace sockscope {
 
 QStringList SocketSource::names()
 {
-    return {QStringLiteral("proc"), QStringLiteral("ss")};
+    return {QStringLiteral("netlink"), QStringLiteral("proc"), QStringLiteral("ss")};
+}
+
+QString SocketSource::defaultName()
+{
+    // Asking the kernel directly is the cheapest; where sock_diag is not answered (some
+    // containers), /proc always is.
+    static const bool netlink = NetlinkSource::isAvailable();
+    return netlink ? QStringLiteral("netlink") : QStringLiteral("proc");
 }
 
 std::unique_ptr<SocketSource> SocketSource::create(QStringView name, QString *error)
 {
+    if (name.isEmpty() || name == QLatin1String("default"))
+        return create(defaultName(), error);
+    if (name == QLatin1String("netlink"))
+        return std::make_unique<NetlinkSource>();
     if (name == QLatin1String("proc"))
         return std::make_unique<ProcSource>();
     if (name == QLatin1String("ss"))

@@ -23,9 +23,12 @@ public:
     // The whole table, or the part the filter selects. Failures come back in Snapshot::error.
     virtual Snapshot take(const SocketFilter &filter) = 0;
 
-    // "proc" and "ss"; nullptr and a message for anything else.
+    // "netlink", "proc" and "ss"; "" or "default" for defaultName(); nullptr and a message
+    // for anything else.
     static std::unique_ptr<SocketSource> create(QStringView name, QString *error = nullptr);
     static QStringList names();
+    // netlink where this machine answers sock_diag, /proc otherwise.
+    static QString defaultName();
 };
 
 } // namespace sockscope

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The sockscope executable's subcommands, run as a user would run them.
 #include "core/session/sessionfile.h"
+#include "core/sources/socketsource.h"
 
 #include "../common/fixtures.h"
 #include "../core/loopbackpair.h"
@@ -271,6 +272,8 @@ void TestCli::shouldPrintTheLiveTable_data()
     QTest::addColumn<QString>("source");
     QTest::newRow("proc") << "proc";
     QTest::newRow("ss") << "ss";
+    QTest::newRow("netlink") << "netlink";
+    QTest::newRow("default") << "";
 }
 
 void TestCli::shouldPrintTheLiveTable()
@@ -279,11 +282,14 @@ void TestCli::shouldPrintTheLiveTable()
     Fd listener = Loopback::listen(AddressFamily::IPv4, 3);
     QVERIFY(listener.isValid());
     const QString port = QString::number(listener.localPort());
-    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--source"), source, QStringLiteral("--port"), port,
-                       QStringLiteral("--json")});
+    QStringList arguments{QStringLiteral("snapshot"), QStringLiteral("--port"), port, QStringLiteral("--json")};
+    if (!source.isEmpty())
+        arguments << QStringLiteral("--source") << source;
+    const Run r = run(arguments);
     QCOMPARE(r.exitCode, 0);
     const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
-    QCOMPARE(doc.value(QStringLiteral("source")).toString(), source);
+    // Without --source: netlink where the kernel answers it, /proc otherwise.
+    QCOMPARE(doc.value(QStringLiteral("source")).toString(), source.isEmpty() ? SocketSource::defaultName() : source);
     // Rows with this local port are the test's; others may name it as their remote port (TIME_WAIT
     // entries of an earlier listener that had the same ephemeral port).
     QJsonArray mine;

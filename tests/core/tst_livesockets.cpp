@@ -65,6 +65,8 @@ void TestLiveSockets::shouldSeeAConnectionFromListenToTimeWait_data()
     QTest::newRow("proc ipv6") << "proc" << int(AddressFamily::IPv6);
     QTest::newRow("ss ipv4") << "ss" << int(AddressFamily::IPv4);
     QTest::newRow("ss ipv6") << "ss" << int(AddressFamily::IPv6);
+    QTest::newRow("netlink ipv4") << "netlink" << int(AddressFamily::IPv4);
+    QTest::newRow("netlink ipv6") << "netlink" << int(AddressFamily::IPv6);
 }
 
 void TestLiveSockets::shouldSeeAConnectionFromListenToTimeWait()
@@ -215,6 +217,7 @@ void TestLiveSockets::shouldFilterByPortInTheSource_data()
     QTest::addColumn<QString>("source");
     QTest::newRow("proc") << "proc";
     QTest::newRow("ss") << "ss";
+    QTest::newRow("netlink") << "netlink";
 }
 
 void TestLiveSockets::shouldFilterByPortInTheSource()

@@ -35,7 +35,8 @@ namespace {
 MainWindowOptions testOptions()
 {
     MainWindowOptions options;
-    options.source = QStringLiteral("proc");
+    // The source a user gets by default: netlink where the kernel answers it.
+    options.source = SocketSource::defaultName();
     options.intervalMs = 50;
     options.restoreLayout = false;
     return options;
@@ -387,7 +388,7 @@ void TestMainWindow::shouldKeepPreferences()
     settings.setValue(QStringLiteral("intervalMs"), -5);
     settings.setValue(QStringLiteral("defaultPort"), 99999);
     const Preferences fallback = Preferences::load();
-    QCOMPARE(fallback.source, QStringLiteral("proc"));
+    QCOMPARE(fallback.source, SocketSource::defaultName());
     QCOMPARE(fallback.intervalMs, 50);
     QCOMPARE(fallback.defaultPort, quint16(8000));
     QSettings().clear();

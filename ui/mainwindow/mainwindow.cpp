@@ -344,6 +344,9 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(tr(" Source "), bar));
     m_sourceBox = new QComboBox(bar);
     m_sourceBox->setObjectName(QStringLiteral("sourceBox"));
+    m_sourceBox->addItem(tr("netlink"), QStringLiteral("netlink"));
+    m_sourceBox->setItemData(0, tr("Ask the kernel over NETLINK_SOCK_DIAG, as ss does: the cheapest, and the "
+                                   "only source that shows bound-only sockets (CLOSE)"), Qt::ToolTipRole);
     m_sourceBox->addItem(tr("/proc/net/tcp"), QStringLiteral("proc"));
     m_sourceBox->addItem(tr("ss program"), QStringLiteral("ss"));
     m_sourceBox->setCurrentIndex(qMax(0, m_sourceBox->findData(m_preferences.source)));

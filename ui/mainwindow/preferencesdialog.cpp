@@ -14,7 +14,7 @@ Preferences Preferences::load()
     QSettings settings;
     Preferences p;
     const QString source = settings.value(QStringLiteral("source"), p.source).toString();
-    if (source == QLatin1String("proc") || source == QLatin1String("ss"))
+    if (SocketSource::names().contains(source))
         p.source = source;
     p.intervalMs = qBound(50, settings.value(QStringLiteral("intervalMs"), p.intervalMs).toInt(), 10000);
     const int port = settings.value(QStringLiteral("defaultPort"), p.defaultPort).toInt();
@@ -37,6 +37,7 @@ PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent
     setWindowTitle(tr("Preferences"));
     auto *form = new QFormLayout(this);
     m_source = new QComboBox(this);
+    m_source->addItem(tr("netlink sock_diag (as ss asks)"), QStringLiteral("netlink"));
     m_source->addItem(tr("/proc/net/tcp"), QStringLiteral("proc"));
     m_source->addItem(tr("the ss program"), QStringLiteral("ss"));
     m_source->setCurrentIndex(qMax(0, m_source->findData(current.source)));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/sources/socketsource.h"
+
 #include <QDialog>
 
 class QComboBox;
@@ -12,7 +14,7 @@ namespace sockscope {
 // port the lab's server starts on.
 struct Preferences
 {
-    QString source = QStringLiteral("proc");
+    QString source = SocketSource::defaultName();
     int intervalMs = 500;
     quint16 defaultPort = 8000;
 

@@ -23,6 +23,8 @@ private Q_SLOTS:
     void shouldProduceEveryExpectedStateThroughProc() { runThrough(QStringLiteral("proc")); }
     void shouldProduceEveryExpectedStateThroughSs_data() { table(); }
     void shouldProduceEveryExpectedStateThroughSs() { runThrough(QStringLiteral("ss")); }
+    void shouldProduceEveryExpectedStateThroughNetlink_data() { table(); }
+    void shouldProduceEveryExpectedStateThroughNetlink() { runThrough(QStringLiteral("netlink")); }
     void shouldStopAtAnyStepAndCloseEverySocket();
     void shouldRunOneStepAtATime();
     void shouldNameWhatWasNotObserved();

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "socketsource.h"
+
+#include <QByteArray>
+
+namespace sockscope {
+
+// Asks the kernel directly, the way ss does: a NETLINK_SOCK_DIAG dump per address family,
+// filtered in the kernel by state and port. It alone also shows sockets that are bound but
+// neither listen nor connect (state CLOSE), on kernels that report them (6.8 and later).
+class NetlinkSource final : public SocketSource
+{
+public:
+    NetlinkSource();
+    ~NetlinkSource() override;
+
+    QString name() const override { return QStringLiteral("netlink"); }
+    Snapshot take(const SocketFilter &filter) override;
+
+    // Whether this machine answers a sock_diag dump (some containers do not).
+    static bool isAvailable(QString *error = nullptr);
+
+    // The dump alone, without parsing: for benchmarks. Returns the bytes received.
+    qint64 dumpBytes(const SocketFilter &filter, QString *error);
+
+private:
+    bool ensureSocket(QString &error);
+    QString dump(int family, const SocketFilter &filter, QList<SocketRecord> *records, qint64 *bytes);
+
+    int m_fd = -1;
+    quint32 m_sequence = 0;
+    QByteArray m_buffer;
+};
+
+} // namespace sockscope
