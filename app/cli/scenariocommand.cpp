@@ -162,7 +162,8 @@ int runScenario(const QStringList &arguments)
         poller.setFilter(f);
         poller.pollNow();
     });
-    QObject::connect(&runner, &ScenarioRunner::pollRequested, &poller, &Poller::pollNow);
+    // Each step polls fast for a moment, then relaxes to the interval.
+    QObject::connect(&runner, &ScenarioRunner::pollRequested, &poller, [&poller] { poller.burst(); });
     QObject::connect(&poller, &Poller::snapshotTaken, &runner, [&](const Snapshot &snapshot) {
         if (!snapshot.ok()) {
             err(QStringLiteral("sockscope scenario: %1\n").arg(sourceFailure(sourceName, snapshot.error)));

@@ -4,6 +4,7 @@
 #include "cliconsole.h"
 #include "commonoptions.h"
 
+#include "core/system/socketowners.h"
 #include "core/format/socketjson.h"
 #include "core/format/sockettable.h"
 #include "core/parsers/procnettcpparser.h"
@@ -116,6 +117,9 @@ int runSnapshot(const QStringList &arguments)
             return usageError(command, error);
         sourceName = source->name();
         snapshot = source->take(filter);
+        // Which process holds each socket (a saved dump cannot say).
+        if (snapshot.ok())
+            SocketOwners().attribute(snapshot.records);
     }
 
     if (!snapshot.ok()) {

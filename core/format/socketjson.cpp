@@ -44,6 +44,13 @@ QJsonObject SocketJson::toJson(const SocketRecord &r)
     o.insert(QStringLiteral("inode"), optionalValue(r.inode));
     if (r.cookie)
         o.insert(QStringLiteral("cookie"), QString::number(*r.cookie, 16));
+    if (r.ownerStatus != OwnerStatus::NotLooked) {
+        o.insert(QStringLiteral("owner_status"), ownerStatusName(r.ownerStatus));
+        QJsonArray owners;
+        for (const SocketOwner &owner : r.owners)
+            owners.append(QJsonObject{{QStringLiteral("pid"), owner.pid}, {QStringLiteral("program"), owner.program}});
+        o.insert(QStringLiteral("owners"), owners);
+    }
     if (r.rtoMs)
         o.insert(QStringLiteral("rto_ms"), double(*r.rtoMs));
     if (r.atoMs)
@@ -198,6 +205,38 @@ SocketRecord SocketJson::recordFromJson(const QJsonValue &value, const QString &
             return rec;
         }
         rec.cookie = v;
+    }
+    if (const auto status = r.optionalString(o, QStringLiteral("owner_status"), path, 16)) {
+        const std::optional<OwnerStatus> s = parseOwnerStatus(*status);
+        if (!s || *s == OwnerStatus::NotLooked) {
+            r.fail(JsonReader::at(path, QStringLiteral("owner_status")),
+                   QStringLiteral("'%1' is not one of process, carried, unknown, none, kernel").arg(*status));
+            return rec;
+        }
+        rec.ownerStatus = *s;
+        const QString ownersPath = JsonReader::at(path, QStringLiteral("owners"));
+        const QJsonArray owners = r.array(o.value(QStringLiteral("owners")), ownersPath, 4096);
+        for (qsizetype i = 0; r.ok() && i < owners.size(); ++i) {
+            const QString ownerPath = JsonReader::at(ownersPath, i);
+            const QJsonObject owner = r.object(owners.at(i), ownerPath);
+            if (!r.ok())
+                break;
+            SocketOwner entry;
+            entry.pid = qint32(r.integer(owner, QStringLiteral("pid"), ownerPath, 1, 0x7fffffff));
+            entry.program = r.string(owner, QStringLiteral("program"), ownerPath, 256);
+            rec.owners.append(entry);
+        }
+        if (!r.ok())
+            return rec;
+        const bool named = rec.ownerStatus == OwnerStatus::Process || rec.ownerStatus == OwnerStatus::Carried;
+        if (named == rec.owners.isEmpty()) {
+            r.fail(ownersPath, named ? QStringLiteral("owner_status '%1' needs at least one owner").arg(*status)
+                                     : QStringLiteral("owner_status '%1' has no owners").arg(*status));
+            return rec;
+        }
+    } else if (o.contains(QStringLiteral("owners"))) {
+        r.fail(JsonReader::at(path, QStringLiteral("owners")), QStringLiteral("owners without owner_status"));
+        return rec;
     }
     rec.rtoMs = optionalU32(r, o, QStringLiteral("rto_ms"), path);
     rec.atoMs = optionalU32(r, o, QStringLiteral("ato_ms"), path);

@@ -58,7 +58,7 @@ QString SocketTable::csv(const QList<SocketRecord> &records)
         return QLatin1Char('"') + quoted + QLatin1Char('"');
     };
     QString out = QStringLiteral("family,local_address,local_port,remote_address,remote_port,state,tx_queue,rx_queue,"
-                                 "timer,timer_remaining_ms,retransmits,inode,uid\n");
+                                 "timer,timer_remaining_ms,retransmits,inode,uid,process\n");
     for (const SocketRecord &r : records) {
         const QStringList row{familyName(r.family),
                               field(r.local.addressText()),
@@ -72,7 +72,8 @@ QString SocketTable::csv(const QList<SocketRecord> &records)
                               QString::number(r.timerRemainingMs),
                               QString::number(r.retransmits),
                               r.inode ? QString::number(*r.inode) : QString(),
-                              r.uid ? QString::number(*r.uid) : QString()};
+                              r.uid ? QString::number(*r.uid) : QString(),
+                              field(r.ownerText())};
         out += row.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     return out;
@@ -96,7 +97,7 @@ QString SocketTable::format(const QList<SocketRecord> &records, Style style)
     rows.append({QStringLiteral("State"), QStringLiteral("Recv-Q"), QStringLiteral("Send-Q"),
                  QStringLiteral("Local Address:Port"), QStringLiteral("Peer Address:Port"),
                  QStringLiteral("Timer"), QStringLiteral("Retrans"), QStringLiteral("Inode"),
-                 QStringLiteral("UID")});
+                 QStringLiteral("UID"), QStringLiteral("Process")});
     const QString unknown = QStringLiteral("?");
     for (const SocketRecord &r : records) {
         const QString timer = timerText(r);
@@ -104,9 +105,10 @@ QString SocketTable::format(const QList<SocketRecord> &records, Style style)
                      r.local.toString(), r.remote.toString(),
                      timer.isEmpty() ? QStringLiteral("-") : timer, QString::number(r.retransmits),
                      r.inode ? QString::number(*r.inode) : unknown,
-                     r.uid ? QString::number(*r.uid) : unknown});
+                     r.uid ? QString::number(*r.uid) : unknown,
+                     r.ownerText().isEmpty() ? QStringLiteral("-") : r.ownerText()});
     }
-    return alignColumns(rows, {false, true, true, false, false, false, true, true, true});
+    return alignColumns(rows, {false, true, true, false, false, false, true, true, true, false});
 }
 
 } // namespace sockscope

@@ -3,7 +3,7 @@
 
 #include "../model/snapshot.h"
 #include "../sources/procsource.h"
-#include "../system/processlookup.h"
+#include "../system/socketowners.h"
 
 #include <QDateTime>
 #include <QSocketNotifier>
@@ -659,9 +659,10 @@ QString Lab::portHolder(const Endpoint &wanted) const
                                   "SO_REUSEADDR lets a listener bind anyway")
                 .arg(port)
                 .arg(where);
-        const QString owner = ProcessLookup::describe(ProcessLookup().ownersOf(inode));
-        if (!owner.isEmpty())
-            return QStringLiteral("port %1 is held by %2 (%3)").arg(port).arg(owner, where);
+        SocketRecord holder = r;
+        SocketOwners().attribute(holder);
+        if (holder.ownerStatus == OwnerStatus::Process)
+            return QStringLiteral("port %1 is held by %2 (%3)").arg(port).arg(holder.ownerText(), where);
         return QStringLiteral("port %1 is held by a socket of uid %2 (%3, inode %4); its process is not "
                               "visible to this user")
             .arg(port)

@@ -4,6 +4,7 @@
 #include "endpoint.h"
 #include "../tcp/tcpstate.h"
 
+#include <QList>
 #include <QMap>
 #include <QMetaType>
 #include <QString>
@@ -23,6 +24,35 @@ enum class TimerKind : quint8 {
 
 QString timerName(TimerKind kind); // "off", "retransmit", "keepalive", "timewait", "probe"
 std::optional<TimerKind> parseTimerName(QStringView text); // also accepts ss's "on", "persist"
+
+// A process holding a socket: one of its /proc/<pid>/fd links reads "socket:[inode]".
+struct SocketOwner
+{
+    qint32 pid = 0;
+    QString program; // /proc/<pid>/comm, as ss -p shows it
+
+    friend bool operator==(const SocketOwner &a, const SocketOwner &b)
+    {
+        return a.pid == b.pid && a.program == b.program;
+    }
+    friend bool operator!=(const SocketOwner &a, const SocketOwner &b) { return !(a == b); }
+};
+
+// What is known about which process holds a socket.
+enum class OwnerStatus : quint8 {
+    NotLooked,  // nobody looked: a saved dump, or attribution is off
+    Process,    // `owners` hold it now
+    Carried,    // the kernel dropped the inode (TIME_WAIT, orphaned after close()); `owners` held
+                // it when it last had one: inferred, not read now
+    Hidden,     // held by a process this user may not look into: unknown
+    NotFound,   // it has a file, but no process this system shows holds it: one in another PID
+                // namespace, a descriptor in flight, or one closed since the poll: unknown
+    KernelOnly, // no file (inode 0) and no owner seen before: in the accept queue, a request
+                // socket, or TIME_WAIT first seen as such
+};
+
+QString ownerStatusName(OwnerStatus status); // "not_looked", "process", "carried", "unknown", "not_found", "kernel"
+std::optional<OwnerStatus> parseOwnerStatus(QStringView name);
 
 // One row of the kernel's TCP table as a source reported it. Fields a source does not
 // provide stay unset (std::nullopt) rather than pretending to be zero.
@@ -55,13 +85,22 @@ struct SocketRecord
     std::optional<quint32> rttUs;
     std::optional<quint32> rttVarUs;
 
+    OwnerStatus ownerStatus = OwnerStatus::NotLooked;
+    QList<SocketOwner> owners; // by pid; several after fork() or descriptor passing
+
+    // "nginx (pid 812)", "python3 (pid 4, 5)", "was nginx (pid 812)", "unknown", "kernel", or
+    // empty when nobody looked: for tables.
+    QString ownerText() const;
+    // One sentence on where ownerText() comes from, for tooltips.
+    QString ownerExplanation() const;
+
     // Everything else a source reports, by its own name (ss -i tcp_info fields, "shutdown",
     // "users", ...). Flags without a value map to an empty string.
     QMap<QString, QString> details;
 
     bool isListener() const { return state == TcpState::Listen; }
 
-    // A change worth pointing at: state, queues, inode, retransmits, owner or timer kind;
+    // A change worth pointing at: state, queues, inode, retransmits, uid, owners or timer kind;
     // not a timer counting down or round-trip estimates moving.
     bool differsVisiblyFrom(const SocketRecord &other) const;
 

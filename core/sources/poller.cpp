@@ -5,10 +5,15 @@
 
 namespace sockscope {
 
-PollWorker::PollWorker(std::unique_ptr<SocketSource> source) : m_source(std::move(source)) { }
+PollWorker::PollWorker(std::unique_ptr<SocketSource> source)
+    : m_source(std::move(source)), m_owners(std::make_unique<SocketOwners>())
+{
+}
 
 void PollWorker::start(int intervalMs)
 {
+    m_intervalMs = intervalMs;
+    m_bursting = false;
     if (!m_timer) {
         m_timer = new QTimer(this);
         m_timer->setTimerType(Qt::PreciseTimer);
@@ -20,14 +25,34 @@ void PollWorker::start(int intervalMs)
 
 void PollWorker::stop()
 {
+    m_bursting = false;
     if (m_timer)
         m_timer->stop();
 }
 
 void PollWorker::setInterval(int intervalMs)
 {
-    if (m_timer && m_timer->isActive())
+    m_intervalMs = intervalMs;
+    if (m_timer && m_timer->isActive() && !m_bursting)
         m_timer->start(intervalMs);
+}
+
+void PollWorker::setOwnerLookup(bool lookup)
+{
+    if (lookup && !m_owners)
+        m_owners = std::make_unique<SocketOwners>();
+    else if (!lookup)
+        m_owners.reset();
+}
+
+void PollWorker::burst(int periodMs, int durationMs)
+{
+    if (m_timer && m_timer->isActive()) {
+        m_bursting = true;
+        m_burstEnd.setRemainingTime(durationMs);
+        m_timer->start(periodMs);
+    }
+    poll(); // stopped: one poll, as pollNow()
 }
 
 void PollWorker::setFilter(const SocketFilter &filter)
@@ -45,7 +70,14 @@ void PollWorker::setTracking(bool tracking)
 
 void PollWorker::poll()
 {
+    if (m_bursting && m_burstEnd.hasExpired()) {
+        m_bursting = false;
+        if (m_timer && m_timer->isActive())
+            m_timer->start(m_intervalMs);
+    }
     Snapshot snapshot = m_source->take(m_filter);
+    if (m_owners && snapshot.ok())
+        m_owners->attribute(snapshot.records);
     if (!m_tracker) {
         Q_EMIT snapshotTaken(snapshot);
         return;
@@ -95,6 +127,17 @@ void Poller::setFilter(const SocketFilter &filter)
 void Poller::setTracking(bool tracking)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, tracking] { w->setTracking(tracking); }, Qt::QueuedConnection);
+}
+
+void Poller::setOwnerLookup(bool lookup)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, lookup] { w->setOwnerLookup(lookup); }, Qt::QueuedConnection);
+}
+
+void Poller::burst(int periodMs, int durationMs)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, periodMs, durationMs] { w->burst(periodMs, durationMs); },
+                              Qt::QueuedConnection);
 }
 
 void Poller::start()

@@ -34,12 +34,23 @@ public:
     // and delivered through tracked() instead of snapshotTaken(): the owner's thread then only
     // takes in what changed.
     void setTracking(bool tracking);
+    // Whether each poll also names the processes holding the sockets (SocketOwners, on the
+    // worker thread). On by default.
+    void setOwnerLookup(bool lookup);
 
 public Q_SLOTS:
     void start();
     void stop();
     // Polls as soon as the worker is free, whether or not the timer runs.
     void pollNow();
+    // After something changed the sockets (a lab call): polls at once, then every `periodMs`
+    // for `durationMs`, then at the interval again, so that short-lived states are caught
+    // without polling fast all the time. When stopped, polls once.
+    void burst(int periodMs = defaultBurstPeriodMs, int durationMs = defaultBurstDurationMs);
+
+public:
+    static constexpr int defaultBurstPeriodMs = 5;
+    static constexpr int defaultBurstDurationMs = 300;
 
 Q_SIGNALS:
     void snapshotTaken(const sockscope::Snapshot &snapshot);

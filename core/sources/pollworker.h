@@ -3,9 +3,11 @@
 
 #include "socketsource.h"
 
+#include "../system/socketowners.h"
 #include "../tracking/connectionstore.h"
 #include "../tracking/connectiontracker.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -28,6 +30,8 @@ public:
     void setInterval(int intervalMs);
     void setFilter(const SocketFilter &filter);
     void setTracking(bool tracking);
+    void setOwnerLookup(bool lookup);
+    void burst(int periodMs, int durationMs);
     void poll();
 
 Q_SIGNALS:
@@ -37,8 +41,12 @@ Q_SIGNALS:
 private:
     std::unique_ptr<SocketSource> m_source;
     std::unique_ptr<ConnectionTracker> m_tracker; // while tracking: the diff is made here
+    std::unique_ptr<SocketOwners> m_owners; // while looking up owners
     SocketFilter m_filter;
     QTimer *m_timer = nullptr; // child, created on the worker thread
+    int m_intervalMs = 500;
+    bool m_bursting = false;
+    QDeadlineTimer m_burstEnd;
 };
 
 } // namespace sockscope

@@ -37,6 +37,20 @@ void noteInode(ConnectionHistory &h, const SocketRecord &record)
         h.inodes.append(*record.inode);
 }
 
+// The kernel drops a connection's inode when no process holds it any more (TIME_WAIT, or
+// orphaned after close()). The process that held it before is carried forward, marked as
+// carried: the table can still say whose connection it was. `scratch` holds the copy.
+const SocketRecord &carryOwner(const ConnectionHistory &h, const SocketRecord &record, SocketRecord &scratch)
+{
+    if (record.ownerStatus != OwnerStatus::KernelOnly || h.latest.owners.isEmpty()
+        || (h.latest.ownerStatus != OwnerStatus::Process && h.latest.ownerStatus != OwnerStatus::Carried))
+        return record;
+    scratch = record;
+    scratch.ownerStatus = OwnerStatus::Carried;
+    scratch.owners = h.latest.owners;
+    return scratch;
+}
+
 } // namespace
 
 ConnectionTracker::ConnectionTracker(QObject *parent) : QObject(parent) { }
@@ -106,8 +120,9 @@ TrackerDelta ConnectionTracker::update(const Snapshot &snapshot)
     QSet<ConnectionKey> keysThisRound;
     keysThisRound.reserve(snapshot.records.size());
 
-    for (const SocketRecord &record : snapshot.records) {
-        const ConnectionKey key = ConnectionKey::of(record);
+    SocketRecord scratch;
+    for (const SocketRecord &row : snapshot.records) {
+        const ConnectionKey key = ConnectionKey::of(row);
         if (keysThisRound.contains(key)) {
             ++delta.duplicateRows;
             continue;
@@ -116,16 +131,17 @@ TrackerDelta ConnectionTracker::update(const Snapshot &snapshot)
 
         const auto live = m_live.constFind(key);
         if (live == m_live.constEnd()) {
-            m_seenInRound.insert(appear(key, record, snapshot, delta), round);
+            m_seenInRound.insert(appear(key, row, snapshot, delta), round);
             continue;
         }
 
         ConnectionHistory &h = m_histories[live.value()];
-        if (isNewIncarnation(h, record)) {
+        if (isNewIncarnation(h, row)) {
             vanish(h, snapshot, delta);
-            m_seenInRound.insert(appear(key, record, snapshot, delta), round);
+            m_seenInRound.insert(appear(key, row, snapshot, delta), round);
             continue;
         }
+        const SocketRecord &record = carryOwner(h, row, scratch);
 
         m_seenInRound.insert(h.id, round);
         StateSpan &span = h.spans.last();

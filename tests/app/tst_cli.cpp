@@ -11,8 +11,11 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -80,6 +83,7 @@ private Q_SLOTS:
     void shouldSayWhenSsIsMissingAndKeepProcWorking();
     void shouldPrintTheLiveTable_data();
     void shouldPrintTheLiveTable();
+    void shouldReportWhatPermissionsHideAsUnknown();
     void shouldWatchTransitionsOfARealConnection();
     void shouldExplainHowToRunWithoutADisplay();
     void shouldListTheScenarios();
@@ -302,6 +306,52 @@ void TestCli::shouldPrintTheLiveTable()
     QCOMPARE(mine.size(), 1);
     QCOMPARE(mine[0].toObject().value(QStringLiteral("state")).toString(), QStringLiteral("LISTEN"));
     QCOMPARE(mine[0].toObject().value(QStringLiteral("inode")).toDouble(), double(listener.inode()));
+    // this test holds the listener: its pid and program name
+    QCOMPARE(mine[0].toObject().value(QStringLiteral("owner_status")).toString(), QStringLiteral("process"));
+    const QJsonArray owners = mine[0].toObject().value(QStringLiteral("owners")).toArray();
+    QCOMPARE(owners.size(), 1);
+    QCOMPARE(owners[0].toObject().value(QStringLiteral("pid")).toInteger(), QCoreApplication::applicationPid());
+    QCOMPARE(owners[0].toObject().value(QStringLiteral("program")).toString(), QStringLiteral("tst_cli"));
+
+    // and the human table names it too
+    const Run table = run({QStringLiteral("snapshot"), QStringLiteral("--port"), port});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.out.contains(QStringLiteral("tst_cli (pid %1)").arg(QCoreApplication::applicationPid())),
+             qPrintable(table.out));
+}
+
+void TestCli::shouldReportWhatPermissionsHideAsUnknown()
+{
+    // Another user may not read this process's descriptors: run sockscope as nobody.
+    if (::geteuid() != 0)
+        QSKIP("needs root, to run sockscope as another user");
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (setpriv.isEmpty())
+        QSKIP("setpriv (util-linux) is not installed");
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(listener.isValid());
+    QProcess p;
+    p.setProcessEnvironment(cleanEnvironment());
+    p.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+                      QStringLiteral(SOCKSCOPE_EXECUTABLE), QStringLiteral("snapshot"), QStringLiteral("--port"),
+                      QString::number(listener.localPort()), QStringLiteral("--json")});
+    QVERIFY(p.waitForFinished(60000));
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    if (p.exitCode() == 126 || p.exitCode() == 127)
+        QSKIP(qPrintable(QStringLiteral("the build directory is not reachable for user nobody: ") + err));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject doc = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    bool seen = false;
+    for (const QJsonValue &v : doc.value(QStringLiteral("sockets")).toArray()) {
+        const QJsonObject o = v.toObject();
+        if (o.value(QStringLiteral("local_port")).toInt() != listener.localPort())
+            continue;
+        seen = true;
+        QCOMPARE(o.value(QStringLiteral("uid")).toInt(), 0);
+        QCOMPARE(o.value(QStringLiteral("owner_status")).toString(), QStringLiteral("unknown"));
+        QVERIFY(o.value(QStringLiteral("owners")).toArray().isEmpty());
+    }
+    QVERIFY2(seen, qPrintable(err));
 }
 
 void TestCli::shouldWatchTransitionsOfARealConnection()

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void shouldReportEverythingAsAppearedOnTheFirstSnapshot();
     void shouldReportStateChangesWithTimeSpentInTheOldState();
     void shouldKeepHistoryWhenInodeChanges();
+    void shouldCarryTheOwnerForwardWhenTheInodeDropsToZero();
     void shouldReportVanishedConnections();
     void shouldTreatAReused4TupleAsANewConnection();
     void shouldTreatADifferentRealInodeAsANewConnection();
@@ -252,6 +253,51 @@ void TestConnectionTracker::shouldMirrorTheTrackerInAStore()
     QVERIFY(store.history(1));
     QVERIFY(!store.history(1)->alive);
     QCOMPARE(store.liveCount(), 1);
+}
+
+void TestConnectionTracker::shouldCarryTheOwnerForwardWhenTheInodeDropsToZero()
+{
+    const auto owned = [](SocketRecord r, qint32 pid) {
+        r.ownerStatus = OwnerStatus::Process;
+        r.owners = {SocketOwner{pid, QStringLiteral("curl")}};
+        return r;
+    };
+    const auto kernelOnly = [](SocketRecord r) {
+        r.ownerStatus = OwnerStatus::KernelOnly;
+        return r;
+    };
+    ConnectionTracker tracker;
+    // 40000: a client that closes first, owned until TIME_WAIT.
+    // 40001: first seen in TIME_WAIT: nobody to carry.
+    // 40002: held by another user's process (unknown), then TIME_WAIT: unknown is not carried.
+    SocketRecord hidden = row(40002, 8000, TcpState::Established, 77);
+    hidden.ownerStatus = OwnerStatus::Hidden;
+    tracker.update(at(0, {owned(row(40000, 8000, TcpState::Established, 55), 4242),
+                          kernelOnly(row(40001, 8000, TcpState::TimeWait, 0)), hidden}));
+    tracker.update(at(10, {owned(row(40000, 8000, TcpState::FinWait2, 55), 4242),
+                           kernelOnly(row(40001, 8000, TcpState::TimeWait, 0)),
+                           kernelOnly(row(40002, 8000, TcpState::TimeWait, 0))}));
+    const TrackerDelta delta = tracker.update(at(20, {kernelOnly(row(40000, 8000, TcpState::TimeWait, 0)),
+                                                      kernelOnly(row(40001, 8000, TcpState::TimeWait, 0)),
+                                                      kernelOnly(row(40002, 8000, TcpState::TimeWait, 0))}));
+    QVERIFY(describe(delta).contains(QStringLiteral("1 40000 FIN_WAIT2->TIME_WAIT 10")));
+
+    const ConnectionHistory *client = tracker.history(1);
+    QCOMPARE(client->latest.ownerStatus, OwnerStatus::Carried);
+    const QList<SocketOwner> curl{SocketOwner{4242, QStringLiteral("curl")}};
+    QCOMPARE(client->latest.owners, curl);
+    QCOMPARE(client->latest.ownerText(), QStringLiteral("was curl (pid 4242)"));
+    QCOMPARE(client->samples.last().record.ownerStatus, OwnerStatus::Carried); // the replay shows it too
+    QCOMPARE(tracker.history(2)->latest.ownerStatus, OwnerStatus::KernelOnly);
+    QCOMPARE(tracker.history(3)->latest.ownerStatus, OwnerStatus::KernelOnly);
+
+    // Carried stays carried poll after poll, without counting as a change.
+    const TrackerDelta quiet = tracker.update(at(30, {kernelOnly(row(40000, 8000, TcpState::TimeWait, 0)),
+                                                      kernelOnly(row(40001, 8000, TcpState::TimeWait, 0)),
+                                                      kernelOnly(row(40002, 8000, TcpState::TimeWait, 0))}));
+    QVERIFY(quiet.events.isEmpty());
+    QVERIFY(quiet.updated.isEmpty());
+    QCOMPARE(tracker.history(1)->latest.ownerStatus, OwnerStatus::Carried);
 }
 
 QTEST_GUILESS_MAIN(TestConnectionTracker)

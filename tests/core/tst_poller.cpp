@@ -42,6 +42,7 @@ private Q_SLOTS:
     void shouldPollOnAWorkerThreadAndDeliverOnTheOwnersThread();
     void shouldPollAtTheInterval();
     void shouldPollNowWhenAsked();
+    void shouldBurstAfterAnActionThenRelax();
     void shouldApplyTheFilter();
     void shouldReportSourceFailures();
     void shouldDiffOnTheWorkerThreadWhenTracking();
@@ -108,6 +109,32 @@ void TestPoller::shouldPollNowWhenAsked()
     poller.pollNow();
     QVERIFY(spy.wait(5000));
     QCOMPARE(spy.size(), 2);
+}
+
+void TestPoller::shouldBurstAfterAnActionThenRelax()
+{
+    Poller poller(std::make_unique<ProcSource>(m_dir.path()));
+    poller.setOwnerLookup(false); // the fixture's inodes belong to another machine
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+
+    // Stopped: a burst is one poll, like pollNow().
+    poller.burst(5, 200);
+    QVERIFY(spy.wait(5000));
+    QTest::qWait(300);
+    QCOMPARE(spy.size(), 1);
+
+    poller.setInterval(60000);
+    poller.start();
+    QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 2, 5000);
+    // Fast for a moment: many polls where the interval alone would give none...
+    poller.burst(5, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(spy.size() >= 2 + 6, 10000);
+    // ...then back to the interval: once the burst is over, nothing for a minute.
+    QTest::qWait(500);
+    const qsizetype relaxed = spy.size();
+    QTest::qWait(500);
+    QCOMPARE(spy.size(), relaxed);
+    QCOMPARE(poller.interval(), 60000);
 }
 
 void TestPoller::shouldApplyTheFilter()

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void shouldFilterByTextStateAndPort();
     void shouldKeepTheSelectionAcrossUpdates();
     void shouldCountRowsPerState();
+    void shouldNameTheOwnerAndMarkACarriedOneAsInferred();
 };
 
 void TestSocketTableModel::shouldShowEveryLiveConnection()
@@ -255,6 +256,47 @@ void TestSocketTableModel::shouldCountRowsPerState()
     QCOMPARE(counts.value(TcpState::Established), 36);
     QCOMPARE(counts.value(TcpState::Listen), 24);
     QCOMPARE(counts.value(TcpState::TimeWait), 4);
+}
+
+void TestSocketTableModel::shouldNameTheOwnerAndMarkACarriedOneAsInferred()
+{
+    // A client end on 18000's connection, owned, then in TIME_WAIT where the kernel drops its inode.
+    QList<SocketRecord> rows = capturedRows();
+    SocketRecord *client = nullptr;
+    for (SocketRecord &r : rows) {
+        if (r.remote.port == 18000 && r.state == TcpState::Established && r.inode.value_or(0) != 0)
+            client = &r;
+    }
+    QVERIFY(client);
+    client->ownerStatus = OwnerStatus::Process;
+    client->owners = {SocketOwner{812, QStringLiteral("curl")}};
+    const QString local = client->local.toString();
+    const QString remote = client->remote.toString();
+    Fixture f;
+    f.session.apply(snapshotOf(rows, 0));
+    const int row = f.rowWith(local, remote);
+    QVERIFY(row >= 0);
+    const QModelIndex process = f.model.index(row, SocketTableModel::Process);
+    QCOMPARE(f.model.headerData(SocketTableModel::Process, Qt::Horizontal).toString(), QStringLiteral("Process"));
+    QCOMPARE(process.data().toString(), QStringLiteral("curl (pid 812)"));
+    QVERIFY(!process.data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(process.data(Qt::ToolTipRole).toString().contains(QStringLiteral("/proc/<pid>/fd")));
+
+    client->state = TcpState::TimeWait;
+    client->inode = 0;
+    client->owners.clear();
+    client->ownerStatus = OwnerStatus::KernelOnly;
+    f.session.apply(snapshotOf(rows, 100));
+    const QModelIndex carried = f.model.index(f.rowWith(local, remote), SocketTableModel::Process);
+    QCOMPARE(carried.data().toString(), QStringLiteral("was curl (pid 812)"));
+    QVERIFY(carried.data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(carried.data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("Inferred")));
+
+    // the text filter finds connections by program
+    SocketTableProxy proxy;
+    proxy.setSourceModel(&f.model);
+    proxy.setTextFilter(QStringLiteral("curl"));
+    QCOMPARE(proxy.rowCount(), 1);
 }
 
 QTEST_MAIN(TestSocketTableModel)

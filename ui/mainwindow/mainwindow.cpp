@@ -124,7 +124,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
     connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
     connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
-    connect(&m_runner, &ScenarioRunner::pollRequested, this, &MainWindow::pollSoon);
+    connect(&m_runner, &ScenarioRunner::pollRequested, this, &MainWindow::pollBurst);
     connect(&m_runner, &ScenarioRunner::portResolved, this, [this](quint16 port) {
         if (!m_scenarioPorts.contains(port))
             m_scenarioPorts.append(port);
@@ -253,6 +253,7 @@ void MainWindow::buildTable()
     header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 00000")));
     header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
     header->resizeSection(SocketTableModel::Inode, widthOf(QStringLiteral("00000000")));
+    header->resizeSection(SocketTableModel::Uid, widthOf(QStringLiteral("UID 00000")));
     layout->addWidget(m_table, 1);
     setCentralWidget(central);
 
@@ -328,7 +329,7 @@ void MainWindow::buildDocks()
     });
 
     connect(m_labPanel, &LabPanel::selectedSocketChanged, this, &MainWindow::selectionFromLab);
-    connect(m_labPanel, &LabPanel::commandRun, this, &MainWindow::pollSoon);
+    connect(m_labPanel, &LabPanel::commandRun, this, &MainWindow::pollBurst);
     connect(m_scenarioPanel, &ScenarioPanel::loading, this, [this] {
         m_scenarioPorts.clear();
         ScenarioConfig config;
@@ -499,6 +500,14 @@ void MainWindow::pollSoon()
         m_poller->pollNow();
 }
 
+void MainWindow::pollBurst()
+{
+    // A lab call changes sockets now, and the states it passes through may last only
+    // milliseconds: poll fast for a moment, then relax to the interval.
+    if (m_poller)
+        m_poller->burst();
+}
+
 void MainWindow::updateFilter()
 {
     if (!m_poller)
@@ -561,7 +570,7 @@ void MainWindow::logCall(const LabCall &call)
 {
     m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
                    call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
-    pollSoon();
+    pollBurst();
 }
 
 void MainWindow::updateSsView()

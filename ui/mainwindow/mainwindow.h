@@ -104,6 +104,7 @@ private:
     void selectionFromLab(int socketId);
     void editPreferences();
     void pollSoon();
+    void pollBurst();
     void buildReplayBar();
     void stepReplay();
     void updateReplayPosition();

@@ -47,6 +47,7 @@ std::pair<int, int> changedColumns(const SocketRecord &a, const SocketRecord &b)
     note(a.timer != b.timer || a.timerRemainingMs != b.timerRemainingMs, SocketTableModel::Timer);
     note(a.inode != b.inode, SocketTableModel::Inode);
     note(a.uid != b.uid, SocketTableModel::Uid);
+    note(a.ownerStatus != b.ownerStatus || a.owners != b.owners, SocketTableModel::Process);
     return {first, last};
 }
 
@@ -97,6 +98,8 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
         case Timer: return tr("The kernel's timer for this connection and the time it has left");
         case Inode: return tr("0 while the connection has no file: in the accept queue, a request socket, TIME_WAIT, or orphaned");
         case Role: return tr("What the socket is to the lab: listener, client, accepted, or still in the accept queue");
+        case Process: return tr("The process whose descriptor refers to the socket (/proc/<pid>/fd); \"was\" marks "
+                                "the last one, carried forward after the kernel dropped the inode");
         default: return QVariant();
         }
     }
@@ -112,6 +115,7 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
     case Timer: return tr("Timer");
     case Inode: return tr("Inode");
     case Uid: return tr("UID");
+    case Process: return tr("Process");
     default: return QVariant();
     }
 }
@@ -129,6 +133,7 @@ QVariant SocketTableModel::sortValue(const Row &row, int column) const
     case Timer: return r.timer == TimerKind::None ? -1 : r.timerRemainingMs;
     case Inode: return QVariant::fromValue(r.inode.value_or(0));
     case Uid: return r.uid.value_or(0);
+    case Process: return r.ownerText();
     default: return QVariant();
     }
 }
@@ -184,13 +189,16 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         default:
             return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
         }
-    case Qt::FontRole:
-        if (row.highlight == Highlight::Vanishing) {
-            QFont font;
-            font.setStrikeOut(true);
-            return font;
-        }
-        return QVariant();
+    case Qt::FontRole: {
+        // Struck out when gone; an owner carried forward is inferred, and drawn in italics.
+        const bool carried = index.column() == Process && r.ownerStatus == OwnerStatus::Carried;
+        if (row.highlight != Highlight::Vanishing && !carried)
+            return QVariant();
+        QFont font;
+        font.setStrikeOut(row.highlight == Highlight::Vanishing);
+        font.setItalic(carried);
+        return font;
+    }
     case Qt::ToolTipRole:
         if (row.highlight == Highlight::Vanishing)
             return tr("Gone from the kernel's table");
@@ -200,6 +208,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
             return tr("%n connection(s) completed by the kernel and waiting for accept()", nullptr, int(r.rxQueue));
         if (index.column() == Inode && r.inode && *r.inode == 0)
             return tr("No file: in the accept queue, a request socket, a TIME_WAIT entry, or orphaned by close()");
+        if (index.column() == Process)
+            return r.ownerExplanation();
         return QVariant();
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -212,6 +222,7 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         case Timer: return SocketTable::timerText(r);
         case Inode: return r.inode ? QString::number(*r.inode) : QStringLiteral("?");
         case Uid: return r.uid ? QString::number(*r.uid) : QStringLiteral("?");
+        case Process: return r.ownerText();
         default: return QVariant();
         }
     default:

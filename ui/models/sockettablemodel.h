@@ -19,7 +19,7 @@ class SocketTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Local, Remote, State, Role, SendQ, RecvQ, Timer, Inode, Uid, ColumnCount };
+    enum Column { Local, Remote, State, Role, SendQ, RecvQ, Timer, Inode, Uid, Process, ColumnCount };
     enum DataRole {
         SortRole = Qt::UserRole + 1, // raw value of the cell, for sorting
         ConnectionIdRole,            // the session's connection id

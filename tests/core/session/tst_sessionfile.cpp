@@ -4,6 +4,7 @@
 #include "core/session/session.h"
 #include "core/session/sessionfile.h"
 #include "core/sources/procsource.h"
+#include "core/system/socketowners.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -36,8 +37,11 @@ SessionDocument recordRealSession()
     const quint16 port = lab.socket(listener)->local.port;
     SocketFilter filter;
     filter.port = port;
+    SocketOwners owners;
     const auto poll = [&] {
-        session.apply(ProcSource().take(filter));
+        Snapshot snapshot = ProcSource().take(filter);
+        owners.attribute(snapshot.records);
+        session.apply(snapshot);
         QTest::qWait(20);
     };
     poll();
@@ -123,6 +127,11 @@ void TestSessionFile::shouldHoldEverythingTheSessionSaw()
     QCOMPARE(client->history.spans.first().state, TcpState::Established);
     QCOMPARE(client->history.state(), TcpState::TimeWait);
     QVERIFY(client->history.samples.size() >= 2);
+    // this process held it; in TIME_WAIT that is carried forward, and marked as such
+    QCOMPARE(client->history.samples.first().record.ownerStatus, OwnerStatus::Process);
+    QCOMPARE(client->history.samples.first().record.owners.value(0).pid, qint32(QCoreApplication::applicationPid()));
+    QCOMPARE(client->history.latest.ownerStatus, OwnerStatus::Carried);
+    QCOMPARE(client->history.latest.owners, client->history.samples.first().record.owners);
     const QJsonArray connections = root.value(QStringLiteral("connections")).toArray();
     bool durations = false;
     for (const QJsonValue &c : connections) {
@@ -253,6 +262,31 @@ void TestSessionFile::shouldRefuseDamagedFiles_data()
                                      << "connections[0].samples: expected a list";
     QTest::newRow("null record") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("latest"), QJsonValue()); })
                                  << "connections[0].latest: expected an object";
+    const auto editLatest = [&](const std::function<void(QJsonObject &)> &edit) {
+        return editFirstConnection([&](QJsonObject &c) {
+            QJsonObject latest = c.value(QStringLiteral("latest")).toObject();
+            edit(latest);
+            c.insert(QStringLiteral("latest"), latest);
+        });
+    };
+    QTest::newRow("unknown owner status") << editLatest([](QJsonObject &l) { l.insert(QStringLiteral("owner_status"), QStringLiteral("root")); })
+                                          << "connections[0].latest.owner_status: 'root' is not one of";
+    QTest::newRow("owners without status") << editLatest([](QJsonObject &l) {
+        l.remove(QStringLiteral("owner_status"));
+        l.insert(QStringLiteral("owners"), QJsonArray{QJsonObject{{QStringLiteral("pid"), 1}, {QStringLiteral("program"), QStringLiteral("init")}}});
+    }) << "connections[0].latest.owners: owners without owner_status";
+    QTest::newRow("process without owners") << editLatest([](QJsonObject &l) {
+        l.insert(QStringLiteral("owner_status"), QStringLiteral("process"));
+        l.insert(QStringLiteral("owners"), QJsonArray());
+    }) << "connections[0].latest.owners: owner_status 'process' needs at least one owner";
+    QTest::newRow("pid zero") << editLatest([](QJsonObject &l) {
+        l.insert(QStringLiteral("owner_status"), QStringLiteral("process"));
+        l.insert(QStringLiteral("owners"), QJsonArray{QJsonObject{{QStringLiteral("pid"), 0}, {QStringLiteral("program"), QStringLiteral("x")}}});
+    }) << "connections[0].latest.owners[0].pid";
+    QTest::newRow("owner as text") << editLatest([](QJsonObject &l) {
+        l.insert(QStringLiteral("owner_status"), QStringLiteral("carried"));
+        l.insert(QStringLiteral("owners"), QJsonArray{QStringLiteral("nginx")});
+    }) << "connections[0].latest.owners[0]: expected an object";
     QTest::newRow("too many samples") << editFirstConnection([](QJsonObject &c) {
         QJsonArray samples;
         for (int i = 0; i < ConnectionHistory::maxSamples + 1; ++i)
