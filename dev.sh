@@ -4,7 +4,7 @@
 #   ./dev.sh run [ARGS...]   install what is missing, build, start sockscope (ARGS go to it)
 #   ./dev.sh test            install what is missing, build, run the whole test suite
 #   ./dev.sh sanitize        the same tests built with AddressSanitizer and UBSan (build-asan/)
-#   ./dev.sh fuzz            libFuzzer on the session loader and the parsers, FUZZ_SECONDS each (60)
+#   ./dev.sh fuzz            libFuzzer on the session loader and the /proc, ss and netlink parsers, FUZZ_SECONDS each (60)
 #   ./dev.sh build           build only
 set -euo pipefail
 
@@ -63,6 +63,7 @@ case "$command" in
     fuzz_one fuzz_sessionfile tests/data/sessions/*.json
     fuzz_one fuzz_procparser tests/data/proc-net-*.txt
     fuzz_one fuzz_ssparser tests/data/ss-*.txt
+    fuzz_one fuzz_inetdiagparser tests/data/netlink-*.bin
     ;;
   build)
     scripts/install-deps.sh build

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <climits>
 #include <cstring>
 
 namespace sockscope {
@@ -82,7 +83,11 @@ bool parseSocket(const char *p, qsizetype length, SocketRecord &r, QString &erro
     qsizetype offset = NLMSG_ALIGN(sizeof(inet_diag_msg));
     while (offset + qsizetype(sizeof(rtattr)) <= length) {
         const auto attr = read<rtattr>(p + offset);
-        if (attr.rta_len < sizeof(rtattr) || offset + qsizetype(attr.rta_len) > length) {
+        if (attr.rta_len < sizeof(rtattr)) {
+            error = QStringLiteral("an attribute of %1 bytes is shorter than its header").arg(attr.rta_len);
+            return false;
+        }
+        if (offset + qsizetype(attr.rta_len) > length) {
             error = QStringLiteral("an attribute runs past its message");
             return false;
         }
@@ -122,7 +127,12 @@ InetDiagParser::Result InetDiagParser::parse(QByteArrayView datagram, QList<Sock
     const qsizetype total = datagram.size();
     while (offset + qsizetype(sizeof(nlmsghdr)) <= total) {
         const auto header = read<nlmsghdr>(base + offset);
-        if (header.nlmsg_len < sizeof(nlmsghdr) || offset + qsizetype(header.nlmsg_len) > total) {
+        if (header.nlmsg_len < sizeof(nlmsghdr)) {
+            result.status = Status::Error;
+            result.error = QStringLiteral("a netlink message of %1 bytes is shorter than its header").arg(header.nlmsg_len);
+            return result;
+        }
+        if (offset + qsizetype(header.nlmsg_len) > total) {
             result.status = Status::Error;
             result.error = QStringLiteral("a netlink message of %1 bytes runs past the %2 received")
                                .arg(header.nlmsg_len)
@@ -142,7 +152,11 @@ InetDiagParser::Result InetDiagParser::parse(QByteArrayView datagram, QList<Sock
                 return result;
             }
             const auto e = read<nlmsgerr>(payload);
-            result.error = QStringLiteral("the kernel refused the dump: %1").arg(QString::fromLocal8Bit(std::strerror(-e.error)));
+            // error is -errno; anything else (0, positive, INT_MIN whose negation overflows) is
+            // no errno and is shown as a number.
+            result.error = e.error < 0 && e.error != INT_MIN
+                ? QStringLiteral("the kernel refused the dump: %1").arg(QString::fromLocal8Bit(std::strerror(-e.error)))
+                : QStringLiteral("the kernel refused the dump with error code %1").arg(e.error);
             return result;
         }
         case SOCK_DIAG_BY_FAMILY: {
