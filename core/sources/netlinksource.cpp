@@ -123,11 +123,15 @@ QString NetlinkSource::dump(int family, const SocketFilter &filter, QList<Socket
             *bytes += n;
         if (!records) {
             // Only count: look for the end of the dump without parsing sockets.
-            const auto *last = reinterpret_cast<const nlmsghdr *>(m_buffer.constData());
             bool done = false;
-            for (int left = int(n); NLMSG_OK(last, left); last = NLMSG_NEXT(last, left)) {
-                if (last->nlmsg_type == NLMSG_DONE || last->nlmsg_type == NLMSG_ERROR)
+            for (qsizetype at = 0; at + qsizetype(sizeof(nlmsghdr)) <= qsizetype(n);) {
+                nlmsghdr header;
+                std::memcpy(&header, m_buffer.constData() + at, sizeof header);
+                if (header.nlmsg_type == NLMSG_DONE || header.nlmsg_type == NLMSG_ERROR)
                     done = true;
+                if (header.nlmsg_len < sizeof header)
+                    break;
+                at += qsizetype(NLMSG_ALIGN(header.nlmsg_len));
             }
             if (done)
                 return QString();
