@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What reading the kernel's TCP table costs, side by side in one run, with N = 100, 1,000,
+// 10,000 and 30,000 real loopback connections on the machine: the bare /proc read, /proc read
+// + parse, the ss program, a bare netlink dump, a poll of the lab's sockets through netlink
+// with the kernel's port filter plus the diff, and the table model's update for 1 % churn.
+// Then the ratios DESIGN.md sets as targets.
+//
+// The connections live in helper processes (forked, at most 9,000 connections = 18,000
+// descriptors each, under the usual 20,000 descriptor limit), on 127.0.0.2-127.0.0.5 to four
+// listener ports. They close with RST, leaving no TIME_WAIT behind.
+//
+//   build/bench/sockscope_bench_sources [--sizes 100,1000,10000,30000] [benchmark flags]
+#include "core/session/session.h"
+#include "core/sources/netlinksource.h"
+#include "core/sources/procsource.h"
+#include "core/sources/sssource.h"
+#include "core/tracking/connectiontracker.h"
+#include "ui/models/sockettablemodel.h"
+
+#include <QApplication>
+#include <QMap>
+#include <QStandardPaths>
+
+#include <benchmark/benchmark.h>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace sockscope;
+
+namespace {
+
+constexpr int perHelper = 9000;
+constexpr int listenerCount = 4;
+
+int listenOn(quint32 address, quint16 port, int backlog)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(address);
+    a.sin_port = htons(port);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(fd, backlog) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+quint16 portOf(int fd)
+{
+    sockaddr_in a{};
+    socklen_t length = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &length);
+    return ntohs(a.sin_port);
+}
+
+void abortClose(int fd)
+{
+    const linger reset{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(fd);
+}
+
+// In a child: `count` connections to the listeners, both ends held until the parent closes
+// the pipe. Writes one byte when they are up (or 'x' on failure).
+[[noreturn]] void holdConnections(int count, const QList<quint16> &ports, int ready, int quit)
+{
+    QList<int> listeners;
+    for (quint16 port : ports)
+        listeners.append(listenOn(0x7f000001, port, 4096));
+    QList<int> fds;
+    bool ok = !listeners.contains(-1);
+    const auto drain = [&] {
+        for (int l : listeners) {
+            for (;;) {
+                const int fd = ::accept4(l, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                if (fd < 0)
+                    break;
+                fds.append(fd);
+            }
+        }
+    };
+    for (int l : listeners)
+        ::fcntl(l, F_SETFL, O_NONBLOCK);
+    for (int i = 0; ok && i < count; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        from.sin_addr.s_addr = htonl(0x7f000002 + quint32(i % 4));
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(0x7f000001);
+        to.sin_port = htons(ports[i % ports.size()]);
+        ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&from), sizeof from) == 0
+            && ::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to) == 0;
+        fds.append(fd);
+        if (i % 512 == 511)
+            drain();
+    }
+    drain();
+    const char status = ok ? '1' : 'x';
+    (void)!::write(ready, &status, 1);
+    char c;
+    (void)!::read(quit, &c, 1);
+    for (int fd : std::as_const(fds))
+        abortClose(fd);
+    ::_exit(0);
+}
+
+// N connections held by helpers, gone when this goes.
+class Population
+{
+public:
+    explicit Population(int connections)
+    {
+        // The listeners' ports: picked by the kernel here, then reused in the helpers.
+        for (int i = 0; i < listenerCount; ++i) {
+            const int fd = listenOn(0x7f000001, 0, 1);
+            m_ports.append(portOf(fd));
+            ::close(fd);
+        }
+        for (int left = connections, h = 0; left > 0; left -= perHelper, ++h) {
+            int ready[2], quit[2];
+            if (::pipe(ready) != 0 || ::pipe(quit) != 0)
+                return;
+            // each helper its own listener ports: two helpers cannot share a listener
+            QList<quint16> ports;
+            for (int i = 0; i < listenerCount; ++i) {
+                const int fd = listenOn(0x7f000001, 0, 1);
+                ports.append(portOf(fd));
+                ::close(fd);
+            }
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                ::close(ready[0]);
+                ::close(quit[1]);
+                holdConnections(qMin(left, perHelper), ports, ready[1], quit[0]);
+            }
+            ::close(ready[1]);
+            ::close(quit[0]);
+            char status = 'x';
+            (void)!::read(ready[0], &status, 1);
+            ::close(ready[0]);
+            m_helpers.append({pid, quit[1]});
+            if (status != '1') {
+                m_error = QStringLiteral("a helper could not open its connections");
+                return;
+            }
+        }
+    }
+    ~Population()
+    {
+        for (const auto &[pid, quit] : std::as_const(m_helpers)) {
+            ::close(quit);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    QString error() const { return m_error; }
+
+private:
+    QList<quint16> m_ports;
+    QList<std::pair<pid_t, int>> m_helpers;
+    QString m_error;
+};
+
+// The lab: a listener and three clients, as a user's session has.
+struct LabSockets
+{
+    int listener = -1;
+    QList<int> fds;
+    LabSockets()
+    {
+        listener = listenOn(0x7f000001, 0, 8);
+        for (int i = 0; i < 3; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in to{};
+            to.sin_family = AF_INET;
+            to.sin_addr.s_addr = htonl(0x7f000001);
+            to.sin_port = htons(portOf(listener));
+            ::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to);
+            fds.append(fd);
+            fds.append(::accept(listener, nullptr, nullptr));
+        }
+    }
+    ~LabSockets()
+    {
+        for (int fd : std::as_const(fds))
+            abortClose(fd);
+        ::close(listener);
+    }
+    quint16 port() const { return portOf(listener); }
+};
+
+// Medians (real time, ms) by benchmark name, collected as they are reported.
+class Collector : public benchmark::ConsoleReporter
+{
+public:
+    void ReportRuns(const std::vector<Run> &runs) override
+    {
+        ConsoleReporter::ReportRuns(runs);
+        for (const Run &run : runs) {
+            if (run.aggregate_name == "median")
+                medians.insert(QString::fromStdString(run.run_name.function_name), run.GetAdjustedRealTime());
+        }
+    }
+    QMap<QString, double> medians;
+};
+
+void registerAll(int n, LabSockets &lab, const QString &prefix)
+{
+    const auto name = [&](const char *what) { return QString(prefix + QLatin1String(what)).toStdString(); };
+    const auto configure = [](benchmark::internal::Benchmark *b) {
+        b->UseRealTime()->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true)->MinTime(0.2);
+    };
+
+    configure(benchmark::RegisterBenchmark(name("proc_read").c_str(), [](benchmark::State &state) {
+        QByteArray buffer;
+        for (auto _ : state) {
+            buffer.clear();
+            ProcSource::readFile(QStringLiteral("/proc/net/tcp"), buffer);
+            ProcSource::readFile(QStringLiteral("/proc/net/tcp6"), buffer);
+            benchmark::DoNotOptimize(buffer.data());
+        }
+    }));
+    configure(benchmark::RegisterBenchmark(name("proc_read_parse").c_str(), [](benchmark::State &state) {
+        ProcSource proc;
+        for (auto _ : state)
+            benchmark::DoNotOptimize(proc.take(SocketFilter()).records.size());
+    }));
+    if (!QStandardPaths::findExecutable(QStringLiteral("ss")).isEmpty()) {
+        configure(benchmark::RegisterBenchmark(name("ss_program").c_str(), [](benchmark::State &state) {
+            SsSource ss;
+            for (auto _ : state)
+                benchmark::DoNotOptimize(ss.take(SocketFilter()).records.size());
+        }));
+    }
+    configure(benchmark::RegisterBenchmark(name("netlink_dump").c_str(), [](benchmark::State &state) {
+        NetlinkSource netlink;
+        QString error;
+        for (auto _ : state)
+            benchmark::DoNotOptimize(netlink.dumpBytes(SocketFilter(), &error));
+    }));
+    const quint16 labPort = lab.port();
+    configure(benchmark::RegisterBenchmark(name("netlink_lab_poll_diff").c_str(), [labPort](benchmark::State &state) {
+        NetlinkSource netlink;
+        ConnectionTracker tracker;
+        SocketFilter filter;
+        filter.port = labPort;
+        for (auto _ : state)
+            benchmark::DoNotOptimize(tracker.update(netlink.take(filter)).events.size());
+    }));
+    // The whole table once, then 1 % of its rows changing per poll: the model's share.
+    configure(benchmark::RegisterBenchmark(name("model_update_1pct").c_str(), [](benchmark::State &state) {
+        QList<SocketRecord> rows = NetlinkSource().take(SocketFilter()).records;
+        Session session(nullptr);
+        SocketTableModel model(&session);
+        TrackerDelta delta;
+        QObject::connect(&session, &Session::updated, &model, [&delta](const TrackerDelta &d) { delta = d; });
+        qint64 ms = 0;
+        const auto apply = [&] {
+            Snapshot s;
+            s.records = rows;
+            s.steadyNs = ++ms * 100000000;
+            s.wallTimeMs = 1700000000000 + ms * 100;
+            session.apply(s);
+        };
+        apply();
+        model.apply(delta);
+        for (auto _ : state) {
+            state.PauseTiming();
+            for (qsizetype i = ms % 100; i < rows.size(); i += 100)
+                rows[i].rxQueue = (rows[i].rxQueue + 1) % 7;
+            apply();
+            state.ResumeTiming();
+            model.apply(delta);
+        }
+        state.counters["rows"] = model.rowCount();
+    }));
+    (void)n;
+}
+
+void printRatios(const QMap<QString, double> &m, const QList<int> &sizes)
+{
+    std::printf("\nRatios (medians, same run; DESIGN.md targets in brackets)\n");
+    std::printf("%12s %10s %14s %14s %12s %14s\n", "connections", "sockets", "poll/dump", "ss/poll", "parse/read",
+                "model ms");
+    for (int n : sizes) {
+        const QString p = QStringLiteral("N=%1/").arg(n);
+        const double dump = m.value(p + QStringLiteral("netlink_dump"));
+        const double poll = m.value(p + QStringLiteral("netlink_lab_poll_diff"));
+        const double ss = m.value(p + QStringLiteral("ss_program"));
+        const double read = m.value(p + QStringLiteral("proc_read"));
+        const double parse = m.value(p + QStringLiteral("proc_read_parse"));
+        std::printf("%12d %10d %14.2f %14.1f %12.2f %14.3f\n", n, 2 * n, dump > 0 ? poll / dump : 0,
+                    poll > 0 ? ss / poll : 0, read > 0 ? parse / read : 0, m.value(p + QStringLiteral("model_update_1pct")));
+    }
+    std::printf("targets: poll/dump <= 1.2; ss/poll >= 5 at 200 sockets, >= 2.5 at 20,000; parse/read <= 1.1;\n"
+                "         model update < 2 ms at 20,000 rows\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QList<int> sizes{100, 1000, 10000, 30000};
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (qstrcmp(argv[i], "--sizes") == 0) {
+            sizes.clear();
+            for (const QByteArray &s : QByteArray(argv[i + 1]).split(','))
+                sizes.append(s.toInt());
+            for (int j = i; j + 2 <= argc; ++j)
+                argv[j] = argv[j + 2];
+            argc -= 2;
+            break;
+        }
+    }
+    QApplication app(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    if (!NetlinkSource::isAvailable()) {
+        std::fprintf(stderr, "sockscope_bench_sources: this machine does not answer sock_diag\n");
+        return 1;
+    }
+    Collector collector;
+    for (int n : std::as_const(sizes)) {
+        std::printf("\n== %d loopback connections (%d sockets) ==\n", n, 2 * n);
+        std::fflush(stdout);
+        Population population(n);
+        if (!population.error().isEmpty()) {
+            std::fprintf(stderr, "sockscope_bench_sources: %s\n", qPrintable(population.error()));
+            return 1;
+        }
+        LabSockets lab;
+        registerAll(n, lab, QStringLiteral("N=%1/").arg(n));
+        benchmark::RunSpecifiedBenchmarks(&collector);
+        benchmark::ClearRegisteredBenchmarks();
+    }
+    printRatios(collector.medians, sizes);
+    benchmark::Shutdown();
+    return 0;
+}
