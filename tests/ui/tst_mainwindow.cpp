@@ -243,7 +243,9 @@ void TestMainWindow::shouldLogCallsAndTransitionsInPlainWords()
     };
     QVERIFY(logged(QStringLiteral("listener"), QStringLiteral("listen(8) = 0")));
     QVERIFY(logged(QStringLiteral("client #1"), QStringLiteral("EINPROGRESS (Operation now in progress)")));
-    QTRY_VERIFY(logged(QStringLiteral("listener"), QStringLiteral("appeared in LISTEN")));
+    // netlink shows the bound socket (CLOSE) when a poll lands between bind() and listen()
+    QTRY_VERIFY(logged(QStringLiteral("listener"), QStringLiteral("appeared in LISTEN"))
+                || logged(QStringLiteral("listener"), QStringLiteral("CLOSE → LISTEN")));
     QTRY_VERIFY(logged(QStringLiteral("in accept queue, not yet accepted (client #1)"),
                        QStringLiteral("the kernel completed the handshake; the connection waits in the accept queue")));
 }
@@ -303,9 +305,13 @@ void TestMainWindow::shouldMoveTheDiagramThroughTheHandshake()
     QTRY_COMPARE(diagram->endCount(), 2);
     QCOMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::Established)); // client end
     QCOMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Established)); // server end
-    // the handshake's SYN_SENT and SYN_RECV lasted microseconds: passed, not observed
-    QVERIFY(diagram->passedNotObservedStates(0).contains(TcpState::SynSent));
-    QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::SynRecv));
+    // The handshake's SYN_SENT and SYN_RECV last microseconds: drawn as passed, not observed,
+    // unless a poll of the burst after connect() happened to catch one; never missing.
+    const auto passed = [diagram](int end, TcpState state) {
+        return diagram->passedNotObservedStates(end).contains(state) != diagram->observedStates(end).contains(state);
+    };
+    QVERIFY(passed(0, TcpState::SynSent));
+    QVERIFY(passed(1, TcpState::SynRecv));
 
     QVERIFY(step(window)); // accept: same states, the server end now has a file
     QCOMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Established));
@@ -333,7 +339,9 @@ void TestMainWindow::shouldMoveTheDiagramThroughTheClose()
     QVERIFY(step(window)); // the server closes: the client end waits in TIME_WAIT
     QTRY_COMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::TimeWait));
     QTRY_COMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Close)); // gone from the table
-    QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::LastAck));
+    // LAST_ACK lasts as long as loopback takes to ACK the FIN: seen only if a poll caught it
+    QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::LastAck)
+            != diagram->observedStates(1).contains(TcpState::LastAck));
     QVERIFY(window.runner()->missing().isEmpty());
 }
 
