@@ -104,6 +104,19 @@ Fd openSocket(AddressFamily family, quint16 port, sockaddr_storage &address, soc
 
 } // namespace
 
+Fd Loopback::listenMapped(int backlog)
+{
+    Fd listener(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    int off = 0;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    if (!listener.isValid() || ::setsockopt(listener.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0
+        || ::inet_pton(AF_INET6, "::ffff:127.0.0.1", &a.sin6_addr) != 1
+        || ::bind(listener.get(), reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(listener.get(), backlog) != 0)
+        return Fd();
+    return listener;
+}
+
 Fd Loopback::listen(AddressFamily family, int backlog, QString *error, quint16 port)
 {
     sockaddr_storage address;

@@ -42,6 +42,9 @@ struct Loopback
     // Blocking connect; the kernel completes the handshake without accept().
     static Fd connect(AddressFamily family, quint16 port, QString *error = nullptr);
     static Fd accept(const Fd &listener);
+    // A dual-stack IPv6 listener on ::ffff:127.0.0.1 (IPV6_V6ONLY off): IPv4 clients reach it,
+    // and the kernel lists its side in tcp6 with mapped addresses. Invalid Fd on failure.
+    static Fd listenMapped(int backlog);
 };
 
 } // namespace sockscope::test

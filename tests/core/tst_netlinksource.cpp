@@ -195,15 +195,8 @@ void TestNetlinkSource::shouldListIPv4MappedRowsUnderIPv6()
 {
     if (!Loopback::hasIPv6())
         QSKIP("this machine has no IPv6 loopback (::1)");
-    Fd listener(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    Fd listener = Loopback::listenMapped(2);
     QVERIFY(listener.isValid());
-    int off = 0;
-    QCOMPARE(::setsockopt(listener.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off), 0);
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    QCOMPARE(::inet_pton(AF_INET6, "::ffff:127.0.0.1", &a.sin6_addr), 1);
-    QCOMPARE(::bind(listener.get(), reinterpret_cast<sockaddr *>(&a), sizeof a), 0);
-    QCOMPARE(::listen(listener.get(), 2), 0);
     const quint16 port = listener.localPort();
     Fd client = Loopback::connect(AddressFamily::IPv4, port);
     QVERIFY(client.isValid());
