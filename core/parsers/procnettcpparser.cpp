@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "procnettcpparser.h"
 
+#include <QtAlgorithms>
+
 #include <array>
 #include <cstring>
 #include <limits>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace sockscope {
 
@@ -14,9 +20,28 @@ constexpr qint64 msPerClockTick = 10;
 
 constexpr int maxIssueTextLength = 160;
 
+// Tables rather than comparisons: the tokenizer looks at every byte of the file.
+constexpr std::array<bool, 256> spaceTable = [] {
+    std::array<bool, 256> table{};
+    for (unsigned char c : {' ', '\t', '\r', '\v', '\f'})
+        table[c] = true;
+    return table;
+}();
+
+constexpr std::array<qint8, 256> hexTable = [] {
+    std::array<qint8, 256> table{};
+    for (auto &value : table)
+        value = -1;
+    for (int c = '0'; c <= '9'; ++c)
+        table[size_t(c)] = qint8(c - '0');
+    for (int c = 'A'; c <= 'F'; ++c)
+        table[size_t(c)] = table[size_t(c - 'A' + 'a')] = qint8(c - 'A' + 10);
+    return table;
+}();
+
 bool isSpace(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+    return spaceTable[static_cast<unsigned char>(c)];
 }
 
 struct Token
@@ -28,15 +53,67 @@ struct Token
     QLatin1String text() const { return QLatin1String(begin, end); }
 };
 
+// Bit i set: p[i] is a space, or lies at or past lineEnd. Reads 64 bytes at once where the text
+// has them, whether or not they belong to this line.
+quint64 spaceMask(const char *p, const char *lineEnd, const char *textEnd)
+{
+    const qsizetype inLine = lineEnd - p;
+    quint64 mask = 0;
+#ifdef __SSE2__
+    if (textEnd - p >= 64) {
+        const __m128i blank = _mm_set1_epi8(' ');
+        const __m128i belowTab = _mm_set1_epi8('\t' - 1);
+        const __m128i aboveCr = _mm_set1_epi8('\r' + 1);
+        for (int block = 0; block < 4; ++block) {
+            const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * block));
+            // ' ', or \t \n \v \f \r (no \n inside a line); bytes >= 0x80 compare as negative
+            const __m128i control = _mm_and_si128(_mm_cmpgt_epi8(bytes, belowTab), _mm_cmplt_epi8(bytes, aboveCr));
+            const __m128i space = _mm_or_si128(_mm_cmpeq_epi8(bytes, blank), control);
+            mask |= quint64(quint16(_mm_movemask_epi8(space))) << (16 * block);
+        }
+    } else
+#endif
+    {
+        const qsizetype n = qMin<qsizetype>(inLine, 64);
+        for (qsizetype i = 0; i < n; ++i)
+            mask |= quint64(isSpace(p[i])) << i;
+    }
+    if (inLine < 64)
+        mask |= ~quint64(0) << inLine;
+    return mask;
+}
+
+// Splits [begin, end) at runs of spaces into at most maxTokens tokens; returns their number.
+// 64 bytes at a time: token starts and ends are where the mask flips.
+int tokenize(const char *begin, const char *end, const char *textEnd, Token *tokens, int maxTokens)
+{
+    int count = 0;
+    quint64 inToken = 0; // 1 when the byte before the window belongs to a token
+    const char *tokenBegin = nullptr;
+    for (const char *base = begin; base < end && count < maxTokens; base += 64) {
+        const quint64 word = ~spaceMask(base, end, textEnd);
+        const quint64 previous = word << 1 | inToken;
+        const quint64 starts = word & ~previous;
+        for (quint64 flips = starts | (~word & previous); flips != 0; flips &= flips - 1) {
+            const int at = qCountTrailingZeroBits(flips);
+            if (starts >> at & 1) {
+                tokenBegin = base + at;
+            } else {
+                tokens[count++] = {tokenBegin, base + at};
+                if (count == maxTokens)
+                    return count;
+            }
+        }
+        inToken = word >> 63;
+    }
+    if (inToken && count < maxTokens)
+        tokens[count++] = {tokenBegin, end};
+    return count;
+}
+
 int hexValue(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return hexTable[static_cast<unsigned char>(c)];
 }
 
 bool parseHex(const char *begin, const char *end, quint64 &out)
@@ -253,11 +330,13 @@ ProcNetTcpParser::Result ProcNetTcpParser::parse(QByteArrayView text, const QStr
     return result;
 }
 
-void ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
-                                 QList<SocketRecord> &records, QList<ParseIssue> &issues) const
+int ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
+                                QList<SocketRecord> &records, QList<ParseIssue> &issues, int firstLine) const
 {
-    // A kernel line is ~150 bytes; reserving avoids regrowing the list on big tables.
-    records.reserve(records.size() + text.size() / 150 + 1);
+    // A kernel line is 150 bytes; reserving avoids regrowing the list on big tables. Only into
+    // an empty list: QList::reserve() copies what is there, where growing by appending moves it.
+    if (records.isEmpty())
+        records.reserve(text.size() / 150 + 1);
 
     constexpr int maxTokens = 24;
     std::array<Token, maxTokens> tokens;
@@ -265,7 +344,7 @@ void ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
 
     const char *p = text.data();
     const char *const end = p + text.size();
-    int lineNumber = 0;
+    int lineNumber = firstLine - 1;
     while (p < end) {
         const char *lineBegin = p;
         const char *lineEnd = static_cast<const char *>(memchr(p, '\n', size_t(end - p)));
@@ -275,30 +354,17 @@ void ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
         ++lineNumber;
 
         // Columns beyond maxTokens are trailing extras; they are allowed and ignored.
-        int count = 0;
-        const char *q = lineBegin;
-        while (q < lineEnd) {
-            while (q < lineEnd && isSpace(*q))
-                ++q;
-            if (q == lineEnd)
-                break;
-            const char *tokenBegin = q;
-            while (q < lineEnd && !isSpace(*q))
-                ++q;
-            if (count < maxTokens)
-                tokens[count++] = {tokenBegin, q};
-        }
+        const int count = tokenize(lineBegin, lineEnd, end, tokens.data(), maxTokens);
 
         if (count == 0)
             continue; // blank line: nothing lost
         if (tokens[0].text() == QLatin1String("sl"))
             continue; // a header line, whatever its spelling after "sl"
 
-        SocketRecord record;
-        const QString problem = lineParser.parse(tokens.data(), count, record);
-        if (problem.isEmpty()) {
-            records.append(std::move(record));
-        } else {
+        // Parsed in place: a record is a few hundred bytes, not worth moving.
+        const QString problem = lineParser.parse(tokens.data(), count, records.emplaceBack());
+        if (!problem.isEmpty()) {
+            records.removeLast();
             ParseIssue issue;
             issue.origin = origin;
             issue.line = lineNumber;
@@ -307,6 +373,7 @@ void ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
             issues.append(std::move(issue));
         }
     }
+    return lineNumber + 1;
 }
 
 } // namespace sockscope

@@ -36,9 +36,11 @@ public:
 
     Result parse(QByteArrayView text, const QString &origin = QString()) const;
 
-    // Appends to existing lists, so several files can share one result without copies.
-    void parseInto(QByteArrayView text, const QString &origin, QList<SocketRecord> &records,
-                   QList<ParseIssue> &issues) const;
+    // Appends to existing lists, so several files can share one result without copies. A file
+    // read in pieces is parsed piece by piece: each piece whole lines, `firstLine` the number of
+    // its first line. Returns the number the next line would have.
+    int parseInto(QByteArrayView text, const QString &origin, QList<SocketRecord> &records,
+                  QList<ParseIssue> &issues, int firstLine = 1) const;
 
 private:
     QSysInfo::Endian m_wordOrder;

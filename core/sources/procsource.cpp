@@ -14,7 +14,8 @@ namespace sockscope {
 
 ProcSource::ProcSource(const QString &procNetDirectory) : m_directory(procNetDirectory) { }
 
-QString ProcSource::readFile(const QString &path, QByteArray &into)
+QString ProcSource::readLines(const QString &path, QByteArray &buffer,
+                              const std::function<void(QByteArrayView lines)> &lines)
 {
     const QByteArray nativePath = QFile::encodeName(path);
     const int fd = ::open(nativePath.constData(), O_RDONLY | O_CLOEXEC);
@@ -24,25 +25,39 @@ QString ProcSource::readFile(const QString &path, QByteArray &into)
     // /proc hands the table out in page-sized pieces; ask for more to save system calls.
     constexpr qsizetype chunk = 64 * 1024;
     QString error;
+    qsizetype kept = 0; // the start of a line the last read cut off
     for (;;) {
-        const qsizetype used = into.size();
-        into.resize(used + chunk);
-        const ssize_t n = ::read(fd, into.data() + used, size_t(chunk));
+        buffer.resize(kept + chunk);
+        const ssize_t n = ::read(fd, buffer.data() + kept, size_t(chunk));
         if (n < 0) {
-            if (errno == EINTR) {
-                into.resize(used);
+            if (errno == EINTR)
                 continue;
-            }
             error = QStringLiteral("read(%1): %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-            into.resize(used);
             break;
         }
-        into.resize(used + n);
-        if (n == 0)
+        if (n == 0) {
+            if (kept > 0)
+                lines(QByteArrayView(buffer.constData(), kept));
             break;
+        }
+        const qsizetype filled = kept + n;
+        const auto *lastNewline = static_cast<const char *>(::memrchr(buffer.constData(), '\n', size_t(filled)));
+        const qsizetype whole = lastNewline ? lastNewline - buffer.constData() + 1 : 0;
+        if (whole > 0)
+            lines(QByteArrayView(buffer.constData(), whole));
+        kept = filled - whole;
+        if (kept > 0 && whole > 0)
+            std::memmove(buffer.data(), buffer.constData() + whole, size_t(kept));
     }
     ::close(fd);
+    buffer.resize(0);
     return error;
+}
+
+QString ProcSource::readFile(const QString &path, QByteArray &into)
+{
+    QByteArray buffer;
+    return readLines(path, buffer, [&into](QByteArrayView lines) { into.append(lines); });
 }
 
 Snapshot ProcSource::take(const SocketFilter &filter)
@@ -51,6 +66,9 @@ Snapshot ProcSource::take(const SocketFilter &filter)
     snapshot.source = name();
     snapshot.stampNow();
 
+    // Tables change little between polls: one allocation instead of regrowing (and moving)
+    // tens of thousands of records as the pieces come in.
+    snapshot.records.reserve(m_lastRows + m_lastRows / 8 + 64);
     const ProcNetTcpParser parser;
     const struct
     {
@@ -63,8 +81,10 @@ Snapshot ProcSource::take(const SocketFilter &filter)
         if (filter.family && *filter.family != f.family)
             continue;
         const QString path = m_directory + QLatin1Char('/') + QLatin1String(f.file);
-        m_buffer.clear();
-        const QString error = readFile(path, m_buffer);
+        int nextLine = 1;
+        const QString error = readLines(path, m_buffer, [&](QByteArrayView lines) {
+            nextLine = parser.parseInto(lines, path, snapshot.records, snapshot.issues, nextLine);
+        });
         if (!error.isEmpty()) {
             if (f.required || QFile::exists(path)) {
                 snapshot.error = error;
@@ -73,9 +93,9 @@ Snapshot ProcSource::take(const SocketFilter &filter)
             }
             continue;
         }
-        parser.parseInto(m_buffer, path, snapshot.records, snapshot.issues);
     }
 
+    m_lastRows = snapshot.records.size();
     if (!filter.isEmpty()) {
         snapshot.records.removeIf([&filter](const SocketRecord &r) { return !filter.matches(r); });
     }

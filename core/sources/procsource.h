@@ -4,7 +4,10 @@
 #include "socketsource.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
+
+#include <functional>
 
 namespace sockscope {
 
@@ -17,13 +20,20 @@ public:
     QString name() const override { return QStringLiteral("proc"); }
     Snapshot take(const SocketFilter &filter) override;
 
-    // The raw read alone, for benchmarks and for saving a dump: appends the file's bytes.
-    // Returns an empty string or "open(/proc/net/tcp): No such file or directory".
+    // Reads `path` in 64 KiB pieces and hands each piece's whole lines to `lines` (and at the
+    // end whatever follows the last newline), so the parser sees the text while it is still in
+    // cache and a table of 60,000 sockets never sits in memory as text. `buffer` is scratch
+    // space, kept by the caller to reuse. Returns an empty string or
+    // "open(/proc/net/tcp): No such file or directory".
+    static QString readLines(const QString &path, QByteArray &buffer,
+                             const std::function<void(QByteArrayView lines)> &lines);
+    // The whole file appended to `into`, for saving a dump.
     static QString readFile(const QString &path, QByteArray &into);
 
 private:
     QString m_directory;
     QByteArray m_buffer; // reused between polls to avoid regrowing it each time
+    qsizetype m_lastRows = 0; // the last poll's row count: the next poll reserves for as many
 };
 
 } // namespace sockscope

@@ -2,10 +2,14 @@
 // Runs on real /proc/net/tcp{,6} text captured with tests/data/capture-fixtures.py
 // (see tests/data/README.md for what each file holds).
 #include "core/parsers/procnettcpparser.h"
+#include "core/sources/procsource.h"
 
 #include "../common/fixtures.h"
 
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <cctype>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -57,11 +61,15 @@ private Q_SLOTS:
     void shouldTolerateHeaderAndColumnVariants_data();
     void shouldTolerateHeaderAndColumnVariants();
     void shouldToleratePaddingAndCrLf();
+    void shouldSplitColumnsWhereverTheyFall();
     void shouldReportMalformedLinesAndKeepTheRest();
     void shouldRejectEachKindOfDamage_data();
     void shouldRejectEachKindOfDamage();
     void shouldHonourTheWritersByteOrder();
     void shouldParseEmptyInput();
+    void shouldReadABigTableInPiecesAsOneText();
+    void shouldReadALastLineWithoutNewline();
+    void shouldSurviveALineLongerThanAPiece();
 };
 
 void TestProcNetTcpParser::shouldParseEveryRowOfARealIPv4Table()
@@ -254,6 +262,38 @@ void TestProcNetTcpParser::shouldToleratePaddingAndCrLf()
              essentials(ProcNetTcpParser().parse(readFixture(QStringLiteral("proc-net-tcp6.txt"))).records));
 }
 
+void TestProcNetTcpParser::shouldSplitColumnsWhereverTheyFall()
+{
+    // The tokenizer looks at 64 bytes at a time (one at a time near the end of the text):
+    // columns must come out the same wherever a window boundary falls, for every kind of
+    // blank, and for lines cut off by the end of the text.
+    const QByteArray clean = readFixture(QStringLiteral("proc-net-tcp.txt"));
+    const QList<SocketRecord> expected = ProcNetTcpParser().parse(clean).records;
+    const char blanks[] = {' ', '\t', '\v', '\f', '\r'};
+    for (int shift = 0; shift < 140; ++shift) {
+        QByteArray text;
+        int n = shift;
+        for (const QByteArray &line : clean.split('\n')) {
+            QByteArray spaced(shift % 67, blanks[shift % 5]);
+            for (const QByteArray &column : line.split(' ')) {
+                if (column.isEmpty())
+                    continue;
+                spaced += column + QByteArray(1 + n % 3, blanks[n % 5]);
+                ++n;
+            }
+            text += spaced + '\n';
+        }
+        qsizetype flush = text.size(); // the last column ends where the text does
+        while (flush > 0 && std::isspace(static_cast<unsigned char>(text[flush - 1])))
+            --flush;
+        for (const qsizetype cut : {text.size(), flush}) {
+            const auto result = ProcNetTcpParser().parse(QByteArrayView(text).first(cut));
+            QVERIFY2(result.issues.isEmpty(), qPrintable(QStringLiteral("shift %1: %2").arg(shift).arg(result.issues.value(0).toString())));
+            QCOMPARE(result.records, expected);
+        }
+    }
+}
+
 void TestProcNetTcpParser::shouldReportMalformedLinesAndKeepTheRest()
 {
     const QString origin = QStringLiteral("saved/tcp");
@@ -332,6 +372,95 @@ void TestProcNetTcpParser::shouldParseEmptyInput()
     const QByteArray headerOnly = readFixture(QStringLiteral("proc-net-tcp.txt")).split('\n').first();
     QVERIFY(ProcNetTcpParser().parse(headerOnly).records.isEmpty());
     QVERIFY(ProcNetTcpParser().parse(headerOnly).issues.isEmpty());
+}
+
+namespace {
+
+// A directory holding `tcp` (and `tcp6` when given) with these bytes, as ProcSource reads it.
+QString procDirectory(const QTemporaryDir &dir, const QByteArray &tcp, const QByteArray &tcp6 = QByteArray())
+{
+    const auto write = [&](const char *name, const QByteArray &bytes) {
+        QFile file(dir.filePath(QLatin1String(name)));
+        return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+    };
+    if (!write("tcp", tcp) || (!tcp6.isNull() && !write("tcp6", tcp6)))
+        return QString();
+    return dir.path();
+}
+
+} // namespace
+
+void TestProcNetTcpParser::shouldReadABigTableInPiecesAsOneText()
+{
+    // The real table's lines repeated past several 64 KiB reads, with damaged lines among
+    // them: whatever line a read cuts in two must come out as the whole text parses it.
+    const QList<QByteArray> real = readFixture(QStringLiteral("proc-net-tcp.txt")).split('\n');
+    const QList<QByteArray> damaged = readFixture(QStringLiteral("proc-net-tcp-malformed.txt")).split('\n');
+    QByteArray tcp = real.first() + '\n';
+    for (int copy = 0; copy < 60; ++copy) {
+        for (qsizetype i = 1; i < real.size(); ++i) {
+            if (!real[i].isEmpty())
+                tcp += real[i] + '\n';
+        }
+        if (copy % 7 == 3)
+            tcp += damaged[23] + '\n' + damaged[31] + '\n';
+    }
+    QVERIFY(tcp.size() > 4 * 64 * 1024);
+    const QByteArray tcp6 = readFixture(QStringLiteral("proc-net-tcp6.txt"));
+
+    QTemporaryDir dir;
+    const QString directory = procDirectory(dir, tcp, tcp6);
+    QVERIFY(!directory.isEmpty());
+    const Snapshot snapshot = ProcSource(directory).take(SocketFilter());
+    QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
+
+    const QString tcpPath = directory + QStringLiteral("/tcp");
+    const QString tcp6Path = directory + QStringLiteral("/tcp6");
+    auto whole = ProcNetTcpParser().parse(tcp, tcpPath);
+    const auto whole6 = ProcNetTcpParser().parse(tcp6, tcp6Path);
+    whole.records += whole6.records;
+    QCOMPARE(snapshot.records.size(), 60 * 43 + whole6.records.size());
+    QCOMPARE(snapshot.records, whole.records);
+
+    QCOMPARE(snapshot.issues.size(), 2 * 9);
+    QCOMPARE(snapshot.issues.size(), whole.issues.size());
+    for (qsizetype i = 0; i < whole.issues.size(); ++i) {
+        QCOMPARE(snapshot.issues[i].origin, tcpPath);
+        QCOMPARE(snapshot.issues[i].line, whole.issues[i].line);
+        QCOMPARE(snapshot.issues[i].text, whole.issues[i].text);
+    }
+}
+
+void TestProcNetTcpParser::shouldReadALastLineWithoutNewline()
+{
+    const QByteArray tcp = readFixture(QStringLiteral("proc-net-tcp.txt")).trimmed();
+    QVERIFY(!tcp.endsWith('\n'));
+    QTemporaryDir dir;
+    const QString directory = procDirectory(dir, tcp);
+    QVERIFY(!directory.isEmpty());
+    const Snapshot snapshot = ProcSource(directory).take(SocketFilter());
+    QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
+    QCOMPARE(snapshot.records, ProcNetTcpParser().parse(tcp).records);
+    QCOMPARE(snapshot.records.size(), 43);
+    QVERIFY(snapshot.issues.isEmpty());
+}
+
+void TestProcNetTcpParser::shouldSurviveALineLongerThanAPiece()
+{
+    // Not what a kernel writes, but a saved file can hold anything: one issue, nothing else lost.
+    const QList<QByteArray> real = readFixture(QStringLiteral("proc-net-tcp.txt")).split('\n');
+    QByteArray tcp = real[0] + '\n' + real[1] + '\n' + QByteArray(200 * 1024, 'x') + '\n';
+    for (qsizetype i = 2; i < real.size(); ++i)
+        tcp += real[i] + (i + 1 < real.size() ? "\n" : "");
+    QTemporaryDir dir;
+    const QString directory = procDirectory(dir, tcp);
+    QVERIFY(!directory.isEmpty());
+    const Snapshot snapshot = ProcSource(directory).take(SocketFilter());
+    QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
+    QCOMPARE(snapshot.records.size(), 43);
+    QCOMPARE(snapshot.issues.size(), 1);
+    QCOMPARE(snapshot.issues[0].line, 3);
+    QVERIFY(snapshot.issues[0].text.startsWith("xxxx"));
 }
 
 QTEST_GUILESS_MAIN(TestProcNetTcpParser)
