@@ -54,12 +54,6 @@ QString ProcSource::readLines(const QString &path, QByteArray &buffer,
     return error;
 }
 
-QString ProcSource::readFile(const QString &path, QByteArray &into)
-{
-    QByteArray buffer;
-    return readLines(path, buffer, [&into](QByteArrayView lines) { into.append(lines); });
-}
-
 Snapshot ProcSource::take(const SocketFilter &filter)
 {
     Snapshot snapshot;

@@ -27,8 +27,6 @@ public:
     // "open(/proc/net/tcp): No such file or directory".
     static QString readLines(const QString &path, QByteArray &buffer,
                              const std::function<void(QByteArrayView lines)> &lines);
-    // The whole file appended to `into`, for saving a dump.
-    static QString readFile(const QString &path, QByteArray &into);
 
 private:
     QString m_directory;
