@@ -90,7 +90,7 @@ int tokenize(const char *begin, const char *end, const char *textEnd, Token *tok
     int count = 0;
     quint64 inToken = 0; // 1 when the byte before the window belongs to a token
     const char *tokenBegin = nullptr;
-    for (const char *base = begin; base < end && count < maxTokens; base += 64) {
+    for (const char *base = begin; base < end; base += 64) {
         const quint64 word = ~spaceMask(base, end, textEnd);
         const quint64 previous = word << 1 | inToken;
         const quint64 starts = word & ~previous;
@@ -106,7 +106,7 @@ int tokenize(const char *begin, const char *end, const char *textEnd, Token *tok
         }
         inToken = word >> 63;
     }
-    if (inToken && count < maxTokens)
+    if (inToken) // the last token ends where the line does, on a window boundary
         tokens[count++] = {tokenBegin, end};
     return count;
 }
