@@ -112,7 +112,10 @@ void TestLiveSockets::shouldSeeAConnectionFromListenToTimeWait()
     Fd client = Loopback::connect(fam, port, &error);
     QVERIFY2(client.isValid(), qPrintable(error));
     const quint16 clientPort = client.localPort();
-    s = pollUntil(*src, filter, [&](const Snapshot &x) { return find(x, port, clientPort) && find(x, clientPort, port); });
+    // connect() returns once the client has sent the final ACK; wait for the server end to take it too
+    s = pollUntil(*src, filter, [&](const Snapshot &x) {
+        return find(x, port, clientPort) && find(x, clientPort, port) && find(x, port, clientPort)->state == TcpState::Established;
+    });
     QVERIFY(find(s, port, clientPort));
     QCOMPARE(find(s, clientPort, port)->state, TcpState::Established);
     QCOMPARE(find(s, clientPort, port)->inode, std::optional<quint64>(client.inode()));

@@ -147,6 +147,9 @@ void TestNetlinkSource::shouldFilterByStateInTheKernel()
     NetlinkSource netlink;
     SocketFilter filter;
     filter.ports = {port, bound.localPort()};
+    // connect() returns once the client has sent the final ACK; wait for the server end to take it
+    filter.state = TcpState::Established;
+    QTRY_COMPARE(netlink.take(filter).records.size(), 2);
     filter.state = TcpState::Listen;
     Snapshot s = netlink.take(filter);
     QVERIFY2(s.ok(), qPrintable(s.error));
