@@ -249,6 +249,7 @@ void MainWindow::buildTable()
     header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("accepted #10 (closed)")));
     header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")) + PairDelegate::bracketWidth);
     header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
+    header->resizeSection(SocketTableModel::Process, widthOf(QStringLiteral("was sockscope (pid 1234567)")));
     header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 00000")));
     header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 00000")));
     header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));

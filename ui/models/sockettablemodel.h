@@ -19,7 +19,9 @@ class SocketTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Local, Remote, State, Role, SendQ, RecvQ, Timer, Inode, Uid, Process, ColumnCount };
+    // Who owns a socket matters more than its queues and inode, so Process follows Role; the
+    // queues are in the order ss prints them.
+    enum Column { Local, Remote, State, Role, Process, RecvQ, SendQ, Timer, Inode, Uid, ColumnCount };
     enum DataRole {
         SortRole = Qt::UserRole + 1, // raw value of the cell, for sorting
         ConnectionIdRole,            // the session's connection id
