@@ -87,6 +87,7 @@ void TestLiveSockets::shouldSeeAConnectionFromListenToTimeWait()
     const quint16 port = listener.localPort();
     SocketFilter filter;
     filter.port = port;
+    filter.family = fam; // a socket of the other family can have the same port number
     ConnectionTracker tracker;
 
     // listen(): one LISTEN row, with the listening socket's own inode. (Other rows may show

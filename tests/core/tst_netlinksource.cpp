@@ -53,11 +53,13 @@ Fd boundOnly(AddressFamily family)
     return result == 0 ? std::move(fd) : Fd();
 }
 
-QList<const SocketRecord *> withLocalPort(const Snapshot &s, quint16 port)
+// The rows whose local end is address:port. The port number alone is not enough: a socket of
+// the other family (or an earlier TIME_WAIT end there) can have the same number.
+QList<const SocketRecord *> withLocal(const Snapshot &s, const QString &address, quint16 port)
 {
     QList<const SocketRecord *> rows;
     for (const SocketRecord &r : s.records) {
-        if (r.local.port == port)
+        if (r.local.port == port && r.local.address.toString() == address)
             rows.append(&r);
     }
     return rows;
@@ -120,7 +122,7 @@ void TestNetlinkSource::shouldShowABoundOnlySocketAsClose()
     NetlinkSource netlink;
     const Snapshot s = netlink.take(filter);
     QVERIFY2(s.ok(), qPrintable(s.error));
-    const QList<const SocketRecord *> rows = withLocalPort(s, port);
+    const QList<const SocketRecord *> rows = withLocal(s, Loopback::text(fam), port);
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows[0]->state, TcpState::Close);
     QCOMPARE(rows[0]->family, fam);
@@ -131,7 +133,7 @@ void TestNetlinkSource::shouldShowABoundOnlySocketAsClose()
     // /proc never shows it
     const Snapshot proc = ProcSource().take(filter);
     QVERIFY(proc.ok());
-    QVERIFY(withLocalPort(proc, port).isEmpty());
+    QVERIFY(withLocal(proc, Loopback::text(fam), port).isEmpty());
 }
 
 void TestNetlinkSource::shouldFilterByStateInTheKernel()
@@ -188,8 +190,8 @@ void TestNetlinkSource::shouldFilterByMorePortsThanTheKernelFilterHolds()
     QVERIFY(InetDiagParser::portFilter(filter.allPorts()).isEmpty());
     const Snapshot s = NetlinkSource().take(filter);
     QVERIFY2(s.ok(), qPrintable(s.error));
-    QCOMPARE(withLocalPort(s, a.localPort()).size(), 1);
-    QVERIFY(withLocalPort(s, b.localPort()).isEmpty());
+    QCOMPARE(withLocal(s, QStringLiteral("127.0.0.1"), a.localPort()).size(), 1);
+    QVERIFY(withLocal(s, QStringLiteral("127.0.0.1"), b.localPort()).isEmpty());
     for (const SocketRecord &r : s.records)
         QVERIFY(filter.matches(r));
 }
@@ -208,13 +210,13 @@ void TestNetlinkSource::shouldListIPv4MappedRowsUnderIPv6()
     filter.port = port;
     const Snapshot s = NetlinkSource().take(filter);
     QVERIFY2(s.ok(), qPrintable(s.error));
-    QList<const SocketRecord *> server = withLocalPort(s, port);
+    QList<const SocketRecord *> server = withLocal(s, QStringLiteral("::ffff:127.0.0.1"), port);
     QCOMPARE(server.size(), 2); // the listener and the connection in its accept queue
     for (const SocketRecord *r : server) {
         QCOMPARE(r->family, AddressFamily::IPv6);
         QCOMPARE(r->local.address.toString(), QStringLiteral("::ffff:127.0.0.1"));
     }
-    const QList<const SocketRecord *> clientEnd = withLocalPort(s, client.localPort());
+    const QList<const SocketRecord *> clientEnd = withLocal(s, QStringLiteral("127.0.0.1"), client.localPort());
     QCOMPARE(clientEnd.size(), 1);
     QCOMPARE(clientEnd[0]->family, AddressFamily::IPv4);
 
@@ -222,8 +224,8 @@ void TestNetlinkSource::shouldListIPv4MappedRowsUnderIPv6()
     filter.family = AddressFamily::IPv4;
     const Snapshot v4 = NetlinkSource().take(filter);
     QVERIFY(v4.ok());
-    QVERIFY(withLocalPort(v4, port).isEmpty());
-    QCOMPARE(withLocalPort(v4, client.localPort()).size(), 1);
+    QVERIFY(withLocal(v4, QStringLiteral("::ffff:127.0.0.1"), port).isEmpty());
+    QCOMPARE(withLocal(v4, QStringLiteral("127.0.0.1"), client.localPort()).size(), 1);
 }
 
 void TestNetlinkSource::shouldAgreeWithProcRowForRow()
@@ -277,7 +279,7 @@ void TestNetlinkSource::shouldCountDumpBytesWithoutParsing()
     QVERIFY(bytes >= qint64(sizeof(inet_diag_msg)));
     const Snapshot s = netlink.take(filter);
     QVERIFY(s.ok());
-    QCOMPARE(withLocalPort(s, listener.localPort()).size(), 1);
+    QCOMPARE(withLocal(s, QStringLiteral("127.0.0.1"), listener.localPort()).size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestNetlinkSource)

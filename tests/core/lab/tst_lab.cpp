@@ -51,10 +51,13 @@ const LabCall *lastCall(const Lab &lab, const QString &call, int socketId)
     return nullptr;
 }
 
+// The kernel's rows on a port, of the family every lab socket in this test has: an IPv6 socket
+// elsewhere can have the same port number.
 Snapshot tableOf(quint16 port)
 {
     SocketFilter filter;
     filter.port = port;
+    filter.family = AddressFamily::IPv4;
     return ProcSource().take(filter);
 }
 

@@ -91,6 +91,7 @@ struct Harness
     {
         SocketFilter filter;
         filter.port = runner.port();
+        filter.family = runner.config().family; // the other family may use the same port number
         QStringList out;
         for (const SocketRecord &r : SocketSource::create(QStringLiteral("proc"))->take(filter).records) {
             if (r.state != TcpState::TimeWait)
