@@ -261,8 +261,8 @@ void TestLab::shouldTellWhatEachKernelRowIs()
         seen.clear();
         for (const SocketRecord &r : tableOf(port).records) {
             const QString label = lab.identify(r).label();
-            // Of the lab's strangers, only the foreign client's two ends: an earlier connection whose
-            // client end had this port number may still be in TIME_WAIT with local port `port`.
+            // Of the lab's strangers, only the foreign client's two ends: the client end of an
+            // earlier connection to a listener that had this port number may still be in TIME_WAIT.
             if (label.isEmpty() && r.local.port != foreign.localPort() && r.remote.port != foreign.localPort())
                 continue;
             seen.insert(label, kernelName(r.state));
