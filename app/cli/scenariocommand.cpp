@@ -148,6 +148,9 @@ int runScenario(const QStringList &arguments)
                          const QString timer = SocketTable::timerText(record);
                          if (e.to && !timer.isEmpty())
                              line += QStringLiteral("  [%1]").arg(timer);
+                         // netlink lists a socket between bind() and listen() or connect()
+                         if (e.to == TcpState::Close && record.remote.port == 0)
+                             line += QStringLiteral("  bound, neither listening nor connecting");
                          out(line + QLatin1Char('\n'));
                      });
     QObject::connect(&runner, &ScenarioRunner::roleChanged, &runner,

@@ -89,6 +89,8 @@ private Q_SLOTS:
     void shouldListTheScenarios();
     void shouldRunAScenarioHeadless_data();
     void shouldRunAScenarioHeadless();
+    void shouldShowTheBoundSocketWhereTheSourceListsIt_data();
+    void shouldShowTheBoundSocketWhereTheSourceListsIt();
     void shouldHoldTheFinalSockets();
     void shouldNameTheHolderWhenTheScenarioPortIsTaken();
     void shouldExportASnapshot_data();
@@ -495,6 +497,33 @@ void TestCli::shouldRunAScenarioHeadless()
     QVERIFY(r.out.contains(QStringLiteral("seen    client #1 in TIME_WAIT")));
     QVERIFY(!r.out.contains(QStringLiteral("MISSING")));
     QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::shouldShowTheBoundSocketWhereTheSourceListsIt_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::newRow("netlink") << "netlink";
+    QTest::newRow("proc") << "proc";
+}
+
+void TestCli::shouldShowTheBoundSocketWhereTheSourceListsIt()
+{
+    // The reset scenario's server binds and stays unlistening for a whole step.
+    QFETCH(QString, source);
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("reset"), QStringLiteral("--port"), QStringLiteral("0"),
+                       QStringLiteral("--source"), source});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    const QRegularExpressionMatch bound =
+        QRegularExpression(QStringLiteral("kernel        listener: \\(new\\) -> CLOSE  \\(127\\.0\\.0\\.1:\\d+ 0\\.0\\.0\\.0:\\*\\)"
+                                          "  bound, neither listening nor connecting\n"))
+            .match(r.out);
+    if (source == QLatin1String("netlink") && Loopback::kernelListsBoundSockets()) {
+        QVERIFY2(bound.hasMatch(), qPrintable(r.out));
+        QVERIFY2(r.out.indexOf(QStringLiteral("listener: CLOSE -> LISTEN")) > bound.capturedStart(), qPrintable(r.out));
+    } else { // /proc, and netlink on kernels before 6.8, first show it listening
+        QVERIFY2(!bound.hasMatch() && !r.out.contains(QStringLiteral("-> CLOSE")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("listener: (new) -> LISTEN")), qPrintable(r.out));
+    }
 }
 
 void TestCli::shouldHoldTheFinalSockets()

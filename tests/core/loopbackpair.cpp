@@ -3,10 +3,12 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace sockscope::test {
@@ -83,6 +85,17 @@ bool Loopback::hasIPv6()
 {
     QString error;
     return listen(AddressFamily::IPv6, 1, &error).isValid();
+}
+
+bool Loopback::kernelListsBoundSockets()
+{
+    utsname u{};
+    if (::uname(&u) != 0)
+        return false;
+    int major = 0, minor = 0;
+    if (std::sscanf(u.release, "%d.%d", &major, &minor) != 2)
+        return false;
+    return major > 6 || (major == 6 && minor >= 8);
 }
 
 QString Loopback::text(AddressFamily family)

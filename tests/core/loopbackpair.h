@@ -35,6 +35,9 @@ private:
 struct Loopback
 {
     static bool hasIPv6();
+    // Kernels from 6.8 list sockets that are only bound (state CLOSE) in a netlink dump that
+    // asks with the BOUND_INACTIVE bit; /proc/net/tcp and older kernels never show them.
+    static bool kernelListsBoundSockets();
     static QString text(AddressFamily family); // "127.0.0.1" or "::1"
 
     // socket + bind(port 0 unless given) + listen(backlog); invalid Fd and `error` on failure.

@@ -13,24 +13,11 @@
 #include <linux/inet_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 
 using namespace sockscope;
 using namespace sockscope::test;
 
 namespace {
-
-// Kernels from 6.8 list sockets that are only bound when asked with the BOUND_INACTIVE bit.
-bool kernelListsBoundSockets()
-{
-    utsname u{};
-    if (::uname(&u) != 0)
-        return false;
-    int major = 0, minor = 0;
-    if (std::sscanf(u.release, "%d.%d", &major, &minor) != 2)
-        return false;
-    return major > 6 || (major == 6 && minor >= 8);
-}
 
 // A socket bound to 127.0.0.1 on a port the kernel chooses, neither listening nor connected.
 Fd boundOnly(AddressFamily family)
@@ -111,7 +98,7 @@ void TestNetlinkSource::shouldShowABoundOnlySocketAsClose()
     const auto fam = AddressFamily(family);
     if (fam == AddressFamily::IPv6 && !Loopback::hasIPv6())
         QSKIP("this machine has no IPv6 loopback (::1)");
-    if (!kernelListsBoundSockets())
+    if (!Loopback::kernelListsBoundSockets())
         QSKIP("kernels before 6.8 do not list bound-only sockets");
     Fd bound = boundOnly(fam);
     QVERIFY(bound.isValid());
@@ -168,7 +155,7 @@ void TestNetlinkSource::shouldFilterByStateInTheKernel()
     for (const SocketRecord &r : s.records)
         QCOMPARE(r.state, TcpState::Established);
 
-    if (kernelListsBoundSockets()) {
+    if (Loopback::kernelListsBoundSockets()) {
         filter.state = TcpState::Close;
         s = netlink.take(filter);
         QVERIFY(s.ok());
