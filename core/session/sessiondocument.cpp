@@ -22,7 +22,7 @@ bool operator==(const RecordedConnection &a, const RecordedConnection &b)
     const ConnectionHistory &y = b.history;
     return a.label == b.label && a.clientSide == b.clientSide && a.labSocket == b.labSocket && a.peer == b.peer
         && x.id == y.id && x.key == y.key && x.latest == y.latest && x.spans == y.spans && x.inodes == y.inodes
-        && x.samples == y.samples && x.alive == y.alive && x.vanishedNs == y.vanishedNs
+        && x.samples == y.samples && x.droppedSpans == y.droppedSpans && x.alive == y.alive && x.vanishedNs == y.vanishedNs
         && x.vanishedWallMs == y.vanishedWallMs;
 }
 
@@ -44,7 +44,7 @@ bool operator==(const SessionDocument &a, const SessionDocument &b)
     };
     return a.programVersion == b.programVersion && a.host == b.host && a.source == b.source
         && a.intervalMs == b.intervalMs && a.ports == b.ports && a.startedWallMs == b.startedWallMs
-        && a.durationNs == b.durationNs && a.connections == b.connections && sameCalls(a.calls, b.calls)
+        && a.durationNs == b.durationNs && a.forgottenConnections == b.forgottenConnections && a.connections == b.connections && sameCalls(a.calls, b.calls)
         && a.scenarioRuns == b.scenarioRuns && a.table == b.table;
 }
 

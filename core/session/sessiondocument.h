@@ -78,6 +78,9 @@ struct SessionDocument
     QList<quint16> ports;    // the watched ports; empty: every socket
     qint64 startedWallMs = 0;
     qint64 durationNs = 0;
+    // Connections that had left the table and were forgotten (oldest first) before the file
+    // was written, beyond what a session keeps: `connections` holds the rest.
+    qint64 forgottenConnections = 0;
     QList<RecordedConnection> connections;
     QList<LabCall> calls;
     QList<ScenarioRunRecord> scenarioRuns;

@@ -67,6 +67,8 @@ QJsonObject connectionToJson(const RecordedConnection &c)
         spans.append(spanToJson(h.spans[i], end));
     }
     o.insert(QStringLiteral("spans"), spans);
+    if (h.droppedSpans > 0)
+        o.insert(QStringLiteral("spans_dropped"), h.droppedSpans);
     QJsonArray samples;
     for (const RecordSample &s : h.samples) {
         QJsonObject sample;
@@ -202,6 +204,7 @@ public:
                 m_r.fail(JsonReader::at(spansPath, i), QStringLiteral("starts before the previous state ends"));
             h.spans.append(s);
         }
+        h.droppedSpans = int(m_r.optionalInteger(o, QStringLiteral("spans_dropped"), path, 0, 1LL << 31).value_or(0));
         if (m_r.ok() && !h.alive && h.vanishedNs < h.spans.last().lastSeenNs)
             m_r.fail(JsonReader::at(path, QStringLiteral("vanished_us")), QStringLiteral("before the last state was seen"));
 
@@ -292,7 +295,8 @@ QJsonObject SessionFile::toJson(const SessionDocument &d)
                             {QStringLiteral("started_at"),
                              QDateTime::fromMSecsSinceEpoch(d.startedWallMs, Qt::UTC).toString(Qt::ISODateWithMs)},
                             {QStringLiteral("started_at_ms"), double(d.startedWallMs)},
-                            {QStringLiteral("duration_us"), us(d.durationNs)}});
+                            {QStringLiteral("duration_us"), us(d.durationNs)},
+                            {QStringLiteral("forgotten_connections"), double(d.forgottenConnections)}});
     QJsonArray connections;
     for (const RecordedConnection &c : d.connections)
         connections.append(connectionToJson(c));
@@ -382,6 +386,9 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
     }
     d.startedWallMs = r.integer(capture, QStringLiteral("started_at_ms"), capturePath, 0, 1LL << 50);
     d.durationNs = read.time(capture, QStringLiteral("duration_us"), capturePath);
+    // Files from before sessions forgot old connections do not say; none were.
+    d.forgottenConnections =
+        r.optionalInteger(capture, QStringLiteral("forgotten_connections"), capturePath, 0, 1LL << 53).value_or(0);
 
     const QJsonArray connections = r.array(root.value(QStringLiteral("connections")), QStringLiteral("connections"), maxConnections);
     d.connections.reserve(connections.size());

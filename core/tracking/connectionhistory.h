@@ -42,6 +42,27 @@ struct RecordSample
     }
 };
 
+// What one connection's history may hold, so that a connection costs a few kB however long it
+// lives and a week of churn cannot grow without bound (README, "Memory").
+struct HistoryLimits
+{
+    // Rows recorded while the state stays the same (queues moving, a timer starting): beyond
+    // this many the record is thinned, dropping the row whose removal leaves the smallest gap
+    // in time, so the samples stay spread over the connection's whole life. The first row and
+    // the row at every state change are always kept.
+    static constexpr int maxRowSamples = 12;
+    // The same once the connection has left the table: closed ones are many and looked at less.
+    static constexpr int maxClosedRowSamples = 4;
+    // States in one history. Only a socket that keeps returning to a state (a listener shut
+    // down and listening again) gets this far; beyond it the oldest states after the first
+    // are dropped and counted.
+    static constexpr int maxSpans = 32;
+    // Connections that left the kernel's table and are still kept (for the timeline and the
+    // session file); beyond this the oldest are forgotten and counted. Live ones are always
+    // kept.
+    static constexpr int vanishedRetention = 10000;
+};
+
 // Everything observed about one connection, from the first snapshot that showed it to the
 // first one that no longer did.
 struct ConnectionHistory
@@ -51,15 +72,30 @@ struct ConnectionHistory
     SocketRecord latest;     // the most recent row the source reported
     QList<StateSpan> spans;  // in order; never empty
     QList<quint64> inodes;   // every distinct non-zero inode, in the order seen
-    // The row as first seen and after every visible change (state, queues, inode, ...), so
-    // that a replay can show the table as it was; capped, keeping the first and the newest.
+    // The row as first seen, at every state change and after visible changes within a state
+    // (thinned, see HistoryLimits), so that a replay can show the table as it was. Samples do
+    // not repeat `details` (ss -i's extra fields): only `latest` has them.
     QList<RecordSample> samples;
+    // The file format's bound on samples per connection; the tracker keeps far fewer.
     static constexpr int maxSamples = 512;
+    int droppedSpans = 0;    // states dropped beyond HistoryLimits::maxSpans
     bool alive = true;
     qint64 vanishedNs = 0;   // steady clock of the first snapshot without it
     qint64 vanishedWallMs = 0;
 
     TcpState state() const { return spans.last().state; }
+
+    // Records `record` as seen at `steadyNs`: a new sample, thinning older ones when there are
+    // more than HistoryLimits allows. Call after `spans` has the record's state.
+    void addSample(qint64 steadyNs, qint64 wallTimeMs, const SocketRecord &record);
+    // Opens a span for a new state, dropping the oldest ones beyond HistoryLimits::maxSpans.
+    void addSpan(const StateSpan &span);
+    // Keeps at most `keep` row samples (see HistoryLimits::maxRowSamples).
+    void thinRowSamples(int keep);
+    // The connection left the table: fewer row samples, and no spare capacity.
+    void compactClosed();
+    // The heap and inline bytes this history holds, roughly: what a connection costs to keep.
+    qsizetype approximateBytes() const;
 };
 
 // One line of what changed: a connection appeared, changed state, or vanished.

@@ -1,30 +1,76 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "connectionstore.h"
 
+#include <QSet>
+
 namespace sockscope {
 
-void ConnectionStore::apply(const QList<ConnectionHistory> &changed, qint64 steadyNs, qint64 wallTimeMs)
+QList<quint64> ConnectionStore::apply(const QList<ConnectionHistory> &changed, qint64 steadyNs, qint64 wallTimeMs,
+                                     int polls)
 {
-    ++m_polls;
+    m_polls += quint64(qMax(0, polls));
     m_lastPollNs = steadyNs;
     m_lastPollWallMs = wallTimeMs;
     for (const ConnectionHistory &h : changed) {
         const auto existing = m_histories.constFind(h.id);
         const bool known = existing != m_histories.constEnd();
-        const bool wasAlive = known && existing->history.alive;
+        const bool wasVanished = known && !existing->history.alive;
         m_histories.insert(h.id, Entry{h, m_polls});
         if (h.alive) {
             m_live.insert(h.key, h.id);
+            if (wasVanished)
+                --m_vanishedCount;
         } else {
             if (m_live.value(h.key) == h.id)
                 m_live.remove(h.key);
-            if (wasAlive || !known)
+            if (!wasVanished) {
                 m_vanishedOrder.push_back(h.id);
+                ++m_vanishedCount;
+            }
         }
     }
-    while (m_vanishedOrder.size() > size_t(m_vanishedRetention)) {
-        m_histories.remove(m_vanishedOrder.front());
+    QList<quint64> forgotten;
+    while (m_vanishedCount > m_vanishedRetention && !m_vanishedOrder.empty()) {
+        const quint64 id = m_vanishedOrder.front();
         m_vanishedOrder.pop_front();
+        const auto it = m_histories.constFind(id);
+        if (it == m_histories.constEnd() || it->history.alive)
+            continue; // removed, or alive again since
+        m_histories.erase(it);
+        --m_vanishedCount;
+        ++m_forgotten;
+        forgotten.append(id);
+    }
+    // Ids that came back to life or were removed leave stale entries behind: keep the queue
+    // within a small multiple of what it stands for.
+    if (qsizetype(m_vanishedOrder.size()) > 2 * m_vanishedCount + 1024) {
+        std::deque<quint64> kept; // each id where it vanished last
+        QSet<quint64> seen;
+        for (auto id = m_vanishedOrder.crbegin(); id != m_vanishedOrder.crend(); ++id) {
+            const auto it = m_histories.constFind(*id);
+            if (it != m_histories.constEnd() && !it->history.alive && !seen.contains(*id)) {
+                seen.insert(*id);
+                kept.push_front(*id);
+            }
+        }
+        m_vanishedOrder.swap(kept);
+    }
+    return forgotten;
+}
+
+void ConnectionStore::remove(const QList<quint64> &ids)
+{
+    for (quint64 id : ids) {
+        const auto it = m_histories.constFind(id);
+        if (it == m_histories.constEnd())
+            continue;
+        if (it->history.alive) {
+            if (m_live.value(it->history.key) == id)
+                m_live.remove(it->history.key);
+        } else {
+            --m_vanishedCount;
+        }
+        m_histories.erase(it);
     }
 }
 
@@ -47,6 +93,8 @@ void ConnectionStore::clear()
     m_histories.clear();
     m_live.clear();
     m_vanishedOrder.clear();
+    m_vanishedCount = 0;
+    m_forgotten = 0;
 }
 
 const ConnectionHistory *ConnectionStore::history(quint64 id) const

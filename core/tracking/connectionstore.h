@@ -17,8 +17,12 @@ class ConnectionStore
 {
 public:
     // Takes one poll: the histories its delta changed (new, changed, updated and vanished
-    // ones), and when it was taken. Every other live connection was seen again unchanged.
-    void apply(const QList<ConnectionHistory> &changed, qint64 steadyNs, qint64 wallTimeMs);
+    // ones), and when it was taken. Every other live connection was seen again unchanged, by
+    // `polls` polls (a replay's step can stand for many). Returns the vanished connections
+    // forgotten beyond the retention.
+    QList<quint64> apply(const QList<ConnectionHistory> &changed, qint64 steadyNs, qint64 wallTimeMs, int polls = 1);
+    // Forgets these connections as if they had never been seen (a replay stepping back).
+    void remove(const QList<quint64> &ids);
     void clear();
 
     const ConnectionHistory *history(quint64 id) const;
@@ -29,6 +33,8 @@ public:
 
     // How many vanished connections to keep, oldest forgotten first.
     void setVanishedRetention(int count) { m_vanishedRetention = qMax(0, count); }
+    // Vanished connections forgotten beyond the retention since the last clear().
+    qint64 forgottenCount() const { return m_forgotten; }
 
 private:
     // A live connection no poll changed was seen by every poll since its last copy: its open
@@ -45,8 +51,10 @@ private:
     qint64 m_lastPollNs = 0;
     qint64 m_lastPollWallMs = 0;
     QHash<ConnectionKey, quint64> m_live;
-    std::deque<quint64> m_vanishedOrder;
-    int m_vanishedRetention = 50000;
+    std::deque<quint64> m_vanishedOrder; // may name ids since removed or alive again: skipped
+    qsizetype m_vanishedCount = 0;
+    int m_vanishedRetention = HistoryLimits::vanishedRetention;
+    qint64 m_forgotten = 0;
 };
 
 // One poll with its diff already made: what a tracking Poller delivers.

@@ -24,13 +24,6 @@ StateSpan openSpan(TcpState state, const Snapshot &snapshot)
     return span;
 }
 
-void addSample(ConnectionHistory &h, const SocketRecord &record, const Snapshot &snapshot)
-{
-    if (h.samples.size() >= ConnectionHistory::maxSamples)
-        h.samples.remove(1); // the first row stays: it is how the connection was first seen
-    h.samples.append({snapshot.steadyNs, snapshot.wallTimeMs, record});
-}
-
 void noteInode(ConnectionHistory &h, const SocketRecord &record)
 {
     if (record.inode && *record.inode != 0 && !h.inodes.contains(*record.inode))
@@ -72,9 +65,9 @@ quint64 ConnectionTracker::appear(const ConnectionKey &key, const SocketRecord &
     h.id = m_nextId++;
     h.key = key;
     h.latest = record;
-    h.spans.append(openSpan(record.state, snapshot));
+    h.addSpan(openSpan(record.state, snapshot));
     noteInode(h, record);
-    addSample(h, record, snapshot);
+    h.addSample(snapshot.steadyNs, snapshot.wallTimeMs, record);
     const quint64 id = h.id;
     m_histories.insert(id, std::move(h));
     m_live.insert(key, id);
@@ -95,6 +88,7 @@ void ConnectionTracker::vanish(ConnectionHistory &h, const Snapshot &snapshot, T
     h.alive = false;
     h.vanishedNs = snapshot.steadyNs;
     h.vanishedWallMs = snapshot.wallTimeMs;
+    h.compactClosed();
     m_live.remove(h.key);
     m_seenInRound.remove(h.id);
     m_vanishedOrder.push_back(h.id);
@@ -154,10 +148,10 @@ TrackerDelta ConnectionTracker::update(const Snapshot &snapshot)
             event.to = record.state;
             event.msInFrom = msBetween(span.firstSeenNs, snapshot.steadyNs);
             event.wallTimeMs = snapshot.wallTimeMs;
-            h.spans.append(openSpan(record.state, snapshot));
+            h.addSpan(openSpan(record.state, snapshot));
             h.latest = record;
             noteInode(h, record);
-            addSample(h, record, snapshot);
+            h.addSample(snapshot.steadyNs, snapshot.wallTimeMs, record);
             delta.events.append(event);
             Q_EMIT stateChanged(event);
             continue;
@@ -168,7 +162,7 @@ TrackerDelta ConnectionTracker::update(const Snapshot &snapshot)
         ++span.polls;
         if (h.latest != record) {
             if (record.differsVisiblyFrom(h.latest))
-                addSample(h, record, snapshot);
+                h.addSample(snapshot.steadyNs, snapshot.wallTimeMs, record);
             h.latest = record;
             noteInode(h, record);
             delta.updated.append(h.id);
@@ -193,6 +187,7 @@ void ConnectionTracker::forgetOldVanished()
     while (m_vanishedOrder.size() > size_t(qMax(0, m_vanishedRetention))) {
         m_histories.remove(m_vanishedOrder.front());
         m_vanishedOrder.pop_front();
+        ++m_forgotten;
     }
 }
 
@@ -247,6 +242,7 @@ void ConnectionTracker::clear()
     m_seenInRound.clear();
     m_vanishedOrder.clear();
     m_snapshots = 0;
+    m_forgotten = 0;
 }
 
 } // namespace sockscope

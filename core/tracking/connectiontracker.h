@@ -41,6 +41,8 @@ public:
     // always kept.
     void setVanishedRetention(int count);
     int vanishedRetention() const { return m_vanishedRetention; }
+    // Vanished connections forgotten beyond the retention since the last clear().
+    qint64 forgottenCount() const { return m_forgotten; }
 
     void clear();
 
@@ -60,7 +62,8 @@ private:
     QHash<ConnectionKey, quint64> m_live;
     QHash<quint64, quint64> m_seenInRound; // id -> round it was last seen
     std::deque<quint64> m_vanishedOrder;
-    int m_vanishedRetention = 50000;
+    int m_vanishedRetention = HistoryLimits::vanishedRetention;
+    qint64 m_forgotten = 0;
     quint64 m_nextId = 1;
     quint64 m_snapshots = 0;
 };

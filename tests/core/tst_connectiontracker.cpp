@@ -67,6 +67,10 @@ private Q_SLOTS:
     void shouldForgetOldestVanishedBeyondRetention();
     void shouldStartAfreshAfterClear();
     void shouldMirrorTheTrackerInAStore();
+    void shouldKeepAConnectionToAFewKilobytesHoweverLongItLives();
+    void shouldKeepEveryStateChangeWhileThinningRows();
+    void shouldCapTheStatesOfASocketThatKeepsComingBack();
+    void shouldForgetTheOldestClosedConnectionsAndCountThem();
 };
 
 void TestConnectionTracker::shouldReportEverythingAsAppearedOnTheFirstSnapshot()
@@ -298,6 +302,112 @@ void TestConnectionTracker::shouldCarryTheOwnerForwardWhenTheInodeDropsToZero()
     QVERIFY(quiet.events.isEmpty());
     QVERIFY(quiet.updated.isEmpty());
     QCOMPARE(tracker.history(1)->latest.ownerStatus, OwnerStatus::Carried);
+}
+
+void TestConnectionTracker::shouldKeepAConnectionToAFewKilobytesHoweverLongItLives()
+{
+    // A server that never reads: Recv-Q grows on every poll, for a simulated week at 10 polls a
+    // second would take too long; 20,000 polls show the same bound.
+    ConnectionTracker tracker;
+    SocketRecord r = row(8000, 40000, TcpState::Established, 55);
+    r.details.insert(QStringLiteral("congestion"), QStringLiteral("cubic"));
+    r.details.insert(QStringLiteral("shutdown"), QStringLiteral("-"));
+    const int polls = 20000;
+    for (int i = 0; i < polls; ++i) {
+        r.rxQueue = quint32(i);
+        tracker.update(at(i * 100, {r}));
+    }
+    const ConnectionHistory *h = tracker.history(1);
+    QVERIFY(h);
+    QCOMPARE(h->samples.size(), qsizetype(1 + HistoryLimits::maxRowSamples));
+    QCOMPARE(h->samples.first().record.rxQueue, 0u);                 // as first seen
+    QCOMPARE(h->samples.last().record.rxQueue, quint32(polls - 1));  // and as now
+    QVERIFY(h->samples.last().record.details.isEmpty());             // only `latest` has them
+    QCOMPARE(h->latest.details.value(QStringLiteral("congestion")), QStringLiteral("cubic"));
+    // Spread over the whole life, not bunched at either end: no gap between two kept rows is
+    // more than three times the even spacing.
+    const qint64 even = (h->samples.last().steadyNs - h->samples.first().steadyNs) / HistoryLimits::maxRowSamples;
+    for (qsizetype i = 1; i < h->samples.size(); ++i) {
+        const qint64 gap = h->samples[i].steadyNs - h->samples[i - 1].steadyNs;
+        QVERIFY2(gap <= 3 * even, qPrintable(QStringLiteral("gap %1 ns at %2, even %3").arg(gap).arg(i).arg(even)));
+    }
+    QVERIFY2(h->approximateBytes() < 6 * 1024, qPrintable(QString::number(h->approximateBytes())));
+}
+
+void TestConnectionTracker::shouldKeepEveryStateChangeWhileThinningRows()
+{
+    ConnectionTracker tracker;
+    SocketRecord r = row(40000, 8000, TcpState::Established, 55);
+    const QList<TcpState> path{TcpState::Established, TcpState::FinWait1, TcpState::FinWait2, TcpState::TimeWait};
+    int t = 0;
+    for (TcpState state : path) {
+        r.state = state;
+        for (int i = 0; i < 100; ++i) {
+            r.txQueue = quint32(i);
+            tracker.update(at(t++ * 10, {r}));
+        }
+    }
+    const ConnectionHistory *h = tracker.history(1);
+    QCOMPARE(h->spans.size(), path.size());
+    QList<TcpState> sampled;
+    for (const RecordSample &s : h->samples) {
+        if (sampled.isEmpty() || sampled.last() != s.record.state)
+            sampled.append(s.record.state);
+    }
+    QCOMPARE(sampled, path);
+    // the row at each state change, exactly when the state was first seen
+    for (const StateSpan &span : h->spans) {
+        const bool found = std::any_of(h->samples.cbegin(), h->samples.cend(), [&](const RecordSample &s) {
+            return s.steadyNs == span.firstSeenNs && s.record.state == span.state;
+        });
+        QVERIFY(found);
+    }
+    QCOMPARE(h->samples.size(), qsizetype(path.size() + HistoryLimits::maxRowSamples));
+}
+
+void TestConnectionTracker::shouldCapTheStatesOfASocketThatKeepsComingBack()
+{
+    // A listener shut down (CLOSE) and listening again, over and over, on the same inode.
+    ConnectionTracker tracker;
+    const int cycles = 500;
+    for (int i = 0; i < cycles; ++i) {
+        tracker.update(at(i * 20, {row(8000, 0, TcpState::Listen, 9)}));
+        tracker.update(at(i * 20 + 10, {row(8000, 0, TcpState::Close, 9)}));
+    }
+    QCOMPARE(tracker.historyCount(), 1);
+    const ConnectionHistory *h = tracker.history(1);
+    QVERIFY(h->spans.size() <= HistoryLimits::maxSpans);
+    QCOMPARE(h->spans.size() + h->droppedSpans, qsizetype(2 * cycles));
+    QCOMPARE(h->spans.first().firstSeenNs, 0); // how it was first seen stays
+    QCOMPARE(h->spans.last().state, TcpState::Close);
+    for (qsizetype i = 1; i < h->spans.size(); ++i)
+        QVERIFY(h->spans[i].state != h->spans[i - 1].state);
+    QVERIFY(h->samples.size() <= HistoryLimits::maxSpans + HistoryLimits::maxRowSamples);
+    QVERIFY2(h->approximateBytes() < 20 * 1024, qPrintable(QString::number(h->approximateBytes())));
+}
+
+void TestConnectionTracker::shouldForgetTheOldestClosedConnectionsAndCountThem()
+{
+    // Short connections coming and going for a long time: the tracker and a store fed from it
+    // keep the newest closed ones and count the rest.
+    ConnectionTracker tracker;
+    ConnectionStore store;
+    const int total = HistoryLimits::vanishedRetention + 1500;
+    QList<quint64> forgotten;
+    for (int i = 0; i < total; ++i) {
+        const Snapshot snapshot = at(i, {row(quint16(20000 + i % 40000), 8000, TcpState::Established, quint64(1000 + i))});
+        const TrackerDelta delta = tracker.update(snapshot);
+        forgotten += store.apply(tracker.historiesOf(delta), snapshot.steadyNs, snapshot.wallTimeMs);
+    }
+    const qint64 expected = total - 1 - HistoryLimits::vanishedRetention; // the last one is alive
+    QCOMPARE(tracker.forgottenCount(), expected);
+    QCOMPARE(store.forgottenCount(), expected);
+    QCOMPARE(forgotten.size(), expected);
+    QCOMPARE(forgotten.first(), quint64(1)); // oldest first
+    QCOMPARE(tracker.historyCount(), HistoryLimits::vanishedRetention + 1);
+    QCOMPARE(store.ids().size(), qsizetype(HistoryLimits::vanishedRetention + 1));
+    QVERIFY(!store.history(quint64(expected)));
+    QVERIFY(store.history(quint64(expected + 1)));
 }
 
 QTEST_GUILESS_MAIN(TestConnectionTracker)
