@@ -4,6 +4,8 @@
 #include <QDateTime>
 #include <QSet>
 
+#include <limits>
+
 namespace sockscope {
 
 Session::Session(Lab *lab, QObject *parent) : QObject(parent), m_lab(lab)
@@ -40,14 +42,59 @@ void Session::apply(const TrackedPoll &poll)
         else
             m_listening.insert(r.local);
     }
-    m_store.apply(poll.histories, poll.snapshot.steadyNs, poll.snapshot.wallTimeMs);
+    forgetPeers(m_store.apply(poll.histories, poll.snapshot.steadyNs, poll.snapshot.wallTimeMs));
     findPeers(poll.delta);
     Q_EMIT updated(poll.delta);
+}
+
+void Session::setRecording(std::shared_ptr<const Replay> replay)
+{
+    m_replay = std::move(replay);
+    // A recording is bounded already: everything in it stays.
+    m_store.setVanishedRetention(m_replay ? std::numeric_limits<int>::max() : HistoryLimits::vanishedRetention);
+}
+
+void Session::apply(const Replay::Step &step)
+{
+    if (!m_replay)
+        return;
+    m_replayNs = step.toNs;
+    m_store.remove(step.removed);
+    forgetPeers(step.removed);
+    // Histories are kept as the steps give them (no poll is counted here): historyNow() has
+    // the exact times of the moment shown.
+    forgetPeers(m_store.apply(step.histories, step.delta.steadyNs,
+                              m_replay->document().wallTimeMsAt(step.delta.steadyNs), 0));
+    findPeers(step.delta);
+    if (step.toNs < step.fromNs) {
+        QList<quint64> ids;
+        for (const ConnectionHistory &h : step.histories)
+            ids.append(h.id);
+        findPeers(ids); // alive again: an end that left within one forward step was never paired
+        Q_EMIT rewound(ids + step.removed);
+        return;
+    }
+    Q_EMIT updated(step.delta);
+}
+
+std::optional<ConnectionHistory> Session::historyNow(quint64 id) const
+{
+    if (m_replay)
+        return m_replay->historyAt(id, m_replayNs);
+    if (const ConnectionHistory *h = m_store.history(id))
+        return *h;
+    return std::nullopt;
+}
+
+qint64 Session::forgottenConnections() const
+{
+    return m_replay ? m_replay->document().forgottenConnections : m_store.forgottenCount();
 }
 
 void Session::clear()
 {
     m_store.clear();
+    m_replayNs = -1;
     m_tracker.reset();
     m_wildcardListeningPorts.clear();
     m_startNs = steadyNowNs();
@@ -59,10 +106,22 @@ void Session::clear()
 
 void Session::findPeers(const TrackerDelta &delta)
 {
+    QList<quint64> appeared;
     for (const ConnectionEvent &e : delta.events) {
-        if (e.kind != ConnectionEvent::Kind::Appeared || e.key.remote.port == 0)
+        if (e.kind == ConnectionEvent::Kind::Appeared)
+            appeared.append(e.id);
+    }
+    findPeers(appeared);
+}
+
+void Session::findPeers(const QList<quint64> &ids)
+{
+    for (quint64 id : ids) {
+        const ConnectionHistory *h = m_store.history(id);
+        if (!h || !h->alive || h->key.remote.port == 0 || m_peers.contains(id))
             continue;
-        ConnectionKey reversed = e.key;
+        const ConnectionKey &key = h->key;
+        ConnectionKey reversed = key;
         std::swap(reversed.local, reversed.remote);
         const ConnectionHistory *peer = m_store.findLive(reversed);
         if (!peer) {
@@ -78,7 +137,7 @@ void Session::findPeers(const TrackerDelta &delta)
                 ep.address = IpAddress::fromIPv6(bytes);
                 return ep;
             };
-            if (e.key.family == AddressFamily::IPv6) {
+            if (key.family == AddressFamily::IPv6) {
                 reversed.family = AddressFamily::IPv4;
                 reversed.local = reversed.local.unmapped();
                 reversed.remote = reversed.remote.unmapped();
@@ -89,17 +148,19 @@ void Session::findPeers(const TrackerDelta &delta)
             }
             peer = m_store.findLive(reversed);
         }
-        if (peer && peer->id != e.id) {
-            m_peers.insert(e.id, peer->id);
-            m_peers.insert(peer->id, e.id);
+        if (peer && peer->id != id) {
+            m_peers.insert(id, peer->id);
+            m_peers.insert(peer->id, id);
         }
     }
-    // Forget pairs whose histories the tracker no longer keeps.
-    for (auto it = m_peers.begin(); it != m_peers.end();) {
-        if (!m_store.history(it.key()))
-            it = m_peers.erase(it);
-        else
-            ++it;
+}
+
+void Session::forgetPeers(const QList<quint64> &ids)
+{
+    for (quint64 id : ids) {
+        const quint64 peer = m_peers.take(id);
+        if (peer != 0 && m_peers.value(peer) == id)
+            m_peers.remove(peer);
     }
 }
 
@@ -110,10 +171,7 @@ quint64 Session::peerOf(quint64 id) const
 
 const RecordedConnection *Session::recordedFor(quint64 id) const
 {
-    const ConnectionHistory *h = m_store.history(id);
-    if (!m_replay || !h || h->spans.isEmpty())
-        return nullptr;
-    return m_replay->recorded(h->key, h->spans.first().firstSeenNs);
+    return m_replay ? m_replay->connection(id) : nullptr;
 }
 
 RowRole Session::roleOf(quint64 id) const
@@ -215,6 +273,7 @@ SessionDocument Session::toDocument(const QString &programVersion, const QString
     d.ports = ports;
     d.startedWallMs = m_startWallMs;
     d.durationNs = onDocumentClock(steadyNowNs(), m_startNs);
+    d.forgottenConnections = forgottenConnections();
     for (ScenarioRunRecord run : runs) {
         run.startedNs = onDocumentClock(run.startedNs, m_startNs); // given on the steady clock
         d.scenarioRuns.append(run);

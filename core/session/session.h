@@ -26,12 +26,21 @@ public:
 
     Lab *lab() const { return m_lab; }
     const ConnectionStore &connections() const { return m_store; }
+    // A connection's history as of the moment shown: live, the store's; in a replay, rebuilt
+    // from the recording at the position, with exact last-seen times (the store keeps what
+    // each step touched). Empty for an unknown id.
+    std::optional<ConnectionHistory> historyNow(quint64 id) const;
     const Snapshot &lastSnapshot() const { return m_last; }
     qint64 startSteadyNs() const { return m_startNs; }
 
     // A snapshot to diff here, or a poll a tracking Poller already diffed on its thread.
     void apply(const Snapshot &snapshot);
     void apply(const TrackedPoll &poll);
+    // Replaying: moves to another moment of the recording (setRecording()), forward or back.
+    // updated() follows with the step's delta; rewound() names, after a step back, the
+    // connections that changed or are no longer there, as views cannot follow a step back
+    // through events.
+    void apply(const Replay::Step &step);
     void clear(); // forget every connection (a new source, say); the lab is left alone
 
     // The other end of a connection when both ends are on this machine: the connection whose
@@ -53,8 +62,9 @@ public:
     // The connection and, when both ends are local, its peer: client end first.
     QList<quint64> endsOf(quint64 id) const;
 
-    // Replaying a saved session: labels, sides and lab calls come from the recording.
-    void setRecording(std::shared_ptr<const Replay> replay) { m_replay = std::move(replay); }
+    // Replaying a saved session: labels, sides and lab calls come from the recording, and the
+    // histories from apply(Replay::Step).
+    void setRecording(std::shared_ptr<const Replay> replay);
     const Replay *recording() const { return m_replay.get(); }
 
     // Everything this session knows, on the document's clock (0 = when the session started).
@@ -62,12 +72,18 @@ public:
     SessionDocument toDocument(const QString &programVersion, const QString &source, int intervalMs,
                                const QList<quint16> &ports, const QList<ScenarioRunRecord> &runs) const;
     qint64 startWallMs() const { return m_startWallMs; }
+    // Connections that had left the kernel's table and were forgotten, oldest first, beyond
+    // what a session keeps (HistoryLimits::vanishedRetention); a replay tells the recording's.
+    qint64 forgottenConnections() const;
 
 Q_SIGNALS:
     void updated(const sockscope::TrackerDelta &delta);
+    void rewound(const QList<quint64> &ids);
 
 private:
     void findPeers(const TrackerDelta &delta);
+    void findPeers(const QList<quint64> &ids); // connections that appeared, or are alive again
+    void forgetPeers(const QList<quint64> &ids);
     const RecordedConnection *recordedFor(quint64 id) const;
 
     Lab *m_lab;
@@ -80,6 +96,7 @@ private:
     qint64 m_startNs = 0;
     qint64 m_startWallMs = 0;
     std::shared_ptr<const Replay> m_replay;
+    qint64 m_replayNs = -1; // the moment a replay shows
 };
 
 } // namespace sockscope

@@ -72,17 +72,37 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
 
 void EventLogModel::append(const Entry &entry)
 {
-    if (m_entries.size() >= m_limit) {
-        // Drop a tenth at once rather than one row per append.
-        const int drop = m_limit / 10;
-        beginRemoveRows(QModelIndex(), 0, drop - 1);
+    append(QList<Entry>{entry});
+}
+
+void EventLogModel::append(const QList<Entry> &entries)
+{
+    if (entries.isEmpty())
+        return;
+    const qsizetype incoming = qMin<qsizetype>(entries.size(), m_limit);
+    if (m_entries.size() + incoming > m_limit) {
+        // Drop at least a tenth at once rather than one row per append.
+        const qsizetype drop = qMin(m_entries.size(), qMax(m_entries.size() + incoming - m_limit, qsizetype(m_limit / 10)));
+        beginRemoveRows(QModelIndex(), 0, int(drop) - 1);
         m_entries.remove(0, drop);
         endRemoveRows();
     }
     const int row = int(m_entries.size());
-    beginInsertRows(QModelIndex(), row, row);
-    m_entries.append(entry);
+    beginInsertRows(QModelIndex(), row, row + int(incoming) - 1);
+    m_entries.append(entries.mid(entries.size() - incoming));
     endInsertRows();
+}
+
+void EventLogModel::removeAfter(qint64 ns)
+{
+    qsizetype keep = m_entries.size();
+    while (keep > 0 && m_entries[keep - 1].atNs > ns)
+        --keep;
+    if (keep == m_entries.size())
+        return;
+    beginRemoveRows(QModelIndex(), int(keep), int(m_entries.size()) - 1);
+    m_entries.resize(keep);
+    endRemoveRows();
 }
 
 void EventLogModel::clear()

@@ -24,6 +24,7 @@ public:
         QString who;
         QString text;
         bool failed = false;
+        qint64 atNs = -1; // a replay's moment (document clock); -1 when live
     };
 
     explicit EventLogModel(QObject *parent = nullptr);
@@ -34,7 +35,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void append(const Entry &entry);
+    // Many at once, in order, as one insertion; only the newest `limit` of them are kept.
+    void append(const QList<Entry> &entries);
+    // A replay stepping back: drops the newest entries, those after `ns`.
+    void removeAfter(qint64 ns);
     void clear();
+    int limit() const { return m_limit; }
     const QList<Entry> &entries() const { return m_entries; }
     void setLimit(int entries) { m_limit = qMax(100, entries); }
 

@@ -122,6 +122,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     statusBar()->addPermanentWidget(m_errorBox);
 
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
+    connect(&m_session, &Session::rewound, this, [this](const QList<quint64> &ids) {
+        m_model->resync(ids);
+        if (m_ssDock->isVisible())
+            updateSsView();
+    });
     connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
     connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
     connect(&m_runner, &ScenarioRunner::pollRequested, this, &MainWindow::pollBurst);
@@ -552,7 +557,8 @@ void MainWindow::sessionUpdated(const TrackerDelta &delta)
 {
     m_model->apply(delta);
     const bool watching = !m_watchPorts->text().trimmed().isEmpty();
-    for (const ConnectionEvent &e : delta.events) {
+    // A replay logs its steps itself, merged with the recorded calls (logReplayStep()).
+    for (const ConnectionEvent &e : m_replay ? QList<ConnectionEvent>() : delta.events) {
         const QString label = m_session.labelOf(e.id);
         // Every lab row, and other sockets when the user watches particular ports; not the
         // whole machine's churn.
@@ -601,8 +607,11 @@ void MainWindow::updateStatus()
     }
     const QString where = m_replay ? tr("replay of %1, polled every %2 ms").arg(m_sourceName).arg(m_replay->document().intervalMs)
                                    : tr("%1 · every %2 ms").arg(m_sourceName).arg(m_intervalBox->value());
-    m_statusLabel->setText(tr("%1 · %n socket(s)%2", nullptr, total)
-                               .arg(where, counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", "))));
+    QString status = tr("%1 · %n socket(s)%2", nullptr, total)
+                         .arg(where, counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", ")));
+    if (const qint64 forgotten = m_session.forgottenConnections(); forgotten > 0)
+        status += tr(" · %1 older closed connections not kept").arg(forgotten);
+    m_statusLabel->setText(status);
     QString problem = m_lastError;
     if (!problem.isEmpty() && m_sourceName != QLatin1String("proc"))
         problem += tr(" Choose /proc/net/tcp as the source to go on.");
@@ -659,7 +668,9 @@ void MainWindow::showSelection()
     QList<TimelineLane> lanes;
     QList<StateDiagramWidget::End> diagramEnds;
     for (quint64 id : ends) {
-        const ConnectionHistory *h = m_session.connections().history(id);
+        const std::optional<ConnectionHistory> h = m_session.historyNow(id);
+        if (!h)
+            continue;
         TimelineLane lane;
         lane.label = m_session.labelOf(id);
         if (lane.label.isEmpty())
@@ -742,12 +753,8 @@ void MainWindow::setPlaying(bool playing)
 
 void MainWindow::stepReplay()
 {
-    for (qint64 frame : m_replay->frames()) {
-        if (frame > m_replayNs) {
-            seek(frame);
-            return;
-        }
-    }
+    if (const qint64 next = m_replay->nextFrame(m_replayNs); next >= 0)
+        seek(next);
 }
 
 void MainWindow::seek(qint64 ns)
@@ -755,42 +762,50 @@ void MainWindow::seek(qint64 ns)
     if (!m_replay)
         return;
     ns = qBound<qint64>(0, ns, m_replay->endNs());
-    const ConnectionKey selectedKey = m_session.connections().history(m_selected)
-        ? m_session.connections().history(m_selected)->key
-        : ConnectionKey();
-    const bool hadSelection = m_selected != 0;
-    if (ns < m_replayNs) {
-        // Back in time: play the recording again from its start, quickly.
-        m_session.clear();
-        m_model->clear();
-        m_log->clear();
-        m_nextFrame = 0;
-        m_nextCall = 0;
-        m_selected = 0;
-    }
-    const SessionDocument &d = m_replay->document();
-    const auto logCallsUntil = [&](qint64 until) {
-        while (m_nextCall < d.calls.size() && d.calls[m_nextCall].steadyNs <= until) {
-            const LabCall &call = d.calls[m_nextCall++];
-            m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
-                           call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
-        }
-    };
-    const QList<qint64> &frames = m_replay->frames();
-    while (m_nextFrame < frames.size() && frames[m_nextFrame] <= ns) {
-        logCallsUntil(frames[m_nextFrame]);
-        m_session.apply(m_replay->snapshotAt(frames[m_nextFrame]));
-        ++m_nextFrame;
-    }
-    logCallsUntil(ns);
+    // Only what changed between the two moments is applied, in either direction.
+    const Replay::Step step = m_replay->step(m_replayNs, ns);
     m_replayNs = ns;
-    if (hadSelection && m_selected == 0) {
-        if (const ConnectionHistory *h = m_session.connections().findLive(selectedKey))
-            selectConnection(h->id);
+    if (step.toNs < step.fromNs) {
+        m_log->removeAfter(ns);
+        m_session.apply(step); // rewound() brings the table's rows back to that moment
+    } else {
+        m_session.apply(step);
+        logReplayStep(step);
     }
+    if (m_selected != 0 && !m_session.connections().history(m_selected))
+        m_selected = 0; // not seen yet at that moment
     showSelection();
     updateReplayPosition();
     updateStatus();
+}
+
+void MainWindow::logReplayStep(const Replay::Step &step)
+{
+    // The recorded calls and the step's transitions, merged in time order; of a long jump only
+    // what the log keeps is worded.
+    const SessionDocument &d = m_replay->document();
+    const bool watching = !m_watchPorts->text().trimmed().isEmpty();
+    QList<EventLogModel::Entry> entries;
+    qsizetype call = step.calls.size() - 1;
+    qsizetype event = step.delta.events.size() - 1;
+    while ((call >= 0 || event >= 0) && entries.size() < m_log->limit()) {
+        const bool takeCall = event < 0 || (call >= 0 && d.calls[step.calls[call]].steadyNs > step.eventNs[event]);
+        if (takeCall) {
+            const LabCall &c = d.calls[step.calls[call--]];
+            entries.append({c.wallTimeMs, EventLogModel::Kind::Call, c.socketLabel, EventWording::call(c),
+                            c.failed() && c.error != EINPROGRESS && c.error != EAGAIN, c.steadyNs});
+            continue;
+        }
+        const qint64 at = step.eventNs[event];
+        const ConnectionEvent &e = step.delta.events[event--];
+        const QString label = m_session.labelOf(e.id);
+        if (label.isEmpty() && !watching)
+            continue;
+        entries.append({e.wallTimeMs, EventLogModel::Kind::Transition, label.isEmpty() ? e.key.local.toString() : label,
+                        EventWording::transition(m_session, e), false, at});
+    }
+    std::reverse(entries.begin(), entries.end());
+    m_log->append(entries);
 }
 
 void MainWindow::updateReplayPosition()

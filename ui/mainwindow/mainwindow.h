@@ -107,6 +107,7 @@ private:
     void pollBurst();
     void buildReplayBar();
     void stepReplay();
+    void logReplayStep(const Replay::Step &step);
     void updateReplayPosition();
     void openSession();
     void exportWithDialog(const QString &what, const QString &filter, QString (MainWindow::*save)(const QString &));
@@ -157,8 +158,6 @@ private:
     std::shared_ptr<const Replay> m_replay;
     QString m_replayFile;
     qint64 m_replayNs = -1;   // the moment shown, -1 before the first
-    int m_nextFrame = 0;      // the first frame not applied yet
-    int m_nextCall = 0;       // the first recorded call not logged yet
     QTimer *m_playTimer = nullptr;
     QSlider *m_scrubber = nullptr;
     QLabel *m_replayTime = nullptr;

@@ -322,7 +322,8 @@ void SocketTableModel::apply(const TrackerDelta &delta)
     }
     // Lab rows can change their role without a new kernel row: accept() takes a queued
     // connection, close() leaves the kernel's entry behind. They are few; look at all of them.
-    for (int row = 0; row < m_rows.size(); ++row) {
+    // A recording's roles are fixed.
+    for (int row = 0; !m_session->recording() && row < m_rows.size(); ++row) {
         Row &r = m_rows[row];
         if (r.label.isEmpty() || touched.contains(r.id) || r.highlight == Highlight::Vanishing)
             continue;
@@ -344,33 +345,70 @@ void SocketTableModel::apply(const TrackerDelta &delta)
         const ConnectionHistory *h = tracker.history(id);
         if (!h || !h->alive || rowOf(id) >= 0)
             continue;
-        Row r;
-        r.id = id;
-        r.record = h->latest;
-        r.label = m_session->labelOf(id);
-        r.clientSide = m_session->isClientSide(id);
-        r.highlight = Highlight::New;
-        r.highlightUntilMs = now + m_highlightMs;
-        fresh.append(r);
+        fresh.append(rowFor(*h, Highlight::New, now));
     }
-    if (!fresh.isEmpty()) {
-        const int first = int(m_rows.size());
-        beginInsertRows(QModelIndex(), first, first + int(fresh.size()) - 1);
-        m_rows.append(fresh);
-        reindexFrom(first);
-        endInsertRows();
-        if (!m_expiry.isActive())
-            m_expiry.start();
-        // A new end may complete a pair: its partner's pair roles changed too.
-        for (const Row &r : std::as_const(fresh)) {
-            const int peer = rowOf(m_session->peerOf(r.id));
-            if (peer >= 0 && peer < first)
-                Q_EMIT dataChanged(index(peer, 0), index(peer, ColumnCount - 1),
-                                   {PairIdRole, PairSortRole, PairOrderRole});
-        }
-    }
+    appendRows(fresh);
     if (m_highlightMs <= 0)
         expireHighlights();
+}
+
+SocketTableModel::Row SocketTableModel::rowFor(const ConnectionHistory &h, Highlight highlight, qint64 now) const
+{
+    Row r;
+    r.id = h.id;
+    r.record = h.latest;
+    r.label = m_session->labelOf(h.id);
+    r.clientSide = m_session->isClientSide(h.id);
+    r.highlight = highlight;
+    r.highlightUntilMs = now + m_highlightMs;
+    return r;
+}
+
+void SocketTableModel::appendRows(const QList<Row> &fresh)
+{
+    if (fresh.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows(QModelIndex(), first, first + int(fresh.size()) - 1);
+    m_rows.append(fresh);
+    reindexFrom(first);
+    endInsertRows();
+    bool marked = false;
+    for (const Row &r : fresh)
+        marked = marked || r.highlight != Highlight::None;
+    if (marked && !m_expiry.isActive())
+        m_expiry.start();
+    // A new end may complete a pair: its partner's pair roles changed too.
+    for (const Row &r : fresh) {
+        const int peer = rowOf(m_session->peerOf(r.id));
+        if (peer >= 0 && peer < first)
+            Q_EMIT dataChanged(index(peer, 0), index(peer, ColumnCount - 1), {PairIdRole, PairSortRole, PairOrderRole});
+    }
+}
+
+void SocketTableModel::resync(const QList<quint64> &ids)
+{
+    const ConnectionStore &store = m_session->connections();
+    QList<int> gone;
+    QList<Row> fresh;
+    for (quint64 id : ids) {
+        const ConnectionHistory *h = store.history(id);
+        const int row = rowOf(id);
+        if (!h || !h->alive) {
+            if (row >= 0)
+                gone.append(row);
+            continue;
+        }
+        if (row < 0) {
+            fresh.append(rowFor(*h, Highlight::None, 0));
+            continue;
+        }
+        refreshRow(row, *h);
+        m_rows[row].highlight = Highlight::None;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+    removeRows(gone);
+    appendRows(fresh);
 }
 
 void SocketTableModel::expireHighlights()

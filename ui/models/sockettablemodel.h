@@ -41,6 +41,9 @@ public:
 
     // Brings the rows in line with what the session's latest delta reports.
     void apply(const TrackerDelta &delta);
+    // Brings these connections' rows in line with the session at once, without marking them:
+    // a replay stepping back, where nothing happened, only the moment shown moved.
+    void resync(const QList<quint64> &ids);
     void clear();
 
     // How long new, changed and vanished rows stay marked (vanished rows then go).
@@ -71,6 +74,8 @@ private:
     };
 
     QVariant sortValue(const Row &row, int column) const;
+    Row rowFor(const ConnectionHistory &h, Highlight highlight, qint64 now) const;
+    void appendRows(const QList<Row> &fresh);
     int anchorRow(int row) const; // the pair's first end, or the row itself
     void mark(int row, Highlight highlight, qint64 nowMs);
     void refreshRow(int row, const ConnectionHistory &h);

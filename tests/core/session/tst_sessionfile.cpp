@@ -88,6 +88,8 @@ private Q_SLOTS:
     void shouldHoldEverythingTheSessionSaw();
     void shouldReadBackWhatItWrote();
     void shouldReplayTheTableAsItWas();
+    void shouldSeekEitherWayToTheSameTable();
+    void shouldStepInProportionToWhatChanged();
     void shouldRefuseDamagedFiles_data();
     void shouldRefuseDamagedFiles();
     void shouldRefuseEveryTruncation();
@@ -178,24 +180,101 @@ void TestSessionFile::shouldReplayTheTableAsItWas()
             QVERIFY(found);
         }
     }
-    // Played through a session, the histories come back: same states, first seen at the same
-    // moments, with the recorded labels.
+    // Played through a session one frame at a time, the histories come back: same states,
+    // first seen at the same moments, with the recorded labels.
     Session session(nullptr);
     session.setRecording(std::make_shared<Replay>(m_document));
-    for (qint64 frame : replay.frames())
-        session.apply(replay.snapshotAt(frame));
+    qint64 at = -1;
+    for (qint64 frame : replay.frames()) {
+        session.apply(replay.step(at, frame));
+        at = frame;
+    }
     int matched = 0;
     for (quint64 id : session.connections().ids()) {
         const ConnectionHistory *h = session.connections().history(id);
-        const RecordedConnection *r = replay.recorded(h->key, h->spans.first().firstSeenNs);
+        const RecordedConnection *r = replay.connection(id);
         QVERIFY(r);
+        QCOMPARE(h->key, r->history.key);
         QCOMPARE(h->spans.size(), r->history.spans.size());
-        for (qsizetype i = 0; i < h->spans.size(); ++i)
+        for (qsizetype i = 0; i < h->spans.size(); ++i) {
             QCOMPARE(h->spans[i].state, r->history.spans[i].state);
+            QCOMPARE(h->spans[i].firstSeenNs, r->history.spans[i].firstSeenNs);
+        }
         QCOMPARE(session.labelOf(id), r->label);
         ++matched;
     }
     QCOMPARE(matched, m_document.connections.size());
+}
+
+void TestSessionFile::shouldSeekEitherWayToTheSameTable()
+{
+    const auto replay = std::make_shared<const Replay>(m_document);
+    const QList<qint64> &frames = replay->frames();
+    QVERIFY(frames.size() >= 4);
+    // Every moment, reached from every other (forward or back, near or far), shows the table
+    // the recording held then, with the histories as they were then.
+    for (qint64 from : frames) {
+        for (qint64 to : frames) {
+            Session session(nullptr);
+            session.setRecording(replay);
+            QList<quint64> rewound;
+            connect(&session, &Session::rewound, &session, [&](const QList<quint64> &ids) { rewound = ids; });
+            session.apply(replay->step(-1, from));
+            session.apply(replay->step(from, to));
+            QList<SocketRecord> live;
+            for (quint64 id : session.connections().liveIds())
+                live.append(session.connections().history(id)->latest);
+            QList<SocketRecord> expected = replay->snapshotAt(to).records;
+            const auto byKey = [](const SocketRecord &a, const SocketRecord &b) {
+                return ConnectionKey::of(a) < ConnectionKey::of(b);
+            };
+            std::sort(live.begin(), live.end(), byKey);
+            std::sort(expected.begin(), expected.end(), byKey);
+            QCOMPARE(live, expected);
+            for (quint64 id : session.connections().ids()) {
+                const std::optional<ConnectionHistory> now = replay->historyAt(id, to);
+                QVERIFY2(now, "a connection not yet seen is still held");
+                const ConnectionHistory *h = session.connections().history(id);
+                QCOMPARE(h->spans.size(), now->spans.size());
+                QCOMPARE(h->samples, now->samples);
+                QCOMPARE(h->alive, now->alive);
+            }
+            const Replay::Step step = replay->step(from, to);
+            QCOMPARE(!rewound.isEmpty(), to < from && (!step.histories.isEmpty() || !step.removed.isEmpty()));
+        }
+    }
+}
+
+void TestSessionFile::shouldStepInProportionToWhatChanged()
+{
+    // 2,000 connections, first seen 1 ms apart, each alive for 5 ms: any step touches only the
+    // connections that changed between its two moments.
+    SessionDocument d = m_document;
+    d.connections.clear();
+    d.calls.clear();
+    const RecordedConnection &model = m_document.connections.first();
+    for (int i = 0; i < 2000; ++i) {
+        RecordedConnection c = model;
+        ConnectionHistory &h = c.history;
+        h.id = quint64(i + 1);
+        h.key.local.port = quint16(10000 + i);
+        const qint64 start = qint64(i) * 1000000;
+        h.spans = {StateSpan{TcpState::Established, start, start + 4000000, 0, 0, 5}};
+        h.samples = {RecordSample{start, 0, h.latest}};
+        h.samples.first().record.state = TcpState::Established;
+        h.alive = false;
+        h.vanishedNs = start + 5000000;
+        d.connections.append(c);
+    }
+    const Replay replay(d);
+    const Replay::Step toEnd = replay.step(-1, replay.endNs());
+    QCOMPARE(toEnd.histories.size(), 2000);
+    QCOMPARE(toEnd.delta.events.size(), 4000); // each appeared and left
+    const Replay::Step small = replay.step(1000 * 1000000LL, 1001 * 1000000LL);
+    QVERIFY2(small.histories.size() <= 3, qPrintable(QString::number(small.histories.size())));
+    const Replay::Step back = replay.step(1001 * 1000000LL, 1000 * 1000000LL);
+    QVERIFY2(back.histories.size() + back.removed.size() <= 3, qPrintable(QString::number(back.histories.size())));
+    QVERIFY(back.delta.events.isEmpty());
 }
 
 void TestSessionFile::shouldRefuseDamagedFiles_data()
