@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/cliconsole.h"
 #include "cli/commandline.h"
+#include "cli/interrupt.h"
 
 #include "core/session/sessionfile.h"
 #include "core/sources/socketsource.h"
@@ -59,6 +60,7 @@ int runOpen(int argc, char **argv, const QStringList &arguments)
     options.replayFile = arguments[1];
     MainWindow window(options);
     window.show();
+    cli::onInterrupt(&window, [&window] { window.close(); });
     return QApplication::exec();
 }
 
@@ -110,6 +112,8 @@ int runWindow(int argc, char **argv)
 
     MainWindow window(options);
     window.show();
+    // Ctrl+C in the terminal or SIGTERM (a logout): closed as if by the user.
+    cli::onInterrupt(&window, [&window] { window.close(); });
     return QApplication::exec();
 }
 

@@ -25,23 +25,28 @@ void onSignal(int)
 
 } // namespace
 
-void quitEventLoopOnInterrupt(QObject *context)
+void onInterrupt(QObject *context, std::function<void()> action)
 {
     if (pipeFds[0] < 0 && ::pipe2(pipeFds, O_CLOEXEC | O_NONBLOCK) != 0)
         return; // without the pipe the default (end the process) still applies
     auto *notifier = new QSocketNotifier(pipeFds[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [] {
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [action = std::move(action)] {
         char byte;
         while (::read(pipeFds[0], &byte, 1) > 0) {
         }
-        QCoreApplication::exit(ExitOk);
+        action();
     });
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
+    struct sigaction signalAction = {};
+    signalAction.sa_handler = onSignal;
+    sigemptyset(&signalAction.sa_mask);
+    signalAction.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &signalAction, nullptr);
+    ::sigaction(SIGTERM, &signalAction, nullptr);
+}
+
+void quitEventLoopOnInterrupt(QObject *context)
+{
+    onInterrupt(context, [] { QCoreApplication::exit(ExitOk); });
 }
 
 } // namespace sockscope::cli
