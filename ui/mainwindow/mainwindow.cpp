@@ -865,8 +865,12 @@ void MainWindow::exportWithDialog(const QString &what, const QString &filter,
 void MainWindow::openSession()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("sockscope session (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
+    if (!path.isEmpty())
+        openSessionFile(path);
+}
+
+void MainWindow::openSessionFile(const QString &path)
+{
     QApplication::setOverrideCursor(Qt::WaitCursor);
     const SessionFile::Loaded loaded = SessionFile::load(path);
     QApplication::restoreOverrideCursor();
