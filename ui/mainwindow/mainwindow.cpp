@@ -604,8 +604,9 @@ void MainWindow::updateStatus()
         counts << QStringLiteral("%1 %2").arg(it.value()).arg(kernelName(it.key()));
         total += it.value();
     }
-    const QString where = m_replay ? tr("replay of %1, polled every %2 ms").arg(m_sourceName).arg(m_replay->document().intervalMs)
-                                   : tr("%1 · every %2 ms").arg(m_sourceName).arg(m_intervalBox->value());
+    // One arg() call for both: a "%1" in a replayed file's source name stays as it is.
+    const QString where = m_replay ? tr("replay of %1, polled every %2 ms").arg(m_sourceName, QString::number(m_replay->document().intervalMs))
+                                   : tr("%1 · every %2 ms").arg(m_sourceName, QString::number(m_intervalBox->value()));
     m_statusLabel->setText(tr("%1 · %n socket(s)%2", nullptr, total)
                                .arg(where, counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", "))));
     QString problem = m_lastError;
