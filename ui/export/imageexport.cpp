@@ -26,6 +26,23 @@ QString unsupported(const QString &path)
     return QStringLiteral("cannot write %1: choose a .png or .svg file name").arg(path);
 }
 
+// QSvgGenerator escapes <, & and quotes in drawn text but writes every other character as it
+// is, and XML has no way at all to hold most control characters, which a name from a session
+// file may have: they become U+FFFD, and the drawing stays a well-formed document.
+QByteArray withoutCharactersXmlForbids(const QByteArray &svg)
+{
+    QString text = QString::fromUtf8(svg);
+    bool changed = false;
+    for (QChar &c : text) {
+        const char16_t u = c.unicode();
+        if ((u < 0x20 && u != u'\t' && u != u'\n' && u != u'\r') || u == 0xfffe || u == 0xffff) {
+            c = QChar::ReplacementCharacter;
+            changed = true;
+        }
+    }
+    return changed ? text.toUtf8() : svg;
+}
+
 // Paints `draw` into a PNG or an SVG of `size` and writes the file.
 QString write(const QString &path, const QString &title, QSize size, const std::function<void(QPainter &)> &draw)
 {
@@ -41,8 +58,11 @@ QString write(const QString &path, const QString &title, QSize size, const std::
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setTitle(title);
         svg.setDescription(QStringLiteral("sockscope"));
-        QPainter painter(&svg);
-        draw(painter);
+        {
+            QPainter painter(&svg);
+            draw(painter);
+        }
+        bytes = withoutCharactersXmlForbids(bytes);
     } else {
         // Twice the pixels: sharp on slides and high-density screens.
         QImage image(size * 2, QImage::Format_ARGB32_Premultiplied);

@@ -10,7 +10,9 @@ namespace sockscope {
 
 // Pictures of the diagram and the timeline for slides, bug reports and grading: PNG or SVG,
 // chosen by the file's extension, written atomically. Each returns an empty string or a
-// message naming the file and the reason.
+// message naming the file and the reason. Text drawn into an SVG may be anything (a lane named
+// in a session file): it is written as the characters it holds. `title` is written as it is
+// (QSvgGenerator does not escape it): sockscope's own words only.
 class ImageExport
 {
 public:

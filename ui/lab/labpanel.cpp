@@ -169,6 +169,7 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     socketsLayout->addWidget(m_sockets);
     m_selectedTitle = new QLabel(socketsBox);
     m_selectedTitle->setObjectName(QStringLiteral("selectedSocketTitle"));
+    m_selectedTitle->setTextFormat(Qt::PlainText);
     socketsLayout->addWidget(m_selectedTitle);
 
     const struct
@@ -220,6 +221,8 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("labProblem"));
+    // Rich for its colour; what it quotes (another process's name, say) is escaped.
+    m_problem->setTextFormat(Qt::RichText);
     m_problem->setWordWrap(true);
     m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_problem->hide();

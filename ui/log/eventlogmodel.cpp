@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "eventlogmodel.h"
 
+#include "ui/text/plaintext.h"
 #include "ui/theme/theme.h"
 
 #include <QDateTime>
@@ -47,7 +48,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         default: return QVariant();
         }
     case Qt::ToolTipRole:
-        return index.column() == What ? e.text : QVariant();
+        // Calls carry a session file's values and other processes' names.
+        return index.column() == What ? PlainText::toolTip(e.text) : QVariant();
     case Qt::ForegroundRole:
         if (e.failed || e.kind == Kind::Problem)
             return Theme(QGuiApplication::palette()).failure();

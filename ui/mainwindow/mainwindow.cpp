@@ -13,6 +13,7 @@
 #include "ui/diagram/statediagramwidget.h"
 #include "ui/export/imageexport.h"
 #include "ui/table/pairdelegate.h"
+#include "ui/text/plaintext.h"
 #include "ui/timeline/timelinewidget.h"
 
 #include <QAction>
@@ -104,8 +105,10 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         m_watchPorts->setText(QString::number(*options.watchPort));
     m_labPanel->setDefaultPort(m_preferences.defaultPort);
 
+    // The source's name comes from a session file, a problem's text from the kernel or ss.
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_statusLabel->setTextFormat(Qt::PlainText);
     m_errorBox = new QWidget(this);
     auto *errorLayout = new QHBoxLayout(m_errorBox);
     errorLayout->setContentsMargins(0, 0, 0, 0);
@@ -114,6 +117,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     errorIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(iconSize, iconSize));
     m_errorLabel = new QLabel(m_errorBox);
     m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_errorLabel->setTextFormat(Qt::PlainText);
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     errorLayout->addWidget(errorIcon);
     errorLayout->addWidget(m_errorLabel);
@@ -170,10 +174,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         // Read-only: nothing here touches the kernel or the lab.
         m_session.setRecording(m_replay);
         const SessionDocument &d = m_replay->document();
-        setWindowTitle(tr("%1 — recorded %2 on %3 — sockscope")
-                           .arg(QFileInfo(m_replayFile).fileName(),
-                                QDateTime::fromMSecsSinceEpoch(d.startedWallMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                                d.host.hostname.isEmpty() ? tr("an unnamed host") : d.host.hostname));
+        setWindowTitle(PlainText::windowTitle(
+            tr("%1 — recorded %2 on %3 — sockscope")
+                .arg(QFileInfo(m_replayFile).fileName(),
+                     QDateTime::fromMSecsSinceEpoch(d.startedWallMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                     d.host.hostname.isEmpty() ? tr("an unnamed host") : d.host.hostname)));
         for (const char *name : {"labDock", "scenarioDock"}) {
             auto *dock = findChild<QDockWidget *>(QLatin1String(name));
             dock->hide();
@@ -535,7 +540,7 @@ void MainWindow::updateFilter()
                 ports.append(p);
         }
     }
-    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPorts->toolTip() : error);
+    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPorts->toolTip() : PlainText::toolTip(error));
     SocketFilter filter;
     filter.ports = ports;
     m_poller->setFilter(filter);
@@ -605,8 +610,9 @@ void MainWindow::updateStatus()
         counts << QStringLiteral("%1 %2").arg(it.value()).arg(kernelName(it.key()));
         total += it.value();
     }
-    const QString where = m_replay ? tr("replay of %1, polled every %2 ms").arg(m_sourceName).arg(m_replay->document().intervalMs)
-                                   : tr("%1 · every %2 ms").arg(m_sourceName).arg(m_intervalBox->value());
+    // One arg() call for both: a "%1" in a replayed file's source name stays as it is.
+    const QString where = m_replay ? tr("replay of %1, polled every %2 ms").arg(m_sourceName, QString::number(m_replay->document().intervalMs))
+                                   : tr("%1 · every %2 ms").arg(m_sourceName, QString::number(m_intervalBox->value()));
     QString status = tr("%1 · %n socket(s)%2", nullptr, total)
                          .arg(where, counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", ")));
     if (const qint64 forgotten = m_session.forgottenConnections(); forgotten > 0)
@@ -873,20 +879,28 @@ void MainWindow::exportWithDialog(const QString &what, const QString &filter,
         statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
         return;
     }
-    QMessageBox::warning(this, tr("Export failed"),
-                         tr("%1\n\nNothing was lost: everything is still here. Choose another place to save it.").arg(error));
+    PlainText::messageBox(QMessageBox::Warning, tr("Export failed"),
+                          tr("%1\n\nNothing was lost: everything is still here. Choose another place to save it.").arg(error), this)
+        ->open();
 }
 
 void MainWindow::openSession()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("sockscope session (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
+    if (!path.isEmpty())
+        openSessionFile(path);
+}
+
+void MainWindow::openSessionFile(const QString &path)
+{
     QApplication::setOverrideCursor(Qt::WaitCursor);
     const SessionFile::Loaded loaded = SessionFile::load(path);
     QApplication::restoreOverrideCursor();
     if (!loaded.document) {
-        QMessageBox::warning(this, tr("Cannot open session"), loaded.error);
+        // The reason quotes the file, whose every value may be markup.
+        QMessageBox *box = PlainText::messageBox(QMessageBox::Warning, tr("Cannot open session"), loaded.error, this);
+        box->setObjectName(QStringLiteral("openSessionError"));
+        box->open();
         return;
     }
     MainWindowOptions options;

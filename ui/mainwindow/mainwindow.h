@@ -81,6 +81,8 @@ public:
     QString exportDiagram(const QString &path);
     QString exportTimeline(const QString &path);
     SessionDocument sessionDocument() const;
+    // File → Open without its dialog: the session in a window of its own, or why it cannot be.
+    void openSessionFile(const QString &path);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

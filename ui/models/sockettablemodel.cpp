@@ -2,6 +2,7 @@
 #include "sockettablemodel.h"
 
 #include "core/format/sockettable.h"
+#include "ui/text/plaintext.h"
 #include "ui/theme/theme.h"
 
 #include <QDateTime>
@@ -203,13 +204,13 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         if (row.highlight == Highlight::Vanishing)
             return tr("Gone from the kernel's table");
         if (index.column() == Role && !row.label.isEmpty())
-            return row.label;
+            return PlainText::toolTip(row.label); // a session file's, when replayed
         if (index.column() == RecvQ && r.isListener())
             return tr("%n connection(s) completed by the kernel and waiting for accept()", nullptr, int(r.rxQueue));
         if (index.column() == Inode && r.inode && *r.inode == 0)
             return tr("No file: in the accept queue, a request socket, a TIME_WAIT entry, or orphaned by close()");
         if (index.column() == Process)
-            return r.ownerExplanation();
+            return PlainText::toolTip(r.ownerExplanation());
         return QVariant();
     case Qt::DisplayRole:
         switch (index.column()) {

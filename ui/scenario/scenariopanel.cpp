@@ -62,6 +62,7 @@ ScenarioPanel::ScenarioPanel(ScenarioRunner *runner, QWidget *parent) : QWidget(
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("scenarioStatus"));
+    m_status->setTextFormat(Qt::PlainText); // a failure names the process that holds a port
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
 

@@ -3,6 +3,8 @@
 
 #include "timelinetheme.h"
 
+#include "ui/text/plaintext.h"
+
 #include <QFontMetricsF>
 #include <QHelpEvent>
 #include <QKeyEvent>
@@ -320,7 +322,7 @@ bool TimelineView::viewportEvent(QEvent *event)
         if (text.isEmpty())
             QToolTip::hideText();
         else
-            QToolTip::showText(help->globalPos(), text, viewport());
+            QToolTip::showText(help->globalPos(), PlainText::toolTip(text), viewport()); // lane names, calls
         return true;
     }
     return QAbstractScrollArea::viewportEvent(event);
