@@ -16,7 +16,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 namespace sockscope {
@@ -117,6 +119,26 @@ bool outlivesClose(TcpState state)
 QString familyConstant(AddressFamily f)
 {
     return f == AddressFamily::IPv4 ? QStringLiteral("AF_INET") : QStringLiteral("AF_INET6");
+}
+
+// Descriptors this process may still open: RLIMIT_NOFILE less those open now. -1 when it
+// cannot tell (no /proc).
+int descriptorsLeft(int *limitOut)
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return -1;
+    *limitOut = int(qMin<rlim_t>(limit.rlim_cur, rlim_t(std::numeric_limits<int>::max())));
+    DIR *dir = ::opendir("/proc/self/fd");
+    if (!dir)
+        return -1;
+    int open = -1; // the directory's own descriptor is listed too
+    while (const dirent *entry = ::readdir(dir)) {
+        if (entry->d_name[0] != '.')
+            ++open;
+    }
+    ::closedir(dir);
+    return *limitOut - open;
 }
 
 } // namespace
@@ -252,8 +274,34 @@ Lab::Result Lab::perform(const LabCommand &c)
     return {};
 }
 
+bool Lab::refuseWithoutDescriptors(const LabSocket *s, const QString &call, const QString &arguments)
+{
+    // The lab's sockets may not take the last descriptors: reading the kernel's table, saving
+    // a file, running ss and the sanitizers' own checks all need a few. Beyond this the kernel
+    // would answer EMFILE anyway; the lab stops a little earlier and says why.
+    int limit = 0;
+    const int left = descriptorsLeft(&limit);
+    const int reserve = qBound(4, limit / 4, reservedDescriptors);
+    if (left < 0 || left > reserve)
+        return false;
+    LabCall c = begin(s, call, arguments);
+    c.notCalled = true;
+    c.error = EMFILE;
+    c.detail = QStringLiteral("not called: %1 of the %2 descriptors this process may have are left (ulimit -n), "
+                              "and sockscope keeps %3 to read the kernel's table and save files; close lab sockets "
+                              "or raise the limit")
+                   .arg(qMax(0, left))
+                   .arg(limit)
+                   .arg(reserve);
+    finish(c, -1, EMFILE);
+    return true;
+}
+
 Lab::Result Lab::doSocket(const LabCommand &c)
 {
+    const QString socketArgs = familyConstant(c.family) + QStringLiteral(", SOCK_STREAM | SOCK_NONBLOCK");
+    if (refuseWithoutDescriptors(nullptr, QStringLiteral("socket"), socketArgs))
+        return {};
     LabSocket s;
     s.id = m_nextId++;
     s.role = c.role;
@@ -346,6 +394,8 @@ Lab::Result Lab::doListen(LabSocket *s, int backlog)
 
 Lab::Result Lab::doAccept(LabSocket *listener)
 {
+    if (refuseWithoutDescriptors(listener, QStringLiteral("accept"), QString()))
+        return {false, listener->id, 0};
     sockaddr_storage storage{};
     socklen_t len = sizeof storage;
     LabCall call = begin(listener, QStringLiteral("accept"), QString());

@@ -52,6 +52,10 @@ public:
     // 4-tuple otherwise (the accept queue, TIME_WAIT and orphaned rows have inode 0).
     RowRole identify(const SocketRecord &row) const;
 
+    // Descriptors the lab leaves to the rest of sockscope: socket() and accept() are not
+    // called when fewer would remain (a quarter of a small limit).
+    static constexpr int reservedDescriptors = 16;
+
     // Closes every open socket with RST (SO_LINGER 0), logging each call.
     void abortAll();
     // Forgets every socket (they must be closed) and the call log: a fresh lab.
@@ -68,6 +72,7 @@ private:
     LabCall begin(const LabSocket *s, const QString &call, const QString &arguments) const;
     void finish(LabCall call, qint64 result, int error);
     bool refuseUnlessOpen(LabSocket *s, const QString &call);
+    bool refuseWithoutDescriptors(const LabSocket *s, const QString &call, const QString &arguments);
 
     Result doSocket(const LabCommand &c);
     Result doSetOption(LabSocket *s, LabOption option, qint64 value);

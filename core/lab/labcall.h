@@ -19,7 +19,7 @@ struct LabCall
     qint64 result = 0;   // the return value
     int error = 0;       // errno when the call failed, else 0
     bool asynchronous = false;
-    bool notCalled = false; // the lab refused to make the call (the socket is closed)
+    bool notCalled = false; // the lab refused to make the call (the socket is closed, no descriptors left)
     int createdSocketId = 0; // socket() and accept(): the lab socket the call created
     QString detail;      // what else is known: who holds a port, how many send() calls a fill took
 

@@ -142,7 +142,9 @@ void ScenarioRunner::step()
         QString why = QStringLiteral("step %1 could not be done").arg(m_current + 1);
         for (qsizetype i = calls.size() - 1; i >= callsBefore; --i) {
             if (calls[i].failed() || !calls[i].detail.isEmpty()) {
-                why += QStringLiteral(": ") + calls[i].socketLabel + QLatin1Char(' ') + calls[i].toString();
+                why += QStringLiteral(": ")
+                    + (calls[i].socketLabel.isEmpty() ? QString() : calls[i].socketLabel + QLatin1Char(' '))
+                    + calls[i].toString();
                 break;
             }
         }

@@ -6,10 +6,13 @@
 
 #include "../loopbackpair.h"
 
+#include <QDir>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
 #include <cerrno>
+#include <sys/resource.h>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -79,6 +82,7 @@ private Q_SLOTS:
     void shouldNeverCallOnAClosedSocket();
     void shouldHalfCloseAndStillReceive();
     void shouldCloseEverySocketWhenDestroyed();
+    void shouldLeaveDescriptorsForTheRestOfSockscope();
 };
 
 void TestLab::shouldLogEveryCallWithItsResult()
@@ -339,6 +343,53 @@ void TestLab::shouldCloseEverySocketWhenDestroyed()
     // closed with RST: no listener, and no connection left in any state (TIME_WAIT included)
     for (const SocketRecord &r : tableOf(port).records)
         QVERIFY2(r.local.port != port && r.state == TcpState::TimeWait, qPrintable(r.local.toString()));
+}
+
+void TestLab::shouldLeaveDescriptorsForTheRestOfSockscope()
+{
+    // A low descriptor limit: the lab stops before the kernel would say EMFILE, so that reading
+    // the kernel's table (and the sanitizers' own checks) still have descriptors.
+    const auto openNow = [] {
+        return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size()) - 1;
+    };
+    rlimit saved{};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit low = saved;
+    low.rlim_cur = rlim_t(openNow() + 40);
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    const auto restore = qScopeGuard([&saved] { ::setrlimit(RLIMIT_NOFILE, &saved); });
+
+    Lab lab;
+    const int listener = openListener(lab, 64);
+    const quint16 port = lab.socket(listener)->local.port;
+    int clients = 0;
+    int refused = 0;
+    while (clients < 64) {
+        const int id = lab.execute(LabCommand::socket(LabSocket::Role::Client, AddressFamily::IPv4)).socketId;
+        if (id == 0) {
+            refused = 1;
+            break;
+        }
+        lab.execute(LabCommand::connect(id, loopback(port)));
+        ++clients;
+    }
+    QVERIFY2(refused, "the lab never stopped");
+    const LabCall refusal = lab.calls().last();
+    QCOMPARE(refusal.call, QStringLiteral("socket"));
+    QVERIFY(refusal.notCalled);
+    QCOMPARE(refusal.error, EMFILE);
+    QVERIFY2(refusal.detail.contains(QStringLiteral("ulimit -n")), qPrintable(refusal.detail));
+    QVERIFY2(int(low.rlim_cur) - openNow() >= Lab::reservedDescriptors / 2, qPrintable(QString::number(openNow())));
+    // accept() stops the same way, while the table can still be read
+    QTRY_VERIFY(tableOf(port).records.size() > 1);
+    bool acceptRefused = false;
+    for (int i = 0; i < clients && !acceptRefused; ++i) {
+        lab.execute(LabCommand::accept(listener));
+        acceptRefused = lab.calls().last().notCalled;
+    }
+    QVERIFY(acceptRefused);
+    QVERIFY(tableOf(port).ok());
+    QVERIFY(tableOf(port).records.size() > 1);
 }
 
 QTEST_GUILESS_MAIN(TestLab)
