@@ -8,7 +8,9 @@ namespace sockscope {
 QString writeFileAtomically(const QString &path, const QByteArray &contents)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
+    // Unbuffered: through Qt's write buffer, a short write at commit time (a full disk, a file
+    // size limit) went unnoticed and a truncated file replaced the old one.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
         return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
     if (file.write(contents) != contents.size()) {
         const QString reason = file.errorString();

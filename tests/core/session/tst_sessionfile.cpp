@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Session files: written from a real session, read back losslessly, and refused with a clear
 // message when damaged or hostile.
+#include "core/format/atomicfile.h"
 #include "core/session/session.h"
 #include "core/session/sessionfile.h"
 #include "core/sources/procsource.h"
@@ -459,6 +460,18 @@ void TestSessionFile::shouldNotLoseAnythingWhenWritingFails()
     ::setrlimit(RLIMIT_FSIZE, &old);
     std::signal(SIGXFSZ, previous);
     QVERIFY2(error.startsWith(QStringLiteral("cannot write ") + path), qPrintable(error));
+    // small files too, which used to sit in a write buffer and be committed cut short
+    const QString small4k = dir.filePath(QStringLiteral("table.csv"));
+    QCOMPARE(writeFileAtomically(small4k, QByteArray("old\n")), QString());
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    std::signal(SIGXFSZ, SIG_IGN);
+    error = writeFileAtomically(small4k, QByteArray(4000, 'x'));
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, previous);
+    QVERIFY2(error.startsWith(QStringLiteral("cannot write ") + small4k), qPrintable(error));
+    QFile kept4k(small4k);
+    QVERIFY(kept4k.open(QIODevice::ReadOnly));
+    QCOMPARE(kept4k.readAll(), QByteArray("old\n"));
     // the earlier file is still whole
     const SessionFile::Loaded kept = SessionFile::load(path);
     QVERIFY2(kept.document, qPrintable(kept.error));
