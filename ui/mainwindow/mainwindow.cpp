@@ -128,8 +128,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
     connect(&m_session, &Session::rewound, this, [this](const QList<quint64> &ids) {
         m_model->resync(ids);
-        if (m_ssDock->isVisible())
-            updateSsView();
+        scheduleSsView();
     });
     connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
     connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
@@ -336,6 +335,15 @@ void MainWindow::buildDocks()
     logDock->raise();
     connect(m_ssDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible)
+            updateSsView();
+    });
+    // The listing prints every row: at most a few times a second, however often the table
+    // changes (a replay played back, a burst of polls), and not while it is hidden.
+    m_ssRefresh = new QTimer(this);
+    m_ssRefresh->setSingleShot(true);
+    m_ssRefresh->setInterval(200);
+    connect(m_ssRefresh, &QTimer::timeout, this, [this] {
+        if (m_ssDock->isVisible())
             updateSsView();
     });
 
@@ -572,8 +580,7 @@ void MainWindow::sessionUpdated(const TrackerDelta &delta)
         m_log->append({e.wallTimeMs, EventLogModel::Kind::Transition,
                        label.isEmpty() ? e.key.local.toString() : label, EventWording::transition(m_session, e), false});
     }
-    if (m_ssDock->isVisible())
-        updateSsView();
+    scheduleSsView();
     if (m_selected != 0)
         showSelection();
 }
@@ -583,6 +590,12 @@ void MainWindow::logCall(const LabCall &call)
     m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
                    call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
     pollBurst();
+}
+
+void MainWindow::scheduleSsView()
+{
+    if (m_ssDock->isVisible() && !m_ssRefresh->isActive())
+        m_ssRefresh->start();
 }
 
 void MainWindow::updateSsView()

@@ -101,6 +101,7 @@ private:
     void updateFilter();
     void updateStatus();
     void updateSsView();
+    void scheduleSsView();
     void showSelection();
     void selectionFromTable();
     void selectionFromLab(int socketId);
@@ -138,6 +139,7 @@ private:
     QTreeView *m_logView = nullptr;
     QPlainTextEdit *m_ssView = nullptr;
     QDockWidget *m_ssDock = nullptr;
+    QTimer *m_ssRefresh = nullptr;
     StateDiagramWidget *m_diagram = nullptr;
     TimelineWidget *m_timeline = nullptr;
     QTimer *m_liveTimer = nullptr;
