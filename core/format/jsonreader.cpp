@@ -66,16 +66,13 @@ std::optional<QString> JsonReader::optionalString(const QJsonObject &o, const QS
     return s;
 }
 
-qint64 JsonReader::checkedInteger(const QJsonValue &v, const QString &path, qint64 min, qint64 max)
+qint64 JsonReader::checkedInteger(const QJsonValue &v, const QString &path, QStringView key, qint64 min, qint64 max)
 {
-    const QString expected = QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max);
-    if (!v.isDouble()) {
-        fail(path, expected);
-        return 0;
-    }
-    const double d = v.toDouble();
+    // The path and message are made only for a value that is wrong: a big file reads millions.
+    const double d = v.isDouble() ? v.toDouble() : std::nan("");
     if (!std::isfinite(d) || d != std::floor(d) || d < double(min) || d > double(max)) {
-        fail(path, expected);
+        fail(key.isEmpty() ? path : at(path, key.toString()),
+             QStringLiteral("expected a whole number from %1 to %2").arg(min).arg(max));
         return 0;
     }
     return qint64(d);
@@ -90,7 +87,7 @@ qint64 JsonReader::integer(const QJsonObject &o, const QString &key, const QStri
         fail(at(path, key), QStringLiteral("missing"));
         return 0;
     }
-    return checkedInteger(v, at(path, key), min, max);
+    return checkedInteger(v, path, key, min, max);
 }
 
 std::optional<qint64> JsonReader::optionalInteger(const QJsonObject &o, const QString &key, const QString &path,
@@ -101,7 +98,7 @@ std::optional<qint64> JsonReader::optionalInteger(const QJsonObject &o, const QS
     const QJsonValue v = o.value(key);
     if (v.isUndefined() || v.isNull())
         return std::nullopt;
-    const qint64 value = checkedInteger(v, at(path, key), min, max);
+    const qint64 value = checkedInteger(v, path, key, min, max);
     if (!ok())
         return std::nullopt;
     return value;

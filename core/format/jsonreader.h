@@ -35,7 +35,7 @@ public:
     static QString at(const QString &path, qsizetype index) { return path + QStringLiteral("[%1]").arg(index); }
 
 private:
-    qint64 checkedInteger(const QJsonValue &value, const QString &path, qint64 min, qint64 max);
+    qint64 checkedInteger(const QJsonValue &value, const QString &path, QStringView key, qint64 min, qint64 max);
 
     QString m_error;
 };

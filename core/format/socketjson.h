@@ -26,6 +26,11 @@ public:
 
     // The record toJson() wrote, checked field by field; problems go to `reader` with `path`.
     static SocketRecord recordFromJson(const QJsonValue &value, const QString &path, JsonReader &reader);
+    // A record's family and endpoints alone (what a ConnectionKey holds but the inode), from
+    // an object with a record's field names.
+    static ConnectionKey keyFromJson(const QJsonObject &object, const QString &path, JsonReader &reader);
+    // The state for its kernel name exactly as files spell it ("FIN_WAIT1"); no other spelling.
+    static std::optional<TcpState> stateFromKernelName(QStringView name);
 };
 
 } // namespace sockscope

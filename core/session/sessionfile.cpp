@@ -2,11 +2,13 @@
 #include "sessionfile.h"
 
 #include "../format/atomicfile.h"
+#include "../format/jsonscanner.h"
 #include "../format/socketjson.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -139,8 +141,8 @@ public:
         const QString name = m_r.string(o, QStringLiteral("state"), path, 16);
         if (!m_r.ok())
             return s;
-        const std::optional<TcpState> state = parseTcpState(name);
-        if (!state || kernelName(*state) != name) {
+        const std::optional<TcpState> state = SocketJson::stateFromKernelName(name);
+        if (!state) {
             m_r.fail(JsonReader::at(path, QStringLiteral("state")), QStringLiteral("'%1' is not a kernel state name").arg(name));
             return s;
         }
@@ -162,22 +164,7 @@ public:
         const QJsonObject o = m_r.object(v, path);
         h.id = quint64(m_r.integer(o, QStringLiteral("id"), path, 1, 1LL << 53));
         // The key is the record format's family and endpoints.
-        QJsonObject keyFields;
-        for (const char *k : {"family", "local_address", "local_port", "remote_address", "remote_port", "local_scope",
-                              "remote_scope"})
-            if (o.contains(QLatin1String(k)))
-                keyFields.insert(QLatin1String(k), o.value(QLatin1String(k)));
-        keyFields.insert(QStringLiteral("state"), QStringLiteral("CLOSE"));
-        keyFields.insert(QStringLiteral("tx_queue"), 0);
-        keyFields.insert(QStringLiteral("rx_queue"), 0);
-        keyFields.insert(QStringLiteral("timer"), QJsonObject{{QStringLiteral("kind"), QStringLiteral("off")},
-                                                            {QStringLiteral("remaining_ms"), 0}});
-        keyFields.insert(QStringLiteral("retransmits"), 0);
-        keyFields.insert(QStringLiteral("probes"), 0);
-        const SocketRecord keyRecord = SocketJson::recordFromJson(keyFields, path, m_r);
-        h.key.family = keyRecord.family;
-        h.key.local = keyRecord.local;
-        h.key.remote = keyRecord.remote;
+        h.key = SocketJson::keyFromJson(o, path, m_r);
         c.label = m_r.string(o, QStringLiteral("label"), path, 256);
         c.clientSide = m_r.boolean(o, QStringLiteral("client_side"), path);
         c.labSocket = int(m_r.integer(o, QStringLiteral("lab_socket"), path, 0, 1LL << 31));
@@ -315,7 +302,9 @@ QJsonObject SessionFile::toJson(const SessionDocument &d)
 
 QByteArray SessionFile::toBytes(const SessionDocument &document)
 {
-    return QJsonDocument(toJson(document)).toJson(QJsonDocument::Indented);
+    // Compact: a session of 20,000 connections with their histories stays well inside the
+    // size a session file may have (indenting would add about half again).
+    return QJsonDocument(toJson(document)).toJson(QJsonDocument::Compact);
 }
 
 SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QString &origin)
@@ -329,20 +318,51 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
                            .arg(maxFileBytes);
         return loaded;
     }
-    QJsonParseError parseError;
-    const QJsonDocument json = QJsonDocument::fromJson(bytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
+    // The file is checked as JSON first, without building it; then the small parts are parsed
+    // whole and the long lists one entry at a time, so memory stays close to the file's size.
+    JsonScanner scan(bytes);
+    const auto notJson = [&] {
         loaded.error = QStringLiteral("%1 is not a sockscope session: not valid JSON at byte %2 (%3)")
                            .arg(name)
-                           .arg(parseError.offset)
-                           .arg(parseError.errorString());
+                           .arg(scan.errorOffset())
+                           .arg(scan.errorString());
         return loaded;
-    }
-    if (!json.isObject()) {
+    };
+    qsizetype rootAt = 0;
+    while (rootAt < bytes.size() && QByteArrayView(" \t\r\n").contains(bytes[rootAt]))
+        ++rootAt;
+    if (rootAt >= bytes.size() || bytes[rootAt] != '{') {
+        // Some other JSON, or not JSON at all.
+        if (!scan.document())
+            return notJson();
         loaded.error = QStringLiteral("%1 is not a sockscope session: the JSON is not an object").arg(name);
         return loaded;
     }
-    const QJsonObject root = json.object();
+    const QStringList listNames{QStringLiteral("connections"), QStringLiteral("lab_calls"),
+                                QStringLiteral("scenario_runs"), QStringLiteral("table")};
+    QJsonObject root;
+    QHash<QString, JsonScanner::Span> lists;
+    QString repeated;
+    const bool members = scan.forEachRootMember([&](const QString &key, JsonScanner::Span value) {
+        if (root.contains(key) || lists.contains(key)) {
+            repeated = key;
+            return false;
+        }
+        if (listNames.contains(key)) {
+            lists.insert(key, value);
+            return true;
+        }
+        const std::optional<QJsonValue> parsed = scan.parse(value);
+        if (parsed)
+            root.insert(key, *parsed);
+        return parsed.has_value();
+    });
+    if (!repeated.isEmpty()) {
+        loaded.error = QStringLiteral("%1 is damaged: \"%2\" appears twice").arg(name, repeated);
+        return loaded;
+    }
+    if (!members)
+        return notJson();
     if (root.value(QStringLiteral("format")).toString() != QLatin1String(formatName)) {
         loaded.error = QStringLiteral("%1 is not a sockscope session (no \"format\": \"%2\")").arg(name, QLatin1String(formatName));
         return loaded;
@@ -367,6 +387,43 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
 
     JsonReader r;
     DocumentReader read(r);
+    // One list of the file, entry by entry: refused by its length before any entry is read,
+    // and each entry parsed alone, bounded in size.
+    bool jsonFailed = false;
+    const auto readList = [&](const QString &key, qsizetype maxEntries, const std::function<void(const QJsonValue &, const QString &)> &entry) {
+        if (!r.ok())
+            return;
+        const auto it = lists.constFind(key);
+        if (it == lists.constEnd() || scan.first(*it) != '[') {
+            r.fail(key, QStringLiteral("expected a list"));
+            return;
+        }
+        qsizetype count = 0;
+        scan.forEachElement(*it, [&count](JsonScanner::Span) {
+            ++count;
+            return true;
+        });
+        if (count > maxEntries) {
+            r.fail(key, QStringLiteral("%1 entries, more than the %2 a session file may hold").arg(count).arg(maxEntries));
+            return;
+        }
+        qsizetype index = 0;
+        scan.forEachElement(*it, [&](JsonScanner::Span value) {
+            const QString path = JsonReader::at(key, index++);
+            if (value.size() > maxEntryBytes) {
+                r.fail(path, QStringLiteral("%1 bytes, more than the %2 one entry may have").arg(value.size()).arg(maxEntryBytes));
+                return false;
+            }
+            const std::optional<QJsonValue> parsed = scan.parse(value);
+            if (!parsed) {
+                jsonFailed = true;
+                return false;
+            }
+            entry(*parsed, path);
+            return r.ok();
+        });
+    };
+
     SessionDocument d;
     const QJsonObject program = r.object(root.value(QStringLiteral("program")), QStringLiteral("program"));
     d.programVersion = r.string(program, QStringLiteral("version"), QStringLiteral("program"), 64);
@@ -390,24 +447,28 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
     d.forgottenConnections =
         r.optionalInteger(capture, QStringLiteral("forgotten_connections"), capturePath, 0, 1LL << 53).value_or(0);
 
-    const QJsonArray connections = r.array(root.value(QStringLiteral("connections")), QStringLiteral("connections"), maxConnections);
-    d.connections.reserve(connections.size());
-    for (qsizetype i = 0; r.ok() && i < connections.size(); ++i)
-        d.connections.append(read.connection(connections[i], JsonReader::at(QStringLiteral("connections"), i), d.startedWallMs));
-    const QJsonArray calls = r.array(root.value(QStringLiteral("lab_calls")), QStringLiteral("lab_calls"), maxCalls);
-    for (qsizetype i = 0; r.ok() && i < calls.size(); ++i)
-        d.calls.append(read.call(calls[i], JsonReader::at(QStringLiteral("lab_calls"), i), d.startedWallMs));
-    const QJsonArray runs = r.array(root.value(QStringLiteral("scenario_runs")), QStringLiteral("scenario_runs"), maxScenarioRuns);
-    for (qsizetype i = 0; r.ok() && i < runs.size(); ++i)
-        d.scenarioRuns.append(read.run(runs[i], JsonReader::at(QStringLiteral("scenario_runs"), i)));
-    const QJsonArray table = r.array(root.value(QStringLiteral("table")), QStringLiteral("table"), maxTableRows);
-    for (qsizetype i = 0; r.ok() && i < table.size(); ++i)
-        d.table.append(SocketJson::recordFromJson(table[i], JsonReader::at(QStringLiteral("table"), i), r));
+    readList(QStringLiteral("connections"), maxConnections, [&](const QJsonValue &v, const QString &path) {
+        d.connections.append(read.connection(v, path, d.startedWallMs));
+    });
+    readList(QStringLiteral("lab_calls"), maxCalls, [&](const QJsonValue &v, const QString &path) {
+        d.calls.append(read.call(v, path, d.startedWallMs));
+    });
+    readList(QStringLiteral("scenario_runs"), maxScenarioRuns, [&](const QJsonValue &v, const QString &path) {
+        d.scenarioRuns.append(read.run(v, path));
+    });
+    readList(QStringLiteral("table"), maxTableRows, [&](const QJsonValue &v, const QString &path) {
+        d.table.append(SocketJson::recordFromJson(v, path, r));
+    });
 
+    if (jsonFailed)
+        return notJson();
     if (!r.ok()) {
         loaded.error = QStringLiteral("%1 is damaged: %2").arg(name, r.error());
         return loaded;
     }
+    d.connections.squeeze();
+    d.calls.squeeze();
+    d.table.squeeze();
     loaded.document = std::move(d);
     return loaded;
 }

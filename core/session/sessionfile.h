@@ -16,9 +16,14 @@ class SessionFile
 {
 public:
     static constexpr const char *formatName = "sockscope-session";
-    static constexpr qint64 maxFileBytes = 256LL * 1024 * 1024;
+    // 500,000 connections with their histories fit (about 650 bytes each at the least), and opening
+    // the largest file takes about twice its size in memory.
+    static constexpr qint64 maxFileBytes = 512LL * 1024 * 1024;
     static constexpr qsizetype maxConnections = 1000000;
-    static constexpr qsizetype maxSpans = 100000;
+    static constexpr qsizetype maxSpans = 1024;
+    // One entry of a list (a connection with its history, a call, a row): parsed on its own,
+    // so this bounds what parsing it may take.
+    static constexpr qsizetype maxEntryBytes = 4 * 1024 * 1024;
     static constexpr qsizetype maxCalls = 1000000;
     static constexpr qsizetype maxScenarioRuns = 10000;
     static constexpr qsizetype maxTableRows = 1000000;
@@ -31,7 +36,7 @@ public:
     };
 
     static QJsonObject toJson(const SessionDocument &document);
-    static QByteArray toBytes(const SessionDocument &document); // indented JSON
+    static QByteArray toBytes(const SessionDocument &document); // compact JSON
 
     static Loaded fromBytes(const QByteArray &bytes, const QString &origin = QString());
 

@@ -431,7 +431,7 @@ void TestSessionFile::shouldRefuseHugeAndDeepFiles()
     big.close();
     loaded = SessionFile::load(big.fileName());
     QVERIFY(!loaded.document);
-    QVERIFY2(loaded.error.contains(QStringLiteral("more than the 268435456")), qPrintable(loaded.error));
+    QVERIFY2(loaded.error.contains(QStringLiteral("more than the 536870912")), qPrintable(loaded.error));
 
     loaded = SessionFile::load(dir.filePath(QStringLiteral("missing.json")));
     QVERIFY(loaded.error.startsWith(QStringLiteral("cannot read ")));
