@@ -19,6 +19,9 @@ namespace sockscope {
 
 namespace {
 
+// Counts and numbers kept in an int: 2^31 itself would wrap to a negative number.
+constexpr qint64 maxInt = 0x7fffffff;
+
 // The file's clock is whole microseconds since the session started.
 double us(qint64 ns)
 {
@@ -149,7 +152,7 @@ public:
         s.state = *state;
         s.firstSeenNs = time(o, QStringLiteral("first_seen_us"), path);
         s.lastSeenNs = time(o, QStringLiteral("last_seen_us"), path);
-        s.polls = int(m_r.integer(o, QStringLiteral("polls"), path, 1, 1LL << 31));
+        s.polls = int(m_r.integer(o, QStringLiteral("polls"), path, 1, maxInt));
         if (m_r.ok() && s.lastSeenNs < s.firstSeenNs)
             m_r.fail(path, QStringLiteral("last seen before first seen"));
         s.firstSeenWallMs = startedWallMs + s.firstSeenNs / 1000000;
@@ -167,7 +170,7 @@ public:
         h.key = SocketJson::keyFromJson(o, path, m_r);
         c.label = m_r.string(o, QStringLiteral("label"), path, 256);
         c.clientSide = m_r.boolean(o, QStringLiteral("client_side"), path);
-        c.labSocket = int(m_r.integer(o, QStringLiteral("lab_socket"), path, 0, 1LL << 31));
+        c.labSocket = int(m_r.integer(o, QStringLiteral("lab_socket"), path, 0, maxInt));
         c.peer = quint64(m_r.integer(o, QStringLiteral("peer"), path, 0, 1LL << 53));
         h.alive = m_r.boolean(o, QStringLiteral("alive"), path);
         if (!h.alive)
@@ -191,7 +194,7 @@ public:
                 m_r.fail(JsonReader::at(spansPath, i), QStringLiteral("starts before the previous state ends"));
             h.spans.append(s);
         }
-        h.droppedSpans = int(m_r.optionalInteger(o, QStringLiteral("spans_dropped"), path, 0, 1LL << 31).value_or(0));
+        h.droppedSpans = int(m_r.optionalInteger(o, QStringLiteral("spans_dropped"), path, 0, maxInt).value_or(0));
         if (m_r.ok() && !h.alive && h.vanishedNs < h.spans.last().lastSeenNs)
             m_r.fail(JsonReader::at(path, QStringLiteral("vanished_us")), QStringLiteral("before the last state was seen"));
 
@@ -219,7 +222,7 @@ public:
         const QJsonObject o = m_r.object(v, path);
         c.steadyNs = time(o, QStringLiteral("at_us"), path);
         c.wallTimeMs = startedWallMs + c.steadyNs / 1000000;
-        c.socketId = int(m_r.integer(o, QStringLiteral("socket"), path, 0, 1LL << 31));
+        c.socketId = int(m_r.integer(o, QStringLiteral("socket"), path, 0, maxInt));
         c.socketLabel = m_r.string(o, QStringLiteral("socket_label"), path, 256);
         c.call = m_r.string(o, QStringLiteral("call"), path, 64);
         c.arguments = m_r.string(o, QStringLiteral("arguments"), path, 1024);
@@ -227,7 +230,7 @@ public:
         c.error = int(m_r.integer(o, QStringLiteral("errno"), path, 0, 4095));
         c.asynchronous = m_r.boolean(o, QStringLiteral("asynchronous"), path);
         c.notCalled = m_r.boolean(o, QStringLiteral("not_called"), path);
-        c.createdSocketId = int(m_r.integer(o, QStringLiteral("created_socket"), path, 0, 1LL << 31));
+        c.createdSocketId = int(m_r.integer(o, QStringLiteral("created_socket"), path, 0, maxInt));
         c.detail = m_r.string(o, QStringLiteral("detail"), path, 4096);
         return c;
     }

@@ -373,6 +373,13 @@ void TestSessionFile::shouldRefuseDamagedFiles_data()
             samples.append(QJsonObject());
         c.insert(QStringLiteral("samples"), samples);
     }) << "connections[0].samples: 513 entries, more than the 512 a session file may hold";
+    QTest::newRow("polls past an int") << editFirstConnection([](QJsonObject &c) {
+        QJsonArray spans = c.value(QStringLiteral("spans")).toArray();
+        QJsonObject span = spans[0].toObject();
+        span.insert(QStringLiteral("polls"), 2147483648.0); // used to wrap to a negative count
+        spans[0] = span;
+        c.insert(QStringLiteral("spans"), spans);
+    }) << "connections[0].spans[0].polls: expected a whole number from 1 to 2147483647";
     QTest::newRow("errno out of range") << edited([](QJsonObject &r) {
         QJsonArray calls = r.value(QStringLiteral("lab_calls")).toArray();
         QJsonObject call = calls[0].toObject();

@@ -56,7 +56,7 @@ spans = []
 samples = []
 for i in range(64):
     state = 'LISTEN' if i % 2 == 0 else 'CLOSE'
-    spans.append({'state': state, 'first_seen_us': 10 * i, 'last_seen_us': 10 * i + 5, 'polls': 2 ** 31,
+    spans.append({'state': state, 'first_seen_us': 10 * i, 'last_seen_us': 10 * i + 5, 'polls': 2 ** 31 - 1,
                   'duration_us': 10})
     record = copy.deepcopy(first['latest'])
     record['state'] = state
@@ -66,7 +66,7 @@ for i in range(64):
     samples.append({'at_us': 10 * i, 'record': record})
 first['spans'] = spans
 first['samples'] = samples
-first['spans_dropped'] = 2 ** 31
+first['spans_dropped'] = 2 ** 31 - 1
 first['alive'] = True
 first.pop('vanished_us', None)
 first['latest'] = copy.deepcopy(samples[-1]['record'])
