@@ -16,6 +16,7 @@
 #include <QTest>
 
 #include <unistd.h>
+#include <sys/stat.h>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -36,11 +37,23 @@ QProcessEnvironment cleanEnvironment()
     return env;
 }
 
-Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
+// How a run is started, beyond its arguments.
+struct Start
+{
+    QString program = QStringLiteral(SOCKSCOPE_EXECUTABLE);
+    QString standardInput;    // a file, or the parent's nothing
+    QString workingDirectory; // or this test's
+};
+
+Run runWith(const Start &how, const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
 {
     QProcess p;
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(SOCKSCOPE_EXECUTABLE), arguments);
+    if (!how.standardInput.isEmpty())
+        p.setStandardInputFile(how.standardInput);
+    if (!how.workingDirectory.isEmpty())
+        p.setWorkingDirectory(how.workingDirectory);
+    p.start(how.program, arguments);
     Run r;
     if (!p.waitForFinished(60000)) {
         p.kill();
@@ -51,6 +64,11 @@ Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvi
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
+{
+    return runWith(Start(), arguments, env);
 }
 
 // Data rows of the human table (the header is the first line).
@@ -80,6 +98,11 @@ private Q_SLOTS:
     void shouldFilterAFileByPortAndState();
     void shouldNameFileAndLineOfMalformedInput();
     void shouldFailClearlyOnAnUnreadableFile();
+    void shouldReadOnlyRegularFiles_data();
+    void shouldReadOnlyRegularFiles();
+    void shouldReadADumpFromStandardInput();
+    void shouldRefuseEndlessStandardInput();
+    void shouldListAThousandMalformedLinesAndCountTheRest();
     void shouldSayWhenSsIsMissingAndKeepProcWorking();
     void shouldPrintTheLiveTable_data();
     void shouldPrintTheLiveTable();
@@ -108,6 +131,7 @@ void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
     QTest::newRow("snapshot") << QStringList{"snapshot", "--help"} << "Usage: sockscope snapshot";
     QTest::newRow("watch") << QStringList{"watch", "--help"} << "Usage: sockscope watch";
     QTest::newRow("version") << QStringList{"--version"} << "sockscope 0.";
+    QTest::newRow("snapshot from standard input") << QStringList{"snapshot", "--help"} << "--from-file FILE|-";
 }
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand()
@@ -255,6 +279,90 @@ void TestCli::shouldFailClearlyOnAnUnreadableFile()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("cannot read /nonexistent/tcp")), qPrintable(r.err));
     QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldReadOnlyRegularFiles_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("said");
+    // A FIFO used to block open() for ever; /dev/zero to be read until memory ran out.
+    for (const char *command : {"snapshot", "open"}) {
+        QTest::addRow("%s a FIFO", command) << command << "fifo" << "it is a FIFO, not a regular file";
+        QTest::addRow("%s /dev/zero", command) << command << "/dev/zero" << "it is a character device, not a regular file";
+        QTest::addRow("%s a directory", command) << command << "directory" << "it is a directory, not a regular file";
+    }
+}
+
+void TestCli::shouldReadOnlyRegularFiles()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, what);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    QString path = what;
+    if (what == QLatin1String("fifo")) {
+        path = dir.filePath(QStringLiteral("fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else if (what == QLatin1String("directory")) {
+        path = dir.path();
+    }
+    const QStringList arguments = command == QLatin1String("open") ? QStringList{command, path}
+                                                                   : QStringList{command, QStringLiteral("--from-file"), path};
+    const Run r = run(arguments);
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, QStringLiteral("sockscope %1: cannot read %2: %3\n").arg(command, path, said));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldReadADumpFromStandardInput()
+{
+    Start piped;
+    piped.standardInput = fixturePath(QStringLiteral("proc-net-tcp.txt"));
+    const Run table = runWith(piped, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
+    QCOMPARE(table.exitCode, 0);
+    QCOMPARE(tableRows(table.out).size(), 43);
+
+    piped.standardInput = fixturePath(QStringLiteral("ss-tanoie.txt"));
+    const Run json = runWith(piped, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-"),
+                                     QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(doc.value(QStringLiteral("source")).toString(), QStringLiteral("file:ss:standard input"));
+    QCOMPARE(doc.value(QStringLiteral("sockets")).toArray().size(), 86);
+
+    piped.standardInput = fixturePath(QStringLiteral("proc-net-tcp-malformed.txt"));
+    const Run bad = runWith(piped, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains(QStringLiteral("standard input:24: expected at least 10 columns")), qPrintable(bad.err));
+}
+
+void TestCli::shouldRefuseEndlessStandardInput()
+{
+    Start endless;
+    endless.standardInput = QStringLiteral("/dev/zero");
+    const Run r = runWith(endless, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, QStringLiteral("sockscope snapshot: cannot read standard input: more than 256 MiB; "
+                                   "a saved /proc/net/tcp or ss table is at most 256 MiB\n"));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldListAThousandMalformedLinesAndCountTheRest()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("tcp")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(readFixture(QStringLiteral("proc-net-tcp.txt")));
+    for (int i = 0; i < 1005; ++i)
+        file.write("  99: garbage\n");
+    file.close();
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file.fileName()});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(tableRows(r.out).size(), 43);
+    const QStringList lines = r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1001);
+    QCOMPARE(lines.last(), QStringLiteral("sockscope snapshot: %1: 5 more malformed lines are not listed").arg(file.fileName()));
 }
 
 void TestCli::shouldSayWhenSsIsMissingAndKeepProcWorking()
