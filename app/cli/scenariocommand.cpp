@@ -130,6 +130,7 @@ int runScenario(const QStringList &arguments)
     filter.port = config.port;
     poller.setFilter(filter);
     int status = ExitOk;
+    QStringList lastNotes;
 
     QObject::connect(&runner, &ScenarioRunner::stepStarted, &runner, [&](int index) {
         out(QStringLiteral("\nstep %1/%2: %3\n").arg(index + 1).arg(runner.stepCount()).arg(runner.stepAt(index).description));
@@ -173,6 +174,11 @@ int runScenario(const QStringList &arguments)
             status = ExitFailure;
             runner.stop();
             return;
+        }
+        if (snapshot.notes != lastNotes) {
+            for (const QString &note : snapshot.notes)
+                err(QStringLiteral("sockscope scenario: %1\n").arg(note));
+            lastNotes = snapshot.notes;
         }
         runner.observe(snapshot);
         session.apply(snapshot);

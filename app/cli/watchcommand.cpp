@@ -114,6 +114,7 @@ int runWatch(const QStringList &arguments)
     const bool asJson = parser.isSet(json);
     int status = ExitOk;
     QString lastError;
+    QStringList lastNotes;
 
     QObject::connect(&poller, &Poller::snapshotTaken, &session, [&](const Snapshot &snapshot) {
         if (!snapshot.ok()) {
@@ -133,6 +134,12 @@ int runWatch(const QStringList &arguments)
         }
         for (const ParseIssue &issue : snapshot.issues)
             err(QStringLiteral("sockscope watch: %1\n").arg(issue.toString()));
+        // The same note every poll (an unreadable tcp6) is said once.
+        if (snapshot.notes != lastNotes) {
+            for (const QString &note : snapshot.notes)
+                err(QStringLiteral("sockscope watch: %1\n").arg(note));
+            lastNotes = snapshot.notes;
+        }
 
         TrackerDelta delta;
         const QMetaObject::Connection taking = QObject::connect(&session, &Session::updated, &session,

@@ -541,6 +541,7 @@ void MainWindow::applyPoll(const TrackedPoll &poll)
 {
     m_lastError = poll.snapshot.error;
     m_issueCount = int(poll.snapshot.issues.size());
+    m_notes = poll.snapshot.notes;
     if (poll.snapshot.ok()) {
         m_session.apply(poll);
         m_runner.observe(poll.snapshot);
@@ -608,6 +609,9 @@ void MainWindow::updateStatus()
         problem += tr(" Choose /proc/net/tcp as the source to go on.");
     if (problem.isEmpty() && m_issueCount > 0)
         problem = tr("%n line(s) of kernel text could not be parsed", nullptr, m_issueCount);
+    // Not a failure, but what the table lacks: an unreadable /proc/net/tcp6.
+    if (problem.isEmpty())
+        problem = m_notes.join(QStringLiteral("; "));
     m_errorLabel->setText(problem);
     m_errorBox->setVisible(!problem.isEmpty());
 }

@@ -150,6 +150,7 @@ private:
     QLabel *m_errorLabel = nullptr;
     QString m_lastError;
     int m_issueCount = 0;
+    QStringList m_notes; // the last poll's Snapshot::notes: what its table lacks
     quint64 m_selected = 0;
 
     QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file
