@@ -169,6 +169,11 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("scenario hold") << QStringList{"scenario", "handshake", "--hold", "soon"} << "--hold needs";
     QTest::newRow("export extension") << QStringList{"snapshot", "--export", "table.xlsx"} << "must end in .json";
     QTest::newRow("open two files") << QStringList{"open", "a.json", "b.json"} << "name one session file";
+    // a kernel number is plain digits: "-1" used to be read as 1, ESTABLISHED
+    QTest::newRow("state -1") << QStringList{"snapshot", "--state", "-1"} << "unknown state '-1'";
+    QTest::newRow("state +1") << QStringList{"snapshot", "--state", "+1"} << "unknown state '+1'";
+    QTest::newRow("state 0x1") << QStringList{"snapshot", "--state", "0x1"} << "unknown state '0x1'";
+    QTest::newRow("state 1.0") << QStringList{"snapshot", "--state", "1.0"} << "unknown state '1.0'";
 }
 
 void TestCli::shouldRejectBadArgumentsWithStatus2()
