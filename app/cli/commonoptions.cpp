@@ -9,6 +9,8 @@
 
 #include <QCoreApplication>
 
+#include <cmath>
+
 namespace sockscope::cli {
 
 bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState) const
@@ -87,6 +89,15 @@ bool ExportOption::write(const QCommandLineParser &parser, const QString &comman
     }
     err(QStringLiteral("sockscope %1: wrote %2\n").arg(command, path));
     return true;
+}
+
+std::optional<double> parseSeconds(const QString &text, double min, double max)
+{
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < min || value > max)
+        return std::nullopt;
+    return value;
 }
 
 QString sourceFailure(const QString &sourceName, const QString &error)

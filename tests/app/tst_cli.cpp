@@ -169,6 +169,26 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("scenario hold") << QStringList{"scenario", "handshake", "--hold", "soon"} << "--hold needs";
     QTest::newRow("export extension") << QStringList{"snapshot", "--export", "table.xlsx"} << "must end in .json";
     QTest::newRow("open two files") << QStringList{"open", "a.json", "b.json"} << "name one session file";
+    // NaN compares false with everything, so a range check let it through; infinity and a
+    // number too big for a double are no duration either.
+    QTest::newRow("duration nan") << QStringList{"watch", "--duration", "nan"} << "--duration needs";
+    QTest::newRow("duration inf") << QStringList{"watch", "--duration", "inf"} << "--duration needs";
+    QTest::newRow("duration overflow") << QStringList{"watch", "--duration", "1e400"} << "--duration needs";
+    QTest::newRow("duration with unit") << QStringList{"watch", "--duration", "5s"} << "--duration needs";
+    QTest::newRow("duration zero") << QStringList{"watch", "--duration", "0"} << "--duration needs";
+    QTest::newRow("interval nan") << QStringList{"watch", "--interval", "nan"} << "--interval needs";
+    QTest::newRow("interval with unit") << QStringList{"watch", "--interval", "200ms"} << "--interval needs";
+    QTest::newRow("interval overflow") << QStringList{"watch", "--interval", "99999999999"} << "--interval needs";
+    QTest::newRow("hold nan") << QStringList{"scenario", "handshake", "--hold", "nan"} << "--hold needs";
+    QTest::newRow("hold inf") << QStringList{"scenario", "handshake", "--hold", "inf"} << "--hold needs";
+    QTest::newRow("hold negative") << QStringList{"scenario", "handshake", "--hold", "-1"} << "--hold needs";
+    QTest::newRow("hold overflow") << QStringList{"scenario", "handshake", "--hold", "1e400"} << "--hold needs";
+    QTest::newRow("clients nan") << QStringList{"scenario", "many-clients", "--clients", "nan"} << "--clients needs";
+    QTest::newRow("clients negative") << QStringList{"scenario", "many-clients", "--clients", "-1"} << "--clients needs";
+    QTest::newRow("scenario port negative") << QStringList{"scenario", "handshake", "--port", "-1"} << "--port needs";
+    QTest::newRow("port negative") << QStringList{"snapshot", "--port", "-1"} << "--port needs";
+    QTest::newRow("port with garbage") << QStringList{"snapshot", "--port", "80x"} << "--port needs";
+    QTest::newRow("port overflow") << QStringList{"snapshot", "--port", "4294967377"} << "--port needs";
     // a kernel number is plain digits: "-1" used to be read as 1, ESTABLISHED
     QTest::newRow("state -1") << QStringList{"snapshot", "--state", "-1"} << "unknown state '-1'";
     QTest::newRow("state +1") << QStringList{"snapshot", "--state", "+1"} << "unknown state '+1'";
