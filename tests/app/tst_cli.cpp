@@ -34,6 +34,9 @@ QProcessEnvironment cleanEnvironment()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    // The window's options are checked once Qt is up; without a screen, offscreen.
+    if (!env.contains(QStringLiteral("DISPLAY")) && !env.contains(QStringLiteral("WAYLAND_DISPLAY")))
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     return env;
 }
 
@@ -109,6 +112,7 @@ private Q_SLOTS:
     void shouldReportWhatPermissionsHideAsUnknown();
     void shouldWatchTransitionsOfARealConnection();
     void shouldExplainHowToRunWithoutADisplay();
+    void shouldOpenAFileWhoseNameStartsWithADash();
     void shouldListTheScenarios();
     void shouldRunAScenarioHeadless_data();
     void shouldRunAScenarioHeadless();
@@ -131,6 +135,7 @@ void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
     QTest::newRow("snapshot") << QStringList{"snapshot", "--help"} << "Usage: sockscope snapshot";
     QTest::newRow("watch") << QStringList{"watch", "--help"} << "Usage: sockscope watch";
     QTest::newRow("version") << QStringList{"--version"} << "sockscope 0.";
+    QTest::newRow("open") << QStringList{"open", "--help"} << "sockscope open -- -x.json";
     QTest::newRow("snapshot from standard input") << QStringList{"snapshot", "--help"} << "--from-file FILE|-";
 }
 
@@ -194,6 +199,14 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("state +1") << QStringList{"snapshot", "--state", "+1"} << "unknown state '+1'";
     QTest::newRow("state 0x1") << QStringList{"snapshot", "--state", "0x1"} << "unknown state '0x1'";
     QTest::newRow("state 1.0") << QStringList{"snapshot", "--state", "1.0"} << "unknown state '1.0'";
+    // an option is not a file name
+    QTest::newRow("open unknown option") << QStringList{"open", "--bogus"} << "sockscope open: Unknown option 'bogus'";
+    QTest::newRow("open nothing") << QStringList{"open"} << "name one session file";
+    QTest::newRow("open standard input") << QStringList{"open", "-"} << "not standard input";
+    QTest::newRow("window unknown option") << QStringList{"--bogus"} << "sockscope: Unknown option 'bogus'";
+    QTest::newRow("window interval nan") << QStringList{"--interval", "nan"} << "--interval needs";
+    QTest::newRow("window port negative") << QStringList{"--port", "-1"} << "--port needs";
+    QTest::newRow("window source") << QStringList{"--source", "netstat"} << "--source must be one of";
 }
 
 void TestCli::shouldRejectBadArgumentsWithStatus2()
@@ -573,6 +586,28 @@ void TestCli::shouldExplainHowToRunWithoutADisplay()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("xvfb-run -a " SOCKSCOPE_EXECUTABLE)), qPrintable(r.err));
     QVERIFY(r.err.contains(QStringLiteral(SOCKSCOPE_EXECUTABLE " snapshot")));
+}
+
+void TestCli::shouldOpenAFileWhoseNameStartsWithADash()
+{
+    // After "--", or as ./-x.json, a name starting with '-' is a file: this one is damaged, and
+    // the message shows it was read.
+    QTemporaryDir dir;
+    QFile damaged(dir.filePath(QStringLiteral("-x.json")));
+    QVERIFY(damaged.open(QIODevice::WriteOnly));
+    damaged.write("{\"format\": \"sockscope-session\", \"format_version\": 1, \"program\": {\"version\": 7}}");
+    damaged.close();
+    Start here;
+    here.workingDirectory = dir.path();
+    for (const QStringList &arguments : {QStringList{"open", "--", "-x.json"}, QStringList{"open", "./-x.json"}}) {
+        const Run r = runWith(here, arguments);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("-x.json is damaged")), qPrintable(r.err));
+    }
+    // without "--" it is an option nobody knows
+    const Run option = runWith(here, {QStringLiteral("open"), QStringLiteral("-x.json")});
+    QCOMPARE(option.exitCode, 2);
+    QVERIFY2(option.err.contains(QStringLiteral("Unknown option")), qPrintable(option.err));
 }
 
 void TestCli::shouldListTheScenarios()
