@@ -34,7 +34,10 @@ struct CommonOptions
     // value sets `error`.
     bool readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState = true) const;
 
-    std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, QString &error) const;
+    // The --source the user named, or the default; when the default is not netlink, says why on
+    // stderr as "sockscope COMMAND: ...".
+    std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, const QString &command,
+                                               QString &error) const;
 };
 
 // --export FILE: what was seen, as a session file (.json), the final table as CSV (.csv) or

@@ -115,7 +115,7 @@ int runScenario(const QStringList &arguments)
     if (const QString problem = exporting.check(parser); !problem.isEmpty())
         return usageError(command, problem);
     QString error;
-    std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
     if (!source)
         return usageError(command, error);
     const QString sourceName = source->name();

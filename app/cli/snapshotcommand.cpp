@@ -83,7 +83,7 @@ int runSnapshot(const QStringList &arguments)
         if (snapshot.ok() && !filter.isEmpty())
             snapshot.records.removeIf([&filter](const SocketRecord &r) { return !filter.matches(r); });
     } else {
-        const std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+        const std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
         if (!source)
             return usageError(command, error);
         sourceName = source->name();

@@ -105,7 +105,7 @@ int runWatch(const QStringList &arguments)
         durationS = *seconds;
     }
 
-    std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
     if (!source)
         return usageError(command, error);
     const QString sourceName = source->name();

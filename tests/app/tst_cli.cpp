@@ -74,6 +74,14 @@ Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvi
     return runWith(Start(), arguments, env);
 }
 
+// Runs sockscope where socket(AF_NETLINK) fails with EACCES (tests/common/denynetlink.cpp).
+Run runWithoutNetlink(const QStringList &arguments)
+{
+    Start how;
+    how.program = QStringLiteral(SOCKSCOPE_DENY_NETLINK);
+    return runWith(how, QStringList{QStringLiteral(SOCKSCOPE_EXECUTABLE)} + arguments);
+}
+
 // Data rows of the human table (the header is the first line).
 QStringList tableRows(const QString &out)
 {
@@ -107,6 +115,7 @@ private Q_SLOTS:
     void shouldRefuseEndlessStandardInput();
     void shouldListAThousandMalformedLinesAndCountTheRest();
     void shouldSayWhenSsIsMissingAndKeepProcWorking();
+    void shouldSayOnceWhyItReadsProcWhenNetlinkIsRefused();
     void shouldPrintTheLiveTable_data();
     void shouldPrintTheLiveTable();
     void shouldReportWhatPermissionsHideAsUnknown();
@@ -417,6 +426,44 @@ void TestCli::shouldSayWhenSsIsMissingAndKeepProcWorking()
                            QStringLiteral("--duration"), QStringLiteral("5")}, env);
     QCOMPARE(watch.exitCode, 1);
     QVERIFY(watch.err.contains(QStringLiteral("could not run 'ss'")));
+}
+
+void TestCli::shouldSayOnceWhyItReadsProcWhenNetlinkIsRefused()
+{
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(listener.isValid());
+    const QString port = QString::number(listener.localPort());
+    const Run r = runWithoutNetlink({QStringLiteral("snapshot"), QStringLiteral("--port"), port, QStringLiteral("--json")});
+    if (r.exitCode == 77)
+        QSKIP(qPrintable(QStringLiteral("cannot refuse netlink here: ") + r.err.trimmed()));
+    const QString why = QStringLiteral("netlink sock_diag is not available here (socket(AF_NETLINK, NETLINK_SOCK_DIAG): "
+                                       "Permission denied); reading /proc/net/tcp instead\n");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.err, QStringLiteral("sockscope snapshot: ") + why);
+    // and the rows still come, from /proc
+    const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(doc.value(QStringLiteral("source")).toString(), QStringLiteral("proc"));
+    bool listening = false;
+    for (const QJsonValue &v : doc.value(QStringLiteral("sockets")).toArray()) {
+        const QJsonObject o = v.toObject();
+        listening |= o.value(QStringLiteral("local_port")).toInt() == listener.localPort()
+            && o.value(QStringLiteral("state")).toString() == QLatin1String("LISTEN");
+    }
+    QVERIFY2(listening, qPrintable(r.out));
+
+    // watch says it once, not every poll
+    const Run watch = runWithoutNetlink({QStringLiteral("watch"), QStringLiteral("--port"), port,
+                                         QStringLiteral("--interval"), QStringLiteral("20"), QStringLiteral("--duration"),
+                                         QStringLiteral("0.5")});
+    QCOMPARE(watch.exitCode, 0);
+    QCOMPARE(watch.err.count(QStringLiteral("netlink sock_diag is not available here")), 1);
+    QVERIFY2(watch.err.contains(QStringLiteral("via proc")), qPrintable(watch.err));
+
+    // asked for by name, netlink fails and says what to do instead
+    const Run named = runWithoutNetlink({QStringLiteral("snapshot"), QStringLiteral("--source"), QStringLiteral("netlink")});
+    QCOMPARE(named.exitCode, 1);
+    QVERIFY2(named.err.contains(QStringLiteral("socket(AF_NETLINK, NETLINK_SOCK_DIAG): Permission denied")), qPrintable(named.err));
+    QVERIFY(named.err.contains(QStringLiteral("--source proc")));
 }
 
 void TestCli::shouldPrintTheLiveTable_data()

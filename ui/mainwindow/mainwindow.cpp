@@ -120,6 +120,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     m_errorBox->hide();
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_errorBox);
+    m_sourceNotice = new QLabel(this);
+    m_sourceNotice->setObjectName(QStringLiteral("sourceNotice"));
+    m_sourceNotice->setTextFormat(Qt::PlainText);
+    m_sourceNotice->hide();
+    statusBar()->addPermanentWidget(m_sourceNotice);
 
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
     connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
@@ -477,6 +482,13 @@ void MainWindow::startPolling()
     if (!source)
         source = SocketSource::create(QStringLiteral("proc"));
     m_sourceName = source->name();
+    // Some containers refuse netlink; the default then reads /proc, and says why once here.
+    const SocketSource::DefaultChoice choice = SocketSource::defaultChoice();
+    m_sourceNotice->setText(m_sourceName == choice.name && !choice.netlinkError.isEmpty()
+                                ? tr("netlink sock_diag is not available here (%1); reading /proc/net/tcp instead")
+                                      .arg(choice.netlinkError)
+                                : QString());
+    m_sourceNotice->setVisible(!m_sourceNotice->text().isEmpty());
 
     // A new source starts a new table: the old histories came from another view of the kernel.
     m_poller.reset();
