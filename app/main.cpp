@@ -3,6 +3,7 @@
 #include "cli/commandline.h"
 #include "cli/interrupt.h"
 
+#include "core/format/untrustedfile.h"
 #include "core/session/sessionfile.h"
 #include "core/sources/socketsource.h"
 #include "ui/mainwindow/mainwindow.h"
@@ -30,21 +31,41 @@ void setIdentity()
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKSCOPE_VERSION));
 }
 
+// "sockscope open: MESSAGE" and where help is; `command` is empty for the window's options.
+int usageError(const QString &command, const QString &message)
+{
+    const QString who = command.isEmpty() ? QStringLiteral("sockscope") : QStringLiteral("sockscope ") + command;
+    cli::err(QStringLiteral("%1: %2\nTry '%1 --help'.\n").arg(who, message));
+    return cli::ExitUsage;
+}
+
 // sockscope open FILE: the saved session, read-only, with a time scrubber.
 int runOpen(int argc, char **argv, const QStringList &arguments)
 {
-    if (arguments.size() == 2 && (arguments[1] == QLatin1String("--help") || arguments[1] == QLatin1String("-h"))) {
+    const QString command = QStringLiteral("open");
+    QCommandLineParser parser;
+    const QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")}, QString()};
+    parser.addOption(help);
+    // "--bogus" is a mistyped option, not a file; "--" ends the options for a file named "-x".
+    if (!parser.parse(arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(help)) {
         cli::out(QStringLiteral("Usage: sockscope open FILE\n\n"
                                 "Open a saved session (File → Export → Session) read-only: the table, the state diagram\n"
-                                "and the timeline as they were at each moment, with a time scrubber and play/pause.\n"));
+                                "and the timeline as they were at each moment, with a time scrubber and play/pause.\n"
+                                "FILE is a regular file of at most %1. A name that starts with '-' goes after\n"
+                                "'--' (sockscope open -- -x.json) or as ./-x.json.\n")
+                     .arg(UntrustedFile::sizeText(SessionFile::maxFileBytes)));
         return cli::ExitOk;
     }
-    if (arguments.size() != 2) {
-        cli::err(QStringLiteral("sockscope open: name one session file\nTry 'sockscope open --help'.\n"));
-        return cli::ExitUsage;
-    }
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 1)
+        return usageError(command, QStringLiteral("name one session file"));
+    if (files[0] == QLatin1String("-"))
+        return usageError(command, QStringLiteral("reads a session file, not standard input (a file named - is ./-)"));
+    const QString path = files[0];
     // The file is checked before any window: a damaged file is reported the same everywhere.
-    const SessionFile::Loaded loaded = SessionFile::load(arguments[1]);
+    const SessionFile::Loaded loaded = SessionFile::load(path);
     if (!loaded.document) {
         cli::err(QStringLiteral("sockscope open: %1\n").arg(loaded.error));
         return cli::ExitFailure;
@@ -57,7 +78,7 @@ int runOpen(int argc, char **argv, const QStringList &arguments)
     QApplication::setDesktopFileName(QStringLiteral("io.github.sockscope"));
     MainWindowOptions options;
     options.replay = std::make_shared<const Replay>(*loaded.document);
-    options.replayFile = arguments[1];
+    options.replayFile = path;
     MainWindow window(options);
     window.show();
     cli::onInterrupt(&window, [&window] { window.close(); });
@@ -75,38 +96,30 @@ int runWindow(int argc, char **argv)
     const QCommandLineOption port{QStringLiteral("port"), QString(), QStringLiteral("P")};
     parser.addOptions({source, interval, port});
     if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
-        cli::err(QStringLiteral("sockscope: %1\nTry 'sockscope --help'.\n")
-                     .arg(parser.errorText().isEmpty()
-                              ? QStringLiteral("unknown command '%1'").arg(parser.positionalArguments().value(0))
-                              : parser.errorText()));
-        return cli::ExitUsage;
+        return usageError(QString(), parser.errorText().isEmpty()
+                                         ? QStringLiteral("unknown command '%1'").arg(parser.positionalArguments().value(0))
+                                         : parser.errorText());
     }
 
     MainWindowOptions options;
     if (parser.isSet(source)) {
         const QString name = parser.value(source);
-        if (!SocketSource::names().contains(name)) {
-            cli::err(QStringLiteral("sockscope: --source must be one of %1, not '%2'\n")
-                         .arg(SocketSource::names().join(QStringLiteral(", ")), name));
-            return cli::ExitUsage;
-        }
+        if (!SocketSource::names().contains(name))
+            return usageError(QString(), QStringLiteral("--source must be one of %1, not '%2'")
+                                  .arg(SocketSource::names().join(QStringLiteral(", ")), name));
         options.source = name;
     }
     bool ok = false;
     if (parser.isSet(interval)) {
         const int ms = parser.value(interval).toInt(&ok);
-        if (!ok || ms < 50 || ms > 10000) {
-            cli::err(QStringLiteral("sockscope: --interval needs milliseconds from 50 to 10000\n"));
-            return cli::ExitUsage;
-        }
+        if (!ok || ms < 50 || ms > 10000)
+            return usageError(QString(), QStringLiteral("--interval needs milliseconds from 50 to 10000, not '%1'").arg(parser.value(interval)));
         options.intervalMs = ms;
     }
     if (parser.isSet(port)) {
         const uint p = parser.value(port).toUInt(&ok);
-        if (!ok || p < 1 || p > 65535) {
-            cli::err(QStringLiteral("sockscope: --port needs a number from 1 to 65535\n"));
-            return cli::ExitUsage;
-        }
+        if (!ok || p < 1 || p > 65535)
+            return usageError(QString(), QStringLiteral("--port needs a number from 1 to 65535, not '%1'").arg(parser.value(port)));
         options.watchPort = quint16(p);
     }
 

@@ -9,6 +9,8 @@
 
 #include <QCoreApplication>
 
+#include <cmath>
+
 namespace sockscope::cli {
 
 bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState) const
@@ -45,9 +47,20 @@ bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &f
     return true;
 }
 
-std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLineParser &parser, QString &error) const
+std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLineParser &parser, const QString &command,
+                                                          QString &error) const
 {
-    return SocketSource::create(parser.value(source), &error);
+    const QString named = parser.value(source);
+    if (named.isEmpty() || named == QLatin1String("default")) {
+        // The default falls back to /proc where netlink is refused: say so, once, so that a
+        // user who expects what only netlink shows (bound-only sockets) knows why it is missing.
+        const SocketSource::DefaultChoice choice = SocketSource::defaultChoice();
+        if (!choice.netlinkError.isEmpty())
+            err(QStringLiteral("sockscope %1: netlink sock_diag is not available here (%2); reading /proc/net/tcp instead\n")
+                    .arg(command, choice.netlinkError));
+        return SocketSource::create(choice.name, &error);
+    }
+    return SocketSource::create(named, &error);
 }
 
 QString ExportOption::check(const QCommandLineParser &parser) const
@@ -87,6 +100,15 @@ bool ExportOption::write(const QCommandLineParser &parser, const QString &comman
     }
     err(QStringLiteral("sockscope %1: wrote %2\n").arg(command, path));
     return true;
+}
+
+std::optional<double> parseSeconds(const QString &text, double min, double max)
+{
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < min || value > max)
+        return std::nullopt;
+    return value;
 }
 
 QString sourceFailure(const QString &sourceName, const QString &error)

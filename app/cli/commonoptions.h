@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 
 #include <memory>
+#include <optional>
 
 namespace sockscope::cli {
 
@@ -33,7 +34,10 @@ struct CommonOptions
     // value sets `error`.
     bool readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState = true) const;
 
-    std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, QString &error) const;
+    // The --source the user named, or the default; when the default is not netlink, says why on
+    // stderr as "sockscope COMMAND: ...".
+    std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, const QString &command,
+                                               QString &error) const;
 };
 
 // --export FILE: what was seen, as a session file (.json), the final table as CSV (.csv) or
@@ -52,6 +56,11 @@ struct ExportOption
                const QString &source, int intervalMs, const QList<quint16> &ports,
                const QList<ScenarioRunRecord> &runs = {}) const;
 };
+
+// A number of seconds from `min` to `max` ("30", "0.5", "2e3"), or nothing: NaN and infinity
+// are not numbers of seconds, and a comparison with NaN is always false, so a range check alone
+// lets it through.
+std::optional<double> parseSeconds(const QString &text, double min, double max);
 
 // A source's failure as the command line reports it, with the option that gets around it.
 QString sourceFailure(const QString &sourceName, const QString &error);

@@ -12,6 +12,8 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <cmath>
+
 namespace sockscope::cli {
 
 namespace {
@@ -106,13 +108,14 @@ int runScenario(const QStringList &arguments)
     config.clients = parser.value(clients).toInt(&ok);
     if (!ok || config.clients < 1 || config.clients > 64)
         return usageError(command, QStringLiteral("--clients needs a number from 1 to 64, not '%1'").arg(parser.value(clients)));
-    const double holdS = parser.value(hold).toDouble(&ok);
-    if (!ok || holdS < 0 || holdS > 24 * 3600)
+    const std::optional<double> holding = parseSeconds(parser.value(hold), 0, 24 * 3600);
+    if (!holding)
         return usageError(command, QStringLiteral("--hold needs seconds from 0 to 86400, not '%1'").arg(parser.value(hold)));
+    const double holdS = *holding;
     if (const QString problem = exporting.check(parser); !problem.isEmpty())
         return usageError(command, problem);
     QString error;
-    std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
     if (!source)
         return usageError(command, error);
     const QString sourceName = source->name();
@@ -130,6 +133,7 @@ int runScenario(const QStringList &arguments)
     filter.port = config.port;
     poller.setFilter(filter);
     int status = ExitOk;
+    QStringList lastNotes;
 
     QObject::connect(&runner, &ScenarioRunner::stepStarted, &runner, [&](int index) {
         out(QStringLiteral("\nstep %1/%2: %3\n").arg(index + 1).arg(runner.stepCount()).arg(runner.stepAt(index).description));
@@ -174,6 +178,11 @@ int runScenario(const QStringList &arguments)
             runner.stop();
             return;
         }
+        if (snapshot.notes != lastNotes) {
+            for (const QString &note : snapshot.notes)
+                err(QStringLiteral("sockscope scenario: %1\n").arg(note));
+            lastNotes = snapshot.notes;
+        }
         runner.observe(snapshot);
         session.apply(snapshot);
     });
@@ -207,7 +216,7 @@ int runScenario(const QStringList &arguments)
             out(QStringLiteral("\nholding the sockets for %1 s; in another terminal: ss -tanoie '( sport = :%2 or dport = :%2 )'\n")
                     .arg(holdS)
                     .arg(runner.port()));
-            QTimer::singleShot(int(holdS * 1000), &runner, closeAll);
+            QTimer::singleShot(int(std::ceil(holdS * 1000)), &runner, closeAll);
         } else {
             QTimer::singleShot(0, &runner, closeAll);
         }

@@ -4,17 +4,15 @@
 #include "cliconsole.h"
 #include "commonoptions.h"
 
-#include "core/system/socketowners.h"
+#include "core/format/dumpfile.h"
 #include "core/format/socketjson.h"
 #include "core/format/sockettable.h"
-#include "core/parsers/procnettcpparser.h"
-#include "core/parsers/ssparser.h"
+#include "core/format/untrustedfile.h"
+#include "core/system/socketowners.h"
 
-#include <QFile>
-#include <QFileInfo>
 #include <QJsonDocument>
 
-#include <cctype>
+#include <unistd.h>
 
 namespace sockscope::cli {
 
@@ -22,45 +20,15 @@ namespace {
 
 const QString command = QStringLiteral("snapshot");
 
-// A /proc/net/tcp dump starts with its "sl" header or a "  0: " slot; anything else is taken
-// for ss output.
-QString guessFormat(const QByteArray &text)
+// --from-file FILE, or standard input for "-".
+Snapshot readDump(const QString &path, const QString &format)
 {
-    for (const QByteArray &line : text.split('\n')) {
-        const QByteArray trimmed = line.trimmed();
-        if (trimmed.isEmpty())
-            continue;
-        const QByteArray first = trimmed.left(trimmed.indexOf(' '));
-        if (first == "sl" || (first.endsWith(':') && first.size() > 1 && std::isdigit(uchar(first[0]))))
-            return QStringLiteral("proc");
-        return QStringLiteral("ss");
+    if (path == QLatin1String("-")) {
+        UntrustedFile input(STDIN_FILENO, QStringLiteral("standard input"), DumpFile::maxBytes, DumpFile::kind());
+        return DumpFile::read(input, format);
     }
-    return QStringLiteral("proc");
-}
-
-bool loadFile(const QString &path, const QString &format, Snapshot &snapshot)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        snapshot.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    const QByteArray text = file.readAll();
-    if (file.error() != QFileDevice::NoError) {
-        snapshot.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    const QString chosen = format.isEmpty() ? guessFormat(text) : format;
-    snapshot.source = QStringLiteral("file:") + chosen + QLatin1Char(':') + QFileInfo(path).fileName();
-    snapshot.stampNow();
-    if (chosen == QLatin1String("proc")) {
-        ProcNetTcpParser().parseInto(text, path, snapshot.records, snapshot.issues);
-    } else {
-        SsParser::Result result = SsParser().parse(text, path);
-        snapshot.records = std::move(result.records);
-        snapshot.issues = std::move(result.issues);
-    }
-    return true;
+    UntrustedFile file(path, DumpFile::maxBytes, DumpFile::kind());
+    return DumpFile::read(file, format);
 }
 
 } // namespace
@@ -72,7 +40,10 @@ int runSnapshot(const QStringList &arguments)
     const QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")};
     const QCommandLineOption fromFile{QStringLiteral("from-file"),
                                       QStringLiteral("Parse a saved dump instead of the live table: a copy of "
-                                                     "/proc/net/tcp or tcp6, or ss -tan / ss -tanoie output."),
+                                                     "/proc/net/tcp or tcp6, or ss -tan / ss -tanoie output; - "
+                                                     "reads standard input. A regular file (not a FIFO or device) "
+                                                     "or standard input, at most %1.")
+                                          .arg(UntrustedFile::sizeText(DumpFile::maxBytes)),
                                       QStringLiteral("FILE")};
     const QCommandLineOption format{QStringLiteral("format"),
                                     QStringLiteral("What --from-file holds: proc or ss (default: guessed from "
@@ -84,7 +55,7 @@ int runSnapshot(const QStringList &arguments)
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope snapshot [--source netlink|proc|ss] [--port P] [--state NAME] [--family F] [--json] [--export FILE]\n"
-                       "       sockscope snapshot --from-file FILE [--format proc|ss] [--port P] [--state NAME] [--json] [--export FILE]"),
+                       "       sockscope snapshot --from-file FILE|- [--format proc|ss] [--port P] [--state NAME] [--json] [--export FILE]"),
         QStringLiteral("Print the kernel's TCP table once: every socket's state, queues, timer, inode and uid.\n"
                        "Exit status: 0 on success, 1 when the table or file could not be read or had "
                        "malformed lines\n(the good rows are still printed), 2 on a usage error."));
@@ -108,11 +79,11 @@ int runSnapshot(const QStringList &arguments)
     Snapshot snapshot;
     QString sourceName;
     if (parser.isSet(fromFile)) {
-        loadFile(parser.value(fromFile), parser.value(format), snapshot);
+        snapshot = readDump(parser.value(fromFile), parser.value(format));
         if (snapshot.ok() && !filter.isEmpty())
             snapshot.records.removeIf([&filter](const SocketRecord &r) { return !filter.matches(r); });
     } else {
-        const std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+        const std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
         if (!source)
             return usageError(command, error);
         sourceName = source->name();
@@ -136,11 +107,16 @@ int runSnapshot(const QStringList &arguments)
 
     for (const ParseIssue &issue : snapshot.issues)
         err(QStringLiteral("sockscope snapshot: %1\n").arg(issue.toString()));
+    for (const QString &note : snapshot.notes)
+        err(QStringLiteral("sockscope snapshot: %1\n").arg(note));
 
-    Session session(nullptr);
-    session.apply(snapshot);
-    if (!exporting.write(parser, command, session, snapshot.source, 0, filter.allPorts()))
-        return ExitFailure;
+    if (parser.isSet(exporting.option)) {
+        // Only an export needs every connection's history, which costs more than its row.
+        Session session(nullptr);
+        session.apply(snapshot);
+        if (!exporting.write(parser, command, session, snapshot.source, 0, filter.allPorts()))
+            return ExitFailure;
+    }
     return snapshot.issues.isEmpty() ? ExitOk : ExitFailure;
 }
 

@@ -13,6 +13,8 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <cmath>
+
 namespace sockscope::cli {
 
 namespace {
@@ -95,13 +97,15 @@ int runWatch(const QStringList &arguments)
                                        .arg(parser.value(interval)));
     double durationS = 0;
     if (parser.isSet(duration)) {
-        durationS = parser.value(duration).toDouble(&ok);
-        if (!ok || durationS <= 0 || durationS > 7.0 * 24 * 3600)
-            return usageError(command, QStringLiteral("--duration needs a positive number of seconds, not '%1'")
+        const std::optional<double> seconds = parseSeconds(parser.value(duration), 0, 7.0 * 24 * 3600);
+        if (!seconds || *seconds <= 0)
+            return usageError(command, QStringLiteral("--duration needs a positive number of seconds, at most "
+                                                      "604800 (a week), not '%1'")
                                            .arg(parser.value(duration)));
+        durationS = *seconds;
     }
 
-    std::unique_ptr<SocketSource> source = common.createSource(parser, error);
+    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
     if (!source)
         return usageError(command, error);
     const QString sourceName = source->name();
@@ -114,6 +118,7 @@ int runWatch(const QStringList &arguments)
     const bool asJson = parser.isSet(json);
     int status = ExitOk;
     QString lastError;
+    QStringList lastNotes;
 
     QObject::connect(&poller, &Poller::snapshotTaken, &session, [&](const Snapshot &snapshot) {
         if (!snapshot.ok()) {
@@ -133,6 +138,12 @@ int runWatch(const QStringList &arguments)
         }
         for (const ParseIssue &issue : snapshot.issues)
             err(QStringLiteral("sockscope watch: %1\n").arg(issue.toString()));
+        // The same note every poll (an unreadable tcp6) is said once.
+        if (snapshot.notes != lastNotes) {
+            for (const QString &note : snapshot.notes)
+                err(QStringLiteral("sockscope watch: %1\n").arg(note));
+            lastNotes = snapshot.notes;
+        }
 
         TrackerDelta delta;
         const QMetaObject::Connection taking = QObject::connect(&session, &Session::updated, &session,
@@ -156,7 +167,7 @@ int runWatch(const QStringList &arguments)
     });
 
     if (durationS > 0)
-        QTimer::singleShot(int(durationS * 1000), &poller, [] { QCoreApplication::exit(ExitOk); });
+        QTimer::singleShot(int(std::ceil(durationS * 1000)), &poller, [] { QCoreApplication::exit(ExitOk); });
     quitEventLoopOnInterrupt(&poller);
     poller.start();
     const int loopStatus = QCoreApplication::exec();

@@ -103,6 +103,7 @@ QJsonObject SocketJson::toJson(const Snapshot &snapshot)
     for (const ParseIssue &issue : snapshot.issues)
         errors.append(toJson(issue));
     o.insert(QStringLiteral("errors"), errors);
+    o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(snapshot.notes));
     if (!snapshot.ok())
         o.insert(QStringLiteral("error"), snapshot.error);
     return o;

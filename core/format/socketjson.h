@@ -21,7 +21,8 @@ public:
     static QJsonArray toJson(const QList<SocketRecord> &records);
     static QJsonObject toJson(const ParseIssue &issue);
 
-    // {"source", "taken_at" (ISO 8601 UTC), "taken_at_ms", "sockets": [...], "errors": [...]}
+    // {"source", "taken_at" (ISO 8601 UTC), "taken_at_ms", "sockets": [...], "errors": [...],
+    // "notes": [...]}
     static QJsonObject toJson(const Snapshot &snapshot);
 
     // The record toJson() wrote, checked field by field; problems go to `reader` with `path`.

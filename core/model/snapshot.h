@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace sockscope {
 
@@ -18,6 +19,9 @@ struct Snapshot
     qint64 steadyNs = 0;     // the same moment on a monotonic clock, for durations
     QList<SocketRecord> records;
     QList<ParseIssue> issues; // lines that could not be parsed; the records are still good
+    // What the user should know that is neither a bad line nor a failure, worded like `error`:
+    // an optional table that could not be read (/proc/net/tcp6), bad lines beyond those listed.
+    QStringList notes;
     QString error;            // set when the source failed as a whole (no records then)
 
     bool ok() const { return error.isEmpty(); }

@@ -4,9 +4,9 @@
 #include "../format/atomicfile.h"
 #include "../format/jsonscanner.h"
 #include "../format/socketjson.h"
+#include "../format/untrustedfile.h"
 
 #include <QDateTime>
-#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
@@ -484,22 +484,11 @@ QString SessionFile::save(const SessionDocument &document, const QString &path)
 SessionFile::Loaded SessionFile::load(const QString &path)
 {
     Loaded loaded;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        loaded.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
-        return loaded;
-    }
-    // Refuse what is too big before reading it all into memory.
-    if (file.size() > maxFileBytes) {
-        loaded.error = QStringLiteral("%1: %2 bytes, more than the %3 a session file may have")
-                           .arg(path)
-                           .arg(file.size())
-                           .arg(maxFileBytes);
-        return loaded;
-    }
-    const QByteArray bytes = file.read(maxFileBytes + 1);
-    if (file.error() != QFileDevice::NoError) {
-        loaded.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+    // Only a regular file, and never more of it than a session may have, whatever it claims.
+    UntrustedFile file(path, maxFileBytes, QStringLiteral("a session file"));
+    const QByteArray bytes = file.readAll();
+    if (!file.ok()) {
+        loaded.error = file.error();
         return loaded;
     }
     return fromBytes(bytes, path);

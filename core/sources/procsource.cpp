@@ -1,58 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "procsource.h"
 
+#include "../format/dumpfile.h"
+#include "../format/untrustedfile.h"
 #include "../parsers/procnettcpparser.h"
 
-#include <QFile>
-
 #include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace sockscope {
 
 ProcSource::ProcSource(const QString &procNetDirectory) : m_directory(procNetDirectory) { }
-
-QString ProcSource::readLines(const QString &path, QByteArray &buffer,
-                              const std::function<void(QByteArrayView lines)> &lines)
-{
-    const QByteArray nativePath = QFile::encodeName(path);
-    const int fd = ::open(nativePath.constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return QStringLiteral("open(%1): %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-
-    // /proc hands the table out in page-sized pieces; ask for more to save system calls.
-    constexpr qsizetype chunk = 64 * 1024;
-    QString error;
-    qsizetype kept = 0; // the start of a line the last read cut off
-    for (;;) {
-        buffer.resize(kept + chunk);
-        const ssize_t n = ::read(fd, buffer.data() + kept, size_t(chunk));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            error = QStringLiteral("read(%1): %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-            break;
-        }
-        if (n == 0) {
-            if (kept > 0)
-                lines(QByteArrayView(buffer.constData(), kept));
-            break;
-        }
-        const qsizetype filled = kept + n;
-        const auto *lastNewline = static_cast<const char *>(::memrchr(buffer.constData(), '\n', size_t(filled)));
-        const qsizetype whole = lastNewline ? lastNewline - buffer.constData() + 1 : 0;
-        if (whole > 0)
-            lines(QByteArrayView(buffer.constData(), whole));
-        kept = filled - whole;
-        if (kept > 0 && whole > 0)
-            std::memmove(buffer.data(), buffer.constData() + whole, size_t(kept));
-    }
-    ::close(fd);
-    buffer.resize(0);
-    return error;
-}
 
 Snapshot ProcSource::take(const SocketFilter &filter)
 {
@@ -75,18 +32,27 @@ Snapshot ProcSource::take(const SocketFilter &filter)
         if (filter.family && *filter.family != f.family)
             continue;
         const QString path = m_directory + QLatin1Char('/') + QLatin1String(f.file);
+        const qsizetype rowsBefore = snapshot.records.size();
+        const qsizetype issuesBefore = snapshot.issues.size();
         int nextLine = 1;
-        const QString error = readLines(path, m_buffer, [&](QByteArrayView lines) {
+        UntrustedFile file(path, DumpFile::maxBytes, QStringLiteral("a TCP table"));
+        const bool whole = file.readLines(m_buffer, [&](QByteArrayView lines) {
             nextLine = parser.parseInto(lines, path, snapshot.records, snapshot.issues, nextLine);
         });
-        if (!error.isEmpty()) {
-            if (f.required || QFile::exists(path)) {
-                snapshot.error = error;
-                snapshot.records.clear();
-                return snapshot;
-            }
+        if (whole)
             continue;
+        if (f.required) {
+            snapshot.error = file.error();
+            snapshot.records.clear();
+            return snapshot;
         }
+        // A kernel without IPv6 has no tcp6: nothing is missing. One that has it but cannot be
+        // read loses only its IPv6 rows, and says so; rows of a table read halfway are dropped,
+        // so a table is either whole or absent.
+        snapshot.records.resize(rowsBefore);
+        snapshot.issues.resize(issuesBefore);
+        if (file.systemError() != ENOENT)
+            snapshot.notes << QStringLiteral("IPv6 sockets are not shown: %1").arg(file.error());
     }
 
     m_lastRows = snapshot.records.size();

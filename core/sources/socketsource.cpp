@@ -12,12 +12,17 @@ QStringList SocketSource::names()
     return {QStringLiteral("netlink"), QStringLiteral("proc"), QStringLiteral("ss")};
 }
 
-QString SocketSource::defaultName()
+SocketSource::DefaultChoice SocketSource::defaultChoice()
 {
     // Asking the kernel directly is the cheapest; where sock_diag is not answered (some
     // containers), /proc always is.
-    static const bool netlink = NetlinkSource::isAvailable();
-    return netlink ? QStringLiteral("netlink") : QStringLiteral("proc");
+    static const DefaultChoice choice = [] {
+        QString error;
+        if (NetlinkSource::isAvailable(&error))
+            return DefaultChoice{QStringLiteral("netlink"), QString()};
+        return DefaultChoice{QStringLiteral("proc"), error};
+    }();
+    return choice;
 }
 
 std::unique_ptr<SocketSource> SocketSource::create(QStringView name, QString *error)

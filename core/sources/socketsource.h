@@ -27,8 +27,17 @@ public:
     // for anything else.
     static std::unique_ptr<SocketSource> create(QStringView name, QString *error = nullptr);
     static QStringList names();
-    // netlink where this machine answers sock_diag, /proc otherwise.
-    static QString defaultName();
+    // The source used when none is named, and why: netlink where this machine answers a
+    // sock_diag dump, /proc otherwise (some containers refuse AF_NETLINK sockets). Asked of the
+    // kernel once per process.
+    struct DefaultChoice
+    {
+        QString name;         // "netlink" or "proc"
+        QString netlinkError; // when not netlink: the call that failed and why, e.g.
+                              // "socket(AF_NETLINK, NETLINK_SOCK_DIAG): Permission denied"
+    };
+    static DefaultChoice defaultChoice();
+    static QString defaultName() { return defaultChoice().name; }
 };
 
 } // namespace sockscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tcpstate.h"
 
+#include <algorithm>
+
 namespace sockscope {
 
 namespace {
@@ -87,14 +89,18 @@ QString rfcName(TcpState state)
 
 std::optional<TcpState> parseTcpState(QStringView text)
 {
+    // The kernel's number is plain digits. Asked before squashing, which drops '-' and would
+    // read "-1" as 1; and not with toInt(), which takes "+1" too.
+    const QStringView trimmed = text.trimmed();
+    if (!trimmed.isEmpty() && std::all_of(trimmed.begin(), trimmed.end(), [](QChar c) { return c >= u'0' && c <= u'9'; })) {
+        bool isNumber = false;
+        const int number = trimmed.toInt(&isNumber);
+        return isNumber ? tcpStateFromKernelNumber(number) : std::nullopt;
+    }
+
     const QString key = squashed(text);
     if (key.isEmpty())
         return std::nullopt;
-
-    bool isNumber = false;
-    const int number = key.toInt(&isNumber);
-    if (isNumber)
-        return tcpStateFromKernelNumber(number);
 
     for (const StateNames &n : names) {
         if (key == squashed(QString::fromLatin1(n.kernel)) || key == squashed(QString::fromLatin1(n.ss))

@@ -41,7 +41,8 @@ QString ssName(TcpState state);
 QString rfcName(TcpState state);
 
 // Accepts any of the three spellings, any case, with '-', '_' or nothing between words,
-// and the kernel number in decimal ("4", "FIN_WAIT1", "fin-wait-1", "FinWait1").
+// and the kernel number as plain decimal digits ("4", "FIN_WAIT1", "fin-wait-1", "FinWait1");
+// "-1", "+1", "0x1" or "1.0" are no state.
 std::optional<TcpState> parseTcpState(QStringView text);
 
 } // namespace sockscope

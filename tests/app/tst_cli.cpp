@@ -17,6 +17,7 @@
 
 #include <sys/resource.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -34,14 +35,29 @@ QProcessEnvironment cleanEnvironment()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    // The window's options are checked once Qt is up; without a screen, offscreen.
+    if (!env.contains(QStringLiteral("DISPLAY")) && !env.contains(QStringLiteral("WAYLAND_DISPLAY")))
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     return env;
 }
 
-Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
+// How a run is started, beyond its arguments.
+struct Start
+{
+    QString program = QStringLiteral(SOCKSCOPE_EXECUTABLE);
+    QString standardInput;    // a file, or the parent's nothing
+    QString workingDirectory; // or this test's
+};
+
+Run runWith(const Start &how, const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
 {
     QProcess p;
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(SOCKSCOPE_EXECUTABLE), arguments);
+    if (!how.standardInput.isEmpty())
+        p.setStandardInputFile(how.standardInput);
+    if (!how.workingDirectory.isEmpty())
+        p.setWorkingDirectory(how.workingDirectory);
+    p.start(how.program, arguments);
     Run r;
     if (!p.waitForFinished(60000)) {
         p.kill();
@@ -52,6 +68,19 @@ Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvi
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+Run run(const QStringList &arguments, const QProcessEnvironment &env = cleanEnvironment())
+{
+    return runWith(Start(), arguments, env);
+}
+
+// Runs sockscope where socket(AF_NETLINK) fails with EACCES (tests/common/denynetlink.cpp).
+Run runWithoutNetlink(const QStringList &arguments)
+{
+    Start how;
+    how.program = QStringLiteral(SOCKSCOPE_DENY_NETLINK);
+    return runWith(how, QStringList{QStringLiteral(SOCKSCOPE_EXECUTABLE)} + arguments);
 }
 
 // Data rows of the human table (the header is the first line).
@@ -81,12 +110,19 @@ private Q_SLOTS:
     void shouldFilterAFileByPortAndState();
     void shouldNameFileAndLineOfMalformedInput();
     void shouldFailClearlyOnAnUnreadableFile();
+    void shouldReadOnlyRegularFiles_data();
+    void shouldReadOnlyRegularFiles();
+    void shouldReadADumpFromStandardInput();
+    void shouldRefuseEndlessStandardInput();
+    void shouldListAThousandMalformedLinesAndCountTheRest();
     void shouldSayWhenSsIsMissingAndKeepProcWorking();
+    void shouldSayOnceWhyItReadsProcWhenNetlinkIsRefused();
     void shouldPrintTheLiveTable_data();
     void shouldPrintTheLiveTable();
     void shouldReportWhatPermissionsHideAsUnknown();
     void shouldWatchTransitionsOfARealConnection();
     void shouldExplainHowToRunWithoutADisplay();
+    void shouldOpenAFileWhoseNameStartsWithADash();
     void shouldListTheScenarios();
     void shouldRunAScenarioHeadless_data();
     void shouldRunAScenarioHeadless();
@@ -110,6 +146,8 @@ void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
     QTest::newRow("snapshot") << QStringList{"snapshot", "--help"} << "Usage: sockscope snapshot";
     QTest::newRow("watch") << QStringList{"watch", "--help"} << "Usage: sockscope watch";
     QTest::newRow("version") << QStringList{"--version"} << "sockscope 0.";
+    QTest::newRow("open") << QStringList{"open", "--help"} << "sockscope open -- -x.json";
+    QTest::newRow("snapshot from standard input") << QStringList{"snapshot", "--help"} << "--from-file FILE|-";
 }
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand()
@@ -147,6 +185,39 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("scenario hold") << QStringList{"scenario", "handshake", "--hold", "soon"} << "--hold needs";
     QTest::newRow("export extension") << QStringList{"snapshot", "--export", "table.xlsx"} << "must end in .json";
     QTest::newRow("open two files") << QStringList{"open", "a.json", "b.json"} << "name one session file";
+    // NaN compares false with everything, so a range check let it through; infinity and a
+    // number too big for a double are no duration either.
+    QTest::newRow("duration nan") << QStringList{"watch", "--duration", "nan"} << "--duration needs";
+    QTest::newRow("duration inf") << QStringList{"watch", "--duration", "inf"} << "--duration needs";
+    QTest::newRow("duration overflow") << QStringList{"watch", "--duration", "1e400"} << "--duration needs";
+    QTest::newRow("duration with unit") << QStringList{"watch", "--duration", "5s"} << "--duration needs";
+    QTest::newRow("duration zero") << QStringList{"watch", "--duration", "0"} << "--duration needs";
+    QTest::newRow("interval nan") << QStringList{"watch", "--interval", "nan"} << "--interval needs";
+    QTest::newRow("interval with unit") << QStringList{"watch", "--interval", "200ms"} << "--interval needs";
+    QTest::newRow("interval overflow") << QStringList{"watch", "--interval", "99999999999"} << "--interval needs";
+    QTest::newRow("hold nan") << QStringList{"scenario", "handshake", "--hold", "nan"} << "--hold needs";
+    QTest::newRow("hold inf") << QStringList{"scenario", "handshake", "--hold", "inf"} << "--hold needs";
+    QTest::newRow("hold negative") << QStringList{"scenario", "handshake", "--hold", "-1"} << "--hold needs";
+    QTest::newRow("hold overflow") << QStringList{"scenario", "handshake", "--hold", "1e400"} << "--hold needs";
+    QTest::newRow("clients nan") << QStringList{"scenario", "many-clients", "--clients", "nan"} << "--clients needs";
+    QTest::newRow("clients negative") << QStringList{"scenario", "many-clients", "--clients", "-1"} << "--clients needs";
+    QTest::newRow("scenario port negative") << QStringList{"scenario", "handshake", "--port", "-1"} << "--port needs";
+    QTest::newRow("port negative") << QStringList{"snapshot", "--port", "-1"} << "--port needs";
+    QTest::newRow("port with garbage") << QStringList{"snapshot", "--port", "80x"} << "--port needs";
+    QTest::newRow("port overflow") << QStringList{"snapshot", "--port", "4294967377"} << "--port needs";
+    // a kernel number is plain digits: "-1" used to be read as 1, ESTABLISHED
+    QTest::newRow("state -1") << QStringList{"snapshot", "--state", "-1"} << "unknown state '-1'";
+    QTest::newRow("state +1") << QStringList{"snapshot", "--state", "+1"} << "unknown state '+1'";
+    QTest::newRow("state 0x1") << QStringList{"snapshot", "--state", "0x1"} << "unknown state '0x1'";
+    QTest::newRow("state 1.0") << QStringList{"snapshot", "--state", "1.0"} << "unknown state '1.0'";
+    // an option is not a file name
+    QTest::newRow("open unknown option") << QStringList{"open", "--bogus"} << "sockscope open: Unknown option 'bogus'";
+    QTest::newRow("open nothing") << QStringList{"open"} << "name one session file";
+    QTest::newRow("open standard input") << QStringList{"open", "-"} << "not standard input";
+    QTest::newRow("window unknown option") << QStringList{"--bogus"} << "sockscope: Unknown option 'bogus'";
+    QTest::newRow("window interval nan") << QStringList{"--interval", "nan"} << "--interval needs";
+    QTest::newRow("window port negative") << QStringList{"--port", "-1"} << "--port needs";
+    QTest::newRow("window source") << QStringList{"--source", "netstat"} << "--source must be one of";
 }
 
 void TestCli::shouldRejectBadArgumentsWithStatus2()
@@ -259,6 +330,90 @@ void TestCli::shouldFailClearlyOnAnUnreadableFile()
     QVERIFY(r.out.isEmpty());
 }
 
+void TestCli::shouldReadOnlyRegularFiles_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("said");
+    // A FIFO used to block open() for ever; /dev/zero to be read until memory ran out.
+    for (const char *command : {"snapshot", "open"}) {
+        QTest::addRow("%s a FIFO", command) << command << "fifo" << "it is a FIFO, not a regular file";
+        QTest::addRow("%s /dev/zero", command) << command << "/dev/zero" << "it is a character device, not a regular file";
+        QTest::addRow("%s a directory", command) << command << "directory" << "it is a directory, not a regular file";
+    }
+}
+
+void TestCli::shouldReadOnlyRegularFiles()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, what);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    QString path = what;
+    if (what == QLatin1String("fifo")) {
+        path = dir.filePath(QStringLiteral("fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else if (what == QLatin1String("directory")) {
+        path = dir.path();
+    }
+    const QStringList arguments = command == QLatin1String("open") ? QStringList{command, path}
+                                                                   : QStringList{command, QStringLiteral("--from-file"), path};
+    const Run r = run(arguments);
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, QStringLiteral("sockscope %1: cannot read %2: %3\n").arg(command, path, said));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldReadADumpFromStandardInput()
+{
+    Start piped;
+    piped.standardInput = fixturePath(QStringLiteral("proc-net-tcp.txt"));
+    const Run table = runWith(piped, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
+    QCOMPARE(table.exitCode, 0);
+    QCOMPARE(tableRows(table.out).size(), 43);
+
+    piped.standardInput = fixturePath(QStringLiteral("ss-tanoie.txt"));
+    const Run json = runWith(piped, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-"),
+                                     QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject doc = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(doc.value(QStringLiteral("source")).toString(), QStringLiteral("file:ss:standard input"));
+    QCOMPARE(doc.value(QStringLiteral("sockets")).toArray().size(), 86);
+
+    piped.standardInput = fixturePath(QStringLiteral("proc-net-tcp-malformed.txt"));
+    const Run bad = runWith(piped, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains(QStringLiteral("standard input:24: expected at least 10 columns")), qPrintable(bad.err));
+}
+
+void TestCli::shouldRefuseEndlessStandardInput()
+{
+    Start endless;
+    endless.standardInput = QStringLiteral("/dev/zero");
+    const Run r = runWith(endless, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, QStringLiteral("sockscope snapshot: cannot read standard input: more than 256 MiB; "
+                                   "a saved /proc/net/tcp or ss table is at most 256 MiB\n"));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::shouldListAThousandMalformedLinesAndCountTheRest()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("tcp")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(readFixture(QStringLiteral("proc-net-tcp.txt")));
+    for (int i = 0; i < 1005; ++i)
+        file.write("  99: garbage\n");
+    file.close();
+    const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file.fileName()});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(tableRows(r.out).size(), 43);
+    const QStringList lines = r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1001);
+    QCOMPARE(lines.last(), QStringLiteral("sockscope snapshot: %1: 5 more malformed lines are not listed").arg(file.fileName()));
+}
+
 void TestCli::shouldSayWhenSsIsMissingAndKeepProcWorking()
 {
     QProcessEnvironment env = cleanEnvironment();
@@ -273,6 +428,44 @@ void TestCli::shouldSayWhenSsIsMissingAndKeepProcWorking()
                            QStringLiteral("--duration"), QStringLiteral("5")}, env);
     QCOMPARE(watch.exitCode, 1);
     QVERIFY(watch.err.contains(QStringLiteral("could not run 'ss'")));
+}
+
+void TestCli::shouldSayOnceWhyItReadsProcWhenNetlinkIsRefused()
+{
+    Fd listener = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(listener.isValid());
+    const QString port = QString::number(listener.localPort());
+    const Run r = runWithoutNetlink({QStringLiteral("snapshot"), QStringLiteral("--port"), port, QStringLiteral("--json")});
+    if (r.exitCode == 77)
+        QSKIP(qPrintable(QStringLiteral("cannot refuse netlink here: ") + r.err.trimmed()));
+    const QString why = QStringLiteral("netlink sock_diag is not available here (socket(AF_NETLINK, NETLINK_SOCK_DIAG): "
+                                       "Permission denied); reading /proc/net/tcp instead\n");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.err, QStringLiteral("sockscope snapshot: ") + why);
+    // and the rows still come, from /proc
+    const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(doc.value(QStringLiteral("source")).toString(), QStringLiteral("proc"));
+    bool listening = false;
+    for (const QJsonValue &v : doc.value(QStringLiteral("sockets")).toArray()) {
+        const QJsonObject o = v.toObject();
+        listening |= o.value(QStringLiteral("local_port")).toInt() == listener.localPort()
+            && o.value(QStringLiteral("state")).toString() == QLatin1String("LISTEN");
+    }
+    QVERIFY2(listening, qPrintable(r.out));
+
+    // watch says it once, not every poll
+    const Run watch = runWithoutNetlink({QStringLiteral("watch"), QStringLiteral("--port"), port,
+                                         QStringLiteral("--interval"), QStringLiteral("20"), QStringLiteral("--duration"),
+                                         QStringLiteral("0.5")});
+    QCOMPARE(watch.exitCode, 0);
+    QCOMPARE(watch.err.count(QStringLiteral("netlink sock_diag is not available here")), 1);
+    QVERIFY2(watch.err.contains(QStringLiteral("via proc")), qPrintable(watch.err));
+
+    // asked for by name, netlink fails and says what to do instead
+    const Run named = runWithoutNetlink({QStringLiteral("snapshot"), QStringLiteral("--source"), QStringLiteral("netlink")});
+    QCOMPARE(named.exitCode, 1);
+    QVERIFY2(named.err.contains(QStringLiteral("socket(AF_NETLINK, NETLINK_SOCK_DIAG): Permission denied")), qPrintable(named.err));
+    QVERIFY(named.err.contains(QStringLiteral("--source proc")));
 }
 
 void TestCli::shouldPrintTheLiveTable_data()
@@ -442,6 +635,28 @@ void TestCli::shouldExplainHowToRunWithoutADisplay()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("xvfb-run -a " SOCKSCOPE_EXECUTABLE)), qPrintable(r.err));
     QVERIFY(r.err.contains(QStringLiteral(SOCKSCOPE_EXECUTABLE " snapshot")));
+}
+
+void TestCli::shouldOpenAFileWhoseNameStartsWithADash()
+{
+    // After "--", or as ./-x.json, a name starting with '-' is a file: this one is damaged, and
+    // the message shows it was read.
+    QTemporaryDir dir;
+    QFile damaged(dir.filePath(QStringLiteral("-x.json")));
+    QVERIFY(damaged.open(QIODevice::WriteOnly));
+    damaged.write("{\"format\": \"sockscope-session\", \"format_version\": 1, \"program\": {\"version\": 7}}");
+    damaged.close();
+    Start here;
+    here.workingDirectory = dir.path();
+    for (const QStringList &arguments : {QStringList{"open", "--", "-x.json"}, QStringList{"open", "./-x.json"}}) {
+        const Run r = runWith(here, arguments);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("-x.json is damaged")), qPrintable(r.err));
+    }
+    // without "--" it is an option nobody knows
+    const Run option = runWith(here, {QStringLiteral("open"), QStringLiteral("-x.json")});
+    QCOMPARE(option.exitCode, 2);
+    QVERIFY2(option.err.contains(QStringLiteral("Unknown option")), qPrintable(option.err));
 }
 
 void TestCli::shouldListTheScenarios()

@@ -13,6 +13,8 @@ private Q_SLOTS:
     void shouldUseTheKernelNumbering_data();
     void shouldUseTheKernelNumbering();
     void shouldRejectNumbersOutsideTheKernelRange();
+    void shouldTakeOnlyPlainDigitsForAKernelNumber_data();
+    void shouldTakeOnlyPlainDigitsForAKernelNumber();
     void shouldParseEverySpelling_data();
     void shouldParseEverySpelling();
     void shouldRoundTripAllNames();
@@ -63,6 +65,31 @@ void TestTcpState::shouldRejectNumbersOutsideTheKernelRange()
     QVERIFY(!parseTcpState(u"ESTABLISHEDX"));
 }
 
+void TestTcpState::shouldTakeOnlyPlainDigitsForAKernelNumber_data()
+{
+    QTest::addColumn<QString>("text");
+    // '-' separates words in a name ("fin-wait-1"), but "-1" is no kernel number: it used to be
+    // squashed to "1", ESTABLISHED.
+    QTest::newRow("negative") << "-1";
+    QTest::newRow("negative ten") << "-10";
+    QTest::newRow("plus") << "+1";
+    QTest::newRow("hex") << "0x1";
+    QTest::newRow("decimal point") << "1.0";
+    QTest::newRow("exponent") << "1e0";
+    QTest::newRow("underscore") << "1_0";
+    QTest::newRow("spaced digits") << "1 0";
+    QTest::newRow("zero") << "0";
+    QTest::newRow("overflow") << "4294967297";
+    QTest::newRow("arabic-indic digit") << QString(QChar(0x0661));
+}
+
+void TestTcpState::shouldTakeOnlyPlainDigitsForAKernelNumber()
+{
+    QFETCH(QString, text);
+    const std::optional<TcpState> state = parseTcpState(text);
+    QVERIFY2(!state, state ? qPrintable(kernelName(*state)) : "");
+}
+
 void TestTcpState::shouldParseEverySpelling_data()
 {
     QTest::addColumn<QString>("text");
@@ -80,6 +107,8 @@ void TestTcpState::shouldParseEverySpelling_data()
     QTest::newRow("time wait spaced") << "time wait" << 6;
     QTest::newRow("listening") << "LISTENING" << 10;
     QTest::newRow("number") << "11" << 11;
+    QTest::newRow("number with spaces") << " 4 " << 4;
+    QTest::newRow("number with a leading zero") << "04" << 4;
 }
 
 void TestTcpState::shouldParseEverySpelling()

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void shouldKeepPreferences();
     void shouldExportEverythingAndKeepTheSessionWhenWritingFails();
     void shouldReplayASavedSession();
+    void shouldSayWhyItReadsProcWhereNetlinkIsRefused();
 };
 
 void TestMainWindow::initTestCase()
@@ -535,6 +536,35 @@ void TestMainWindow::shouldReplayASavedSession()
     QFile a(file), b(again);
     QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
     QCOMPARE(b.readAll(), a.readAll());
+}
+
+void TestMainWindow::shouldSayWhyItReadsProcWhereNetlinkIsRefused()
+{
+    // ctest runs this under tests/common/denynetlink.cpp as tst_mainwindow_without_netlink.
+    const SocketSource::DefaultChoice choice = SocketSource::defaultChoice();
+    if (choice.netlinkError.isEmpty())
+        QSKIP("netlink answers here; tst_mainwindow_without_netlink runs this where it does not");
+    QCOMPARE(choice.name, QStringLiteral("proc"));
+    MainWindow window(testOptions());
+    window.show();
+    auto *notice = window.findChild<QLabel *>(QStringLiteral("sourceNotice"));
+    QVERIFY(notice);
+    QVERIFY(notice->isVisible());
+    QCOMPARE(notice->textFormat(), Qt::PlainText);
+    QCOMPARE(notice->text(), QStringLiteral("netlink sock_diag is not available here (%1); reading /proc/net/tcp instead")
+                                 .arg(choice.netlinkError));
+    QVERIFY2(choice.netlinkError.startsWith(QStringLiteral("socket(AF_NETLINK, NETLINK_SOCK_DIAG): ")), qPrintable(choice.netlinkError));
+    // the table still fills, from /proc, and nothing is reported as failing
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    trigger(window, "startServerAction");
+    QTRY_VERIFY(rowOf(window.socketModel(), QStringLiteral("listener"), TcpState::Listen) >= 0);
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("errorLabel"))->isVisible());
+
+    // netlink chosen by name fails where the user looks, and the notice goes
+    auto *sourceBox = window.findChild<QComboBox *>(QStringLiteral("sourceBox"));
+    sourceBox->setCurrentIndex(sourceBox->findData(QStringLiteral("netlink")));
+    QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("errorLabel"))->isVisible());
+    QVERIFY(!notice->isVisible());
 }
 
 QTEST_MAIN(TestMainWindow)

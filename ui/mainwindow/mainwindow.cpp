@@ -124,6 +124,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     m_errorBox->hide();
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_errorBox);
+    m_sourceNotice = new QLabel(this);
+    m_sourceNotice->setObjectName(QStringLiteral("sourceNotice"));
+    m_sourceNotice->setTextFormat(Qt::PlainText);
+    m_sourceNotice->hide();
+    statusBar()->addPermanentWidget(m_sourceNotice);
 
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
     connect(&m_session, &Session::rewound, this, [this](const QList<quint64> &ids) {
@@ -495,6 +500,13 @@ void MainWindow::startPolling()
     if (!source)
         source = SocketSource::create(QStringLiteral("proc"));
     m_sourceName = source->name();
+    // Some containers refuse netlink; the default then reads /proc, and says why once here.
+    const SocketSource::DefaultChoice choice = SocketSource::defaultChoice();
+    m_sourceNotice->setText(m_sourceName == choice.name && !choice.netlinkError.isEmpty()
+                                ? tr("netlink sock_diag is not available here (%1); reading /proc/net/tcp instead")
+                                      .arg(choice.netlinkError)
+                                : QString());
+    m_sourceNotice->setVisible(!m_sourceNotice->text().isEmpty());
 
     // A new source starts a new table: the old histories came from another view of the kernel.
     m_poller.reset();
@@ -559,6 +571,7 @@ void MainWindow::applyPoll(const TrackedPoll &poll)
 {
     m_lastError = poll.snapshot.error;
     m_issueCount = int(poll.snapshot.issues.size());
+    m_notes = poll.snapshot.notes;
     if (poll.snapshot.ok()) {
         m_session.apply(poll);
         m_runner.observe(poll.snapshot);
@@ -636,6 +649,9 @@ void MainWindow::updateStatus()
         problem += tr(" Choose /proc/net/tcp as the source to go on.");
     if (problem.isEmpty() && m_issueCount > 0)
         problem = tr("%n line(s) of kernel text could not be parsed", nullptr, m_issueCount);
+    // Not a failure, but what the table lacks: an unreadable /proc/net/tcp6.
+    if (problem.isEmpty())
+        problem = m_notes.join(QStringLiteral("; "));
     m_errorLabel->setText(problem);
     m_errorBox->setVisible(!problem.isEmpty());
 }

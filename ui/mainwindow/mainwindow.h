@@ -153,8 +153,10 @@ private:
     QLabel *m_statusLabel = nullptr;
     QWidget *m_errorBox = nullptr;
     QLabel *m_errorLabel = nullptr;
+    QLabel *m_sourceNotice = nullptr; // why the default source is not netlink here
     QString m_lastError;
     int m_issueCount = 0;
+    QStringList m_notes; // the last poll's Snapshot::notes: what its table lacks
     quint64 m_selected = 0;
 
     QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file

@@ -16,6 +16,7 @@
 
 #include <csignal>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 using namespace sockscope;
 
@@ -95,6 +96,7 @@ private Q_SLOTS:
     void shouldRefuseDamagedFiles();
     void shouldRefuseEveryTruncation();
     void shouldRefuseHugeAndDeepFiles();
+    void shouldOpenOnlyARegularFile();
     void shouldNotLoseAnythingWhenWritingFails();
 
 private:
@@ -438,10 +440,26 @@ void TestSessionFile::shouldRefuseHugeAndDeepFiles()
     big.close();
     loaded = SessionFile::load(big.fileName());
     QVERIFY(!loaded.document);
-    QVERIFY2(loaded.error.contains(QStringLiteral("more than the 536870912")), qPrintable(loaded.error));
+    const QString limit = QString::number(SessionFile::maxFileBytes / (1024 * 1024)) + QStringLiteral(" MiB");
+    QCOMPARE(loaded.error, QStringLiteral("cannot read %1: more than %2; a session file is at most %2").arg(big.fileName(), limit));
 
     loaded = SessionFile::load(dir.filePath(QStringLiteral("missing.json")));
     QVERIFY(loaded.error.startsWith(QStringLiteral("cannot read ")));
+}
+
+void TestSessionFile::shouldOpenOnlyARegularFile()
+{
+    // A FIFO used to block open() for ever, and /dev/zero to be read until memory ran out.
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(QStringLiteral("session.json"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    SessionFile::Loaded loaded = SessionFile::load(fifo);
+    QVERIFY(!loaded.document);
+    QCOMPARE(loaded.error, QStringLiteral("cannot read %1: it is a FIFO, not a regular file").arg(fifo));
+    loaded = SessionFile::load(QStringLiteral("/dev/zero"));
+    QCOMPARE(loaded.error, QStringLiteral("cannot read /dev/zero: it is a character device, not a regular file"));
+    loaded = SessionFile::load(dir.path());
+    QCOMPARE(loaded.error, QStringLiteral("cannot read %1: it is a directory, not a regular file").arg(dir.path()));
 }
 
 void TestSessionFile::shouldNotLoseAnythingWhenWritingFails()

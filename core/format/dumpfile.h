@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "../model/snapshot.h"
+
+#include <QByteArrayView>
+#include <QString>
+
+namespace sockscope {
+
+class UntrustedFile;
+
+// A saved TCP table: a copy of /proc/net/tcp or tcp6 (or both, one after the other), or the
+// output of ss -tan or ss -tanoie, from any machine. It is parsed while it is read, in pieces,
+// so a big dump costs its records, not its text as well, and a file of garbage costs at most
+// maxIssues listed lines.
+class DumpFile
+{
+public:
+    // A machine with a million sockets writes ~150 MB of /proc text, and ss -tanoie prints
+    // ~250 bytes a socket: this holds a million sockets either way, and its records (a few
+    // hundred bytes each) stay within a few times the file.
+    static constexpr qint64 maxBytes = 256LL * 1024 * 1024;
+    // Malformed lines beyond these are counted in a note, not listed.
+    static constexpr qsizetype maxIssues = 1000;
+
+    // What the limit's message calls such a file.
+    static QString kind() { return QStringLiteral("a saved /proc/net/tcp or ss table"); }
+
+    // Reads and parses `file` as `format` ("proc" or "ss"), or as the first non-blank line
+    // suggests when `format` is empty. Snapshot::source is "file:FORMAT:NAME"; a file that
+    // could not be read whole is Snapshot::error, with no records.
+    static Snapshot read(UntrustedFile &file, const QString &format = QString());
+
+    // "proc" when the first non-blank line is /proc's "sl" header or a "0:" slot, "ss" for
+    // anything else, "" when there is no non-blank line.
+    static QString guessFormat(QByteArrayView text);
+};
+
+} // namespace sockscope

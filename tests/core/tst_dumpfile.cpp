@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Saved /proc and ss tables, parsed while they are read: the same rows, issues and line numbers
+// as parsing the whole text at once, with bounded memory for a file of garbage.
+#include "core/format/dumpfile.h"
+#include "core/format/untrustedfile.h"
+#include "core/parsers/procnettcpparser.h"
+#include "core/parsers/ssparser.h"
+
+#include "../common/fixtures.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+Snapshot readDump(const QString &path, const QString &format = QString())
+{
+    UntrustedFile file(path, DumpFile::maxBytes, DumpFile::kind());
+    return DumpFile::read(file, format);
+}
+
+} // namespace
+
+class TestDumpFile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldGuessTheFormatFromTheFirstLine_data();
+    void shouldGuessTheFormatFromTheFirstLine();
+    void shouldParseInPiecesAsInOne_data();
+    void shouldParseInPiecesAsInOne();
+    void shouldListAtMostMaxIssuesAndCountTheRest();
+    void shouldReportAFileItCannotReadAsAnError();
+};
+
+void TestDumpFile::shouldGuessTheFormatFromTheFirstLine_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("format");
+    QTest::newRow("proc header") << QByteArray("  sl  local_address rem_address\n") << "proc";
+    QTest::newRow("proc slot") << QByteArray("\n\n   0: 0100007F:1F40 00000000:0000 0A\n") << "proc";
+    QTest::newRow("ss header") << QByteArray("State  Recv-Q Send-Q\n") << "ss";
+    QTest::newRow("ss row") << QByteArray("ESTAB 0 0 127.0.0.1:1 127.0.0.1:2\n") << "ss";
+    QTest::newRow("colon alone is not a slot") << QByteArray(": x\n") << "ss";
+    QTest::newRow("blank") << QByteArray(" \n\t\n") << "";
+}
+
+void TestDumpFile::shouldGuessTheFormatFromTheFirstLine()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, format);
+    QCOMPARE(DumpFile::guessFormat(text), format);
+}
+
+void TestDumpFile::shouldParseInPiecesAsInOne_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("format");
+    QTest::newRow("proc") << "proc-net-tcp.txt" << "proc";
+    QTest::newRow("proc malformed") << "proc-net-tcp-malformed.txt" << "proc";
+    QTest::newRow("tcp6") << "proc-net-tcp6.txt" << "proc";
+    QTest::newRow("ss -tan") << "ss-tan.txt" << "ss";
+    QTest::newRow("ss -tanoie, continued on indented lines") << "ss-tanoie.txt" << "ss";
+    QTest::newRow("ss malformed") << "ss-malformed.txt" << "ss";
+    QTest::newRow("ss -tuan") << "ss-tuan.txt" << "ss";
+}
+
+void TestDumpFile::shouldParseInPiecesAsInOne()
+{
+    QFETCH(QString, fixture);
+    QFETCH(QString, format);
+    // Many copies, so that 64 KiB pieces end anywhere: inside a proc line, between an ss socket
+    // line and its indented continuation.
+    QByteArray text;
+    while (text.size() < 400 * 1024)
+        text += readFixture(fixture);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(fixture);
+    QVERIFY(writeFile(path, text));
+
+    QList<SocketRecord> records;
+    QList<ParseIssue> issues;
+    if (format == QLatin1String("proc")) {
+        ProcNetTcpParser().parseInto(text, path, records, issues);
+    } else {
+        SsParser::Result whole = SsParser().parse(text, path);
+        records = whole.records;
+        issues = whole.issues;
+    }
+    QVERIFY(issues.size() <= DumpFile::maxIssues);
+
+    const Snapshot guessed = readDump(path);
+    QVERIFY2(guessed.ok(), qPrintable(guessed.error));
+    QCOMPARE(guessed.source, QStringLiteral("file:%1:%2").arg(format, fixture));
+    QCOMPARE(guessed.records.size(), records.size());
+    QVERIFY(guessed.records == records);
+    QCOMPARE(guessed.issues.size(), issues.size());
+    for (qsizetype i = 0; i < issues.size(); ++i)
+        QCOMPARE(guessed.issues[i].toString(), issues[i].toString());
+    QVERIFY(guessed.notes.isEmpty());
+
+    const Snapshot named = readDump(path, format);
+    QVERIFY(named.records == records);
+}
+
+void TestDumpFile::shouldListAtMostMaxIssuesAndCountTheRest()
+{
+    QTemporaryDir dir;
+    for (const char *format : {"proc", "ss"}) {
+        // A file of nothing but bad lines: each would be a listed issue.
+        QByteArray text = format == QByteArray("proc") ? QByteArray("  sl  local_address\n") : QByteArray("State\n");
+        const int bad = int(DumpFile::maxIssues) + 4321;
+        for (int i = 0; i < bad; ++i)
+            text += "0: garbage\n";
+        const QString path = dir.filePath(QLatin1String(format));
+        QVERIFY(writeFile(path, text));
+        const Snapshot s = readDump(path, QLatin1String(format));
+        QVERIFY(s.ok());
+        QCOMPARE(s.issues.size(), DumpFile::maxIssues);
+        QCOMPARE(s.issues.first().line, 2);
+        QCOMPARE(s.issues.last().line, int(DumpFile::maxIssues) + 1);
+        QCOMPARE(s.notes, QStringList{QStringLiteral("%1: 4321 more malformed lines are not listed").arg(path)});
+    }
+}
+
+void TestDumpFile::shouldReportAFileItCannotReadAsAnError()
+{
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(QStringLiteral("tcp"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const Snapshot s = readDump(fifo);
+    QVERIFY(!s.ok());
+    QCOMPARE(s.error, QStringLiteral("cannot read %1: it is a FIFO, not a regular file").arg(fifo));
+    QVERIFY(s.records.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestDumpFile)
+#include "tst_dumpfile.moc"
