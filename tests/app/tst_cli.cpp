@@ -6,6 +6,8 @@
 #include "../common/fixtures.h"
 #include "../core/loopbackpair.h"
 
+#include <QScopeGuard>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +18,7 @@
 #include <QTest>
 
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -136,6 +139,7 @@ private Q_SLOTS:
     void shouldExportWhatItWatchedWhenInterrupted();
     void shouldRefuseToOpenDamagedSessions();
     void shouldStopShortOfALowDescriptorLimit();
+    void shouldPrintOutsideTextAsCharactersNotTerminalCodes();
 };
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
@@ -934,6 +938,43 @@ void TestCli::shouldStopShortOfALowDescriptorLimit()
     const int closed = int(out.count(QStringLiteral("close() = 0")));
     QVERIFY2(opened > 16, qPrintable(out.right(2000)));
     QCOMPARE(closed, opened);
+}
+
+void TestCli::shouldPrintOutsideTextAsCharactersNotTerminalCodes()
+{
+    // A value in a shared file: the error that quotes it must not retitle or recolour the
+    // terminal it is printed on.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("escape.json"));
+    {
+        QFile in(QStringLiteral(SOCKSCOPE_TEST_DATA "/sessions/handshake.json"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QJsonObject root = QJsonDocument::fromJson(in.readAll()).object();
+        QJsonArray connections = root.value(QStringLiteral("connections")).toArray();
+        QJsonObject first = connections[0].toObject();
+        first.insert(QStringLiteral("local_address"), QStringLiteral("\x1b]0;owned\x07\x1b[31mX\u202e"));
+        connections[0] = first;
+        root.insert(QStringLiteral("connections"), connections);
+        QFile outFile(path);
+        QVERIFY(outFile.open(QIODevice::WriteOnly));
+        outFile.write(QJsonDocument(root).toJson());
+    }
+    const Run opened = run({QStringLiteral("open"), path});
+    QCOMPARE(opened.exitCode, 1);
+    QVERIFY2(opened.err.contains(QStringLiteral("'\\x1b]0;owned\\x07\\x1b[31mX\\u202e' is not an IP address")), qPrintable(opened.err));
+    QVERIFY(!opened.err.contains(QChar(0x1b)) && !opened.err.contains(QChar(0x202e)));
+
+    // A process name, which any user can choose: this test's own, holding a listener.
+    char original[17] = {};
+    QCOMPARE(::prctl(PR_GET_NAME, original), 0);
+    const auto restore = qScopeGuard([&original] { ::prctl(PR_SET_NAME, original); });
+    QCOMPARE(::prctl(PR_SET_NAME, "\x1b[31mevil\x1b[0m"), 0);
+    const Fd listener = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(listener.isValid());
+    const Run snapshot = run({QStringLiteral("snapshot"), QStringLiteral("--port"), QString::number(listener.localPort())});
+    QCOMPARE(snapshot.exitCode, 0);
+    QVERIFY2(snapshot.out.contains(QStringLiteral("\\x1b[31mevil\\x1b[0m")), qPrintable(snapshot.out));
+    QVERIFY(!snapshot.out.contains(QChar(0x1b)));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
