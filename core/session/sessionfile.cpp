@@ -476,9 +476,18 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
     return loaded;
 }
 
-QString SessionFile::save(const SessionDocument &document, const QString &path)
+QString SessionFile::save(const SessionDocument &document, const QString &path, qint64 maxBytes)
 {
-    return writeFileAtomically(path, toBytes(document));
+    const QByteArray bytes = toBytes(document);
+    // A file sockscope could not open again is no use to whoever it is meant for.
+    if (bytes.size() > maxBytes) {
+        return QStringLiteral("cannot write %1: the session takes %2 MiB, more than the %3 MiB a session file may "
+                              "have, so it could not be opened again; watch fewer ports, or export the table")
+            .arg(path)
+            .arg((bytes.size() + 1024 * 1024 - 1) / (1024 * 1024))
+            .arg(maxBytes / (1024 * 1024));
+    }
+    return writeFileAtomically(path, bytes);
 }
 
 SessionFile::Loaded SessionFile::load(const QString &path)

@@ -41,7 +41,8 @@ public:
     static Loaded fromBytes(const QByteArray &bytes, const QString &origin = QString());
 
     // Atomic (QSaveFile); returns an empty string or a message naming the file and the reason.
-    static QString save(const SessionDocument &document, const QString &path);
+    // A session larger than `maxBytes` is not written: it could not be opened again.
+    static QString save(const SessionDocument &document, const QString &path, qint64 maxBytes = maxFileBytes);
     static Loaded load(const QString &path);
 };
 

@@ -469,6 +469,13 @@ void TestSessionFile::shouldNotLoseAnythingWhenWritingFails()
     QCOMPARE(SessionFile::save(m_document, path), QString());
     QCOMPARE(SessionFile::load(path).document.has_value(), true);
 
+    // too big to be opened again: nothing written, the old file kept
+    const qint64 size = SessionFile::toBytes(m_document).size();
+    QString tooBig = SessionFile::save(m_document, path, size - 1);
+    QVERIFY2(tooBig.startsWith(QStringLiteral("cannot write ") + path) && tooBig.contains(QStringLiteral("could not be opened again")),
+             qPrintable(tooBig));
+    QCOMPARE(SessionFile::save(m_document, path, size), QString());
+
     // a directory that does not exist
     const QString nowhere = dir.filePath(QStringLiteral("missing/session.json"));
     QString error = SessionFile::save(m_document, nowhere);
