@@ -393,7 +393,9 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
     // One list of the file, entry by entry: refused by its length before any entry is read,
     // and each entry parsed alone, bounded in size.
     bool jsonFailed = false;
-    const auto readList = [&](const QString &key, qsizetype maxEntries, const std::function<void(const QJsonValue &, const QString &)> &entry) {
+    const auto readList = [&](const QString &key, qsizetype maxEntries, qsizetype minEntryBytes,
+                              const std::function<void(qsizetype count)> &reserve,
+                              const std::function<void(const QJsonValue &, const QString &)> &entry) {
         if (!r.ok())
             return;
         const auto it = lists.constFind(key);
@@ -410,6 +412,9 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
             r.fail(key, QStringLiteral("%1 entries, more than the %2 a session file may hold").arg(count).arg(maxEntries));
             return;
         }
+        // One allocation, not a copy of the whole list at each doubling; but no more than the
+        // list's bytes can hold, for a file of a million empty entries.
+        reserve(qMin(count, it->size() / minEntryBytes));
         qsizetype index = 0;
         scan.forEachElement(*it, [&](JsonScanner::Span value) {
             const QString path = JsonReader::at(key, index++);
@@ -450,16 +455,20 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
     d.forgottenConnections =
         r.optionalInteger(capture, QStringLiteral("forgotten_connections"), capturePath, 0, 1LL << 53).value_or(0);
 
-    readList(QStringLiteral("connections"), maxConnections, [&](const QJsonValue &v, const QString &path) {
+    readList(QStringLiteral("connections"), maxConnections, 400, [&](qsizetype n) { d.connections.reserve(n); },
+             [&](const QJsonValue &v, const QString &path) {
         d.connections.append(read.connection(v, path, d.startedWallMs));
     });
-    readList(QStringLiteral("lab_calls"), maxCalls, [&](const QJsonValue &v, const QString &path) {
+    readList(QStringLiteral("lab_calls"), maxCalls, 150, [&](qsizetype n) { d.calls.reserve(n); },
+             [&](const QJsonValue &v, const QString &path) {
         d.calls.append(read.call(v, path, d.startedWallMs));
     });
-    readList(QStringLiteral("scenario_runs"), maxScenarioRuns, [&](const QJsonValue &v, const QString &path) {
+    readList(QStringLiteral("scenario_runs"), maxScenarioRuns, 60, [&](qsizetype n) { d.scenarioRuns.reserve(n); },
+             [&](const QJsonValue &v, const QString &path) {
         d.scenarioRuns.append(read.run(v, path));
     });
-    readList(QStringLiteral("table"), maxTableRows, [&](const QJsonValue &v, const QString &path) {
+    readList(QStringLiteral("table"), maxTableRows, 200, [&](qsizetype n) { d.table.reserve(n); },
+             [&](const QJsonValue &v, const QString &path) {
         d.table.append(SocketJson::recordFromJson(v, path, r));
     });
 
@@ -469,9 +478,6 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
         loaded.error = QStringLiteral("%1 is damaged: %2").arg(name, r.error());
         return loaded;
     }
-    d.connections.squeeze();
-    d.calls.squeeze();
-    d.table.squeeze();
     loaded.document = std::move(d);
     return loaded;
 }
