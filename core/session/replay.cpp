@@ -131,11 +131,16 @@ std::optional<ConnectionHistory> Replay::historyAt(quint64 id, qint64 ns) const
         return h;
     }
 
-    // The span still open at `ns`: seen until the latest poll by then.
+    // The span still open at `ns`: seen until the latest poll by then. Polls that changed
+    // nothing left no moment behind; the span's own recorded spacing tells how many there were.
     StateSpan &open = h.spans.last();
     if (ns < open.lastSeenNs) {
         const qint64 lastPoll = qMax(open.firstSeenNs, frameAtOrBefore(ns));
-        const int polls = framesUpTo(lastPoll) - framesUpTo(open.firstSeenNs - 1);
+        int polls = framesUpTo(lastPoll) - framesUpTo(open.firstSeenNs - 1);
+        if (open.polls > 1 && open.lastSeenNs > open.firstSeenNs) {
+            const double spacing = double(open.lastSeenNs - open.firstSeenNs) / double(open.polls - 1);
+            polls = qMax(polls, 1 + int(double(lastPoll - open.firstSeenNs) / spacing));
+        }
         open.polls = qBound(1, polls, open.polls);
         open.lastSeenNs = lastPoll;
         open.lastSeenWallMs = m_document.wallTimeMsAt(lastPoll);

@@ -278,6 +278,14 @@ void TestSessionFile::shouldStepInProportionToWhatChanged()
     const Replay::Step back = replay.step(1001 * 1000000LL, 1000 * 1000000LL);
     QVERIFY2(back.histories.size() + back.removed.size() <= 3, qPrintable(QString::number(back.histories.size())));
     QVERIFY(back.delta.events.isEmpty());
+
+    // Halfway through a state, the polls that saw it so far follow the recorded spacing (five
+    // polls over 4 ms: one every millisecond), not only the moments something changed.
+    const std::optional<ConnectionHistory> half = replay.historyAt(Replay::idOf(1000), 1002 * 1000000LL);
+    QVERIFY(half && half->alive);
+    QCOMPARE(half->spans.last().polls, 3);
+    QCOMPARE(half->spans.last().lastSeenNs, 1002 * 1000000LL);
+    QCOMPARE(replay.historyAt(Replay::idOf(1000), 1004 * 1000000LL)->spans.last().polls, 5);
 }
 
 void TestSessionFile::shouldRefuseDamagedFiles_data()
