@@ -126,11 +126,18 @@ bool JsonScanner::skipLiteral(qsizetype &i)
     return fail(i, "illegal value");
 }
 
-bool JsonScanner::skipName(qsizetype &i)
+bool JsonScanner::skipNameAndColon(qsizetype &i)
 {
     if (i >= m_text.size() || m_text[i] != '"')
         return fail(i, "missing name");
-    return skipString(i);
+    if (!skipString(i))
+        return false;
+    skipSpace(i);
+    if (i >= m_text.size() || m_text[i] != ':')
+        return fail(i, "missing name separator");
+    ++i;
+    skipSpace(i);
+    return true;
 }
 
 std::optional<QString> JsonScanner::key(qsizetype &i)
@@ -190,15 +197,8 @@ std::optional<JsonScanner::Span> JsonScanner::value(qsizetype at)
         }
         if (opened && open.back() == '}') {
             // The first member's name, then its value.
-            if (!skipName(i))
+            if (!skipNameAndColon(i))
                 return std::nullopt;
-            skipSpace(i);
-            if (i >= m_text.size() || m_text[i] != ':') {
-                fail(i, "missing name separator");
-                return std::nullopt;
-            }
-            ++i;
-            skipSpace(i);
             continue;
         }
         if (opened)
@@ -224,17 +224,8 @@ std::optional<JsonScanner::Span> JsonScanner::value(qsizetype at)
             }
             ++i;
             skipSpace(i);
-            if (open.back() == '}') {
-                if (!skipName(i))
-                    return std::nullopt;
-                skipSpace(i);
-                if (i >= m_text.size() || m_text[i] != ':') {
-                    fail(i, "missing name separator");
-                    return std::nullopt;
-                }
-                ++i;
-                skipSpace(i);
-            }
+            if (open.back() == '}' && !skipNameAndColon(i))
+                return std::nullopt;
             break;
         }
     }

@@ -57,7 +57,7 @@ private:
     bool skipString(qsizetype &i);
     bool skipNumber(qsizetype &i);
     bool skipLiteral(qsizetype &i);
-    bool skipName(qsizetype &i);
+    bool skipNameAndColon(qsizetype &i); // a member's name, the ':' and the space around it
     std::optional<QString> key(qsizetype &i);
     bool fail(qsizetype at, const char *what);
 

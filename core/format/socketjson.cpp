@@ -188,12 +188,12 @@ SocketRecord SocketJson::recordFromJson(const QJsonValue &value, const QString &
     if (!r.ok())
         return rec;
 
-    const std::optional<AddressFamily> f = familyFromJson(r, o, path);
-    if (!f)
+    const ConnectionKey key = keyFromJson(o, path, r);
+    if (!r.ok())
         return rec;
-    rec.family = *f;
-    rec.local = endpointFromJson(r, o, path, localKeys(), rec.family);
-    rec.remote = endpointFromJson(r, o, path, remoteKeys(), rec.family);
+    rec.family = key.family;
+    rec.local = key.local;
+    rec.remote = key.remote;
 
     const QString state = r.string(o, QStringLiteral("state"), path, 16);
     if (!r.ok())
