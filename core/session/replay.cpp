@@ -132,14 +132,17 @@ std::optional<ConnectionHistory> Replay::historyAt(quint64 id, qint64 ns) const
     }
 
     // The span still open at `ns`: seen until the latest poll by then. Polls that changed
-    // nothing left no moment behind; the span's own recorded spacing tells how many there were.
+    // nothing left no moment behind; the span's own recorded spacing tells how many there were
+    // and when the last of them was.
     StateSpan &open = h.spans.last();
     if (ns < open.lastSeenNs) {
-        const qint64 lastPoll = qMax(open.firstSeenNs, frameAtOrBefore(ns));
+        qint64 lastPoll = qMax(open.firstSeenNs, frameAtOrBefore(ns));
         int polls = framesUpTo(lastPoll) - framesUpTo(open.firstSeenNs - 1);
         if (open.polls > 1 && open.lastSeenNs > open.firstSeenNs) {
             const double spacing = double(open.lastSeenNs - open.firstSeenNs) / double(open.polls - 1);
-            polls = qMax(polls, 1 + int(double(lastPoll - open.firstSeenNs) / spacing));
+            const int byNow = int(double(ns - open.firstSeenNs) / spacing);
+            lastPoll = qMax(lastPoll, open.firstSeenNs + qint64(double(byNow) * spacing));
+            polls = qMax(polls, 1 + byNow);
         }
         open.polls = qBound(1, polls, open.polls);
         open.lastSeenNs = lastPoll;

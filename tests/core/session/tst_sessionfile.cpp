@@ -286,6 +286,10 @@ void TestSessionFile::shouldStepInProportionToWhatChanged()
     QCOMPARE(half->spans.last().polls, 3);
     QCOMPARE(half->spans.last().lastSeenNs, 1002 * 1000000LL);
     QCOMPARE(replay.historyAt(Replay::idOf(1000), 1004 * 1000000LL)->spans.last().polls, 5);
+    // between two moments of change, the last poll is the one the spacing puts before it
+    const std::optional<ConnectionHistory> between = replay.historyAt(Replay::idOf(1000), 1002 * 1000000LL + 500000);
+    QCOMPARE(between->spans.last().polls, 3);
+    QCOMPARE(between->spans.last().lastSeenNs, 1002 * 1000000LL);
 }
 
 void TestSessionFile::shouldRefuseDamagedFiles_data()
