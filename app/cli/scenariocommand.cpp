@@ -7,7 +7,7 @@
 #include "core/format/sockettable.h"
 #include "core/lab/scenariocatalog.h"
 #include "core/lab/scenariorunner.h"
-#include "core/sources/poller.h"
+#include "core/live/livesession.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -123,15 +123,14 @@ int runScenario(const QStringList &arguments)
     out(QStringLiteral("%1 — %2\n").arg(scenario->name, scenario->title));
     out(wrap(scenario->explanation, 92, QString()));
 
-    Lab lab;
-    ScenarioRunner runner(&lab);
+    LiveSession live(std::move(source));
+    Lab &lab = *live.lab();
+    ScenarioRunner &runner = *live.runner();
+    const Session &session = *live.session(); // what --export writes
     runner.load(*scenario, config);
-    Session session(&lab); // what --export writes
-    Poller poller(std::move(source));
-    poller.setInterval(20);
-    SocketFilter filter;
-    filter.port = config.port;
-    poller.setFilter(filter);
+    // The lab's ports alone (the scenario's, once bound), every 20 ms.
+    live.setWatchedPorts(QList<quint16>());
+    live.setInterval(20);
     int status = ExitOk;
     QStringList lastNotes;
 
@@ -163,28 +162,18 @@ int runScenario(const QStringList &arguments)
                                  .arg(stamp(runner.elapsedMs()), before, after, kernelName(record.state))
                                  .arg(record.inode ? QString::number(*record.inode) : QStringLiteral("?")));
                      });
-    QObject::connect(&runner, &ScenarioRunner::portResolved, &poller, [&](quint16 p) {
-        SocketFilter f;
-        f.port = p;
-        poller.setFilter(f);
-        poller.pollNow();
-    });
-    // Each step polls fast for a moment, then relaxes to the interval.
-    QObject::connect(&runner, &ScenarioRunner::pollRequested, &poller, [&poller] { poller.burst(); });
-    QObject::connect(&poller, &Poller::snapshotTaken, &runner, [&](const Snapshot &snapshot) {
-        if (!snapshot.ok()) {
-            err(QStringLiteral("sockscope scenario: %1\n").arg(sourceFailure(sourceName, snapshot.error)));
+    QObject::connect(&live, &LiveSession::polled, &runner, [&](const PollChanges &poll) {
+        if (!poll.ok()) {
+            err(QStringLiteral("sockscope scenario: %1\n").arg(sourceFailure(sourceName, poll.error)));
             status = ExitFailure;
             runner.stop();
             return;
         }
-        if (snapshot.notes != lastNotes) {
-            for (const QString &note : snapshot.notes)
+        if (poll.notes != lastNotes) {
+            for (const QString &note : poll.notes)
                 err(QStringLiteral("sockscope scenario: %1\n").arg(note));
-            lastNotes = snapshot.notes;
+            lastNotes = poll.notes;
         }
-        runner.observe(snapshot);
-        session.apply(snapshot);
     });
 
     const auto closeAll = [&] {
@@ -222,10 +211,10 @@ int runScenario(const QStringList &arguments)
         }
     });
 
-    poller.start();
+    live.start();
     runner.runAll(250);
     const int loopStatus = QCoreApplication::exec();
-    poller.stop();
+    live.stop();
     return status != ExitOk ? status : loopStatus;
 }
 

@@ -5,7 +5,7 @@
 #include "commonoptions.h"
 #include "interrupt.h"
 
-#include "core/sources/poller.h"
+#include "core/live/livesession.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -110,21 +110,23 @@ int runWatch(const QStringList &arguments)
         return usageError(command, error);
     const QString sourceName = source->name();
 
-    Poller poller(std::move(source));
-    poller.setInterval(intervalMs);
-    poller.setFilter(filter);
-    Session session(nullptr);
+    LiveSession live(std::move(source));
+    live.setInterval(intervalMs);
+    if (filter.port)
+        live.setWatchedPorts(QList<quint16>{*filter.port});
+    live.setFamily(filter.family);
+    const Session &session = *live.session();
     bool baseline = true;
     const bool asJson = parser.isSet(json);
     int status = ExitOk;
     QString lastError;
     QStringList lastNotes;
 
-    QObject::connect(&poller, &Poller::snapshotTaken, &session, [&](const Snapshot &snapshot) {
-        if (!snapshot.ok()) {
-            if (snapshot.error != lastError)
-                err(QStringLiteral("sockscope watch: %1\n").arg(sourceFailure(sourceName, snapshot.error)));
-            lastError = snapshot.error;
+    QObject::connect(&live, &LiveSession::polled, &live, [&](const PollChanges &poll) {
+        if (!poll.ok()) {
+            if (poll.error != lastError)
+                err(QStringLiteral("sockscope watch: %1\n").arg(sourceFailure(sourceName, poll.error)));
+            lastError = poll.error;
             if (baseline) {
                 // Nothing was ever read: there is nothing to watch.
                 status = ExitFailure;
@@ -136,20 +138,14 @@ int runWatch(const QStringList &arguments)
             err(QStringLiteral("sockscope watch: %1 works again\n").arg(sourceName));
             lastError.clear();
         }
-        for (const ParseIssue &issue : snapshot.issues)
+        for (const ParseIssue &issue : poll.issues)
             err(QStringLiteral("sockscope watch: %1\n").arg(issue.toString()));
         // The same note every poll (an unreadable tcp6) is said once.
-        if (snapshot.notes != lastNotes) {
-            for (const QString &note : snapshot.notes)
+        if (poll.notes != lastNotes) {
+            for (const QString &note : poll.notes)
                 err(QStringLiteral("sockscope watch: %1\n").arg(note));
-            lastNotes = snapshot.notes;
+            lastNotes = poll.notes;
         }
-
-        TrackerDelta delta;
-        const QMetaObject::Connection taking = QObject::connect(&session, &Session::updated, &session,
-                                                                [&delta](const TrackerDelta &d) { delta = d; });
-        session.apply(snapshot);
-        QObject::disconnect(taking);
         if (baseline) {
             baseline = false;
             const int count = session.connections().liveCount();
@@ -162,16 +158,16 @@ int runWatch(const QStringList &arguments)
                     .arg(durationS > 0 ? QStringLiteral(" for %1 s").arg(durationS) : QStringLiteral("; Ctrl+C stops")));
             return;
         }
-        for (const ConnectionEvent &event : delta.events)
+        for (const ConnectionEvent &event : poll.delta.events)
             out(asJson ? eventJson(event) : eventLine(event));
     });
 
     if (durationS > 0)
-        QTimer::singleShot(int(std::ceil(durationS * 1000)), &poller, [] { QCoreApplication::exit(ExitOk); });
-    quitEventLoopOnInterrupt(&poller);
-    poller.start();
+        QTimer::singleShot(int(std::ceil(durationS * 1000)), &live, [] { QCoreApplication::exit(ExitOk); });
+    quitEventLoopOnInterrupt(&live);
+    live.start();
     const int loopStatus = QCoreApplication::exec();
-    poller.stop();
+    live.stop();
     if (status == ExitOk && !exporting.write(parser, command, session, sourceName, intervalMs, filter.allPorts()))
         return ExitFailure;
     return status != ExitOk ? status : loopStatus;

@@ -52,7 +52,6 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
     m_config = config;
     m_steps = scenario.steps(config);
     m_context = std::make_unique<ScenarioContext>(*m_lab, config);
-    m_tracker.clear();
     m_outcomes.clear();
     for (const Expectation &e : scenario.expectations(config)) {
         const bool known = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(),
@@ -324,40 +323,18 @@ void ScenarioRunner::callMade(const LabCall &call)
         checkStep();
 }
 
-void ScenarioRunner::observe(const Snapshot &full)
+void ScenarioRunner::observe(const TrackerDelta &delta, const ConnectionStore &store)
 {
-    if (!full.ok() || !m_context || full.steadyNs < m_loadNs)
+    if (!m_context || delta.steadyNs < m_loadNs)
         return;
-    if (m_status == Status::Waiting && full.steadyNs >= m_stepStartNs)
+    if (m_status == Status::Waiting && delta.steadyNs >= m_stepStartNs)
         m_observedSinceStep = true;
 
-    // Only rows on the lab's ports can be the scenario's: a window watching the whole
-    // machine would otherwise make the runner diff thousands of rows it cannot use.
-    QSet<quint16> ports;
-    for (const LabSocket &s : m_lab->sockets()) {
-        if (s.local.port != 0)
-            ports.insert(s.local.port);
-        if (s.remote.port != 0)
-            ports.insert(s.remote.port);
-    }
-    Snapshot snapshot;
-    snapshot.source = full.source;
-    snapshot.wallTimeMs = full.wallTimeMs;
-    snapshot.steadyNs = full.steadyNs;
-    for (const SocketRecord &r : full.records) {
-        if (ports.contains(r.local.port) || ports.contains(r.remote.port))
-            snapshot.records.append(r);
-    }
-
-    const TrackerDelta delta = m_tracker.update(snapshot);
-    for (const SocketRecord &r : snapshot.records) {
-        if (const std::optional<LabEnd> end = LabEnd::of(m_lab->identify(r)))
-            noteObserved(*end, r.state, snapshot.steadyNs);
-    }
-
+    // The lab's connections are the ones this poll changed that the lab knows, and the ones
+    // known before: a handful, however many rows the poll read.
     QSet<quint64> reported;
     for (const ConnectionEvent &e : delta.events) {
-        const ConnectionHistory *h = m_tracker.history(e.id);
+        const ConnectionHistory *h = store.history(e.id);
         if (!h)
             continue;
         const RowRole role = m_lab->identify(h->latest);
@@ -367,16 +344,27 @@ void ScenarioRunner::observe(const Snapshot &full)
         reported.insert(e.id);
         Q_EMIT transitionObserved(e, role.label(), h->latest);
     }
-    for (quint64 id : m_tracker.liveIds()) {
-        if (reported.contains(id))
+    for (quint64 id : delta.updated) {
+        if (m_labels.contains(id))
             continue;
-        const ConnectionHistory *h = m_tracker.history(id);
-        const QString label = m_lab->identify(h->latest).label();
-        const auto known = m_labels.constFind(id);
-        if (known != m_labels.constEnd() && *known != label && !label.isEmpty())
-            Q_EMIT roleChanged(*known, label, h->latest);
+        if (const ConnectionHistory *h = store.history(id); h && m_lab->identify(h->latest).isLab())
+            m_labels.insert(id, QString()); // became the lab's (accept() took it): named below
+    }
+    for (auto it = m_labels.begin(); it != m_labels.end();) {
+        const ConnectionHistory *h = store.history(it.key());
+        if (!h || !h->alive) {
+            it = m_labels.erase(it);
+            continue;
+        }
+        const RowRole role = m_lab->identify(h->latest);
+        if (const std::optional<LabEnd> end = LabEnd::of(role))
+            noteObserved(*end, h->latest.state, delta.steadyNs);
+        const QString label = role.label();
+        if (!reported.contains(it.key()) && !it->isEmpty() && *it != label && !label.isEmpty())
+            Q_EMIT roleChanged(*it, label, h->latest);
         if (!label.isEmpty())
-            m_labels.insert(id, label);
+            *it = label;
+        ++it;
     }
     checkStep();
 }

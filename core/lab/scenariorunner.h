@@ -5,7 +5,7 @@
 
 #include "../session/sessiondocument.h"
 
-#include "../tracking/connectiontracker.h"
+#include "../tracking/connectionstore.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -16,8 +16,8 @@
 namespace sockscope {
 
 // Runs a scenario over a lab one step at a time or all at once, and checks what the kernel
-// shows against what the scenario expects. It does not poll: its owner feeds it snapshots
-// (observe()) from whatever source it polls, and polls sooner when asked (pollRequested()).
+// shows against what the scenario expects. It does not poll: its owner (a LiveSession) feeds
+// it what each poll changed (observe()), and polls sooner when asked (pollRequested()).
 class ScenarioRunner : public QObject
 {
     Q_OBJECT
@@ -63,11 +63,13 @@ public:
     // This run as a session file keeps it (its start on the steady clock).
     ScenarioRunRecord record() const;
 
+    // One poll: what it changed, and the histories after it (the store has taken the delta).
+    void observe(const TrackerDelta &delta, const ConnectionStore &store);
+
 public Q_SLOTS:
     void step();               // runs the next step
     void runAll(int dwellMs = 400); // runs every remaining step, pausing dwellMs after each
     void stop();               // stops and closes every socket the lab has open (with RST)
-    void observe(const sockscope::Snapshot &snapshot);
 
 Q_SIGNALS:
     void stepStarted(int index);
@@ -100,7 +102,6 @@ private:
     ScenarioConfig m_config;
     QList<ScenarioStep> m_steps;
     std::unique_ptr<ScenarioContext> m_context;
-    ConnectionTracker m_tracker;
     QList<Outcome> m_outcomes;
     struct Seen
     {
@@ -119,7 +120,7 @@ private:
     qint64 m_stepBeginNs = 0;       // when the current step's action began
     qint64 m_stepStartNs = 0;       // when the current step's action ended
     bool m_observedSinceStep = false; // a snapshot taken after that has been seen
-    QHash<quint64, QString> m_labels; // tracker connection id -> the label it had last
+    QHash<quint64, QString> m_labels; // the lab's live connections -> the label each had last
     int m_dwellMs = 400;
     quint16 m_reportedPort = 0;
     QString m_failure;

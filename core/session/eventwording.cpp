@@ -56,8 +56,12 @@ QString EventWording::reason(const Session &session, quint64 id)
         if (!listener)
             return QString();
         const std::optional<qint64> backlog = lastArgument(*lab, listener->id, QStringLiteral("listen"));
-        for (const SocketRecord &row : session.lastSnapshot().records) {
-            if (row.state == TcpState::Listen && row.inode == listener->inode && backlog
+        for (quint64 listening : session.listeningIds()) {
+            const ConnectionHistory *l = session.connections().history(listening);
+            if (!l)
+                continue;
+            const SocketRecord &row = l->latest;
+            if (row.inode == listener->inode && backlog
                 && qint64(row.rxQueue) > *backlog) {
                 return QStringLiteral("the server's accept queue is full (%1 completed connection(s) waiting, "
                                       "listen(%2)), so its kernel drops the SYN; the client retransmits it")

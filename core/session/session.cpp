@@ -18,33 +18,52 @@ void Session::apply(const Snapshot &snapshot)
 {
     if (!snapshot.ok())
         return;
-    if (!m_tracker)
-        m_tracker = std::make_unique<ConnectionTracker>();
-    TrackedPoll poll;
-    poll.delta = m_tracker->update(snapshot);
-    poll.histories = m_tracker->historiesOf(poll.delta);
-    poll.snapshot = snapshot;
-    apply(poll);
+    if (!m_differ)
+        m_differ = std::make_unique<ConnectionDiffer>();
+    apply(m_differ->update(snapshot));
 }
 
-void Session::apply(const TrackedPoll &poll)
+void Session::apply(const TrackerDelta &delta)
 {
-    if (!poll.snapshot.ok())
-        return;
-    m_last = poll.snapshot;
-    m_listening.clear();
-    m_wildcardListeningPorts.clear();
-    for (const SocketRecord &r : poll.snapshot.records) {
-        if (r.state != TcpState::Listen)
+    noteListeners(delta);
+    forgetPeers(m_store.apply(delta));
+    findPeers(delta);
+    Q_EMIT updated(delta);
+}
+
+void Session::noteListeners(const TrackerDelta &delta)
+{
+    const auto forget = [this](quint64 id) {
+        const auto it = m_listeners.constFind(id);
+        if (it == m_listeners.constEnd())
+            return;
+        const Endpoint local = *it;
+        m_listeners.erase(it);
+        if (local.address.isAny()) {
+            if (--m_wildcardListeningPorts[local.port] <= 0)
+                m_wildcardListeningPorts.remove(local.port);
+        } else if (--m_listening[local] <= 0) {
+            m_listening.remove(local);
+        }
+    };
+    for (const ConnectionEvent &e : delta.events) {
+        if (e.from == TcpState::Listen)
+            forget(e.id);
+        if (e.to != TcpState::Listen || m_listeners.contains(e.id))
             continue;
-        if (r.local.address.isAny())
-            m_wildcardListeningPorts.insert(r.local.port);
+        m_listeners.insert(e.id, e.key.local);
+        if (e.key.local.address.isAny())
+            ++m_wildcardListeningPorts[e.key.local.port];
         else
-            m_listening.insert(r.local);
+            ++m_listening[e.key.local];
     }
-    forgetPeers(m_store.apply(poll.histories, poll.snapshot.steadyNs, poll.snapshot.wallTimeMs));
-    findPeers(poll.delta);
-    Q_EMIT updated(poll.delta);
+}
+
+QList<quint64> Session::listeningIds() const
+{
+    QList<quint64> ids = m_listeners.keys();
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 void Session::setRecording(std::shared_ptr<const Replay> replay)
@@ -95,13 +114,13 @@ void Session::clear()
 {
     m_store.clear();
     m_replayNs = -1;
-    m_tracker.reset();
+    m_differ.reset();
+    m_listeners.clear();
     m_wildcardListeningPorts.clear();
     m_startNs = steadyNowNs();
     m_startWallMs = QDateTime::currentMSecsSinceEpoch();
     m_peers.clear();
     m_listening.clear();
-    m_last = Snapshot();
 }
 
 void Session::findPeers(const TrackerDelta &delta)

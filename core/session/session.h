@@ -4,7 +4,7 @@
 #include "../lab/lab.h"
 #include "replay.h"
 #include "../tracking/connectionstore.h"
-#include "../tracking/connectiontracker.h"
+#include "../tracking/connectiondiffer.h"
 
 #include <QHash>
 #include <QObject>
@@ -16,7 +16,8 @@ namespace sockscope {
 
 // Everything one sockscope window knows: the connections the polls have seen (with their
 // histories), the lab whose sockets they may be, and which two connections are the two ends
-// of one loopback connection. Snapshots come in through apply(); views follow updated().
+// of one loopback connection. What each poll changed comes in through apply() (a LiveSession
+// feeds it); views follow updated(). Work per poll is proportional to what changed.
 class Session : public QObject
 {
     Q_OBJECT
@@ -30,12 +31,15 @@ public:
     // from the recording at the position, with exact last-seen times (the store keeps what
     // each step touched). Empty for an unknown id.
     std::optional<ConnectionHistory> historyNow(quint64 id) const;
-    const Snapshot &lastSnapshot() const { return m_last; }
+    // The connections in LISTEN now (a live session), oldest first.
+    QList<quint64> listeningIds() const;
     qint64 startSteadyNs() const { return m_startNs; }
 
-    // A snapshot to diff here, or a poll a tracking Poller already diffed on its thread.
+    // What one poll changed, as the one ConnectionDiffer reported it.
+    void apply(const TrackerDelta &delta);
+    // A whole snapshot, for one-shot commands and tests that take their snapshots themselves:
+    // diffed here (nothing else diffs it) and applied as above.
     void apply(const Snapshot &snapshot);
-    void apply(const TrackedPoll &poll);
     // Replaying: moves to another moment of the recording (setRecording()), forward or back.
     // updated() follows with the step's delta; rewound() names, after a step back, the
     // connections that changed or are no longer there, as views cannot follow a step back
@@ -82,17 +86,18 @@ Q_SIGNALS:
 
 private:
     void findPeers(const TrackerDelta &delta);
+    void noteListeners(const TrackerDelta &delta);
     void findPeers(const QList<quint64> &ids); // connections that appeared, or are alive again
     void forgetPeers(const QList<quint64> &ids);
     const RecordedConnection *recordedFor(quint64 id) const;
 
     Lab *m_lab;
     ConnectionStore m_store;
-    std::unique_ptr<ConnectionTracker> m_tracker; // only for snapshots that come undiffed
-    Snapshot m_last;
+    std::unique_ptr<ConnectionDiffer> m_differ; // only for snapshots given whole
     QHash<quint64, quint64> m_peers; // both directions
-    QSet<Endpoint> m_listening;      // local endpoints of LISTEN rows in the last snapshot
-    QSet<quint16> m_wildcardListeningPorts; // ports of LISTEN rows bound to 0.0.0.0 or ::
+    QHash<quint64, Endpoint> m_listeners;   // LISTEN connections now: id -> local endpoint
+    QHash<Endpoint, int> m_listening;       // how many of them listen on each endpoint
+    QHash<quint16, int> m_wildcardListeningPorts; // and on each port, bound to 0.0.0.0 or ::
     qint64 m_startNs = 0;
     qint64 m_startWallMs = 0;
     std::shared_ptr<const Replay> m_replay;

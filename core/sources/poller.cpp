@@ -5,8 +5,8 @@
 
 namespace sockscope {
 
-PollWorker::PollWorker(std::unique_ptr<SocketSource> source)
-    : m_source(std::move(source)), m_owners(std::make_unique<SocketOwners>())
+PollWorker::PollWorker(std::unique_ptr<SocketSource> source, std::shared_ptr<std::atomic_bool> pending)
+    : m_source(std::move(source)), m_pending(std::move(pending)), m_owners(std::make_unique<SocketOwners>())
 {
 }
 
@@ -52,7 +52,6 @@ void PollWorker::burst(int periodMs, int durationMs)
         m_burstEnd.setRemainingTime(durationMs);
         m_timer->start(periodMs);
     }
-    poll(); // stopped: one poll, as pollNow()
 }
 
 void PollWorker::setFilter(const SocketFilter &filter)
@@ -62,14 +61,15 @@ void PollWorker::setFilter(const SocketFilter &filter)
 
 void PollWorker::setTracking(bool tracking)
 {
-    if (tracking && !m_tracker)
-        m_tracker = std::make_unique<ConnectionTracker>();
+    if (tracking && !m_differ)
+        m_differ = std::make_unique<ConnectionDiffer>();
     else if (!tracking)
-        m_tracker.reset();
+        m_differ.reset();
 }
 
 void PollWorker::poll()
 {
+    m_pending->store(false);
     if (m_bursting && m_burstEnd.hasExpired()) {
         m_bursting = false;
         if (m_timer && m_timer->isActive())
@@ -78,30 +78,34 @@ void PollWorker::poll()
     Snapshot snapshot = m_source->take(m_filter);
     if (m_owners && snapshot.ok())
         m_owners->attribute(snapshot.records);
-    if (!m_tracker) {
+    if (!m_differ) {
         Q_EMIT snapshotTaken(snapshot);
         return;
     }
-    TrackedPoll result;
-    if (snapshot.ok()) {
-        result.delta = m_tracker->update(snapshot);
-        result.histories = m_tracker->historiesOf(result.delta);
-    }
-    result.snapshot = std::move(snapshot);
-    Q_EMIT tracked(result);
+    PollChanges changes;
+    changes.source = snapshot.source;
+    changes.wallTimeMs = snapshot.wallTimeMs;
+    changes.steadyNs = snapshot.steadyNs;
+    changes.rows = int(snapshot.records.size());
+    changes.issues = std::move(snapshot.issues);
+    changes.notes = std::move(snapshot.notes);
+    changes.error = std::move(snapshot.error);
+    if (changes.ok())
+        changes.delta = m_differ->update(snapshot);
+    Q_EMIT changed(changes);
 }
 
 Poller::Poller(std::unique_ptr<SocketSource> source, QObject *parent)
     : QObject(parent), m_sourceName(source->name())
 {
     qRegisterMetaType<Snapshot>();
-    qRegisterMetaType<TrackedPoll>();
+    qRegisterMetaType<PollChanges>();
     m_thread.setObjectName(QStringLiteral("sockscope-poller"));
-    m_worker = new PollWorker(std::move(source));
+    m_worker = new PollWorker(std::move(source), m_pending);
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &PollWorker::snapshotTaken, this, &Poller::snapshotTaken, Qt::QueuedConnection);
-    connect(m_worker, &PollWorker::tracked, this, &Poller::tracked, Qt::QueuedConnection);
+    connect(m_worker, &PollWorker::changed, this, &Poller::changed, Qt::QueuedConnection);
     m_thread.start();
 }
 
@@ -138,6 +142,7 @@ void Poller::burst(int periodMs, int durationMs)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, periodMs, durationMs] { w->burst(periodMs, durationMs); },
                               Qt::QueuedConnection);
+    pollNow();
 }
 
 void Poller::start()
@@ -155,7 +160,8 @@ void Poller::stop()
 
 void Poller::pollNow()
 {
-    QMetaObject::invokeMethod(m_worker, &PollWorker::poll, Qt::QueuedConnection);
+    if (!m_pending->exchange(true))
+        QMetaObject::invokeMethod(m_worker, &PollWorker::poll, Qt::QueuedConnection);
 }
 
 } // namespace sockscope

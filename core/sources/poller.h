@@ -3,11 +3,12 @@
 
 #include "socketsource.h"
 
-#include "../tracking/connectionstore.h"
+#include "pollchanges.h"
 
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
 #include <memory>
 
 namespace sockscope {
@@ -15,7 +16,9 @@ namespace sockscope {
 class PollWorker;
 
 // Takes snapshots from a source on its own worker thread, at a fixed interval and on demand.
-// Snapshots arrive through snapshotTaken() in the thread that owns the Poller.
+// Snapshots arrive through snapshotTaken() in the thread that owns the Poller; while tracking,
+// only what each poll changed arrives, through changed(). Requests for a poll made while one
+// is already queued are one request.
 class Poller : public QObject
 {
     Q_OBJECT
@@ -30,9 +33,9 @@ public:
 
     void setInterval(int ms);
     void setFilter(const SocketFilter &filter);
-    // While tracking, each poll is also diffed against the previous one on the worker thread
-    // and delivered through tracked() instead of snapshotTaken(): the owner's thread then only
-    // takes in what changed.
+    // While tracking, each poll is diffed against the previous one on the worker thread and
+    // delivered through changed() instead of snapshotTaken(): the owner's thread then only
+    // takes in what changed. Turning it on starts from an empty table.
     void setTracking(bool tracking);
     // Whether each poll also names the processes holding the sockets (SocketOwners, on the
     // worker thread). On by default.
@@ -41,7 +44,8 @@ public:
 public Q_SLOTS:
     void start();
     void stop();
-    // Polls as soon as the worker is free, whether or not the timer runs.
+    // Polls as soon as the worker is free, whether or not the timer runs. Calls made before
+    // that poll begins make no further polls.
     void pollNow();
     // After something changed the sockets (a lab call): polls at once, then every `periodMs`
     // for `durationMs`, then at the interval again, so that short-lived states are caught
@@ -54,11 +58,12 @@ public:
 
 Q_SIGNALS:
     void snapshotTaken(const sockscope::Snapshot &snapshot);
-    void tracked(const sockscope::TrackedPoll &poll);
+    void changed(const sockscope::PollChanges &changes);
 
 private:
     QThread m_thread;
     PollWorker *m_worker = nullptr; // lives in m_thread; deleted when the thread finishes
+    std::shared_ptr<std::atomic_bool> m_pending = std::make_shared<std::atomic_bool>(false);
     QString m_sourceName;
     int m_intervalMs = 500;
     bool m_active = false;

@@ -3,13 +3,16 @@
 
 #include "socketsource.h"
 
+#include "pollchanges.h"
+
 #include "../system/socketowners.h"
-#include "../tracking/connectionstore.h"
-#include "../tracking/connectiontracker.h"
+#include "../tracking/connectiondiffer.h"
 
 #include <QDeadlineTimer>
 #include <QObject>
 #include <QTimer>
+
+#include <atomic>
 
 #include <memory>
 
@@ -22,7 +25,7 @@ class PollWorker : public QObject
     Q_OBJECT
 
 public:
-    explicit PollWorker(std::unique_ptr<SocketSource> source);
+    PollWorker(std::unique_ptr<SocketSource> source, std::shared_ptr<std::atomic_bool> pending);
 
     // Called on the worker thread only.
     void start(int intervalMs);
@@ -31,16 +34,17 @@ public:
     void setFilter(const SocketFilter &filter);
     void setTracking(bool tracking);
     void setOwnerLookup(bool lookup);
-    void burst(int periodMs, int durationMs);
+    void burst(int periodMs, int durationMs); // polls fast from the next poll on
     void poll();
 
 Q_SIGNALS:
     void snapshotTaken(const sockscope::Snapshot &snapshot);
-    void tracked(const sockscope::TrackedPoll &poll);
+    void changed(const sockscope::PollChanges &changes);
 
 private:
     std::unique_ptr<SocketSource> m_source;
-    std::unique_ptr<ConnectionTracker> m_tracker; // while tracking: the diff is made here
+    std::unique_ptr<ConnectionDiffer> m_differ; // while tracking: the one diff is made here
+    std::shared_ptr<std::atomic_bool> m_pending; // a poll is queued (Poller::pollNow())
     std::unique_ptr<SocketOwners> m_owners; // while looking up owners
     SocketFilter m_filter;
     QTimer *m_timer = nullptr; // child, created on the worker thread

@@ -120,13 +120,26 @@ struct ConnectionEvent
     }
 };
 
-// What one snapshot changed, in the order it happened within the snapshot.
+// A connection's row as one poll reported it, for a connection the poll changed.
+struct RowUpdate
+{
+    quint64 id = 0;
+    SocketRecord record;
+    bool visible = true; // differs from the previous row in what the table shows (a state change always does)
+};
+
+// What one snapshot changed, in the order it happened within the snapshot: everything a
+// ConnectionStore needs to keep the histories, and a view to follow the table, without the
+// table itself.
 struct TrackerDelta
 {
     qint64 wallTimeMs = 0;
     qint64 steadyNs = 0;
     QList<ConnectionEvent> events;
     QList<quint64> updated; // live connections whose row changed without a state change
+    // The new row of every Appeared and StateChanged event, in event order, then of every
+    // `updated` connection, in that order.
+    QList<RowUpdate> rows;
     int duplicateRows = 0;  // rows whose key an earlier row of the same snapshot already had
 
     bool isEmpty() const { return events.isEmpty() && updated.isEmpty(); }

@@ -5,6 +5,88 @@
 
 namespace sockscope {
 
+namespace {
+
+void noteInode(ConnectionHistory &h, const SocketRecord &record)
+{
+    if (record.inode && *record.inode != 0 && !h.inodes.contains(*record.inode))
+        h.inodes.append(*record.inode);
+}
+
+} // namespace
+
+QList<quint64> ConnectionStore::apply(const TrackerDelta &delta)
+{
+    // Spans that stay open are brought up to the previous poll before this one changes them.
+    const quint64 now = m_polls + 1;
+    StateSpan opened;
+    opened.firstSeenNs = opened.lastSeenNs = delta.steadyNs;
+    opened.firstSeenWallMs = opened.lastSeenWallMs = delta.wallTimeMs;
+    opened.polls = 1;
+
+    qsizetype row = 0;
+    for (const ConnectionEvent &e : delta.events) {
+        if (e.kind == ConnectionEvent::Kind::Appeared) {
+            const SocketRecord &record = delta.rows.at(row++).record;
+            Entry entry;
+            entry.syncedPoll = now;
+            ConnectionHistory &h = entry.history;
+            h.id = e.id;
+            h.key = e.key;
+            h.latest = record;
+            opened.state = record.state;
+            h.addSpan(opened);
+            noteInode(h, record);
+            h.addSample(delta.steadyNs, delta.wallTimeMs, record);
+            m_histories.insert(e.id, std::move(entry));
+            m_live.insert(e.key, e.id);
+            continue;
+        }
+        const SocketRecord *record = e.kind == ConnectionEvent::Kind::StateChanged ? &delta.rows.at(row++).record : nullptr;
+        const auto it = m_histories.find(e.id);
+        if (it == m_histories.end() || !it->history.alive)
+            continue;
+        ConnectionHistory &h = *sync(*it);
+        if (record) {
+            opened.state = record->state;
+            h.addSpan(opened);
+            h.latest = *record;
+            noteInode(h, *record);
+            h.addSample(delta.steadyNs, delta.wallTimeMs, *record);
+            it->syncedPoll = now;
+            continue;
+        }
+        h.alive = false;
+        h.vanishedNs = delta.steadyNs;
+        h.vanishedWallMs = delta.wallTimeMs;
+        h.compactClosed();
+        if (m_live.value(h.key) == h.id)
+            m_live.remove(h.key);
+        m_vanishedOrder.push_back(h.id);
+        ++m_vanishedCount;
+    }
+    for (; row < delta.rows.size(); ++row) {
+        const RowUpdate &u = delta.rows.at(row);
+        const auto it = m_histories.find(u.id);
+        if (it == m_histories.end() || !it->history.alive)
+            continue;
+        ConnectionHistory &h = *sync(*it);
+        StateSpan &span = h.spans.last();
+        span.lastSeenNs = delta.steadyNs;
+        span.lastSeenWallMs = delta.wallTimeMs;
+        ++span.polls;
+        if (u.visible)
+            h.addSample(delta.steadyNs, delta.wallTimeMs, u.record);
+        h.latest = u.record;
+        noteInode(h, u.record);
+        it->syncedPoll = now;
+    }
+    m_polls = now;
+    m_lastPollNs = delta.steadyNs;
+    m_lastPollWallMs = delta.wallTimeMs;
+    return forgetBeyondRetention();
+}
+
 QList<quint64> ConnectionStore::apply(const QList<ConnectionHistory> &changed, qint64 steadyNs, qint64 wallTimeMs,
                                      int polls)
 {
@@ -29,6 +111,11 @@ QList<quint64> ConnectionStore::apply(const QList<ConnectionHistory> &changed, q
             }
         }
     }
+    return forgetBeyondRetention();
+}
+
+QList<quint64> ConnectionStore::forgetBeyondRetention()
+{
     QList<quint64> forgotten;
     while (m_vanishedCount > m_vanishedRetention && !m_vanishedOrder.empty()) {
         const quint64 id = m_vanishedOrder.front();
@@ -74,7 +161,7 @@ void ConnectionStore::remove(const QList<quint64> &ids)
     }
 }
 
-const ConnectionHistory *ConnectionStore::sync(Entry &entry) const
+ConnectionHistory *ConnectionStore::sync(Entry &entry) const
 {
     ConnectionHistory &h = entry.history;
     if (h.alive && entry.syncedPoll < m_polls && !h.spans.isEmpty()) {

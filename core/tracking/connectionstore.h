@@ -11,11 +11,17 @@
 
 namespace sockscope {
 
-// Connection histories to look up, kept current from what a ConnectionTracker reports. The
-// tracker can then run on the poller's thread: only the histories a poll changed cross over.
+// Connection histories to look up, kept current from what a ConnectionDiffer reports (or,
+// replaying, from the histories a recording gives). The differ runs on the poller's thread;
+// only a poll's changes cross over, and the histories are kept here alone.
 class ConnectionStore
 {
 public:
+    // Takes one poll as a ConnectionDiffer reported it: the histories of the connections it
+    // names are extended; every other live connection was seen again unchanged. Work is
+    // proportional to the delta, not to the table. Returns the vanished connections forgotten
+    // beyond the retention.
+    QList<quint64> apply(const TrackerDelta &delta);
     // Takes one poll: the histories its delta changed (new, changed, updated and vanished
     // ones), and when it was taken. Every other live connection was seen again unchanged, by
     // `polls` polls (a replay's step can stand for many). Returns the vanished connections
@@ -44,7 +50,8 @@ private:
         ConnectionHistory history;
         quint64 syncedPoll = 0;
     };
-    const ConnectionHistory *sync(Entry &entry) const;
+    ConnectionHistory *sync(Entry &entry) const;
+    QList<quint64> forgetBeyondRetention();
 
     mutable QHash<quint64, Entry> m_histories;
     quint64 m_polls = 0;
@@ -57,14 +64,5 @@ private:
     qint64 m_forgotten = 0;
 };
 
-// One poll with its diff already made: what a tracking Poller delivers.
-struct TrackedPoll
-{
-    Snapshot snapshot;
-    TrackerDelta delta;
-    QList<ConnectionHistory> histories; // every history the delta names, as it is now
-};
-
 } // namespace sockscope
 
-Q_DECLARE_METATYPE(sockscope::TrackedPoll)

@@ -4,6 +4,7 @@
 
 #include "../common/fixtures.h"
 
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void shouldApplyTheFilter();
     void shouldReportSourceFailures();
     void shouldDiffOnTheWorkerThreadWhenTracking();
+    void shouldCoalescePollRequestsMadeWhileBusy();
 
 private:
     QTemporaryDir m_dir;
@@ -166,21 +168,66 @@ void TestPoller::shouldDiffOnTheWorkerThreadWhenTracking()
 {
     Poller poller(std::make_unique<ProcSource>(m_dir.path()));
     poller.setTracking(true);
-    QSignalSpy tracked(&poller, &Poller::tracked);
+    QSignalSpy changed(&poller, &Poller::changed);
     QSignalSpy snapshots(&poller, &Poller::snapshotTaken);
     poller.pollNow();
-    QVERIFY(tracked.wait(5000));
-    const auto first = tracked.first().first().value<TrackedPoll>();
-    QCOMPARE(first.snapshot.records.size(), 86);
+    QVERIFY(changed.wait(5000));
+    const auto first = changed.first().first().value<PollChanges>();
+    QVERIFY(first.ok());
+    QCOMPARE(first.rows, 86);
     QCOMPARE(first.delta.events.size(), 86); // everything appears once
-    QCOMPARE(first.histories.size(), 86);
-    QVERIFY(first.histories.first().alive);
+    QCOMPARE(first.delta.rows.size(), 86);   // with its row
+    QCOMPARE(first.delta.rows.first().id, first.delta.events.first().id);
     poller.pollNow();
-    QVERIFY(tracked.wait(5000));
-    const auto second = tracked.last().first().value<TrackedPoll>();
+    QVERIFY(changed.wait(5000));
+    const auto second = changed.last().first().value<PollChanges>();
     QVERIFY(second.delta.isEmpty()); // the same saved table: nothing changed
-    QVERIFY(second.histories.isEmpty());
+    QVERIFY(second.delta.rows.isEmpty()); // and no row crosses over
+    QCOMPARE(second.rows, 86);
     QCOMPARE(snapshots.size(), 0); // tracked polls are not also delivered untracked
+}
+
+namespace {
+
+// A source whose take() waits until the test lets it go: the poller stays busy meanwhile.
+class GatedSource : public SocketSource
+{
+public:
+    GatedSource(QSemaphore *entered, QSemaphore *release) : m_entered(entered), m_release(release) { }
+    QString name() const override { return QStringLiteral("gated"); }
+    Snapshot take(const SocketFilter &) override
+    {
+        m_entered->release();
+        m_release->acquire();
+        Snapshot s;
+        s.source = name();
+        s.stampNow();
+        return s;
+    }
+
+private:
+    QSemaphore *m_entered;
+    QSemaphore *m_release;
+};
+
+} // namespace
+
+void TestPoller::shouldCoalescePollRequestsMadeWhileBusy()
+{
+    QSemaphore entered;
+    QSemaphore release;
+    Poller poller(std::make_unique<GatedSource>(&entered, &release));
+    QSignalSpy spy(&poller, &Poller::snapshotTaken);
+    poller.pollNow();
+    QVERIFY(entered.tryAcquire(1, 5000)); // the first poll is under way
+    for (int i = 0; i < 8; ++i)
+        poller.pollNow();
+    poller.burst(); // stopped: a burst is one more request
+    release.release(10);
+    QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 2, 5000);
+    QTest::qWait(100);
+    QCOMPARE(spy.size(), 2); // the one under way, and one for the nine requests made meanwhile
+    QCOMPARE(entered.available(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestPoller)

@@ -135,15 +135,9 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         m_model->resync(ids);
         scheduleSsView();
     });
-    connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
-    connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
-    connect(&m_runner, &ScenarioRunner::pollRequested, this, &MainWindow::pollBurst);
-    connect(&m_runner, &ScenarioRunner::portResolved, this, [this](quint16 port) {
-        if (!m_scenarioPorts.contains(port))
-            m_scenarioPorts.append(port);
-        updateFilter();
-        pollSoon();
-    });
+    // The lab's calls, then what each poll changed: one stream, in the order it happened.
+    connect(&m_live, &LiveSession::callMade, this, &MainWindow::logCall);
+    connect(&m_live, &LiveSession::polled, this, &MainWindow::applyPoll);
     connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
         m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
                        tr("%1, step %2 of %3: %4")
@@ -199,8 +193,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
 
 MainWindow::~MainWindow()
 {
-    // The poller's thread must stop before the session it feeds goes away.
-    m_poller.reset();
+    m_live.stop();
 }
 
 QDockWidget *MainWindow::addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area)
@@ -353,9 +346,7 @@ void MainWindow::buildDocks()
     });
 
     connect(m_labPanel, &LabPanel::selectedSocketChanged, this, &MainWindow::selectionFromLab);
-    connect(m_labPanel, &LabPanel::commandRun, this, &MainWindow::pollBurst);
     connect(m_scenarioPanel, &ScenarioPanel::loading, this, [this] {
-        m_scenarioPorts.clear();
         ScenarioConfig config;
         config.port = m_labPanel->serverPort();
         m_scenarioPanel->setConfig(config);
@@ -399,8 +390,7 @@ void MainWindow::buildToolBar()
 
     connect(m_sourceBox, &QComboBox::currentIndexChanged, this, &MainWindow::startPolling);
     connect(m_intervalBox, &QSpinBox::valueChanged, this, [this](int ms) {
-        if (m_poller)
-            m_poller->setInterval(ms);
+        m_live.setInterval(ms);
         updateStatus();
     });
     connect(m_watchPorts, &QLineEdit::editingFinished, this, &MainWindow::updateFilter);
@@ -509,73 +499,38 @@ void MainWindow::startPolling()
     m_sourceNotice->setVisible(!m_sourceNotice->text().isEmpty());
 
     // A new source starts a new table: the old histories came from another view of the kernel.
-    m_poller.reset();
-    m_session.clear();
+    m_live.setSource(std::move(source));
     m_model->clear();
     m_lastError.clear();
     m_selected = 0;
-
-    m_poller = std::make_unique<Poller>(std::move(source));
-    m_poller->setInterval(m_intervalBox->value());
-    // The diff runs on the poller's thread; this thread only takes in what changed.
-    m_poller->setTracking(true);
-    connect(m_poller.get(), &Poller::tracked, this, &MainWindow::applyPoll);
+    m_live.setInterval(m_intervalBox->value());
     updateFilter();
-    m_poller->start();
+    m_live.start();
     updateStatus();
 }
 
 void MainWindow::pollSoon()
 {
-    if (m_poller)
-        m_poller->pollNow();
-}
-
-void MainWindow::pollBurst()
-{
-    // A lab call changes sockets now, and the states it passes through may last only
-    // milliseconds: poll fast for a moment, then relax to the interval.
-    if (m_poller)
-        m_poller->burst();
+    m_live.pollNow();
 }
 
 void MainWindow::updateFilter()
 {
-    if (!m_poller)
+    if (m_replay)
         return;
     QString error;
-    QList<quint16> ports = parsePorts(m_watchPorts->text(), &error);
-    if (!ports.isEmpty()) {
-        // The lab's own sockets always show.
-        for (const LabSocket &s : m_lab.sockets()) {
-            if (s.role == LabSocket::Role::Listener && s.local.port != 0 && !ports.contains(s.local.port))
-                ports.append(s.local.port);
-            if (s.role == LabSocket::Role::Client && s.remote.port != 0 && !ports.contains(s.remote.port))
-                ports.append(s.remote.port);
-            if (s.role == LabSocket::Role::Client && s.local.port != 0 && s.local == s.remote && !ports.contains(s.local.port))
-                ports.append(s.local.port);
-        }
-        for (quint16 p : std::as_const(m_scenarioPorts)) {
-            if (!ports.contains(p))
-                ports.append(p);
-        }
-    }
+    const QList<quint16> ports = parsePorts(m_watchPorts->text(), &error);
     m_watchPorts->setToolTip(error.isEmpty() ? m_watchPorts->toolTip() : PlainText::toolTip(error));
-    SocketFilter filter;
-    filter.ports = ports;
-    m_poller->setFilter(filter);
-    m_poller->pollNow();
+    // Watching chosen ports still shows the lab's own sockets (LiveSession's rule).
+    m_live.setWatchedPorts(ports.isEmpty() ? std::nullopt : std::optional<QList<quint16>>(ports));
 }
 
-void MainWindow::applyPoll(const TrackedPoll &poll)
+void MainWindow::applyPoll(const PollChanges &poll)
 {
-    m_lastError = poll.snapshot.error;
-    m_issueCount = int(poll.snapshot.issues.size());
-    m_notes = poll.snapshot.notes;
-    if (poll.snapshot.ok()) {
-        m_session.apply(poll);
-        m_runner.observe(poll.snapshot);
-    }
+    // The session and the scenario runner took the changes already (Session::updated()).
+    m_lastError = poll.error;
+    m_issueCount = int(poll.issues.size());
+    m_notes = poll.notes;
     updateStatus();
 }
 
@@ -602,7 +557,6 @@ void MainWindow::logCall(const LabCall &call)
 {
     m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
                    call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
-    pollBurst();
 }
 
 void MainWindow::scheduleSsView()

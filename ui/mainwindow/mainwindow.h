@@ -3,10 +3,7 @@
 
 #include "preferencesdialog.h"
 
-#include "core/lab/lab.h"
-#include "core/lab/scenariorunner.h"
-#include "core/session/session.h"
-#include "core/sources/poller.h"
+#include "core/live/livesession.h"
 
 #include <QMainWindow>
 
@@ -58,7 +55,8 @@ public:
     Lab *lab() { return &m_lab; }
     Session *session() { return &m_session; }
     ScenarioRunner *runner() { return &m_runner; }
-    Poller *poller() const { return m_poller.get(); }
+    LiveSession *live() { return &m_live; }
+    Poller *poller() const { return m_live.poller(); }
     SocketTableModel *socketModel() const { return m_model; }
     SocketTableProxy *socketProxy() const { return m_proxy; }
     QTableView *socketTable() const { return m_table; }
@@ -95,7 +93,7 @@ private:
     void buildToolBar();
     void buildMenus();
     void startPolling();
-    void applyPoll(const TrackedPoll &poll);
+    void applyPoll(const PollChanges &poll);
     void sessionUpdated(const TrackerDelta &delta);
     void logCall(const LabCall &call);
     void updateFilter();
@@ -107,7 +105,6 @@ private:
     void selectionFromLab(int socketId);
     void editPreferences();
     void pollSoon();
-    void pollBurst();
     void buildReplayBar();
     void stepReplay();
     void logReplayStep(const Replay::Step &step);
@@ -119,12 +116,13 @@ private:
     QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
 
     Preferences m_preferences;
-    Lab m_lab;
-    Session m_session{&m_lab};
-    ScenarioRunner m_runner{&m_lab};
-    std::unique_ptr<Poller> m_poller;
+    // The source, its poller, the lab, the session and the scenario runner: the one live
+    // pipeline. A replay window never gives it a source.
+    LiveSession m_live;
+    Lab &m_lab = *m_live.lab();
+    Session &m_session = *m_live.session();
+    ScenarioRunner &m_runner = *m_live.runner();
     QString m_sourceName;
-    QList<quint16> m_scenarioPorts;
 
     SocketTableModel *m_model = nullptr;
     SocketTableProxy *m_proxy = nullptr;

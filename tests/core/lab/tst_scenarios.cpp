@@ -3,9 +3,10 @@
 // promises, as seen through /proc and through ss, over IPv4 and IPv6.
 #include "core/lab/scenariocatalog.h"
 #include "core/lab/scenariorunner.h"
-#include "core/sources/poller.h"
+#include "core/live/livesession.h"
 
 #include "../loopbackpair.h"
+#include "../../common/scriptedsource.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -47,33 +48,24 @@ void TestScenarios::table()
 
 namespace {
 
-// Wires a poller to a runner the way the window and the command line do.
+// The live pipeline the window and the command line use, watching the lab's ports.
 struct Harness
 {
-    Lab lab;
-    ScenarioRunner runner{&lab};
-    Poller poller;
+    LiveSession live;
+    Lab &lab = *live.lab();
+    ScenarioRunner &runner = *live.runner();
 
-    explicit Harness(const QString &source) : poller(SocketSource::create(source))
+    explicit Harness(const QString &source) : Harness(SocketSource::create(source)) { }
+    explicit Harness(std::unique_ptr<SocketSource> source) : live(std::move(source))
     {
-        poller.setInterval(20);
-        QObject::connect(&poller, &Poller::snapshotTaken, &runner, &ScenarioRunner::observe);
-        QObject::connect(&runner, &ScenarioRunner::pollRequested, &poller, &Poller::pollNow);
-        QObject::connect(&runner, &ScenarioRunner::portResolved, &poller, [this](quint16 port) {
-            SocketFilter filter;
-            filter.port = port;
-            poller.setFilter(filter);
-            poller.pollNow();
-        });
+        live.setInterval(20);
+        live.setWatchedPorts(QList<quint16>());
     }
 
     void load(const Scenario &scenario, const ScenarioConfig &config)
     {
-        SocketFilter filter;
-        filter.port = config.port;
-        poller.setFilter(filter);
         runner.load(scenario, config);
-        poller.start();
+        live.start();
     }
 
     int openSockets() const
@@ -186,24 +178,18 @@ void TestScenarios::shouldRunOneStepAtATime()
 
 void TestScenarios::shouldNameWhatWasNotObserved()
 {
-    // Snapshots of another port: the runner sees none of its sockets, so it must say so.
-    Lab lab;
-    ScenarioRunner runner(&lab);
-    Poller poller(SocketSource::create(QStringLiteral("proc")));
-    SocketFilter elsewhere;
-    elsewhere.port = 1;
-    poller.setFilter(elsewhere);
-    poller.setInterval(20);
-    connect(&poller, &Poller::snapshotTaken, &runner, &ScenarioRunner::observe);
+    // A source that never shows the lab's sockets: the runner sees none of them, so it must say so.
+    auto script = std::make_shared<testing::ScriptedSource::Script>();
+    Harness h(std::make_unique<testing::ScriptedSource>(script));
     ScenarioConfig config;
     config.port = 0;
-    runner.load(*ScenarioCatalog::find(u"self-connect"), config);
-    poller.start();
-    runner.runAll(0);
-    QTRY_VERIFY_WITH_TIMEOUT(runner.isDone(), 15000);
-    QCOMPARE(runner.status(), ScenarioRunner::Status::Finished);
-    QCOMPARE(describe(runner.missing()), QStringLiteral("client #1 in ESTABLISHED"));
-    runner.stop();
+    h.load(*ScenarioCatalog::find(u"self-connect"), config);
+    h.runner.runAll(0);
+    QTRY_VERIFY_WITH_TIMEOUT(h.runner.isDone(), 15000);
+    QCOMPARE(h.runner.status(), ScenarioRunner::Status::Finished);
+    QCOMPARE(describe(h.runner.missing()), QStringLiteral("client #1 in ESTABLISHED"));
+    QVERIFY(script->polls > 0);
+    h.runner.stop();
 }
 
 void TestScenarios::shouldStopWhenANeededCallFails()
