@@ -13,6 +13,7 @@
 #include "ui/diagram/statediagramwidget.h"
 #include "ui/export/imageexport.h"
 #include "ui/table/pairdelegate.h"
+#include "ui/table/sslisting.h"
 #include "ui/text/plaintext.h"
 #include "ui/timeline/timelinewidget.h"
 
@@ -133,7 +134,6 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     connect(&m_session, &Session::updated, this, &MainWindow::sessionUpdated);
     connect(&m_session, &Session::rewound, this, [this](const QList<quint64> &ids) {
         m_model->resync(ids);
-        scheduleSsView();
     });
     // The lab's calls, then what each poll changed: one stream, in the order it happened.
     connect(&m_live, &LiveSession::callMade, this, &MainWindow::logCall);
@@ -323,27 +323,12 @@ void MainWindow::buildDocks()
     QDockWidget *logDock = addDock(m_logView, tr("Event log"), QStringLiteral("eventLogDock"), Qt::BottomDockWidgetArea);
     splitDockWidget(timelineDock, logDock, Qt::Horizontal);
 
-    m_ssView = new QPlainTextEdit(this);
+    // Lines are printed as they scroll into view, and only while the tab is shown.
+    m_ssView = new SsListingView(m_proxy, this);
     m_ssView->setObjectName(QStringLiteral("ssView"));
-    m_ssView->setReadOnly(true);
-    m_ssView->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_ssView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_ssDock = addDock(m_ssView, tr("As ss -tan prints it"), QStringLiteral("ssDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(logDock, m_ssDock);
     logDock->raise();
-    connect(m_ssDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
-        if (visible)
-            updateSsView();
-    });
-    // The listing prints every row: at most a few times a second, however often the table
-    // changes (a replay played back, a burst of polls), and not while it is hidden.
-    m_ssRefresh = new QTimer(this);
-    m_ssRefresh->setSingleShot(true);
-    m_ssRefresh->setInterval(200);
-    connect(m_ssRefresh, &QTimer::timeout, this, [this] {
-        if (m_ssDock->isVisible())
-            updateSsView();
-    });
 
     connect(m_labPanel, &LabPanel::selectedSocketChanged, this, &MainWindow::selectionFromLab);
     connect(m_scenarioPanel, &ScenarioPanel::loading, this, [this] {
@@ -548,7 +533,6 @@ void MainWindow::sessionUpdated(const TrackerDelta &delta)
         m_log->append({e.wallTimeMs, EventLogModel::Kind::Transition,
                        label.isEmpty() ? e.key.local.toString() : label, EventWording::transition(m_session, e), false});
     }
-    scheduleSsView();
     if (m_selected != 0)
         showSelection();
 }
@@ -557,28 +541,6 @@ void MainWindow::logCall(const LabCall &call)
 {
     m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
                    call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
-}
-
-void MainWindow::scheduleSsView()
-{
-    if (m_ssDock->isVisible() && !m_ssRefresh->isActive())
-        m_ssRefresh->start();
-}
-
-void MainWindow::updateSsView()
-{
-    QList<SocketRecord> records;
-    for (int row = 0; row < m_proxy->rowCount(); ++row) {
-        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
-        if (m_model->highlightAt(source) != SocketTableModel::Highlight::Vanishing)
-            records.append(m_model->recordAt(source));
-    }
-    const QString text = SocketTable::format(records, SocketTable::Style::SsTan);
-    if (m_ssView->toPlainText() != text) {
-        const int scroll = m_ssView->verticalScrollBar()->value();
-        m_ssView->setPlainText(text);
-        m_ssView->verticalScrollBar()->setValue(scroll);
-    }
 }
 
 void MainWindow::updateStatus()

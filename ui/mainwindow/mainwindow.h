@@ -27,6 +27,7 @@ class LabPanel;
 class ScenarioPanel;
 class SocketTableModel;
 class SocketTableProxy;
+class SsListingView;
 class StateDiagramWidget;
 class TimelineWidget;
 
@@ -98,8 +99,6 @@ private:
     void logCall(const LabCall &call);
     void updateFilter();
     void updateStatus();
-    void updateSsView();
-    void scheduleSsView();
     void showSelection();
     void selectionFromTable();
     void selectionFromLab(int socketId);
@@ -135,9 +134,8 @@ private:
     ScenarioPanel *m_scenarioPanel = nullptr;
     EventLogModel *m_log = nullptr;
     QTreeView *m_logView = nullptr;
-    QPlainTextEdit *m_ssView = nullptr;
+    SsListingView *m_ssView = nullptr;
     QDockWidget *m_ssDock = nullptr;
-    QTimer *m_ssRefresh = nullptr;
     StateDiagramWidget *m_diagram = nullptr;
     TimelineWidget *m_timeline = nullptr;
     QTimer *m_liveTimer = nullptr;

@@ -11,6 +11,7 @@
 #include <QGuiApplication>
 
 #include <algorithm>
+#include <iterator>
 
 namespace sockscope {
 
@@ -29,29 +30,6 @@ qint64 nowMs()
     return steadyNowNs() / 1000000;
 }
 
-// The columns whose text or sort value differ between two rows of one connection.
-std::pair<int, int> changedColumns(const SocketRecord &a, const SocketRecord &b)
-{
-    int first = SocketTableModel::ColumnCount;
-    int last = -1;
-    const auto note = [&](bool changed, int column) {
-        if (!changed)
-            return;
-        first = qMin(first, column);
-        last = qMax(last, column);
-    };
-    note(a.local != b.local, SocketTableModel::Local);
-    note(a.remote != b.remote, SocketTableModel::Remote);
-    note(a.state != b.state, SocketTableModel::State);
-    note(a.txQueue != b.txQueue || a.listenBacklog != b.listenBacklog, SocketTableModel::SendQ);
-    note(a.rxQueue != b.rxQueue, SocketTableModel::RecvQ);
-    note(a.timer != b.timer || a.timerRemainingMs != b.timerRemainingMs, SocketTableModel::Timer);
-    note(a.inode != b.inode, SocketTableModel::Inode);
-    note(a.uid != b.uid, SocketTableModel::Uid);
-    note(a.ownerStatus != b.ownerStatus || a.owners != b.owners, SocketTableModel::Process);
-    return {first, last};
-}
-
 } // namespace
 
 SocketTableModel::SocketTableModel(const Session *session, QObject *parent)
@@ -65,6 +43,7 @@ SocketTableModel::SocketTableModel(const Session *session, QObject *parent)
     m_vanishing = theme.rowVanishing();
 }
 
+
 bool SocketTableModel::event(QEvent *event)
 {
     if (event->type() == QEvent::ApplicationPaletteChange) {
@@ -72,15 +51,15 @@ bool SocketTableModel::event(QEvent *event)
         m_new = theme.rowNew();
         m_changed = theme.rowChanged();
         m_vanishing = theme.rowVanishing();
-        if (!m_rows.isEmpty())
-            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1), {Qt::BackgroundRole});
+        if (!m_shown.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_shown.size()) - 1, ColumnCount - 1), {Qt::BackgroundRole});
     }
     return QAbstractTableModel::event(event);
 }
 
 int SocketTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : int(m_shown.size());
 }
 
 int SocketTableModel::columnCount(const QModelIndex &parent) const
@@ -139,24 +118,11 @@ QVariant SocketTableModel::sortValue(const Row &row, int column) const
     }
 }
 
-int SocketTableModel::anchorRow(int row) const
-{
-    const Row &r = m_rows[row];
-    const int peer = rowOf(m_session->peerOf(r.id));
-    if (peer < 0)
-        return row;
-    // The client end leads its pair; between two equal ends, the older connection does.
-    const Row &p = m_rows[peer];
-    if (r.clientSide != p.clientSide)
-        return r.clientSide ? row : peer;
-    return r.id < p.id ? row : peer;
-}
-
 QVariant SocketTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return QVariant();
-    const Row &row = m_rows[index.row()];
+    const Row &row = *m_shown[index.row()];
     const SocketRecord &r = row.record;
 
     switch (role) {
@@ -165,11 +131,11 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     case SortRole:
         return sortValue(row, index.column());
     case PairIdRole:
-        return QVariant::fromValue(m_rows[anchorRow(index.row())].id);
+        return QVariant::fromValue(anchorOf(row)->id);
     case PairSortRole:
-        return sortValue(m_rows[anchorRow(index.row())], index.column());
+        return sortValue(*anchorOf(row), index.column());
     case PairOrderRole:
-        return anchorRow(index.row()) == index.row() ? 0 : 1;
+        return anchorOf(row) == &row ? 0 : 1;
     case HighlightRole:
         return int(row.highlight);
     case Qt::BackgroundRole:
@@ -231,209 +197,347 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     }
 }
 
-void SocketTableModel::reindexFrom(int row)
+SocketTableModel::Row *SocketTableModel::find(quint64 id)
 {
-    for (int i = row; i < m_rows.size(); ++i)
-        m_rowOfId.insert(m_rows[i].id, i);
+    const auto it = m_rows.find(id);
+    return it == m_rows.end() ? nullptr : &it->second;
 }
 
-void SocketTableModel::mark(int row, Highlight highlight, qint64 now)
+const SocketTableModel::Row *SocketTableModel::find(quint64 id) const
 {
-    Row &r = m_rows[row];
+    const auto it = m_rows.find(id);
+    return it == m_rows.end() ? nullptr : &it->second;
+}
+
+int SocketTableModel::rowOf(quint64 id) const
+{
+    const Row *row = find(id);
+    return row ? row->pos : -1;
+}
+
+const SocketTableModel::Row *SocketTableModel::anchorOf(const Row &row) const
+{
+    const quint64 peerId = m_session->peerOf(row.id);
+    const Row *peer = peerId != 0 ? find(peerId) : nullptr;
+    if (!peer)
+        return &row;
+    // The client end leads its pair; between two equal ends, the older connection does.
+    if (row.clientSide != peer->clientSide)
+        return row.clientSide ? &row : peer;
+    return row.id < peer->id ? &row : peer;
+}
+
+void SocketTableModel::updatePairKeys(Row &row)
+{
+    const Row *anchor = anchorOf(row);
+    row.pairId = anchor->id;
+    row.pairOrder = anchor == &row ? 0 : 1;
+    row.pairKey = m_sortColumn >= 0 ? sortValue(*anchor, m_sortColumn) : QVariant();
+}
+
+bool SocketTableModel::less(const Row *a, const Row *b) const
+{
+    if (m_sortColumn < 0)
+        return a->sequence < b->sequence;
+    const bool ascending = m_sortOrder == Qt::AscendingOrder;
+    const QPartialOrdering order = QVariant::compare(a->pairKey, b->pairKey);
+    if (order == QPartialOrdering::Less)
+        return ascending;
+    if (order == QPartialOrdering::Greater)
+        return !ascending;
+    if (a->pairId != b->pairId)
+        return ascending ? a->pairId < b->pairId : a->pairId > b->pairId;
+    // Within a pair the client end comes first, whichever way the column is sorted.
+    if (a->pairOrder != b->pairOrder)
+        return a->pairOrder < b->pairOrder;
+    return a->id < b->id;
+}
+
+bool SocketTableModel::accepts(const Row &row) const
+{
+    const SocketRecord &r = row.record;
+    if (m_state && r.state != *m_state)
+        return false;
+    if (m_port && r.local.port != *m_port && r.remote.port != *m_port)
+        return false;
+    if (m_text.isEmpty())
+        return true;
+    // What the cells show, as a user would search them.
+    const QString unknown = QStringLiteral("?");
+    const QStringList cells{kernelName(r.state), row.label.isEmpty() ? QStringLiteral("–") : row.label,
+                            r.local.toString(), r.remote.toString(), QString::number(r.rxQueue),
+                            QString::number(r.isListener() && r.listenBacklog ? *r.listenBacklog : r.txQueue),
+                            SocketTable::timerText(r), r.inode ? QString::number(*r.inode) : unknown,
+                            r.uid ? QString::number(*r.uid) : unknown, r.ownerText()};
+    return std::any_of(cells.cbegin(), cells.cend(),
+                       [this](const QString &cell) { return cell.contains(m_text, Qt::CaseInsensitive); });
+}
+
+void SocketTableModel::count(const Row &row, int sign)
+{
+    if (row.highlight != Highlight::Vanishing) {
+        int &n = m_stateCounts[row.record.state];
+        n += sign;
+        if (n <= 0)
+            m_stateCounts.remove(row.record.state);
+    }
+    if (sign > 0 && !row.label.isEmpty())
+        m_labelled.insert(row.id);
+    else if (sign < 0)
+        m_labelled.remove(row.id);
+}
+
+SocketTableModel::Row &SocketTableModel::create(const ConnectionHistory &h, Highlight highlight, qint64 now)
+{
+    Row &r = m_rows[h.id];
+    r.id = h.id;
+    r.record = h.latest;
+    r.label = m_session->labelOf(h.id);
+    r.clientSide = m_session->isClientSide(h.id);
+    r.sequence = ++m_sequence;
     r.highlight = highlight;
     r.highlightUntilMs = now + m_highlightMs;
+    count(r, +1);
+    if (highlight != Highlight::None) {
+        m_expiring.emplace_back(r.highlightUntilMs, r.id);
+        if (!m_expiry.isActive())
+            m_expiry.start();
+    }
+    return r;
+}
+
+void SocketTableModel::mark(Row &r, Highlight highlight, qint64 now)
+{
+    count(r, -1);
+    r.highlight = highlight;
+    r.highlightUntilMs = now + m_highlightMs;
+    count(r, +1);
+    m_expiring.emplace_back(r.highlightUntilMs, r.id);
     if (!m_expiry.isActive())
         m_expiry.start();
 }
 
-void SocketTableModel::refreshRow(int row, const ConnectionHistory &h)
+void SocketTableModel::refresh(Row &r, const ConnectionHistory &h)
 {
-    Row &r = m_rows[row];
+    count(r, -1);
     r.record = h.latest;
     r.label = m_session->labelOf(h.id);
+    count(r, +1);
 }
 
-void SocketTableModel::removeRows(QList<int> rows)
+void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64> &gone)
 {
-    if (rows.isEmpty())
-        return;
-    std::sort(rows.begin(), rows.end());
-    const int lowest = rows.first();
-    // Contiguous runs from the back, so earlier row numbers stay valid; ranges are inclusive.
-    qsizetype end = rows.size();
-    while (end > 0) {
-        qsizetype begin = end - 1;
-        while (begin > 0 && rows[begin - 1] == rows[begin] - 1)
-            --begin;
-        const int first = rows[begin];
-        const int last = rows[end - 1];
-        beginRemoveRows(QModelIndex(), first, last);
-        for (int r = first; r <= last; ++r)
-            m_rowOfId.remove(m_rows[r].id);
-        m_rows.remove(first, last - first + 1);
-        endRemoveRows();
-        end = begin;
+    QList<Row *> moving;
+    for (quint64 id : touched) {
+        if (Row *r = find(id)) {
+            r->moving = true;
+            moving.append(r);
+        }
     }
-    reindexFrom(lowest);
+    if (moving.isEmpty())
+        return;
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    // Persistent indexes (the selection, the current row) follow their connection.
+    const QModelIndexList before = persistentIndexList();
+    QList<std::pair<quint64, int>> held;
+    held.reserve(before.size());
+    for (const QModelIndex &index : before)
+        held.append({m_shown[index.row()]->id, index.column()});
+
+    m_shown.removeIf([](const Row *r) { return r->moving; });
+    QList<Row *> placed;
+    for (Row *r : std::as_const(moving)) {
+        r->moving = false;
+        r->pos = -1;
+        if (!gone.contains(r->id) && accepts(*r)) {
+            updatePairKeys(*r);
+            placed.append(r);
+        }
+    }
+    const auto before_ = [this](const Row *a, const Row *b) { return less(a, b); };
+    std::sort(placed.begin(), placed.end(), before_);
+    QList<Row *> merged;
+    merged.reserve(m_shown.size() + placed.size());
+    std::merge(m_shown.cbegin(), m_shown.cend(), placed.cbegin(), placed.cend(), std::back_inserter(merged), before_);
+    m_shown.swap(merged);
+    for (int i = 0; i < m_shown.size(); ++i)
+        m_shown[i]->pos = i;
+    for (quint64 id : gone) {
+        const auto it = m_rows.find(id);
+        if (it != m_rows.end()) {
+            count(it->second, -1);
+            m_rows.erase(it);
+        }
+    }
+
+    QModelIndexList after;
+    after.reserve(held.size());
+    for (const auto &[id, column] : std::as_const(held)) {
+        const int row = rowOf(id);
+        after.append(row >= 0 ? index(row, column) : QModelIndex());
+    }
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void SocketTableModel::rebuild()
+{
+    QSet<quint64> all;
+    all.reserve(qsizetype(m_rows.size()));
+    for (auto &[id, row] : m_rows)
+        all.insert(id);
+    relayout(all);
+}
+
+void SocketTableModel::sort(int column, Qt::SortOrder order)
+{
+    m_sortColumn = column >= 0 && column < ColumnCount ? column : -1;
+    m_sortOrder = order;
+    rebuild();
+}
+
+void SocketTableModel::setTextFilter(const QString &text)
+{
+    m_text = text.trimmed();
+    rebuild();
+}
+
+void SocketTableModel::setStateFilter(std::optional<TcpState> state)
+{
+    m_state = state;
+    rebuild();
+}
+
+void SocketTableModel::setPortFilter(std::optional<quint16> port)
+{
+    m_port = port;
+    rebuild();
 }
 
 void SocketTableModel::apply(const TrackerDelta &delta)
 {
-    const ConnectionStore &tracker = m_session->connections();
+    const ConnectionStore &store = m_session->connections();
     const qint64 now = nowMs();
-    QList<quint64> added;
     QSet<quint64> touched;
+    const auto touch = [&](quint64 id) {
+        touched.insert(id);
+        // Its pair's other end sorts by the same key.
+        if (const quint64 peer = m_session->peerOf(id); peer != 0)
+            touched.insert(peer);
+    };
 
     for (const ConnectionEvent &e : delta.events) {
-        const int row = rowOf(e.id);
+        Row *row = find(e.id);
+        const ConnectionHistory *h = store.history(e.id);
         switch (e.kind) {
         case ConnectionEvent::Kind::Appeared:
-            added.append(e.id);
+            if (!row && h && h->alive) {
+                create(*h, Highlight::New, now);
+                touch(e.id);
+            }
             break;
         case ConnectionEvent::Kind::StateChanged:
-            if (row >= 0) {
-                refreshRow(row, *tracker.history(e.id));
-                mark(row, Highlight::Changed, now);
-                touched.insert(e.id);
+            if (row && h) {
+                refresh(*row, *h);
+                mark(*row, Highlight::Changed, now);
+                touch(e.id);
             }
             break;
         case ConnectionEvent::Kind::Vanished:
-            if (row >= 0) {
-                mark(row, Highlight::Vanishing, now);
-                touched.insert(e.id);
+            if (row) {
+                mark(*row, Highlight::Vanishing, now);
+                touch(e.id);
             }
             break;
         }
     }
     for (quint64 id : delta.updated) {
-        const int row = rowOf(id);
-        const ConnectionHistory *h = tracker.history(id);
-        if (row < 0 || !h)
+        Row *row = find(id);
+        const ConnectionHistory *h = store.history(id);
+        if (!row || !h)
             continue;
-        const bool visible = h->latest.differsVisiblyFrom(m_rows[row].record);
-        const auto [first, last] = changedColumns(m_rows[row].record, h->latest);
-        refreshRow(row, *h);
-        if (visible) {
-            mark(row, Highlight::Changed, now);
-            touched.insert(id); // the whole row changes colour
-        } else if (last >= first) {
-            // Only these cells: a proxy sorted by another column need not move the row.
-            Q_EMIT dataChanged(index(row, first), index(row, last), {Qt::DisplayRole, SortRole, PairSortRole});
-        }
+        const bool visible = h->latest.differsVisiblyFrom(row->record);
+        refresh(*row, *h);
+        if (visible)
+            mark(*row, Highlight::Changed, now);
+        touch(id);
     }
     // Lab rows can change their role without a new kernel row: accept() takes a queued
     // connection, close() leaves the kernel's entry behind. They are few; look at all of them.
     // A recording's roles are fixed.
-    for (int row = 0; !m_session->recording() && row < m_rows.size(); ++row) {
-        Row &r = m_rows[row];
-        if (r.label.isEmpty() || touched.contains(r.id) || r.highlight == Highlight::Vanishing)
+    const QList<quint64> labelled = m_session->recording() ? QList<quint64>() : m_labelled.values();
+    for (quint64 id : labelled) {
+        Row *r = find(id);
+        if (!r || touched.contains(id) || r->highlight == Highlight::Vanishing)
             continue;
-        const QString label = m_session->labelOf(r.id);
-        if (label != r.label) {
-            r.label = label;
-            touched.insert(r.id);
+        const QString label = m_session->labelOf(id);
+        if (label != r->label) {
+            count(*r, -1);
+            r->label = label;
+            count(*r, +1);
+            touch(id);
         }
     }
-
-    for (quint64 id : std::as_const(touched)) {
-        const int row = rowOf(id);
-        if (row >= 0)
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-    }
-
-    QList<Row> fresh;
-    for (quint64 id : added) {
-        const ConnectionHistory *h = tracker.history(id);
-        if (!h || !h->alive || rowOf(id) >= 0)
-            continue;
-        fresh.append(rowFor(*h, Highlight::New, now));
-    }
-    appendRows(fresh);
+    relayout(touched);
     if (m_highlightMs <= 0)
         expireHighlights();
-}
-
-SocketTableModel::Row SocketTableModel::rowFor(const ConnectionHistory &h, Highlight highlight, qint64 now) const
-{
-    Row r;
-    r.id = h.id;
-    r.record = h.latest;
-    r.label = m_session->labelOf(h.id);
-    r.clientSide = m_session->isClientSide(h.id);
-    r.highlight = highlight;
-    r.highlightUntilMs = now + m_highlightMs;
-    return r;
-}
-
-void SocketTableModel::appendRows(const QList<Row> &fresh)
-{
-    if (fresh.isEmpty())
-        return;
-    const int first = int(m_rows.size());
-    beginInsertRows(QModelIndex(), first, first + int(fresh.size()) - 1);
-    m_rows.append(fresh);
-    reindexFrom(first);
-    endInsertRows();
-    bool marked = false;
-    for (const Row &r : fresh)
-        marked = marked || r.highlight != Highlight::None;
-    if (marked && !m_expiry.isActive())
-        m_expiry.start();
-    // A new end may complete a pair: its partner's pair roles changed too.
-    for (const Row &r : fresh) {
-        const int peer = rowOf(m_session->peerOf(r.id));
-        if (peer >= 0 && peer < first)
-            Q_EMIT dataChanged(index(peer, 0), index(peer, ColumnCount - 1), {PairIdRole, PairSortRole, PairOrderRole});
-    }
 }
 
 void SocketTableModel::resync(const QList<quint64> &ids)
 {
     const ConnectionStore &store = m_session->connections();
-    QList<int> gone;
-    QList<Row> fresh;
+    QSet<quint64> touched;
+    QSet<quint64> gone;
     for (quint64 id : ids) {
         const ConnectionHistory *h = store.history(id);
-        const int row = rowOf(id);
+        Row *row = find(id);
         if (!h || !h->alive) {
-            if (row >= 0)
-                gone.append(row);
+            if (row) {
+                touched.insert(id);
+                gone.insert(id);
+            }
             continue;
         }
-        if (row < 0) {
-            fresh.append(rowFor(*h, Highlight::None, 0));
-            continue;
+        if (!row) {
+            row = &create(*h, Highlight::None, 0);
+        } else {
+            refresh(*row, *h);
+            count(*row, -1);
+            row->highlight = Highlight::None;
+            count(*row, +1);
         }
-        refreshRow(row, *h);
-        m_rows[row].highlight = Highlight::None;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        touched.insert(id);
+        if (const quint64 peer = m_session->peerOf(id); peer != 0)
+            touched.insert(peer);
     }
-    removeRows(gone);
-    appendRows(fresh);
+    relayout(touched, gone);
 }
 
 void SocketTableModel::expireHighlights()
 {
     const qint64 now = nowMs();
-    QList<int> gone;
-    bool active = false;
-    for (int row = 0; row < m_rows.size(); ++row) {
-        Row &r = m_rows[row];
-        if (r.highlight == Highlight::None)
+    QSet<quint64> touched;
+    QSet<quint64> gone;
+    while (!m_expiring.empty() && (m_expiring.front().first <= now || m_highlightMs <= 0)) {
+        const quint64 id = m_expiring.front().second;
+        m_expiring.pop_front();
+        Row *r = find(id);
+        // Gone already, marked again since (a later entry stands for it), or plain already.
+        if (!r || r->highlight == Highlight::None || r->highlightUntilMs > now)
             continue;
-        if (r.highlightUntilMs > now) {
-            active = true;
+        if (r->highlight == Highlight::Vanishing) {
+            touched.insert(id);
+            gone.insert(id);
+            if (const quint64 peer = m_session->peerOf(id); peer != 0)
+                touched.insert(peer);
             continue;
         }
-        if (r.highlight == Highlight::Vanishing) {
-            gone.append(row);
-            continue;
-        }
-        r.highlight = Highlight::None;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1), {Qt::BackgroundRole, HighlightRole});
+        r->highlight = Highlight::None;
+        if (r->pos >= 0)
+            Q_EMIT dataChanged(index(r->pos, 0), index(r->pos, ColumnCount - 1), {Qt::BackgroundRole, HighlightRole});
     }
-    removeRows(gone);
-    if (!active)
+    relayout(touched, gone);
+    if (m_expiring.empty())
         m_expiry.stop();
 }
 
@@ -441,19 +545,12 @@ void SocketTableModel::clear()
 {
     beginResetModel();
     m_rows.clear();
-    m_rowOfId.clear();
+    m_shown.clear();
+    m_stateCounts.clear();
+    m_labelled.clear();
+    m_expiring.clear();
     m_expiry.stop();
     endResetModel();
-}
-
-QMap<TcpState, int> SocketTableModel::countsByState() const
-{
-    QMap<TcpState, int> counts;
-    for (const Row &r : m_rows) {
-        if (r.highlight != Highlight::Vanishing)
-            ++counts[r.record.state];
-    }
-    return counts;
 }
 
 } // namespace sockscope

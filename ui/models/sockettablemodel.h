@@ -5,15 +5,25 @@
 
 #include <QAbstractTableModel>
 #include <QColor>
-#include <QHash>
+#include <QMap>
+#include <QSet>
 #include <QTimer>
+
+#include <deque>
+#include <unordered_map>
 
 namespace sockscope {
 
-// The 4-tuple table: one row per live connection of a Session, updated incrementally from each
-// delta so that selection and scrolling survive every poll. New rows are marked for a moment,
-// changed rows likewise, and rows that left the kernel's table stay, marked, for the same
-// moment before they go.
+// The 4-tuple table: one row per live connection of a Session, in the order shown (sorted,
+// filtered, the two ends of a loopback connection side by side), updated from each delta so
+// that selection and scrolling survive every poll. New rows are marked for a moment, changed
+// rows likewise, and rows that left the kernel's table stay, marked, for the same moment
+// before they go.
+//
+// It sorts and filters itself rather than behind a QSortFilterProxyModel: a poll's changes
+// (and the rows whose marks end) are put in place together, as one layout change, so that a
+// poll costs a view the same whether one row changed or hundreds, at any table size. The
+// rows the poll did not touch are not looked at.
 class SocketTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -38,6 +48,18 @@ public:
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // By a column's SortRole, pairs kept together, the client end first; column -1: in the
+    // order connections appeared.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+
+    // Which rows are shown: any column containing `text` (case-insensitive), in `state`, on
+    // `port` (local or remote).
+    void setTextFilter(const QString &text);
+    void setStateFilter(std::optional<TcpState> state);
+    void setPortFilter(std::optional<quint16> port);
+    QString textFilter() const { return m_text; }
 
     // Brings the rows in line with what the session's latest delta reports.
     void apply(const TrackerDelta &delta);
@@ -50,14 +72,15 @@ public:
     void setHighlightDuration(int ms) { m_highlightMs = ms; }
     int highlightDuration() const { return m_highlightMs; }
 
-    int rowOf(quint64 id) const { return m_rowOfId.value(id, -1); }
-    quint64 idAt(int row) const { return m_rows[row].id; }
-    const SocketRecord &recordAt(int row) const { return m_rows[row].record; }
-    Highlight highlightAt(int row) const { return m_rows[row].highlight; }
-    QString labelAt(int row) const { return m_rows[row].label; }
+    int rowOf(quint64 id) const; // -1 when not shown
+    quint64 idAt(int row) const { return m_shown[row]->id; }
+    const SocketRecord &recordAt(int row) const { return m_shown[row]->record; }
+    Highlight highlightAt(int row) const { return m_shown[row]->highlight; }
+    QString labelAt(int row) const { return m_shown[row]->label; }
 
-    // Rows per kernel state, vanishing rows not counted.
-    QMap<TcpState, int> countsByState() const;
+    // Rows per kernel state, filtered-out rows included, vanishing ones not. Kept as rows
+    // change, not counted.
+    QMap<TcpState, int> countsByState() const { return m_stateCounts; }
 
 protected:
     bool event(QEvent *event) override; // follows palette changes
@@ -71,22 +94,46 @@ private:
         bool clientSide = true;
         Highlight highlight = Highlight::None;
         qint64 highlightUntilMs = 0;
+        quint64 sequence = 0; // when it came: the order without a sort column
+        int pos = -1;         // its row, -1 while filtered out
+        bool moving = false;  // being put back in place (relayout())
+        // Where the pair sorts: its first end's sort value and id, and which end this is.
+        QVariant pairKey;
+        quint64 pairId = 0;
+        int pairOrder = 0;
     };
 
+    Row *find(quint64 id);
+    const Row *find(quint64 id) const;
+    const Row *anchorOf(const Row &row) const; // the pair's first end, or the row itself
     QVariant sortValue(const Row &row, int column) const;
-    Row rowFor(const ConnectionHistory &h, Highlight highlight, qint64 now) const;
-    void appendRows(const QList<Row> &fresh);
-    int anchorRow(int row) const; // the pair's first end, or the row itself
-    void mark(int row, Highlight highlight, qint64 nowMs);
-    void refreshRow(int row, const ConnectionHistory &h);
+    bool accepts(const Row &row) const;
+    bool less(const Row *a, const Row *b) const;
+    void updatePairKeys(Row &row);
+    Row &create(const ConnectionHistory &h, Highlight highlight, qint64 now);
+    void mark(Row &row, Highlight highlight, qint64 nowMs);
+    void refresh(Row &row, const ConnectionHistory &h);
+    void count(const Row &row, int sign); // keeps m_stateCounts and m_labelled
+    // Puts these rows (new, changed, or going) in place, and drops `gone`, in one layout change.
+    void relayout(const QSet<quint64> &touched, const QSet<quint64> &gone = {});
+    void rebuild(); // every row: a new sort or filter
     void expireHighlights();
-    void removeRows(QList<int> rows);
-    void reindexFrom(int row);
 
     const Session *m_session;
-    QList<Row> m_rows;
-    QHash<quint64, int> m_rowOfId;
-    QTimer m_expiry; // one shared timer for every highlight, running only while one is shown
+    std::unordered_map<quint64, Row> m_rows; // by id; nodes stay put, so m_shown can point at them
+    QList<Row *> m_shown;                    // the rows shown, in order
+    quint64 m_sequence = 0;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    QString m_text;
+    std::optional<TcpState> m_state;
+    std::optional<quint16> m_port;
+    QMap<TcpState, int> m_stateCounts; // rows per state, vanishing ones not counted
+    QSet<quint64> m_labelled;          // rows with a lab label: their role can change without a poll
+    // When each mark ends, in the order they were set (one duration for all): expiring them
+    // looks at the ones due, not at every row.
+    std::deque<std::pair<qint64, quint64>> m_expiring;
+    QTimer m_expiry; // runs only while a mark is shown
     int m_highlightMs = 1500;
     QColor m_new, m_changed, m_vanishing;
 };

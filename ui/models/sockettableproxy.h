@@ -3,15 +3,18 @@
 
 #include "core/tcp/tcpstate.h"
 
-#include <QSortFilterProxyModel>
+#include <QIdentityProxyModel>
 
 #include <optional>
 
 namespace sockscope {
 
-// Sorts the 4-tuple table by any column while keeping the two ends of a loopback connection
-// next to each other (the pair sorts by its first end), and filters by port, state and text.
-class SocketTableProxy : public QSortFilterProxyModel
+class SocketTableModel;
+
+// What the 4-tuple table's view is given: the SocketTableModel, which sorts (pairs kept
+// together) and filters by port, state and text itself, so that a poll's changes reach the
+// view as one layout change (see SocketTableModel). Sorting and filtering here go to it.
+class SocketTableProxy : public QIdentityProxyModel
 {
     Q_OBJECT
 
@@ -21,16 +24,12 @@ public:
     void setTextFilter(const QString &text);       // any column contains it, case-insensitively
     void setStateFilter(std::optional<TcpState> state);
     void setPortFilter(std::optional<quint16> port); // local or remote port
-    QString textFilter() const { return m_text; }
+    QString textFilter() const;
 
-protected:
-    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
-    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 private:
-    QString m_text;
-    std::optional<TcpState> m_state;
-    std::optional<quint16> m_port;
+    SocketTableModel *table() const;
 };
 
 } // namespace sockscope
