@@ -111,10 +111,28 @@ QList<quint16> LiveSession::labPorts() const
     return ports;
 }
 
+void LiveSession::setLookedAt(const QList<ConnectionKey> &keys)
+{
+    m_lookedAt = keys;
+    updateFilter();
+}
+
 std::optional<SocketFilter> LiveSession::filter() const
 {
     SocketFilter filter;
     filter.family = m_family;
+    filter.tcpInfoForAll = false;
+    filter.tcpInfoFor = m_lookedAt;
+    for (const LabSocket &s : m_lab.sockets()) {
+        if (!s.open || s.local.port == 0)
+            continue;
+        ConnectionKey key;
+        key.family = s.family;
+        key.local = s.local;
+        key.remote = s.remote;
+        if (!filter.tcpInfoFor.contains(key))
+            filter.tcpInfoFor.append(key);
+    }
     if (!m_watched)
         return filter;
     filter.ports = *m_watched;
@@ -133,7 +151,9 @@ void LiveSession::updateFilter()
         return;
     const std::optional<SocketFilter> next = filter();
     const bool same = m_filterSet && next.has_value() == m_filter.has_value()
-        && (!next || (next->ports == m_filter->ports && next->family == m_filter->family));
+        && (!next
+            || (next->ports == m_filter->ports && next->family == m_filter->family
+                && next->tcpInfoFor == m_filter->tcpInfoFor));
     if (same)
         return;
     const bool hadNothing = m_filterSet && !m_filter;

@@ -56,6 +56,10 @@ public:
     // The ports the lab's sockets and the loaded scenario use: listeners' ports, clients'
     // server ports, a self-connected socket's own port, the scenario's port once known.
     QList<quint16> labPorts() const;
+    // Connections the user looks at (the selected one and its peer): each poll reads their
+    // tcp_info (RTT, congestion window, RTO), as it does for the lab's sockets, and no other
+    // row's.
+    void setLookedAt(const QList<ConnectionKey> &keys);
     // What the poller is asked for now; nullopt while there is nothing to poll.
     std::optional<SocketFilter> filter() const;
 
@@ -87,6 +91,7 @@ private:
     bool m_running = false;
     std::optional<QList<quint16>> m_watched;
     std::optional<AddressFamily> m_family;
+    QList<ConnectionKey> m_lookedAt;
     std::optional<SocketFilter> m_filter; // as last given to the poller
     bool m_filterSet = false;
 };

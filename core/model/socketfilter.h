@@ -16,6 +16,12 @@ struct SocketFilter
     QList<quint16> ports;            // or any of these (the window's watched and lab ports)
     std::optional<TcpState> state;
     std::optional<AddressFamily> family;
+    // tcp_info (RTT, congestion window, RTO) costs the kernel a call per row. A live view asks
+    // for it only for the rows it shows it for: with tcpInfoForAll off, these connections
+    // alone (at most maxTcpInfoRows); the rest come without it. Not a row filter.
+    bool tcpInfoForAll = true;
+    QList<ConnectionKey> tcpInfoFor;
+    static constexpr int maxTcpInfoRows = 64;
 
     bool isEmpty() const { return !port && ports.isEmpty() && !state && !family; }
     QList<quint16> allPorts() const; // port and ports, without repeats

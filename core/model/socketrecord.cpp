@@ -94,7 +94,8 @@ QString SocketRecord::ownerExplanation() const
 {
     switch (ownerStatus) {
     case OwnerStatus::NotLooked:
-        return QString();
+        return QStringLiteral("Not looked up: a saved table, or a new socket waiting for the next look "
+                              "through every process's descriptors (with many sockets, every few seconds).");
     case OwnerStatus::Process:
         return QStringLiteral("A descriptor of this process refers to the socket (/proc/<pid>/fd).");
     case OwnerStatus::Carried:

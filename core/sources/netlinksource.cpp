@@ -11,6 +11,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
+#include <QSet>
+
+#include <bitset>
 #include <cerrno>
 #include <cstring>
 
@@ -86,7 +91,8 @@ QString NetlinkSource::dump(int family, const SocketFilter &filter, QList<Socket
         if (*filter.state == TcpState::Close)
             message.request.idiag_states |= boundInactive;
     }
-    message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+    if (filter.tcpInfoForAll)
+        message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
     packet.append(reinterpret_cast<const char *>(&message), sizeof message);
     if (!bytecode.isEmpty()) {
         rtattr attr{};
@@ -167,7 +173,82 @@ Snapshot NetlinkSource::take(const SocketFilter &filter)
     // of IPv4-mapped rows, are checked here.
     if (!filter.isEmpty())
         snapshot.records.removeIf([&filter](const SocketRecord &r) { return !filter.matches(r); });
+    if (!filter.tcpInfoForAll && !filter.tcpInfoFor.isEmpty())
+        addTcpInfo(filter, snapshot.records);
     return snapshot;
+}
+
+void NetlinkSource::addTcpInfo(const SocketFilter &filter, QList<SocketRecord> &records)
+{
+    QSet<ConnectionKey> wanted;
+    std::bitset<65536> ports; // a cheap first test for each of many rows
+    for (const ConnectionKey &key : filter.tcpInfoFor.mid(0, SocketFilter::maxTcpInfoRows)) {
+        wanted.insert(key);
+        ports.set(key.local.port);
+    }
+    for (SocketRecord &r : records) {
+        if (!ports.test(r.local.port) || !wanted.contains(ConnectionKey::of(r)))
+            continue;
+        SocketRecord full;
+        if (!queryOne(ConnectionKey::of(r), full) || full.local != r.local || full.remote != r.remote)
+            continue; // gone since the dump: the row stays as the dump had it
+        r.rtoMs = full.rtoMs;
+        r.atoMs = full.atoMs;
+        r.rttUs = full.rttUs;
+        r.rttVarUs = full.rttVarUs;
+        r.cwnd = full.cwnd;
+        r.ssthresh = full.ssthresh;
+    }
+}
+
+bool NetlinkSource::queryOne(const ConnectionKey &key, SocketRecord &out)
+{
+    QString error;
+    if (!ensureSocket(error))
+        return false;
+    struct
+    {
+        nlmsghdr header;
+        inet_diag_req_v2 request;
+    } message{};
+    message.header.nlmsg_len = sizeof message;
+    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    message.header.nlmsg_flags = NLM_F_REQUEST; // one socket, not a dump
+    message.header.nlmsg_seq = ++m_sequence;
+    const bool v4 = key.family == AddressFamily::IPv4;
+    message.request.sdiag_family = v4 ? AF_INET : AF_INET6;
+    message.request.sdiag_protocol = IPPROTO_TCP;
+    message.request.idiag_states = allStates;
+    message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+    inet_diag_sockid &id = message.request.id;
+    id.idiag_sport = htons(key.local.port);
+    id.idiag_dport = htons(key.remote.port);
+    const auto put = [v4](const IpAddress &address, __be32 *to) {
+        if (v4)
+            to[0] = htonl(address.toIPv4());
+        else
+            std::memcpy(to, address.bytes().data(), 16);
+    };
+    put(key.local.address, id.idiag_src);
+    put(key.remote.address, id.idiag_dst);
+    id.idiag_cookie[0] = id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (::sendto(m_fd, &message, sizeof message, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel) < 0)
+        return false;
+    ssize_t n;
+    do
+        n = ::recv(m_fd, m_buffer.data(), size_t(m_buffer.size()), 0);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return false;
+    QList<SocketRecord> one;
+    const InetDiagParser::Result result = InetDiagParser::parse(QByteArrayView(m_buffer.constData(), n), one);
+    if (result.status == InetDiagParser::Status::Error || one.isEmpty())
+        return false; // ENOENT: it closed since the dump
+    out = std::move(one.first());
+    return true;
 }
 
 qint64 NetlinkSource::dumpBytes(const SocketFilter &filter, QString *error)

@@ -28,6 +28,9 @@ public:
 private:
     bool ensureSocket(QString &error);
     QString dump(int family, const SocketFilter &filter, QList<SocketRecord> *records, qint64 *bytes);
+    // One socket's row with tcp_info, asked by its 4-tuple; false when it is gone.
+    bool queryOne(const ConnectionKey &key, SocketRecord &out);
+    void addTcpInfo(const SocketFilter &filter, QList<SocketRecord> &records);
 
     int m_fd = -1;
     quint32 m_sequence = 0;

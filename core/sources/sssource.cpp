@@ -14,6 +14,9 @@ QStringList SsSource::arguments(const SocketFilter &filter) const
     QStringList args{QStringLiteral("-t"), QStringLiteral("-a"), QStringLiteral("-n"),
                      QStringLiteral("-o"), QStringLiteral("-i"), QStringLiteral("-e"),
                      QStringLiteral("-H")};
+    // -i is tcp_info for every row; ss cannot ask it for a few rows only.
+    if (!filter.tcpInfoForAll)
+        args.removeOne(QStringLiteral("-i"));
     args += filter.ssArguments();
     return args;
 }

@@ -78,6 +78,8 @@ void SocketOwners::attribute(QList<SocketRecord> &records)
         apply(r);
 
     // Inodes given up on belong to sockets that close sooner or later: keep only current ones.
+    if (m_pending.size() > 2 * records.size())
+        m_pending.clear(); // closed long before the rescan came
     if (m_unresolved.size() > 1024 && m_unresolved.size() > 2 * records.size()) {
         QSet<quint64> current;
         for (const SocketRecord &r : records)
@@ -99,6 +101,10 @@ void SocketOwners::apply(SocketRecord &record) const
     if (it != m_owners.constEnd() && !it->isEmpty()) {
         record.ownerStatus = OwnerStatus::Process;
         record.owners = *it;
+        return;
+    }
+    if (m_pending.contains(*record.inode)) {
+        record.ownerStatus = OwnerStatus::NotLooked; // the next full rescan will say
         return;
     }
     // Not found: certain only if every process could be looked into.
@@ -133,15 +139,25 @@ void SocketOwners::resolve(const QSet<quint64> &unknown)
     }
     if (missing.isEmpty())
         return;
-    if (m_sinceFullRescan.isValid() && m_sinceFullRescan.elapsed() < m_fullRescanIntervalMs)
+    // A full rescan reads every descriptor of every process: with tens of thousands of
+    // sockets it costs more than the poll. It waits at least 50 times as long as the last one
+    // took (at most 2 % of a core); meanwhile these rows say their owner is not looked up yet.
+    const qint64 interval = qMax<qint64>(m_fullRescanIntervalMs, 50 * m_lastFullRescanMs);
+    if (m_sinceFullRescan.isValid() && m_sinceFullRescan.elapsed() < interval) {
+        m_pending.unite(missing);
         return; // the next poll asks again
+    }
+    QElapsedTimer took;
+    took.start();
     // An old process opened it since we last looked: look at every process again.
     for (const qint32 pid : pids) {
         if (!scanned.contains(pid))
             rescan(pid);
     }
     ++m_stats.fullRescans;
+    m_lastFullRescanMs = took.elapsed();
     m_sinceFullRescan.start();
+    m_pending.clear();
     for (const quint64 inode : std::as_const(missing)) {
         if (!m_owners.contains(inode))
             m_unresolved.insert(inode);

@@ -19,7 +19,8 @@ namespace sockscope {
 //  - an unknown inode first rescans this process (the lab's sockets are here) and any process
 //    that appeared since the last look;
 //  - only if that does not find it is every process rescanned, at most once per
-//    fullRescanIntervalMs, and never again for the same inode.
+//    fullRescanIntervalMs (longer when a rescan takes long: at most 2 % of the time), and
+//    never again for the same inode. Until then its owner is NotLooked, not "unknown".
 //
 // A process's descriptors are unreadable to other users (except root): what they hold is
 // reported as Hidden ("unknown"), never guessed. Not thread-safe: one instance per thread.
@@ -64,6 +65,8 @@ private:
     QHash<qint32, Process> m_processes;
     QHash<quint64, QList<SocketOwner>> m_owners; // inode -> processes holding it
     QSet<quint64> m_unresolved; // a full rescan did not find these: do not rescan for them again
+    QSet<quint64> m_pending;    // waiting for the next full rescan
+    qint64 m_lastFullRescanMs = 0;
     int m_hiddenProcesses = 0;
     int m_fullRescanIntervalMs = 2000;
     QElapsedTimer m_sinceFullRescan;

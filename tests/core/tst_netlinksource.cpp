@@ -75,6 +75,8 @@ private Q_SLOTS:
     void shouldListIPv4MappedRowsUnderIPv6();
     void shouldAgreeWithProcRowForRow();
     void shouldCountDumpBytesWithoutParsing();
+    void shouldReadTcpInfoOnlyForTheRowsAskedFor_data();
+    void shouldReadTcpInfoOnlyForTheRowsAskedFor();
 };
 
 void TestNetlinkSource::initTestCase()
@@ -121,6 +123,55 @@ void TestNetlinkSource::shouldShowABoundOnlySocketAsClose()
     const Snapshot proc = ProcSource().take(filter);
     QVERIFY(proc.ok());
     QVERIFY(withLocal(proc, Loopback::text(fam), port).isEmpty());
+}
+
+void TestNetlinkSource::shouldReadTcpInfoOnlyForTheRowsAskedFor_data()
+{
+    QTest::addColumn<int>("family");
+    QTest::addRow("ipv4") << int(AddressFamily::IPv4);
+    QTest::addRow("ipv6") << int(AddressFamily::IPv6);
+}
+
+void TestNetlinkSource::shouldReadTcpInfoOnlyForTheRowsAskedFor()
+{
+    QFETCH(int, family);
+    const auto fam = AddressFamily(family);
+    if (fam == AddressFamily::IPv6 && !Loopback::hasIPv6())
+        QSKIP("this machine has no IPv6 loopback (::1)");
+    Fd listener = Loopback::listen(fam, 4);
+    QVERIFY(listener.isValid());
+    const quint16 port = listener.localPort();
+    Fd first = Loopback::connect(fam, port);
+    Fd second = Loopback::connect(fam, port);
+    QVERIFY(first.isValid() && second.isValid());
+
+    NetlinkSource netlink;
+    SocketFilter filter;
+    filter.port = port;
+    filter.state = TcpState::Established;
+    QTRY_COMPARE(netlink.take(filter).records.size(), 4);
+    // Every row has tcp_info by default (a one-shot snapshot).
+    for (const SocketRecord &r : netlink.take(filter).records)
+        QVERIFY(r.rttUs.has_value());
+
+    filter.tcpInfoForAll = false;
+    const Snapshot plain = netlink.take(filter);
+    QCOMPARE(plain.records.size(), 4);
+    for (const SocketRecord &r : plain.records)
+        QVERIFY(!r.rttUs && !r.cwnd); // the kernel was not asked
+    const SocketRecord asked = *std::find_if(plain.records.cbegin(), plain.records.cend(),
+                                             [&](const SocketRecord &r) { return r.local.port == first.localPort(); });
+    filter.tcpInfoFor = {ConnectionKey::of(asked)};
+    const Snapshot some = netlink.take(filter);
+    QCOMPARE(some.records.size(), 4);
+    int withInfo = 0;
+    for (const SocketRecord &r : some.records) {
+        const bool isAsked = ConnectionKey::of(r) == ConnectionKey::of(asked);
+        QCOMPARE(r.rttUs.has_value(), isAsked);
+        QCOMPARE(r.cwnd.has_value(), isAsked);
+        withInfo += r.rttUs ? 1 : 0;
+    }
+    QCOMPARE(withInfo, 1);
 }
 
 void TestNetlinkSource::shouldFilterByStateInTheKernel()

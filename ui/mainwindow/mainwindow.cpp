@@ -588,6 +588,15 @@ void MainWindow::selectionFromTable()
 {
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     m_selected = current.isValid() ? current.data(SocketTableModel::ConnectionIdRole).toULongLong() : 0;
+    if (!m_replay) {
+        // The connection looked at gets its tcp_info read by each poll (the tooltip shows it).
+        QList<ConnectionKey> keys;
+        for (quint64 id : m_session.endsOf(m_selected)) {
+            if (const ConnectionHistory *h = m_session.connections().history(id))
+                keys.append(h->key);
+        }
+        m_live.setLookedAt(keys);
+    }
     const RowRole role = m_session.roleOf(m_selected);
     if (role.socketId != 0 && role.socketId != m_labPanel->selectedSocket()) {
         const QSignalBlocker blocker(m_labPanel);

@@ -25,6 +25,22 @@ QString endpointSortKey(const Endpoint &e)
         + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes.data()), int(bytes.size())).toHex());
 }
 
+// What tcp_info said, for the rows a poll asked it for (the selected connection, the lab's).
+QString tcpInfoText(const SocketRecord &r)
+{
+    QStringList parts;
+    parts << SocketTableModel::tr("round trip %1 ms (± %2 ms)")
+                 .arg(double(*r.rttUs) / 1000.0, 0, 'f', 2)
+                 .arg(double(r.rttVarUs.value_or(0)) / 1000.0, 0, 'f', 2);
+    if (r.cwnd)
+        parts << SocketTableModel::tr("congestion window %1 segments").arg(*r.cwnd);
+    if (r.ssthresh && *r.ssthresh >= 0)
+        parts << SocketTableModel::tr("slow-start threshold %1").arg(*r.ssthresh);
+    if (r.rtoMs)
+        parts << SocketTableModel::tr("retransmission timeout %1 ms").arg(*r.rtoMs);
+    return SocketTableModel::tr("tcp_info: %1").arg(parts.join(QStringLiteral(", ")));
+}
+
 qint64 nowMs()
 {
     return steadyNowNs() / 1000000;
@@ -177,6 +193,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
             return tr("No file: in the accept queue, a request socket, a TIME_WAIT entry, or orphaned by close()");
         if (index.column() == Process)
             return PlainText::toolTip(r.ownerExplanation());
+        if (index.column() == State && r.rttUs)
+            return tcpInfoText(r);
         return QVariant();
     case Qt::DisplayRole:
         switch (index.column()) {
