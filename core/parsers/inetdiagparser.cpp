@@ -159,7 +159,8 @@ InetDiagParser::Result InetDiagParser::parse(QByteArrayView datagram, QList<Sock
                 : QStringLiteral("the kernel refused the dump with error code %1").arg(e.error);
             return result;
         }
-        case SOCK_DIAG_BY_FAMILY: {
+        case SOCK_DIAG_BY_FAMILY:
+        case TCPDIAG_GETSOCK: { // the type of the request it answers (NetlinkSource asks both)
             SocketRecord record;
             if (!parseSocket(payload, payloadLength, record, result.error)) {
                 result.status = Status::Error;

@@ -27,6 +27,7 @@ namespace {
 // older kernels ignore the bit).
 constexpr quint32 boundInactive = 1u << 13;
 constexpr quint32 allStates = 0xfff | boundInactive;
+constexpr int bothFamilies = AF_UNSPEC; // dump(): one request for IPv4 and IPv6
 
 QString systemError(const char *call)
 {
@@ -72,28 +73,46 @@ QString NetlinkSource::dump(int family, const SocketFilter &filter, QList<Socket
         return error;
 
     const QByteArray bytecode = InetDiagParser::portFilter(filter.allPorts());
-    struct
-    {
-        nlmsghdr header;
-        inet_diag_req_v2 request;
-    } message{};
     QByteArray packet;
     const quint32 sequence = ++m_sequence;
-    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    message.header.nlmsg_seq = sequence;
-    message.request.sdiag_family = quint8(family);
-    message.request.sdiag_protocol = IPPROTO_TCP;
-    message.request.idiag_states = allStates;
+    quint32 states = allStates;
     if (filter.state) {
         // Bound-only sockets are CLOSE too, but the kernel lists them under their own bit.
-        message.request.idiag_states = 1u << kernelNumber(*filter.state);
+        states = 1u << kernelNumber(*filter.state);
         if (*filter.state == TcpState::Close)
-            message.request.idiag_states |= boundInactive;
+            states |= boundInactive;
     }
-    if (filter.tcpInfoForAll)
-        message.request.idiag_ext = 1 << (INET_DIAG_INFO - 1);
-    packet.append(reinterpret_cast<const char *>(&message), sizeof message);
+    const quint8 extensions = filter.tcpInfoForAll ? quint8(1 << (INET_DIAG_INFO - 1)) : quint8(0);
+    if (family == bothFamilies) {
+        // The older request (TCPDIAG_GETSOCK, as ss once sent): the kernel dumps both families
+        // in one walk of its tables, where SOCK_DIAG_BY_FAMILY walks them once per family.
+        struct
+        {
+            nlmsghdr header;
+            inet_diag_req request;
+        } message{};
+        message.header.nlmsg_type = TCPDIAG_GETSOCK;
+        message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        message.header.nlmsg_seq = sequence;
+        message.request.idiag_family = AF_INET;
+        message.request.idiag_states = states;
+        message.request.idiag_ext = extensions;
+        packet.append(reinterpret_cast<const char *>(&message), sizeof message);
+    } else {
+        struct
+        {
+            nlmsghdr header;
+            inet_diag_req_v2 request;
+        } message{};
+        message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+        message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        message.header.nlmsg_seq = sequence;
+        message.request.sdiag_family = quint8(family);
+        message.request.sdiag_protocol = IPPROTO_TCP;
+        message.request.idiag_states = states;
+        message.request.idiag_ext = extensions;
+        packet.append(reinterpret_cast<const char *>(&message), sizeof message);
+    }
     if (!bytecode.isEmpty()) {
         rtattr attr{};
         attr.rta_type = INET_DIAG_REQ_BYTECODE;
@@ -159,6 +178,14 @@ Snapshot NetlinkSource::take(const SocketFilter &filter)
     Snapshot snapshot;
     snapshot.source = name();
     snapshot.stampNow();
+    if (!filter.family && m_bothAtOnce) {
+        const QString error = dump(bothFamilies, filter, &snapshot.records, nullptr);
+        if (error.isEmpty())
+            return finish(filter, snapshot);
+        // A kernel without the older request: one dump per family from now on.
+        m_bothAtOnce = false;
+        snapshot.records.clear();
+    }
     for (int family : {AF_INET, AF_INET6}) {
         if (filter.family && (*filter.family == AddressFamily::IPv4) != (family == AF_INET))
             continue;
@@ -169,13 +196,18 @@ Snapshot NetlinkSource::take(const SocketFilter &filter)
             return snapshot;
         }
     }
+    return finish(filter, snapshot);
+}
+
+Snapshot NetlinkSource::finish(const SocketFilter &filter, Snapshot &snapshot)
+{
     // The kernel filtered by port and state; more ports than its filter holds, and the family
     // of IPv4-mapped rows, are checked here.
     if (!filter.isEmpty())
         snapshot.records.removeIf([&filter](const SocketRecord &r) { return !filter.matches(r); });
     if (!filter.tcpInfoForAll && !filter.tcpInfoFor.isEmpty())
         addTcpInfo(filter, snapshot.records);
-    return snapshot;
+    return std::move(snapshot);
 }
 
 void NetlinkSource::addTcpInfo(const SocketFilter &filter, QList<SocketRecord> &records)

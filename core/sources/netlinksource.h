@@ -30,9 +30,11 @@ private:
     QString dump(int family, const SocketFilter &filter, QList<SocketRecord> *records, qint64 *bytes);
     // One socket's row with tcp_info, asked by its 4-tuple; false when it is gone.
     bool queryOne(const ConnectionKey &key, SocketRecord &out);
+    Snapshot finish(const SocketFilter &filter, Snapshot &snapshot); // the filters the kernel could not apply
     void addTcpInfo(const SocketFilter &filter, QList<SocketRecord> &records);
 
     int m_fd = -1;
+    bool m_bothAtOnce = true; // the kernel answers TCPDIAG_GETSOCK: both families in one dump
     quint32 m_sequence = 0;
     QByteArray m_buffer;
 };

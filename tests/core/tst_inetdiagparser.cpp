@@ -342,6 +342,7 @@ private Q_SLOTS:
     void shouldRejectDamageAndKeepEarlierRecords();
     void shouldSkipUnknownAttributesAndNoopMessages();
     void shouldTakeAMessageWithoutAttributes();
+    void shouldTakeTheAnswerToTheOlderBothFamiliesRequest();
     void shouldBuildNoPortFilterForNoPortsOrTooMany();
     void shouldBuildAPortFilterTheKernelAcceptsAndRuns_data();
     void shouldBuildAPortFilterTheKernelAcceptsAndRuns();
@@ -739,6 +740,33 @@ void TestInetDiagParser::shouldRejectDamageAndKeepEarlierRecords()
         QVERIFY2(result.error.contains(reason), qPrintable(result.error));
         QVERIFY(records == (afterASocket ? expected : QList<SocketRecord>()));
     }
+}
+
+void TestInetDiagParser::shouldTakeTheAnswerToTheOlderBothFamiliesRequest()
+{
+    // The kernel answers TCPDIAG_GETSOCK (IPv4 and IPv6 in one dump) with messages of that
+    // type, each an inet_diag_msg as for SOCK_DIAG_BY_FAMILY; both dumps in one.
+    QByteArray both;
+    for (const QString &file : {tcp4Dump, tcp6Dump}) {
+        for (const QByteArray &m : messagesOf(readFixture(file))) {
+            if (headerOf(m).nlmsg_type == SOCK_DIAG_BY_FAMILY)
+                both += withType(m, TCPDIAG_GETSOCK);
+        }
+    }
+    both += realDone();
+    QList<SocketRecord> expected;
+    parseExactly(readFixture(tcp4Dump), expected);
+    parseExactly(readFixture(tcp6Dump), expected);
+    QList<SocketRecord> records;
+    const auto result = parseExactly(both, records);
+    QCOMPARE(result.status, Status::Done);
+    QCOMPARE(records.size(), expected.size());
+    QVERIFY(records == expected);
+    QVERIFY(std::any_of(records.cbegin(), records.cend(), [](const SocketRecord &r) { return r.family == AddressFamily::IPv6; }));
+    // Any other type is still no socket.
+    QList<SocketRecord> none;
+    parseExactly(withType(realMessage(TcpState::Established), TCPDIAG_GETSOCK + 1), none);
+    QVERIFY(none.isEmpty());
 }
 
 void TestInetDiagParser::shouldSkipUnknownAttributesAndNoopMessages()
