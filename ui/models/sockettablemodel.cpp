@@ -374,9 +374,18 @@ void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64
     }
     const auto before_ = [this](const Row *a, const Row *b) { return less(a, b); };
     std::sort(placed.begin(), placed.end(), before_);
+    // Each placed row's spot by binary search (k log n comparisons, not a merge's n), then
+    // the rows that stayed are copied across in runs.
     QList<Row *> merged;
     merged.reserve(m_shown.size() + placed.size());
-    std::merge(m_shown.cbegin(), m_shown.cend(), placed.cbegin(), placed.cend(), std::back_inserter(merged), before_);
+    auto from = m_shown.cbegin();
+    for (Row *r : std::as_const(placed)) {
+        const auto at = std::upper_bound(from, m_shown.cend(), r, before_);
+        std::copy(from, at, std::back_inserter(merged));
+        merged.append(r);
+        from = at;
+    }
+    std::copy(from, m_shown.cend(), std::back_inserter(merged));
     m_shown.swap(merged);
     for (int i = 0; i < m_shown.size(); ++i)
         m_shown[i]->pos = i;
