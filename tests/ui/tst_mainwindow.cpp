@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The window driven the way a user drives it: clicking its actions, reading its models.
 #include "core/session/sessionfile.h"
+#include "core/sources/pollinterval.h"
 #include "ui/diagram/statediagramwidget.h"
 #include "ui/timeline/timelinewidget.h"
 #include "ui/lab/labpanel.h"
@@ -93,6 +94,7 @@ private Q_SLOTS:
     void shouldShowASourceFailureAndRecover();
     void shouldLogCallsAndTransitionsInPlainWords();
     void shouldRunAScenarioAndSaveAScreenshot();
+    void shouldAcceptTheSameIntervalsAsWatch();
     void shouldMoveTheDiagramThroughTheHandshake();
     void shouldMoveTheDiagramThroughTheClose();
     void shouldRememberTheLayout();
@@ -287,6 +289,37 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
     QApplication::setPalette(light);
 }
 
+void TestMainWindow::shouldAcceptTheSameIntervalsAsWatch()
+{
+    // tst_cli checks `sockscope watch --interval` and `sockscope --interval` at these bounds.
+    QSettings().clear();
+    for (int ms : {minIntervalMs, maxIntervalMs}) {
+        MainWindowOptions options = testOptions();
+        options.intervalMs = ms;
+        MainWindow window(options);
+        auto *box = window.findChild<QSpinBox *>(QStringLiteral("intervalBox"));
+        QCOMPARE(box->minimum(), minIntervalMs);
+        QCOMPARE(box->maximum(), maxIntervalMs);
+        QCOMPARE(box->value(), ms);
+        QCOMPARE(window.poller()->interval(), ms);
+    }
+    Preferences preferences;
+    PreferencesDialog dialog(preferences);
+    auto *box = dialog.findChild<QSpinBox *>(QStringLiteral("preferencesInterval"));
+    QVERIFY(box);
+    QCOMPARE(box->minimum(), minIntervalMs);
+    QCOMPARE(box->maximum(), maxIntervalMs);
+    box->setValue(maxIntervalMs);
+    QCOMPARE(dialog.preferences().intervalMs, maxIntervalMs);
+    // a settings file beyond either end holds that end
+    QSettings settings;
+    settings.setValue(QStringLiteral("intervalMs"), maxIntervalMs + 1);
+    QCOMPARE(Preferences::load().intervalMs, maxIntervalMs);
+    settings.setValue(QStringLiteral("intervalMs"), minIntervalMs - 1);
+    QCOMPARE(Preferences::load().intervalMs, minIntervalMs);
+    QSettings().clear();
+}
+
 void TestMainWindow::shouldMoveTheDiagramThroughTheHandshake()
 {
     MainWindow window(testOptions());
@@ -398,7 +431,7 @@ void TestMainWindow::shouldKeepPreferences()
     settings.setValue(QStringLiteral("defaultPort"), 99999);
     const Preferences fallback = Preferences::load();
     QCOMPARE(fallback.source, SocketSource::defaultName());
-    QCOMPARE(fallback.intervalMs, 50);
+    QCOMPARE(fallback.intervalMs, minIntervalMs);
     QCOMPARE(fallback.defaultPort, quint16(8000));
     QSettings().clear();
 }

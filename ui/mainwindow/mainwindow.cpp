@@ -5,6 +5,7 @@
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
+#include "core/sources/pollinterval.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
 #include "ui/models/sockettablemodel.h"
@@ -379,8 +380,8 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(tr("  every "), bar));
     m_intervalBox = new QSpinBox(bar);
     m_intervalBox->setObjectName(QStringLiteral("intervalBox"));
-    m_intervalBox->setRange(50, 10000);
-    m_intervalBox->setSingleStep(50);
+    m_intervalBox->setRange(minIntervalMs, maxIntervalMs);
+    m_intervalBox->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
     m_intervalBox->setSuffix(tr(" ms"));
     m_intervalBox->setValue(m_preferences.intervalMs);
     bar->addWidget(m_intervalBox);
