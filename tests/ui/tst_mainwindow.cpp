@@ -94,6 +94,7 @@ private Q_SLOTS:
     void shouldShowASourceFailureAndRecover();
     void shouldLogCallsAndTransitionsInPlainWords();
     void shouldRunAScenarioAndSaveAScreenshot();
+    void shouldDropTheWatchPortsErrorOnceTheInputIsFixed();
     void shouldAcceptTheSameIntervalsAsWatch();
     void shouldMoveTheDiagramThroughTheHandshake();
     void shouldMoveTheDiagramThroughTheClose();
@@ -287,6 +288,30 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
     const QString darkFile = dir + QStringLiteral("/mainwindow-half-close-dark.png");
     QVERIFY(window.grab().save(darkFile));
     QApplication::setPalette(light);
+}
+
+void TestMainWindow::shouldDropTheWatchPortsErrorOnceTheInputIsFixed()
+{
+    MainWindow window(testOptions());
+    auto *watch = window.findChild<QLineEdit *>(QStringLiteral("watchPorts"));
+    const QString help = watch->toolTip();
+    QVERIFY(help.contains(QStringLiteral("Read only the sockets on these ports")));
+
+    watch->setText(QStringLiteral("8000, http"));
+    QVERIFY2(watch->toolTip().contains(QStringLiteral("'http' is not a port")), qPrintable(watch->toolTip()));
+    QVERIFY(watch->toolTip().contains(help)); // what the field is for, still
+    Q_EMIT watch->editingFinished();
+    QVERIFY(watch->toolTip().contains(QStringLiteral("'http' is not a port")));
+
+    watch->setText(QStringLiteral("8000, 5432"));
+    QCOMPARE(watch->toolTip(), help);
+    Q_EMIT watch->editingFinished();
+    QCOMPARE(watch->toolTip(), help);
+
+    watch->setText(QStringLiteral("70000"));
+    QVERIFY(watch->toolTip().contains(QStringLiteral("'70000' is not a port (1–65535)")));
+    watch->clear(); // every socket
+    QCOMPARE(watch->toolTip(), help);
 }
 
 void TestMainWindow::shouldAcceptTheSameIntervalsAsWatch()

@@ -389,7 +389,8 @@ void MainWindow::buildToolBar()
     m_watchPorts = new QLineEdit(bar);
     m_watchPorts->setObjectName(QStringLiteral("watchPorts"));
     m_watchPorts->setPlaceholderText(tr("all"));
-    m_watchPorts->setToolTip(tr("Read only the sockets on these ports, e.g. 8000, 5432 — the lab's own ports are always included. Empty: every TCP socket on this machine."));
+    m_watchPortsHelp = tr("Read only the sockets on these ports, e.g. 8000, 5432 — the lab's own ports are always included. Empty: every TCP socket on this machine.");
+    m_watchPorts->setToolTip(m_watchPortsHelp);
     m_watchPorts->setMaximumWidth(180);
     bar->addWidget(m_watchPorts);
     QAction *pollNow = bar->addAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Poll now"));
@@ -405,6 +406,17 @@ void MainWindow::buildToolBar()
         updateStatus();
     });
     connect(m_watchPorts, &QLineEdit::editingFinished, this, &MainWindow::updateFilter);
+    connect(m_watchPorts, &QLineEdit::textChanged, this, &MainWindow::showWatchPortsProblem);
+}
+
+void MainWindow::showWatchPortsProblem()
+{
+    // What is wrong with the ports typed so far, above the help; only the help once they read
+    // as ports again.
+    QString error;
+    parsePorts(m_watchPorts->text(), &error);
+    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPortsHelp
+                                             : PlainText::toolTip(error + QStringLiteral("\n\n") + m_watchPortsHelp));
 }
 
 void MainWindow::buildMenus()
@@ -561,7 +573,6 @@ void MainWindow::updateFilter()
                 ports.append(p);
         }
     }
-    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPorts->toolTip() : PlainText::toolTip(error));
     SocketFilter filter;
     filter.ports = ports;
     m_poller->setFilter(filter);

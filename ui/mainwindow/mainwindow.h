@@ -112,6 +112,7 @@ private:
     void stepReplay();
     void logReplayStep(const Replay::Step &step);
     void updateReplayPosition();
+    void showWatchPortsProblem();
     void openSession();
     void exportWithDialog(const QString &what, const QString &filter, QString (MainWindow::*save)(const QString &));
     void resetLayout();
@@ -150,6 +151,7 @@ private:
     QComboBox *m_sourceBox = nullptr;
     QSpinBox *m_intervalBox = nullptr;
     QLineEdit *m_watchPorts = nullptr;
+    QString m_watchPortsHelp; // its tooltip while what it holds reads as ports
     QLabel *m_statusLabel = nullptr;
     QWidget *m_errorBox = nullptr;
     QLabel *m_errorLabel = nullptr;
