@@ -28,6 +28,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace sockscope;
 using namespace sockscope::test;
 
@@ -77,6 +79,51 @@ void trigger(MainWindow &window, const char *objectName)
     QVERIFY2(action, objectName);
     QVERIFY2(action->isEnabled(), objectName);
     action->trigger();
+}
+
+// WCAG's contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+double contrast(const QColor &a, const QColor &b)
+{
+    const auto luminance = [](const QColor &c) {
+        const auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * linear(c.redF()) + 0.7152 * linear(c.greenF()) + 0.0722 * linear(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
+}
+
+// Every row the table shows with `highlight` reads well in the palette the table has now: its
+// text on its colour at least 4.5:1 (WCAG AA), the colour dark in a dark palette and light in a
+// light one. Returns how many such rows there were.
+int checkHighlightedRows(MainWindow &window, SocketTableModel::Highlight highlight)
+{
+    const QPalette palette = window.socketTable()->palette();
+    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+    const QAbstractItemModel *shown = window.socketTable()->model();
+    int rows = 0;
+    for (int row = 0; row < shown->rowCount(); ++row) {
+        const QModelIndex index = shown->index(row, SocketTableModel::State);
+        if (index.data(SocketTableModel::HighlightRole).toInt() != int(highlight))
+            continue;
+        ++rows;
+        const QColor background = index.data(Qt::BackgroundRole).value<QColor>();
+        const QVariant text = index.data(Qt::ForegroundRole);
+        // what the view draws the text in: the row's own colour, else the palette's
+        const QColor foreground = text.isValid() ? text.value<QColor>() : palette.color(QPalette::Text);
+        const QString what = QStringLiteral("%1 on %2 (highlight %3, %4 palette): %5:1")
+                                 .arg(foreground.name(), background.name())
+                                 .arg(int(highlight))
+                                 .arg(dark ? QStringLiteral("dark") : QStringLiteral("light"))
+                                 .arg(contrast(foreground, background), 0, 'f', 1);
+        [&] {
+            QVERIFY2(background.isValid() && background != palette.color(QPalette::Base), qPrintable(what));
+            QVERIFY2(contrast(foreground, background) >= 4.5, qPrintable(what));
+            QVERIFY2((background.lightness() < 128) == dark, qPrintable(what));
+        }();
+        if (QTest::currentTestFailed())
+            return -1;
+    }
+    return rows;
 }
 
 } // namespace
@@ -287,7 +334,33 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
     QCoreApplication::processEvents();
     const QString darkFile = dir + QStringLiteral("/mainwindow-half-close-dark.png");
     QVERIFY(window.grab().save(darkFile));
+
+    // New, changed and gone rows stay readable there, and again in the light palette: a client
+    // more (new rows), and the server end closed (it goes; the client end changes to TIME_WAIT).
+    model->setHighlightDuration(60000);
+    trigger(window, "addClientAction");
+    for (const LabSocket &s : window.lab()->sockets()) {
+        if (s.label() == QLatin1String("accepted #1"))
+            window.labPanel()->selectSocket(s.id);
+    }
+    trigger(window, "call-close");
+    using Highlight = SocketTableModel::Highlight;
+    const auto highlighted = [model](Highlight highlight) {
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->highlightAt(row) == highlight)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(highlighted(Highlight::New) && highlighted(Highlight::Changed) && highlighted(Highlight::Vanishing));
+    for (Highlight highlight : {Highlight::New, Highlight::Changed, Highlight::Vanishing})
+        QVERIFY(checkHighlightedRows(window, highlight) > 0);
+    QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-highlights-dark.png")));
     QApplication::setPalette(light);
+    QCoreApplication::processEvents();
+    for (Highlight highlight : {Highlight::New, Highlight::Changed, Highlight::Vanishing})
+        QVERIFY(checkHighlightedRows(window, highlight) > 0);
+    QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-highlights-light.png")));
 }
 
 void TestMainWindow::shouldDropTheWatchPortsErrorOnceTheInputIsFixed()

@@ -247,6 +247,8 @@ void MainWindow::buildTable()
     m_table = new QTableView(central);
     m_table->setObjectName(QStringLiteral("socketTable"));
     m_table->setModel(m_proxy);
+    m_model->setPalette(m_table->palette());
+    m_table->installEventFilter(this);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(SocketTableModel::Local, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -969,6 +971,16 @@ void MainWindow::changeEvent(QEvent *event)
     if (event->type() == QEvent::PaletteChange)
         updateStatus();
     QMainWindow::changeEvent(event);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // The table's row colours are chosen for the palette it is drawn with; a model gets no
+    // palette events of its own. The table's own event: the window's may come before the
+    // table has taken the new palette.
+    if (watched == m_table && event->type() == QEvent::PaletteChange)
+        m_model->setPalette(m_table->palette());
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

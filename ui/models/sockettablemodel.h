@@ -6,6 +6,7 @@
 #include <QAbstractTableModel>
 #include <QColor>
 #include <QHash>
+#include <QPalette>
 #include <QTimer>
 
 namespace sockscope {
@@ -59,8 +60,10 @@ public:
     // Rows per kernel state, vanishing rows not counted.
     QMap<TcpState, int> countsByState() const;
 
-protected:
-    bool event(QEvent *event) override; // follows palette changes
+    // The palette of the view that shows the rows: the new, changed and gone colours (and the
+    // text on them) are chosen to read well on it. A model receives no palette events; the
+    // view's owner calls this again when the palette changes (QEvent::PaletteChange).
+    void setPalette(const QPalette &palette);
 
 private:
     struct Row
@@ -89,6 +92,7 @@ private:
     QTimer m_expiry; // one shared timer for every highlight, running only while one is shown
     int m_highlightMs = 1500;
     QColor m_new, m_changed, m_vanishing;
+    QColor m_newText, m_changedText, m_vanishingText;
 };
 
 } // namespace sockscope
