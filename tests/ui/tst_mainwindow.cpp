@@ -25,6 +25,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QToolBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -614,8 +615,11 @@ void TestMainWindow::shouldReplayASavedSession()
     options.replay = replay;
     options.replayFile = file;
     MainWindow window(options);
+    window.resize(1366, 768); // a common laptop screen
     window.show();
     QVERIFY(window.isReplay());
+    QVERIFY(window.replayControl());
+    QVERIFY(window.findChild<QToolBar *>(QStringLiteral("replayToolBar"))->isVisible());
     QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("labDock"))->isVisible());
     QVERIFY(window.windowTitle().startsWith(QStringLiteral("half-close.json")));
     QVERIFY(!window.poller());
@@ -654,6 +658,19 @@ void TestMainWindow::shouldReplayASavedSession()
     QVERIFY(established >= 0);
     window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
     QTRY_COMPARE(window.diagram()->highlightedState(0), std::optional<TcpState>(TcpState::Established));
+    // the timeline's clock is the replay's
+    QCOMPARE(window.replayPosition(), established);
+
+    // How a replay looks, in the light palette and in a dark one.
+    const QString shots = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(shots));
+    QVERIFY(window.grab().save(shots + QStringLiteral("/mainwindow-replay.png")));
+    const QPalette light = QApplication::palette();
+    QApplication::setPalette(darkPalette());
+    QCoreApplication::processEvents();
+    QVERIFY(window.grab().save(shots + QStringLiteral("/mainwindow-replay-dark.png")));
+    QApplication::setPalette(light);
+    QCoreApplication::processEvents();
 
     // Play runs the clock forward to the end and stops.
     window.seek(0);

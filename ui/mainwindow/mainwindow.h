@@ -17,7 +17,6 @@ class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
-class QSlider;
 class QSpinBox;
 class QTableView;
 class QTimer;
@@ -27,6 +26,7 @@ namespace sockscope {
 
 class EventLogModel;
 class LabPanel;
+class ReplayController;
 class ScenarioPanel;
 class SocketTableModel;
 class SocketTableProxy;
@@ -71,8 +71,10 @@ public:
     void selectConnection(quint64 id);
 
     bool isReplay() const { return m_replay != nullptr; }
-    qint64 replayPosition() const { return m_replayNs; } // document clock
-    void seek(qint64 ns);                                 // replay: show the table as it was then
+    // A replay's transport (replayControl()); null when live.
+    ReplayController *replayControl() const { return m_replayControl; }
+    qint64 replayPosition() const; // document clock
+    void seek(qint64 ns);          // replay: show the table as it was then
     void setPlaying(bool playing);
 
     // What File → Export writes; each returns an empty string or what went wrong.
@@ -109,10 +111,7 @@ private:
     void editPreferences();
     void pollSoon();
     void pollBurst();
-    void buildReplayBar();
-    void stepReplay();
-    void logReplayStep(const Replay::Step &step);
-    void updateReplayPosition();
+    void replayMoved();
     void showWatchPortsProblem();
     void openSession();
     void exportWithDialog(const QString &what, const QString &filter, QString (MainWindow::*save)(const QString &));
@@ -165,13 +164,7 @@ private:
     QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file
 
     std::shared_ptr<const Replay> m_replay;
-    QString m_replayFile;
-    qint64 m_replayNs = -1;   // the moment shown, -1 before the first
-    QTimer *m_playTimer = nullptr;
-    QSlider *m_scrubber = nullptr;
-    QLabel *m_replayTime = nullptr;
-    QComboBox *m_speed = nullptr;
-    QAction *m_playAction = nullptr;
+    ReplayController *m_replayControl = nullptr;
 };
 
 } // namespace sockscope
