@@ -3,6 +3,7 @@
 #include "core/session/sessionfile.h"
 #include "core/sources/pollinterval.h"
 #include "ui/diagram/statediagramwidget.h"
+#include "ui/export/exporter.h"
 #include "ui/timeline/timelinewidget.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
@@ -22,8 +23,11 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
 #include <QTemporaryDir>
@@ -592,6 +596,33 @@ void TestMainWindow::shouldExportEverythingAndKeepTheSessionWhenWritingFails()
     const QString again = dir.filePath(QStringLiteral("again.json"));
     QCOMPARE(window.exportSession(again), QString());
     QCOMPARE(SessionFile::load(again).document->connections.size(), loaded.document->connections.size());
+
+    // What File → Export does after its dialog: the filter's extension when the name has
+    // none, a word in the status bar when it worked, and a message saying why when it did not.
+    QCOMPARE(Exporter::withExtension(QStringLiteral("/tmp/x"), QStringLiteral("PNG image (*.png)")), QStringLiteral("/tmp/x.png"));
+    QCOMPARE(Exporter::withExtension(QStringLiteral("/tmp/x.svg"), QStringLiteral("PNG image (*.png)")), QStringLiteral("/tmp/x.svg"));
+    Exporter *exporter = window.exporter();
+    QSignalSpy saved(exporter, &Exporter::saved);
+    QVERIFY(exporter->saveAndReport(Exporter::What::Diagram, dir.filePath(QStringLiteral("picked")),
+                                    QStringLiteral("SVG drawing (*.svg)")));
+    QCOMPARE(saved.size(), 1);
+    QCOMPARE(saved.first().first().toString(), dir.filePath(QStringLiteral("picked.svg")));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("picked.svg"))));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Saved ") + dir.filePath(QStringLiteral("picked.svg")));
+    QVERIFY(!exporter->saveAndReport(Exporter::What::Session, nowhere));
+    QCOMPARE(saved.size(), 1);
+    auto *box = window.findChild<QMessageBox *>(QStringLiteral("exportError"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QCOMPARE(box->textFormat(), Qt::PlainText); // the path may be anything
+    QVERIFY2(box->text().startsWith(QStringLiteral("cannot write ") + nowhere), qPrintable(box->text()));
+    QVERIFY(box->text().contains(QStringLiteral("Nothing was lost")));
+    box->close();
+    // the menu's entries are the exporter's
+    QAction *saveAction = window.findChild<QAction *>(QStringLiteral("exportSessionAction"));
+    QVERIFY(saveAction);
+    QCOMPARE(saveAction->shortcut(), QKeySequence(QKeySequence::Save));
+    QCOMPARE(exporter->actions().size(), 4);
 }
 
 void TestMainWindow::shouldReplayASavedSession()

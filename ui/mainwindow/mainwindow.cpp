@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
-#include "core/format/atomicfile.h"
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
@@ -12,7 +11,7 @@
 #include "ui/models/sockettableproxy.h"
 #include "ui/scenario/scenariopanel.h"
 #include "ui/diagram/statediagramwidget.h"
-#include "ui/export/imageexport.h"
+#include "ui/export/exporter.h"
 #include "ui/replay/replaycontroller.h"
 #include "ui/table/pairdelegate.h"
 #include "ui/text/plaintext.h"
@@ -429,21 +428,12 @@ void MainWindow::buildMenus()
     QAction *open = file->addAction(tr("&Open session…"), this, &MainWindow::openSession);
     open->setShortcut(QKeySequence::Open);
     open->setObjectName(QStringLiteral("openSessionAction"));
+    m_exporter = new Exporter({[this] { return sessionDocument(); }, m_model, m_proxy, m_diagram, m_timeline}, this);
+    connect(m_exporter, &Exporter::saved, this, [this](const QString &path) {
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    });
     QMenu *exports = file->addMenu(tr("&Export"));
-    QAction *exportSessionAction = exports->addAction(tr("Session (JSON)…"), this, [this] {
-        exportWithDialog(tr("Export session"), tr("sockscope session (*.json)"), &MainWindow::exportSession);
-    });
-    exportSessionAction->setShortcut(QKeySequence::Save);
-    exportSessionAction->setObjectName(QStringLiteral("exportSessionAction"));
-    exports->addAction(tr("Table as CSV or ss text…"), this, [this] {
-        exportWithDialog(tr("Export table"), tr("CSV (*.csv);;ss -tan text (*.txt)"), &MainWindow::exportTable);
-    });
-    exports->addAction(tr("State diagram as PNG or SVG…"), this, [this] {
-        exportWithDialog(tr("Export state diagram"), tr("PNG image (*.png);;SVG drawing (*.svg)"), &MainWindow::exportDiagram);
-    });
-    exports->addAction(tr("Timeline as PNG or SVG…"), this, [this] {
-        exportWithDialog(tr("Export timeline"), tr("PNG image (*.png);;SVG drawing (*.svg)"), &MainWindow::exportTimeline);
-    });
+    exports->addActions(m_exporter->actions());
     file->addSeparator();
     QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences);
     preferences->setShortcut(QKeySequence::Preferences);
@@ -775,52 +765,22 @@ SessionDocument MainWindow::sessionDocument() const
 
 QString MainWindow::exportSession(const QString &path)
 {
-    return SessionFile::save(sessionDocument(), path);
+    return m_exporter->saveSession(path);
 }
 
 QString MainWindow::exportTable(const QString &path)
 {
-    QList<SocketRecord> records;
-    for (int row = 0; row < m_proxy->rowCount(); ++row) {
-        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
-        if (m_model->highlightAt(source) != SocketTableModel::Highlight::Vanishing)
-            records.append(m_model->recordAt(source));
-    }
-    const QString text = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
-        ? SocketTable::csv(records)
-        : SocketTable::format(records, SocketTable::Style::SsTan);
-    return writeFileAtomically(path, text.toUtf8());
+    return m_exporter->saveTable(path);
 }
 
 QString MainWindow::exportDiagram(const QString &path)
 {
-    return ImageExport::save(m_diagram->scene(), path, tr("sockscope: TCP state diagram"));
+    return m_exporter->saveDiagram(path);
 }
 
 QString MainWindow::exportTimeline(const QString &path)
 {
-    return ImageExport::save(m_timeline, path, tr("sockscope: connection timeline"));
-}
-
-void MainWindow::exportWithDialog(const QString &what, const QString &filter,
-                                  QString (MainWindow::*save)(const QString &))
-{
-    QString selectedFilter;
-    QString path = QFileDialog::getSaveFileName(this, what, QString(), filter, &selectedFilter);
-    if (path.isEmpty())
-        return;
-    // Add the extension of the chosen filter when the name has none.
-    const QRegularExpressionMatch ext = QRegularExpression(QStringLiteral("\\*(\\.[a-z]+)")).match(selectedFilter);
-    if (QFileInfo(path).suffix().isEmpty() && ext.hasMatch())
-        path += ext.captured(1);
-    const QString error = (this->*save)(path);
-    if (error.isEmpty()) {
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-        return;
-    }
-    PlainText::messageBox(QMessageBox::Warning, tr("Export failed"),
-                          tr("%1\n\nNothing was lost: everything is still here. Choose another place to save it.").arg(error), this)
-        ->open();
+    return m_exporter->saveTimeline(path);
 }
 
 void MainWindow::openSession()

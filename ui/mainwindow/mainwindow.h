@@ -25,6 +25,7 @@ class QTreeView;
 namespace sockscope {
 
 class EventLogModel;
+class Exporter;
 class LabPanel;
 class ReplayController;
 class ScenarioPanel;
@@ -77,7 +78,8 @@ public:
     void seek(qint64 ns);          // replay: show the table as it was then
     void setPlaying(bool playing);
 
-    // What File → Export writes; each returns an empty string or what went wrong.
+    // What File → Export writes (exporter()); each returns an empty string or what went wrong.
+    Exporter *exporter() const { return m_exporter; }
     QString exportSession(const QString &path);
     QString exportTable(const QString &path); // .csv, or ss -tan text otherwise
     QString exportDiagram(const QString &path);
@@ -114,7 +116,6 @@ private:
     void replayMoved();
     void showWatchPortsProblem();
     void openSession();
-    void exportWithDialog(const QString &what, const QString &filter, QString (MainWindow::*save)(const QString &));
     void resetLayout();
     void applyDefaultDockSizes();
     QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
@@ -163,6 +164,7 @@ private:
 
     QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file
 
+    Exporter *m_exporter = nullptr;
     std::shared_ptr<const Replay> m_replay;
     ReplayController *m_replayControl = nullptr;
 };
