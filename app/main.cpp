@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli/cliconsole.h"
 #include "cli/commandline.h"
+#include "cli/commonoptions.h"
 #include "cli/interrupt.h"
 
 #include "core/format/untrustedfile.h"
@@ -111,10 +112,11 @@ int runWindow(int argc, char **argv)
     }
     bool ok = false;
     if (parser.isSet(interval)) {
-        const int ms = parser.value(interval).toInt(&ok);
-        if (!ok || ms < 50 || ms > 10000)
-            return usageError(QString(), QStringLiteral("--interval needs milliseconds from 50 to 10000, not '%1'").arg(parser.value(interval)));
-        options.intervalMs = ms;
+        // The same range as `sockscope watch --interval` and the window's own box.
+        const std::optional<int> ms = cli::parseIntervalMs(parser.value(interval));
+        if (!ms)
+            return usageError(QString(), cli::intervalError(parser.value(interval)));
+        options.intervalMs = *ms;
     }
     if (parser.isSet(port)) {
         const uint p = parser.value(port).toUInt(&ok);

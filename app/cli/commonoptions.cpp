@@ -6,6 +6,7 @@
 #include "core/format/atomicfile.h"
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
+#include "core/sources/pollinterval.h"
 
 #include <QCoreApplication>
 
@@ -109,6 +110,21 @@ std::optional<double> parseSeconds(const QString &text, double min, double max)
     if (!ok || !std::isfinite(value) || value < min || value > max)
         return std::nullopt;
     return value;
+}
+
+std::optional<int> parseIntervalMs(const QString &text)
+{
+    bool ok = false;
+    const int value = text.toInt(&ok);
+    if (!ok || value < minIntervalMs || value > maxIntervalMs)
+        return std::nullopt;
+    return value;
+}
+
+QString intervalError(const QString &text)
+{
+    return QStringLiteral("--interval needs milliseconds from %1 to %2, not '%3'")
+        .arg(QString::number(minIntervalMs), QString::number(maxIntervalMs), text);
 }
 
 QString sourceFailure(const QString &sourceName, const QString &error)

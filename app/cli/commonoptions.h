@@ -62,6 +62,12 @@ struct ExportOption
 // lets it through.
 std::optional<double> parseSeconds(const QString &text, double min, double max);
 
+// --interval MS, as the window and `watch` both accept it: whole milliseconds from
+// minIntervalMs to maxIntervalMs (core/sources/pollinterval.h), or nothing.
+std::optional<int> parseIntervalMs(const QString &text);
+// What a bad --interval value is told.
+QString intervalError(const QString &text);
+
 // A source's failure as the command line reports it, with the option that gets around it.
 QString sourceFailure(const QString &sourceName, const QString &error);
 

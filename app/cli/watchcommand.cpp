@@ -90,11 +90,10 @@ int runWatch(const QStringList &arguments)
     if (const QString problem = exporting.check(parser); !problem.isEmpty())
         return usageError(command, problem);
 
-    bool ok = false;
-    const int intervalMs = parser.value(interval).toInt(&ok);
-    if (!ok || intervalMs < 10 || intervalMs > 3600000)
-        return usageError(command, QStringLiteral("--interval needs milliseconds from 10 to 3600000, not '%1'")
-                                       .arg(parser.value(interval)));
+    const std::optional<int> parsedInterval = parseIntervalMs(parser.value(interval));
+    if (!parsedInterval)
+        return usageError(command, intervalError(parser.value(interval)));
+    const int intervalMs = *parsedInterval;
     double durationS = 0;
     if (parser.isSet(duration)) {
         const std::optional<double> seconds = parseSeconds(parser.value(duration), 0, 7.0 * 24 * 3600);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The sockscope executable's subcommands, run as a user would run them.
 #include "core/session/sessionfile.h"
+#include "core/sources/pollinterval.h"
 #include "core/sources/socketsource.h"
 
 #include "../common/fixtures.h"
@@ -124,6 +125,7 @@ private Q_SLOTS:
     void shouldPrintTheLiveTable();
     void shouldReportWhatPermissionsHideAsUnknown();
     void shouldWatchTransitionsOfARealConnection();
+    void shouldAcceptTheSameIntervalsInWatchAndTheWindow();
     void shouldExplainHowToRunWithoutADisplay();
     void shouldOpenAFileWhoseNameStartsWithADash();
     void shouldListTheScenarios();
@@ -199,6 +201,15 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("interval nan") << QStringList{"watch", "--interval", "nan"} << "--interval needs";
     QTest::newRow("interval with unit") << QStringList{"watch", "--interval", "200ms"} << "--interval needs";
     QTest::newRow("interval overflow") << QStringList{"watch", "--interval", "99999999999"} << "--interval needs";
+    // watch and the window take the same range (core/sources/pollinterval.h), and say it alike
+    const QString below = QString::number(minIntervalMs - 1);
+    const QString above = QString::number(maxIntervalMs + 1);
+    const QString range = QStringLiteral("--interval needs milliseconds from %1 to %2, not '%3'")
+                              .arg(QString::number(minIntervalMs), QString::number(maxIntervalMs));
+    QTest::newRow("interval below the range") << QStringList{"watch", "--interval", below} << range.arg(below);
+    QTest::newRow("interval above the range") << QStringList{"watch", "--interval", above} << range.arg(above);
+    QTest::newRow("window interval below the range") << QStringList{"--interval", below} << range.arg(below);
+    QTest::newRow("window interval above the range") << QStringList{"--interval", above} << range.arg(above);
     QTest::newRow("hold nan") << QStringList{"scenario", "handshake", "--hold", "nan"} << "--hold needs";
     QTest::newRow("hold inf") << QStringList{"scenario", "handshake", "--hold", "inf"} << "--hold needs";
     QTest::newRow("hold negative") << QStringList{"scenario", "handshake", "--hold", "-1"} << "--hold needs";
@@ -557,6 +568,26 @@ void TestCli::shouldReportWhatPermissionsHideAsUnknown()
         QVERIFY(o.value(QStringLiteral("owners")).toArray().isEmpty());
     }
     QVERIFY2(seen, qPrintable(err));
+}
+
+void TestCli::shouldAcceptTheSameIntervalsInWatchAndTheWindow()
+{
+    // tst_mainwindow checks the window's own box and preferences at these bounds.
+    for (int ms : {minIntervalMs, maxIntervalMs}) {
+        const QString interval = QString::number(ms);
+        // Accepted: it runs its half second and stops cleanly. (Whether its first poll is
+        // back by then depends on how many sockets the machine holds.)
+        const Run watch = run({QStringLiteral("watch"), QStringLiteral("--interval"), interval,
+                               QStringLiteral("--duration"), QStringLiteral("0.5")});
+        QCOMPARE(watch.exitCode, 0);
+        QVERIFY2(!watch.err.contains(QStringLiteral("--interval")), qPrintable(watch.err));
+        // The window's options are checked in order before it opens: a bad --port after an
+        // accepted --interval is the only complaint.
+        const Run window = run({QStringLiteral("--interval"), interval, QStringLiteral("--port"), QStringLiteral("0")});
+        QCOMPARE(window.exitCode, 2);
+        QVERIFY2(window.err.contains(QStringLiteral("--port needs")), qPrintable(window.err));
+        QVERIFY2(!window.err.contains(QStringLiteral("--interval")), qPrintable(window.err));
+    }
 }
 
 void TestCli::shouldWatchTransitionsOfARealConnection()

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The window driven the way a user drives it: clicking its actions, reading its models.
 #include "core/session/sessionfile.h"
+#include "core/sources/pollinterval.h"
 #include "ui/diagram/statediagramwidget.h"
+#include "ui/export/exporter.h"
 #include "ui/timeline/timelinewidget.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
@@ -21,11 +23,17 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -78,6 +86,51 @@ void trigger(MainWindow &window, const char *objectName)
     action->trigger();
 }
 
+// WCAG's contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+double contrast(const QColor &a, const QColor &b)
+{
+    const auto luminance = [](const QColor &c) {
+        const auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * linear(c.redF()) + 0.7152 * linear(c.greenF()) + 0.0722 * linear(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
+}
+
+// Every row the table shows with `highlight` reads well in the palette the table has now: its
+// text on its colour at least 4.5:1 (WCAG AA), the colour dark in a dark palette and light in a
+// light one. Returns how many such rows there were.
+int checkHighlightedRows(MainWindow &window, SocketTableModel::Highlight highlight)
+{
+    const QPalette palette = window.socketTable()->palette();
+    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+    const QAbstractItemModel *shown = window.socketTable()->model();
+    int rows = 0;
+    for (int row = 0; row < shown->rowCount(); ++row) {
+        const QModelIndex index = shown->index(row, SocketTableModel::State);
+        if (index.data(SocketTableModel::HighlightRole).toInt() != int(highlight))
+            continue;
+        ++rows;
+        const QColor background = index.data(Qt::BackgroundRole).value<QColor>();
+        const QVariant text = index.data(Qt::ForegroundRole);
+        // what the view draws the text in: the row's own colour, else the palette's
+        const QColor foreground = text.isValid() ? text.value<QColor>() : palette.color(QPalette::Text);
+        const QString what = QStringLiteral("%1 on %2 (highlight %3, %4 palette): %5:1")
+                                 .arg(foreground.name(), background.name())
+                                 .arg(int(highlight))
+                                 .arg(dark ? QStringLiteral("dark") : QStringLiteral("light"))
+                                 .arg(contrast(foreground, background), 0, 'f', 1);
+        [&] {
+            QVERIFY2(background.isValid() && background != palette.color(QPalette::Base), qPrintable(what));
+            QVERIFY2(contrast(foreground, background) >= 4.5, qPrintable(what));
+            QVERIFY2((background.lightness() < 128) == dark, qPrintable(what));
+        }();
+        if (QTest::currentTestFailed())
+            return -1;
+    }
+    return rows;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -93,6 +146,8 @@ private Q_SLOTS:
     void shouldShowASourceFailureAndRecover();
     void shouldLogCallsAndTransitionsInPlainWords();
     void shouldRunAScenarioAndSaveAScreenshot();
+    void shouldDropTheWatchPortsErrorOnceTheInputIsFixed();
+    void shouldAcceptTheSameIntervalsAsWatch();
     void shouldMoveTheDiagramThroughTheHandshake();
     void shouldMoveTheDiagramThroughTheClose();
     void shouldRememberTheLayout();
@@ -284,7 +339,88 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
     QCoreApplication::processEvents();
     const QString darkFile = dir + QStringLiteral("/mainwindow-half-close-dark.png");
     QVERIFY(window.grab().save(darkFile));
+
+    // New, changed and gone rows stay readable there, and again in the light palette: a client
+    // more (new rows), and the server end closed (it goes; the client end changes to TIME_WAIT).
+    model->setHighlightDuration(60000);
+    trigger(window, "addClientAction");
+    for (const LabSocket &s : window.lab()->sockets()) {
+        if (s.label() == QLatin1String("accepted #1"))
+            window.labPanel()->selectSocket(s.id);
+    }
+    trigger(window, "call-close");
+    using Highlight = SocketTableModel::Highlight;
+    const auto highlighted = [model](Highlight highlight) {
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->highlightAt(row) == highlight)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(highlighted(Highlight::New) && highlighted(Highlight::Changed) && highlighted(Highlight::Vanishing));
+    for (Highlight highlight : {Highlight::New, Highlight::Changed, Highlight::Vanishing})
+        QVERIFY(checkHighlightedRows(window, highlight) > 0);
+    QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-highlights-dark.png")));
     QApplication::setPalette(light);
+    QCoreApplication::processEvents();
+    for (Highlight highlight : {Highlight::New, Highlight::Changed, Highlight::Vanishing})
+        QVERIFY(checkHighlightedRows(window, highlight) > 0);
+    QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-highlights-light.png")));
+}
+
+void TestMainWindow::shouldDropTheWatchPortsErrorOnceTheInputIsFixed()
+{
+    MainWindow window(testOptions());
+    auto *watch = window.findChild<QLineEdit *>(QStringLiteral("watchPorts"));
+    const QString help = watch->toolTip();
+    QVERIFY(help.contains(QStringLiteral("Read only the sockets on these ports")));
+
+    watch->setText(QStringLiteral("8000, http"));
+    QVERIFY2(watch->toolTip().contains(QStringLiteral("'http' is not a port")), qPrintable(watch->toolTip()));
+    QVERIFY(watch->toolTip().contains(help)); // what the field is for, still
+    Q_EMIT watch->editingFinished();
+    QVERIFY(watch->toolTip().contains(QStringLiteral("'http' is not a port")));
+
+    watch->setText(QStringLiteral("8000, 5432"));
+    QCOMPARE(watch->toolTip(), help);
+    Q_EMIT watch->editingFinished();
+    QCOMPARE(watch->toolTip(), help);
+
+    watch->setText(QStringLiteral("70000"));
+    QVERIFY(watch->toolTip().contains(QStringLiteral("'70000' is not a port (1–65535)")));
+    watch->clear(); // every socket
+    QCOMPARE(watch->toolTip(), help);
+}
+
+void TestMainWindow::shouldAcceptTheSameIntervalsAsWatch()
+{
+    // tst_cli checks `sockscope watch --interval` and `sockscope --interval` at these bounds.
+    QSettings().clear();
+    for (int ms : {minIntervalMs, maxIntervalMs}) {
+        MainWindowOptions options = testOptions();
+        options.intervalMs = ms;
+        MainWindow window(options);
+        auto *box = window.findChild<QSpinBox *>(QStringLiteral("intervalBox"));
+        QCOMPARE(box->minimum(), minIntervalMs);
+        QCOMPARE(box->maximum(), maxIntervalMs);
+        QCOMPARE(box->value(), ms);
+        QCOMPARE(window.poller()->interval(), ms);
+    }
+    Preferences preferences;
+    PreferencesDialog dialog(preferences);
+    auto *box = dialog.findChild<QSpinBox *>(QStringLiteral("preferencesInterval"));
+    QVERIFY(box);
+    QCOMPARE(box->minimum(), minIntervalMs);
+    QCOMPARE(box->maximum(), maxIntervalMs);
+    box->setValue(maxIntervalMs);
+    QCOMPARE(dialog.preferences().intervalMs, maxIntervalMs);
+    // a settings file beyond either end holds that end
+    QSettings settings;
+    settings.setValue(QStringLiteral("intervalMs"), maxIntervalMs + 1);
+    QCOMPARE(Preferences::load().intervalMs, maxIntervalMs);
+    settings.setValue(QStringLiteral("intervalMs"), minIntervalMs - 1);
+    QCOMPARE(Preferences::load().intervalMs, minIntervalMs);
+    QSettings().clear();
 }
 
 void TestMainWindow::shouldMoveTheDiagramThroughTheHandshake()
@@ -398,7 +534,7 @@ void TestMainWindow::shouldKeepPreferences()
     settings.setValue(QStringLiteral("defaultPort"), 99999);
     const Preferences fallback = Preferences::load();
     QCOMPARE(fallback.source, SocketSource::defaultName());
-    QCOMPARE(fallback.intervalMs, 50);
+    QCOMPARE(fallback.intervalMs, minIntervalMs);
     QCOMPARE(fallback.defaultPort, quint16(8000));
     QSettings().clear();
 }
@@ -460,6 +596,33 @@ void TestMainWindow::shouldExportEverythingAndKeepTheSessionWhenWritingFails()
     const QString again = dir.filePath(QStringLiteral("again.json"));
     QCOMPARE(window.exportSession(again), QString());
     QCOMPARE(SessionFile::load(again).document->connections.size(), loaded.document->connections.size());
+
+    // What File → Export does after its dialog: the filter's extension when the name has
+    // none, a word in the status bar when it worked, and a message saying why when it did not.
+    QCOMPARE(Exporter::withExtension(QStringLiteral("/tmp/x"), QStringLiteral("PNG image (*.png)")), QStringLiteral("/tmp/x.png"));
+    QCOMPARE(Exporter::withExtension(QStringLiteral("/tmp/x.svg"), QStringLiteral("PNG image (*.png)")), QStringLiteral("/tmp/x.svg"));
+    Exporter *exporter = window.exporter();
+    QSignalSpy saved(exporter, &Exporter::saved);
+    QVERIFY(exporter->saveAndReport(Exporter::What::Diagram, dir.filePath(QStringLiteral("picked")),
+                                    QStringLiteral("SVG drawing (*.svg)")));
+    QCOMPARE(saved.size(), 1);
+    QCOMPARE(saved.first().first().toString(), dir.filePath(QStringLiteral("picked.svg")));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("picked.svg"))));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Saved ") + dir.filePath(QStringLiteral("picked.svg")));
+    QVERIFY(!exporter->saveAndReport(Exporter::What::Session, nowhere));
+    QCOMPARE(saved.size(), 1);
+    auto *box = window.findChild<QMessageBox *>(QStringLiteral("exportError"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QCOMPARE(box->textFormat(), Qt::PlainText); // the path may be anything
+    QVERIFY2(box->text().startsWith(QStringLiteral("cannot write ") + nowhere), qPrintable(box->text()));
+    QVERIFY(box->text().contains(QStringLiteral("Nothing was lost")));
+    box->close();
+    // the menu's entries are the exporter's
+    QAction *saveAction = window.findChild<QAction *>(QStringLiteral("exportSessionAction"));
+    QVERIFY(saveAction);
+    QCOMPARE(saveAction->shortcut(), QKeySequence(QKeySequence::Save));
+    QCOMPARE(exporter->actions().size(), 4);
 }
 
 void TestMainWindow::shouldReplayASavedSession()
@@ -483,8 +646,11 @@ void TestMainWindow::shouldReplayASavedSession()
     options.replay = replay;
     options.replayFile = file;
     MainWindow window(options);
+    window.resize(1366, 768); // a common laptop screen
     window.show();
     QVERIFY(window.isReplay());
+    QVERIFY(window.replayControl());
+    QVERIFY(window.findChild<QToolBar *>(QStringLiteral("replayToolBar"))->isVisible());
     QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("labDock"))->isVisible());
     QVERIFY(window.windowTitle().startsWith(QStringLiteral("half-close.json")));
     QVERIFY(!window.poller());
@@ -523,6 +689,19 @@ void TestMainWindow::shouldReplayASavedSession()
     QVERIFY(established >= 0);
     window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
     QTRY_COMPARE(window.diagram()->highlightedState(0), std::optional<TcpState>(TcpState::Established));
+    // the timeline's clock is the replay's
+    QCOMPARE(window.replayPosition(), established);
+
+    // How a replay looks, in the light palette and in a dark one.
+    const QString shots = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(shots));
+    QVERIFY(window.grab().save(shots + QStringLiteral("/mainwindow-replay.png")));
+    const QPalette light = QApplication::palette();
+    QApplication::setPalette(darkPalette());
+    QCoreApplication::processEvents();
+    QVERIFY(window.grab().save(shots + QStringLiteral("/mainwindow-replay-dark.png")));
+    QApplication::setPalette(light);
+    QCoreApplication::processEvents();
 
     // Play runs the clock forward to the end and stops.
     window.seek(0);

@@ -5,12 +5,15 @@
 #include "core/parsers/procnettcpparser.h"
 
 #include "../common/fixtures.h"
+#include "../common/palettes.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QFont>
 #include <QTableView>
 #include <QTest>
+
+#include <cmath>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -69,6 +72,7 @@ private Q_SLOTS:
     void shouldKeepTheSelectionAcrossUpdates();
     void shouldCountRowsPerState();
     void shouldNameTheOwnerAndMarkACarriedOneAsInferred();
+    void shouldColourMarkedRowsForThePaletteItIsGiven();
 };
 
 void TestSocketTableModel::shouldShowEveryLiveConnection()
@@ -303,6 +307,58 @@ void TestSocketTableModel::shouldNameTheOwnerAndMarkACarriedOneAsInferred()
     proxy.setSourceModel(&f.model);
     proxy.setTextFilter(QStringLiteral("curl"));
     QCOMPARE(proxy.rowCount(), 1);
+}
+
+void TestSocketTableModel::shouldColourMarkedRowsForThePaletteItIsGiven()
+{
+    const auto luminance = [](const QColor &c) {
+        const auto linear = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * linear(c.redF()) + 0.7152 * linear(c.greenF()) + 0.0722 * linear(c.blueF());
+    };
+    const auto contrast = [&](const QColor &a, const QColor &b) {
+        const double la = luminance(a), lb = luminance(b);
+        return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
+    };
+    Fixture f;
+    f.model.setHighlightDuration(60000);
+    f.model.setPalette(lightPalette());
+    f.session.apply(snapshotOf(capturedRows(), 0)); // every row new
+    const QModelIndex first = f.model.index(0, 0);
+    QCOMPARE(first.data(SocketTableModel::HighlightRole).toInt(), int(SocketTableModel::Highlight::New));
+    const QColor light = first.data(Qt::BackgroundRole).value<QColor>();
+    QVERIFY(light.lightness() >= 128);
+    QVERIFY(contrast(first.data(Qt::ForegroundRole).value<QColor>(), light) >= 4.5);
+
+    // a dark palette: every row told, dark colours, the palette's light text on them
+    QSignalSpy changed(&f.model, &QAbstractItemModel::dataChanged);
+    f.model.setPalette(darkPalette());
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.first().at(0).toModelIndex(), f.model.index(0, 0));
+    QCOMPARE(changed.first().at(1).toModelIndex(), f.model.index(f.model.rowCount() - 1, SocketTableModel::ColumnCount - 1));
+    QVERIFY(changed.first().at(2).value<QList<int>>().contains(Qt::BackgroundRole));
+    QVERIFY(changed.first().at(2).value<QList<int>>().contains(Qt::ForegroundRole));
+    const QColor dark = first.data(Qt::BackgroundRole).value<QColor>();
+    QVERIFY(dark.lightness() < 128);
+    QCOMPARE(first.data(Qt::ForegroundRole).value<QColor>(), darkPalette().color(QPalette::Text));
+    QVERIFY(contrast(darkPalette().color(QPalette::Text), dark) >= 4.5);
+
+    // a palette whose text would not read on the row: black or white instead
+    QPalette dim = darkPalette();
+    dim.setColor(QPalette::Text, QColor(0x50, 0x50, 0x50));
+    f.model.setPalette(dim);
+    const QColor text = first.data(Qt::ForegroundRole).value<QColor>();
+    QVERIFY(text == QColor(Qt::white) || text == QColor(Qt::black));
+    QVERIFY(contrast(text, first.data(Qt::BackgroundRole).value<QColor>()) >= 4.5);
+
+    // unmarked rows keep the view's own colours
+    Fixture unmarked;
+    unmarked.model.setHighlightDuration(0);
+    unmarked.model.setPalette(darkPalette());
+    unmarked.session.apply(snapshotOf(capturedRows(), 0));
+    const QModelIndex plain = unmarked.model.index(0, 0);
+    QCOMPARE(plain.data(SocketTableModel::HighlightRole).toInt(), int(SocketTableModel::Highlight::None));
+    QVERIFY(!plain.data(Qt::BackgroundRole).isValid());
+    QVERIFY(!plain.data(Qt::ForegroundRole).isValid());
 }
 
 QTEST_MAIN(TestSocketTableModel)

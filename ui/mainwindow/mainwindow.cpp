@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
-#include "core/format/atomicfile.h"
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
+#include "core/sources/pollinterval.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
 #include "ui/scenario/scenariopanel.h"
 #include "ui/diagram/statediagramwidget.h"
-#include "ui/export/imageexport.h"
+#include "ui/export/exporter.h"
+#include "ui/replay/replaycontroller.h"
 #include "ui/table/pairdelegate.h"
 #include "ui/table/sslisting.h"
 #include "ui/text/plaintext.h"
@@ -37,7 +38,6 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
-#include <QSlider>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QStyle>
@@ -89,7 +89,6 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     setDockNestingEnabled(true);
 
     m_replay = options.replay;
-    m_replayFile = options.replayFile;
     m_preferences = Preferences::load();
     if (options.source)
         m_preferences.source = *options.source;
@@ -100,8 +99,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     buildDocks();
     buildToolBar();
     buildMenus();
-    if (m_replay)
-        buildReplayBar();
+    if (m_replay) {
+        m_replayControl = new ReplayController(m_replay, &m_session, m_log, this);
+        addToolBar(m_replayControl->toolBar());
+        connect(m_replayControl, &ReplayController::moved, this, &MainWindow::replayMoved);
+    }
     if (options.watchPort)
         m_watchPorts->setText(QString::number(*options.watchPort));
     m_labPanel->setDefaultPort(m_preferences.defaultPort);
@@ -174,7 +176,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         const SessionDocument &d = m_replay->document();
         setWindowTitle(PlainText::windowTitle(
             tr("%1 — recorded %2 on %3 — sockscope")
-                .arg(QFileInfo(m_replayFile).fileName(),
+                .arg(QFileInfo(options.replayFile).fileName(),
                      QDateTime::fromMSecsSinceEpoch(d.startedWallMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
                      d.host.hostname.isEmpty() ? tr("an unnamed host") : d.host.hostname)));
         for (const char *name : {"labDock", "scenarioDock"}) {
@@ -184,8 +186,8 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         }
         findChild<QToolBar *>(QStringLiteral("sourceToolBar"))->hide();
         m_sourceName = d.source;
-        // Open at the first moment something was seen; Play goes on from there.
-        seek(m_replay->frames().isEmpty() ? 0 : m_replay->frames().first());
+        m_replayControl->setLogOtherConnections(!m_watchPorts->text().trimmed().isEmpty());
+        m_replayControl->showStart();
     } else {
         startPolling();
     }
@@ -239,6 +241,8 @@ void MainWindow::buildTable()
     m_table = new QTableView(central);
     m_table->setObjectName(QStringLiteral("socketTable"));
     m_table->setModel(m_proxy);
+    m_model->setPalette(m_table->palette());
+    m_table->installEventFilter(this);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(SocketTableModel::Local, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -355,8 +359,8 @@ void MainWindow::buildToolBar()
     bar->addWidget(new QLabel(tr("  every "), bar));
     m_intervalBox = new QSpinBox(bar);
     m_intervalBox->setObjectName(QStringLiteral("intervalBox"));
-    m_intervalBox->setRange(50, 10000);
-    m_intervalBox->setSingleStep(50);
+    m_intervalBox->setRange(minIntervalMs, maxIntervalMs);
+    m_intervalBox->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
     m_intervalBox->setSuffix(tr(" ms"));
     m_intervalBox->setValue(m_preferences.intervalMs);
     bar->addWidget(m_intervalBox);
@@ -364,7 +368,8 @@ void MainWindow::buildToolBar()
     m_watchPorts = new QLineEdit(bar);
     m_watchPorts->setObjectName(QStringLiteral("watchPorts"));
     m_watchPorts->setPlaceholderText(tr("all"));
-    m_watchPorts->setToolTip(tr("Read only the sockets on these ports, e.g. 8000, 5432 — the lab's own ports are always included. Empty: every TCP socket on this machine."));
+    m_watchPortsHelp = tr("Read only the sockets on these ports, e.g. 8000, 5432 — the lab's own ports are always included. Empty: every TCP socket on this machine.");
+    m_watchPorts->setToolTip(m_watchPortsHelp);
     m_watchPorts->setMaximumWidth(180);
     bar->addWidget(m_watchPorts);
     QAction *pollNow = bar->addAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Poll now"));
@@ -379,6 +384,17 @@ void MainWindow::buildToolBar()
         updateStatus();
     });
     connect(m_watchPorts, &QLineEdit::editingFinished, this, &MainWindow::updateFilter);
+    connect(m_watchPorts, &QLineEdit::textChanged, this, &MainWindow::showWatchPortsProblem);
+}
+
+void MainWindow::showWatchPortsProblem()
+{
+    // What is wrong with the ports typed so far, above the help; only the help once they read
+    // as ports again.
+    QString error;
+    parsePorts(m_watchPorts->text(), &error);
+    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPortsHelp
+                                             : PlainText::toolTip(error + QStringLiteral("\n\n") + m_watchPortsHelp));
 }
 
 void MainWindow::buildMenus()
@@ -387,21 +403,12 @@ void MainWindow::buildMenus()
     QAction *open = file->addAction(tr("&Open session…"), this, &MainWindow::openSession);
     open->setShortcut(QKeySequence::Open);
     open->setObjectName(QStringLiteral("openSessionAction"));
+    m_exporter = new Exporter({[this] { return sessionDocument(); }, m_model, m_proxy, m_diagram, m_timeline}, this);
+    connect(m_exporter, &Exporter::saved, this, [this](const QString &path) {
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    });
     QMenu *exports = file->addMenu(tr("&Export"));
-    QAction *exportSessionAction = exports->addAction(tr("Session (JSON)…"), this, [this] {
-        exportWithDialog(tr("Export session"), tr("sockscope session (*.json)"), &MainWindow::exportSession);
-    });
-    exportSessionAction->setShortcut(QKeySequence::Save);
-    exportSessionAction->setObjectName(QStringLiteral("exportSessionAction"));
-    exports->addAction(tr("Table as CSV or ss text…"), this, [this] {
-        exportWithDialog(tr("Export table"), tr("CSV (*.csv);;ss -tan text (*.txt)"), &MainWindow::exportTable);
-    });
-    exports->addAction(tr("State diagram as PNG or SVG…"), this, [this] {
-        exportWithDialog(tr("Export state diagram"), tr("PNG image (*.png);;SVG drawing (*.svg)"), &MainWindow::exportDiagram);
-    });
-    exports->addAction(tr("Timeline as PNG or SVG…"), this, [this] {
-        exportWithDialog(tr("Export timeline"), tr("PNG image (*.png);;SVG drawing (*.svg)"), &MainWindow::exportTimeline);
-    });
+    exports->addActions(m_exporter->actions());
     file->addSeparator();
     QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::editPreferences);
     preferences->setShortcut(QKeySequence::Preferences);
@@ -505,7 +512,6 @@ void MainWindow::updateFilter()
         return;
     QString error;
     const QList<quint16> ports = parsePorts(m_watchPorts->text(), &error);
-    m_watchPorts->setToolTip(error.isEmpty() ? m_watchPorts->toolTip() : PlainText::toolTip(error));
     // Watching chosen ports still shows the lab's own sockets (LiveSession's rule).
     m_live.setWatchedPorts(ports.isEmpty() ? std::nullopt : std::optional<QList<quint16>>(ports));
 }
@@ -643,140 +649,34 @@ void MainWindow::showSelection()
     }
     m_diagram->showConnection(diagramEnds);
     m_timeline->setLanes(lanes);
-    m_timeline->setNow(m_replay ? m_replayNs : steadyNowNs());
+    m_timeline->setNow(m_replayControl ? m_replayControl->position() : steadyNowNs());
     if (!m_replay && m_timeline->isLive() && !m_liveTimer->isActive())
         m_liveTimer->start();
 }
 
-void MainWindow::buildReplayBar()
+qint64 MainWindow::replayPosition() const
 {
-    QToolBar *bar = addToolBar(tr("Replay"));
-    bar->setObjectName(QStringLiteral("replayToolBar"));
-    m_playAction = bar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"));
-    m_playAction->setObjectName(QStringLiteral("replayPlayAction"));
-    m_playAction->setCheckable(true);
-    m_playAction->setShortcut(Qt::Key_Space);
-    m_playAction->setToolTip(tr("Play or pause the recording (Space)"));
-    connect(m_playAction, &QAction::toggled, this, &MainWindow::setPlaying);
-    QAction *next = bar->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Next change"));
-    next->setObjectName(QStringLiteral("replayNextAction"));
-    next->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right));
-    next->setToolTip(tr("Jump to the next moment the table changed (Ctrl+Right)"));
-    connect(next, &QAction::triggered, this, &MainWindow::stepReplay);
-
-    m_scrubber = new QSlider(Qt::Horizontal, bar);
-    m_scrubber->setObjectName(QStringLiteral("replayScrubber"));
-    m_scrubber->setRange(0, int(qMin<qint64>(m_replay->endNs() / 1000000, std::numeric_limits<int>::max())));
-    m_scrubber->setMinimumWidth(360);
-    bar->addWidget(m_scrubber);
-    connect(m_scrubber, &QSlider::valueChanged, this, [this](int ms) {
-        if (qint64(ms) != m_replayNs / 1000000)
-            seek(qint64(ms) * 1000000);
-    });
-    m_replayTime = new QLabel(bar);
-    m_replayTime->setObjectName(QStringLiteral("replayTime"));
-    m_replayTime->setMinimumWidth(m_replayTime->fontMetrics().horizontalAdvance(QStringLiteral("  0000.000 s of 0000.000 s  ")));
-    bar->addWidget(m_replayTime);
-    m_speed = new QComboBox(bar);
-    m_speed->setObjectName(QStringLiteral("replaySpeed"));
-    for (double factor : {0.25, 0.5, 1.0, 2.0, 5.0, 10.0})
-        m_speed->addItem(QStringLiteral("%1×").arg(factor), factor);
-    m_speed->setCurrentIndex(2);
-    bar->addWidget(m_speed);
-
-    m_playTimer = new QTimer(this);
-    m_playTimer->setInterval(40);
-    connect(m_playTimer, &QTimer::timeout, this, [this] {
-        const qint64 step = qint64(m_playTimer->interval() * 1000000.0 * m_speed->currentData().toDouble());
-        const qint64 next = qMin(m_replayNs + step, m_replay->endNs());
-        seek(next);
-        if (next >= m_replay->endNs())
-            setPlaying(false);
-    });
-}
-
-void MainWindow::setPlaying(bool playing)
-{
-    if (!m_replay)
-        return;
-    if (playing && m_replayNs >= m_replay->endNs())
-        seek(0); // from the start again
-    if (playing)
-        m_playTimer->start();
-    else
-        m_playTimer->stop();
-    const QSignalBlocker blocker(m_playAction);
-    m_playAction->setChecked(playing);
-    m_playAction->setText(playing ? tr("Pause") : tr("Play"));
-    m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-}
-
-void MainWindow::stepReplay()
-{
-    if (const qint64 next = m_replay->nextFrame(m_replayNs); next >= 0)
-        seek(next);
+    return m_replayControl ? m_replayControl->position() : -1;
 }
 
 void MainWindow::seek(qint64 ns)
 {
-    if (!m_replay)
-        return;
-    ns = qBound<qint64>(0, ns, m_replay->endNs());
-    // Only what changed between the two moments is applied, in either direction.
-    const Replay::Step step = m_replay->step(m_replayNs, ns);
-    m_replayNs = ns;
-    if (step.toNs < step.fromNs) {
-        m_log->removeAfter(ns);
-        m_session.apply(step); // rewound() brings the table's rows back to that moment
-    } else {
-        m_session.apply(step);
-        logReplayStep(step);
-    }
+    if (m_replayControl)
+        m_replayControl->seek(ns);
+}
+
+void MainWindow::setPlaying(bool playing)
+{
+    if (m_replayControl)
+        m_replayControl->setPlaying(playing);
+}
+
+void MainWindow::replayMoved()
+{
     if (m_selected != 0 && !m_session.connections().history(m_selected))
         m_selected = 0; // not seen yet at that moment
     showSelection();
-    updateReplayPosition();
     updateStatus();
-}
-
-void MainWindow::logReplayStep(const Replay::Step &step)
-{
-    // The recorded calls and the step's transitions, merged in time order; of a long jump only
-    // what the log keeps is worded.
-    const SessionDocument &d = m_replay->document();
-    const bool watching = !m_watchPorts->text().trimmed().isEmpty();
-    QList<EventLogModel::Entry> entries;
-    qsizetype call = step.calls.size() - 1;
-    qsizetype event = step.delta.events.size() - 1;
-    while ((call >= 0 || event >= 0) && entries.size() < m_log->limit()) {
-        const bool takeCall = event < 0 || (call >= 0 && d.calls[step.calls[call]].steadyNs > step.eventNs[event]);
-        if (takeCall) {
-            const LabCall &c = d.calls[step.calls[call--]];
-            entries.append({c.wallTimeMs, EventLogModel::Kind::Call, c.socketLabel, EventWording::call(c),
-                            c.failed() && c.error != EINPROGRESS && c.error != EAGAIN, c.steadyNs});
-            continue;
-        }
-        const qint64 at = step.eventNs[event];
-        const ConnectionEvent &e = step.delta.events[event--];
-        const QString label = m_session.labelOf(e.id);
-        if (label.isEmpty() && !watching)
-            continue;
-        entries.append({e.wallTimeMs, EventLogModel::Kind::Transition, label.isEmpty() ? e.key.local.toString() : label,
-                        EventWording::transition(m_session, e), false, at});
-    }
-    std::reverse(entries.begin(), entries.end());
-    m_log->append(entries);
-}
-
-void MainWindow::updateReplayPosition()
-{
-    if (!m_scrubber)
-        return;
-    const QSignalBlocker blocker(m_scrubber);
-    m_scrubber->setValue(int(m_replayNs / 1000000));
-    m_replayTime->setText(tr("  %1 s of %2 s  ")
-                              .arg(double(m_replayNs) / 1e9, 0, 'f', 3)
-                              .arg(double(m_replay->endNs()) / 1e9, 0, 'f', 3));
 }
 
 SessionDocument MainWindow::sessionDocument() const
@@ -790,52 +690,22 @@ SessionDocument MainWindow::sessionDocument() const
 
 QString MainWindow::exportSession(const QString &path)
 {
-    return SessionFile::save(sessionDocument(), path);
+    return m_exporter->saveSession(path);
 }
 
 QString MainWindow::exportTable(const QString &path)
 {
-    QList<SocketRecord> records;
-    for (int row = 0; row < m_proxy->rowCount(); ++row) {
-        const int source = m_proxy->mapToSource(m_proxy->index(row, 0)).row();
-        if (m_model->highlightAt(source) != SocketTableModel::Highlight::Vanishing)
-            records.append(m_model->recordAt(source));
-    }
-    const QString text = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
-        ? SocketTable::csv(records)
-        : SocketTable::format(records, SocketTable::Style::SsTan);
-    return writeFileAtomically(path, text.toUtf8());
+    return m_exporter->saveTable(path);
 }
 
 QString MainWindow::exportDiagram(const QString &path)
 {
-    return ImageExport::save(m_diagram->scene(), path, tr("sockscope: TCP state diagram"));
+    return m_exporter->saveDiagram(path);
 }
 
 QString MainWindow::exportTimeline(const QString &path)
 {
-    return ImageExport::save(m_timeline, path, tr("sockscope: connection timeline"));
-}
-
-void MainWindow::exportWithDialog(const QString &what, const QString &filter,
-                                  QString (MainWindow::*save)(const QString &))
-{
-    QString selectedFilter;
-    QString path = QFileDialog::getSaveFileName(this, what, QString(), filter, &selectedFilter);
-    if (path.isEmpty())
-        return;
-    // Add the extension of the chosen filter when the name has none.
-    const QRegularExpressionMatch ext = QRegularExpression(QStringLiteral("\\*(\\.[a-z]+)")).match(selectedFilter);
-    if (QFileInfo(path).suffix().isEmpty() && ext.hasMatch())
-        path += ext.captured(1);
-    const QString error = (this->*save)(path);
-    if (error.isEmpty()) {
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-        return;
-    }
-    PlainText::messageBox(QMessageBox::Warning, tr("Export failed"),
-                          tr("%1\n\nNothing was lost: everything is still here. Choose another place to save it.").arg(error), this)
-        ->open();
+    return m_exporter->saveTimeline(path);
 }
 
 void MainWindow::openSession()
@@ -882,6 +752,16 @@ void MainWindow::changeEvent(QEvent *event)
     if (event->type() == QEvent::PaletteChange)
         updateStatus();
     QMainWindow::changeEvent(event);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // The table's row colours are chosen for the palette it is drawn with; a model gets no
+    // palette events of its own. The table's own event: the window's may come before the
+    // table has taken the new palette.
+    if (watched == m_table && event->type() == QEvent::PaletteChange)
+        m_model->setPalette(m_table->palette());
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

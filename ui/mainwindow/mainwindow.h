@@ -14,7 +14,6 @@ class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
-class QSlider;
 class QSpinBox;
 class QTableView;
 class QTimer;
@@ -23,7 +22,9 @@ class QTreeView;
 namespace sockscope {
 
 class EventLogModel;
+class Exporter;
 class LabPanel;
+class ReplayController;
 class ScenarioPanel;
 class SocketTableModel;
 class SocketTableProxy;
@@ -70,11 +71,14 @@ public:
     void selectConnection(quint64 id);
 
     bool isReplay() const { return m_replay != nullptr; }
-    qint64 replayPosition() const { return m_replayNs; } // document clock
-    void seek(qint64 ns);                                 // replay: show the table as it was then
+    // A replay's transport (replayControl()); null when live.
+    ReplayController *replayControl() const { return m_replayControl; }
+    qint64 replayPosition() const; // document clock
+    void seek(qint64 ns);          // replay: show the table as it was then
     void setPlaying(bool playing);
 
-    // What File → Export writes; each returns an empty string or what went wrong.
+    // What File → Export writes (exporter()); each returns an empty string or what went wrong.
+    Exporter *exporter() const { return m_exporter; }
     QString exportSession(const QString &path);
     QString exportTable(const QString &path); // .csv, or ss -tan text otherwise
     QString exportDiagram(const QString &path);
@@ -87,6 +91,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildTable();
@@ -104,12 +109,9 @@ private:
     void selectionFromLab(int socketId);
     void editPreferences();
     void pollSoon();
-    void buildReplayBar();
-    void stepReplay();
-    void logReplayStep(const Replay::Step &step);
-    void updateReplayPosition();
+    void replayMoved();
+    void showWatchPortsProblem();
     void openSession();
-    void exportWithDialog(const QString &what, const QString &filter, QString (MainWindow::*save)(const QString &));
     void resetLayout();
     void applyDefaultDockSizes();
     QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
@@ -146,6 +148,7 @@ private:
     QComboBox *m_sourceBox = nullptr;
     QSpinBox *m_intervalBox = nullptr;
     QLineEdit *m_watchPorts = nullptr;
+    QString m_watchPortsHelp; // its tooltip while what it holds reads as ports
     QLabel *m_statusLabel = nullptr;
     QWidget *m_errorBox = nullptr;
     QLabel *m_errorLabel = nullptr;
@@ -157,14 +160,9 @@ private:
 
     QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file
 
+    Exporter *m_exporter = nullptr;
     std::shared_ptr<const Replay> m_replay;
-    QString m_replayFile;
-    qint64 m_replayNs = -1;   // the moment shown, -1 before the first
-    QTimer *m_playTimer = nullptr;
-    QSlider *m_scrubber = nullptr;
-    QLabel *m_replayTime = nullptr;
-    QComboBox *m_speed = nullptr;
-    QAction *m_playAction = nullptr;
+    ReplayController *m_replayControl = nullptr;
 };
 
 } // namespace sockscope

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "preferencesdialog.h"
 
+#include "core/sources/pollinterval.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -16,7 +18,7 @@ Preferences Preferences::load()
     const QString source = settings.value(QStringLiteral("source"), p.source).toString();
     if (SocketSource::names().contains(source))
         p.source = source;
-    p.intervalMs = qBound(50, settings.value(QStringLiteral("intervalMs"), p.intervalMs).toInt(), 10000);
+    p.intervalMs = qBound(minIntervalMs, settings.value(QStringLiteral("intervalMs"), p.intervalMs).toInt(), maxIntervalMs);
     const int port = settings.value(QStringLiteral("defaultPort"), p.defaultPort).toInt();
     if (port >= 0 && port <= 65535)
         p.defaultPort = quint16(port);
@@ -42,8 +44,9 @@ PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent
     m_source->addItem(tr("the ss program"), QStringLiteral("ss"));
     m_source->setCurrentIndex(qMax(0, m_source->findData(current.source)));
     m_interval = new QSpinBox(this);
-    m_interval->setRange(50, 10000);
-    m_interval->setSingleStep(50);
+    m_interval->setObjectName(QStringLiteral("preferencesInterval"));
+    m_interval->setRange(minIntervalMs, maxIntervalMs);
+    m_interval->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
     m_interval->setSuffix(tr(" ms"));
     m_interval->setValue(current.intervalMs);
     m_port = new QSpinBox(this);

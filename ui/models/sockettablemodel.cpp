@@ -6,11 +6,11 @@
 #include "ui/theme/theme.h"
 
 #include <QDateTime>
-#include <QEvent>
 #include <QFont>
 #include <QGuiApplication>
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 namespace sockscope {
@@ -53,24 +53,37 @@ SocketTableModel::SocketTableModel(const Session *session, QObject *parent)
 {
     m_expiry.setInterval(250);
     connect(&m_expiry, &QTimer::timeout, this, &SocketTableModel::expireHighlights);
-    const Theme theme(QGuiApplication::palette());
+    setPalette(QGuiApplication::palette());
+}
+
+void SocketTableModel::setPalette(const QPalette &palette)
+{
+    const Theme theme(palette);
     m_new = theme.rowNew();
     m_changed = theme.rowChanged();
     m_vanishing = theme.rowVanishing();
-}
-
-
-bool SocketTableModel::event(QEvent *event)
-{
-    if (event->type() == QEvent::ApplicationPaletteChange) {
-        const Theme theme(QGuiApplication::palette());
-        m_new = theme.rowNew();
-        m_changed = theme.rowChanged();
-        m_vanishing = theme.rowVanishing();
-        if (!m_shown.isEmpty())
-            Q_EMIT dataChanged(index(0, 0), index(int(m_shown.size()) - 1, ColumnCount - 1), {Qt::BackgroundRole});
-    }
-    return QAbstractTableModel::event(event);
+    // The palette's text where it reads well on the row's colour (WCAG's 4.5:1), else black
+    // or white, whichever reads better: a palette's text need not suit colours it never chose.
+    const auto luminance = [](const QColor &c) {
+        const auto linear = [](float v) { return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f); };
+        return 0.2126f * linear(c.redF()) + 0.7152f * linear(c.greenF()) + 0.0722f * linear(c.blueF());
+    };
+    const auto contrast = [&](const QColor &a, const QColor &b) {
+        const float la = luminance(a), lb = luminance(b);
+        return (qMax(la, lb) + 0.05f) / (qMin(la, lb) + 0.05f);
+    };
+    const QColor text = palette.color(QPalette::Text);
+    const auto textOn = [&](const QColor &background) {
+        if (contrast(text, background) >= 4.5f)
+            return text;
+        return contrast(Qt::black, background) >= contrast(Qt::white, background) ? QColor(Qt::black) : QColor(Qt::white);
+    };
+    m_newText = textOn(m_new);
+    m_changedText = textOn(m_changed);
+    m_vanishingText = textOn(m_vanishing);
+    if (!m_shown.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_shown.size()) - 1, ColumnCount - 1),
+                           {Qt::BackgroundRole, Qt::ForegroundRole});
 }
 
 int SocketTableModel::rowCount(const QModelIndex &parent) const
@@ -160,6 +173,14 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         case Highlight::New: return m_new;
         case Highlight::Changed: return m_changed;
         case Highlight::Vanishing: return m_vanishing;
+        }
+        return QVariant();
+    case Qt::ForegroundRole:
+        switch (row.highlight) {
+        case Highlight::None: return QVariant();
+        case Highlight::New: return m_newText;
+        case Highlight::Changed: return m_changedText;
+        case Highlight::Vanishing: return m_vanishingText;
         }
         return QVariant();
     case Qt::TextAlignmentRole:
@@ -561,7 +582,8 @@ void SocketTableModel::expireHighlights()
         }
         r->highlight = Highlight::None;
         if (r->pos >= 0)
-            Q_EMIT dataChanged(index(r->pos, 0), index(r->pos, ColumnCount - 1), {Qt::BackgroundRole, HighlightRole});
+            Q_EMIT dataChanged(index(r->pos, 0), index(r->pos, ColumnCount - 1),
+                               {Qt::BackgroundRole, Qt::ForegroundRole, HighlightRole});
     }
     relayout(touched, gone);
     if (m_expiring.empty())

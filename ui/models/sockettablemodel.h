@@ -6,6 +6,7 @@
 #include <QAbstractTableModel>
 #include <QColor>
 #include <QMap>
+#include <QPalette>
 #include <QSet>
 #include <QTimer>
 
@@ -82,8 +83,10 @@ public:
     // change, not counted.
     QMap<TcpState, int> countsByState() const { return m_stateCounts; }
 
-protected:
-    bool event(QEvent *event) override; // follows palette changes
+    // The palette of the view that shows the rows: the new, changed and gone colours (and the
+    // text on them) are chosen to read well on it. A model receives no palette events; the
+    // view's owner calls this again when the palette changes (QEvent::PaletteChange).
+    void setPalette(const QPalette &palette);
 
 private:
     struct Row
@@ -136,6 +139,7 @@ private:
     QTimer m_expiry; // runs only while a mark is shown
     int m_highlightMs = 1500;
     QColor m_new, m_changed, m_vanishing;
+    QColor m_newText, m_changedText, m_vanishingText;
 };
 
 } // namespace sockscope
