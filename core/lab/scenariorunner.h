@@ -2,8 +2,7 @@
 #pragma once
 
 #include "scenario.h"
-
-#include "../session/sessiondocument.h"
+#include "scenariorun.h"
 
 #include "../tracking/connectiontracker.h"
 
