@@ -237,6 +237,11 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         Q_EMIT selectedSocketChanged(id);
     });
     connect(m_lab, &Lab::socketsChanged, this, &LabPanel::refreshSockets);
+    // Who holds a port comes a moment after the failed bind(): the problem shown says it then.
+    connect(m_lab, &Lab::callUpdated, this, [this](const LabCall &call) {
+        if (m_problemCall != 0 && call.sequence == m_problemCall)
+            showProblem(call);
+    });
     refreshSockets();
 }
 
@@ -312,10 +317,12 @@ void LabPanel::run(const LabCommand &command)
         }
     }
     m_problem->hide();
+    m_problemCall = 0;
 }
 
 void LabPanel::showProblem(const LabCall &call)
 {
+    m_problemCall = call.sequence;
     const Theme theme(palette());
     m_problem->setText(QStringLiteral("<span style='color:%1'>%2</span>")
                            .arg(theme.failure().name(), QString(call.socketLabel + QStringLiteral(": ") + call.toString()).toHtmlEscaped()));

@@ -70,6 +70,7 @@ private:
     QListWidget *m_sockets = nullptr;
     QLabel *m_selectedTitle = nullptr;
     QLabel *m_problem = nullptr;
+    quint64 m_problemCall = 0; // the sequence number of the call m_problem shows, 0 for none
 
     QAction *m_startServer = nullptr;
     QAction *m_serverSocketOnly = nullptr;

@@ -136,6 +136,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         scheduleSsView();
     });
     connect(&m_lab, &Lab::callMade, this, &MainWindow::logCall);
+    // What a call learns after it was logged (who holds the port a bind() wanted) follows it.
+    connect(&m_lab, &Lab::callUpdated, this, [this](const LabCall &call) {
+        m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Call, call.socketLabel,
+                       EventWording::callUpdate(call), call.failed()});
+    });
     connect(&m_lab, &Lab::socketsChanged, this, &MainWindow::updateFilter);
     connect(&m_runner, &ScenarioRunner::pollRequested, this, &MainWindow::pollBurst);
     connect(&m_runner, &ScenarioRunner::portResolved, this, [this](quint16 port) {

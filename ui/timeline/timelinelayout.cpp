@@ -35,10 +35,10 @@ QString wallText(qint64 ms)
 QString callText(const LabCall &call)
 {
     if (call.asynchronous)
-        return call.failed() ? call.call + QLatin1Char(' ') + call.errorName() : QStringLiteral("connected");
+        return call.failed() ? call.name() + QLatin1Char(' ') + call.errorName() : QStringLiteral("connected");
     if (callFailed(call))
-        return call.call + QLatin1Char(' ') + call.errorName();
-    return call.call;
+        return call.name() + QLatin1Char(' ') + call.errorName();
+    return call.name();
 }
 
 QRectF centredText(double cx, double cy, double width, double height)

@@ -121,7 +121,7 @@ QList<TimelinePlan::Change> TimelinePlan::changesOf(const TimelineLane &lane, in
             c.windowEndNs = first.firstSeenNs;
             c.windowStartNs = first.firstSeenNs - pollIntervalNs;
             for (const LabCall &call : lane.calls) {
-                if (call.call == QLatin1String("connect") && !call.asynchronous && call.steadyNs <= first.firstSeenNs)
+                if (call.kind == LabCall::Kind::Connect && !call.asynchronous && call.steadyNs <= first.firstSeenNs)
                     c.windowStartNs = std::max(c.windowStartNs, call.steadyNs);
             }
             c.impliedStart = true;

@@ -200,7 +200,7 @@ void TestTimelinePlan::shouldNotLetTheServerAnswerBeforeTheClientAsked()
 {
     // The client's connect() bounds its window; the server's guess may not reach before it.
     const TimelinePlan plan = TimelinePlan::build(
-        {lane(client, history(1, {span(TcpState::Established, 500, 1500)}), true, {call(300, 1, QStringLiteral("connect"), 0, EINPROGRESS)}),
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500)}), true, {call(300, 1, LabCall::Kind::Connect, 0, EINPROGRESS)}),
          lane(server, history(2, {span(TcpState::Established, 500, 1500)}), false)},
         ms(1600));
     for (const TimelinePlan::Segment &s : plan.segments())
