@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labpanel.h"
 
+#include "core/lab/callvalidity.h"
+
 #include "ui/theme/actionbutton.h"
 #include "ui/theme/theme.h"
 
@@ -494,33 +496,8 @@ void LabPanel::refreshActions()
                              }));
     m_selectedTitle->setText(s ? tr("Calls on %1 (%2)").arg(s->label(), socketStatus(*s)) : tr("Select a lab socket to call on it"));
 
-    for (const SocketAction &a : std::as_const(m_socketActions)) {
-        bool enabled = false;
-        if (s && s->open) {
-            const bool isListener = s->role == LabSocket::Role::Listener;
-            const bool bound = s->local.port != 0;
-            const bool connected = s->connected;
-            switch (a.kind) {
-            case LabCommand::Kind::Bind: enabled = !bound && !connected && !s->connecting; break;
-            case LabCommand::Kind::Listen: enabled = isListener && bound && !s->listening; break;
-            case LabCommand::Kind::Accept: enabled = isListener && s->listening; break;
-            case LabCommand::Kind::Connect:
-                enabled = s->role == LabSocket::Role::Client && !connected && !s->connecting;
-                break;
-            case LabCommand::Kind::Send:
-            case LabCommand::Kind::Fill:
-            case LabCommand::Kind::Echo:
-            case LabCommand::Kind::ShutdownWrite: enabled = !isListener && connected && !s->shutWrite; break;
-            case LabCommand::Kind::Receive:
-            case LabCommand::Kind::Drain: enabled = !isListener && connected; break;
-            case LabCommand::Kind::Close:
-            case LabCommand::Kind::Abort: enabled = true; break;
-            case LabCommand::Kind::Socket:
-            case LabCommand::Kind::SetOption: break;
-            }
-        }
-        a.action->setEnabled(enabled);
-    }
+    for (const SocketAction &a : std::as_const(m_socketActions))
+        a.action->setEnabled(s && CallValidity::allows(*s, a.kind));
 }
 
 } // namespace sockscope

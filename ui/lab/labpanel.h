@@ -16,7 +16,8 @@ namespace sockscope {
 
 // The lab's controls: start and stop a server, add clients, and for the selected lab socket
 // one button per socket API call, enabled only where the call makes sense in the socket's
-// current state. Every button runs one LabCommand; every call shows up in the lab's log.
+// current state (CallValidity). Every button runs one LabCommand; every call shows up in the
+// lab's log.
 class LabPanel : public QWidget
 {
     Q_OBJECT
