@@ -6,7 +6,10 @@
 #include "../system/socketowners.h"
 
 #include <QDateTime>
+#include <QMutex>
+#include <QMutexLocker>
 #include <QSocketNotifier>
+#include <QThreadPool>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -90,6 +93,7 @@ OptionSpec optionSpec(LabOption option)
     case LabOption::DeferAccept: return {IPPROTO_TCP, TCP_DEFER_ACCEPT};
     case LabOption::SynRetries: return {IPPROTO_TCP, TCP_SYNCNT};
     case LabOption::KeepAlive: return {SOL_SOCKET, SO_KEEPALIVE};
+    case LabOption::Linger: return {SOL_SOCKET, SO_LINGER};
     }
     return {SOL_SOCKET, SO_REUSEADDR};
 }
@@ -116,11 +120,6 @@ bool outlivesClose(TcpState state)
     }
 }
 
-QString familyConstant(AddressFamily f)
-{
-    return f == AddressFamily::IPv4 ? QStringLiteral("AF_INET") : QStringLiteral("AF_INET6");
-}
-
 // Descriptors this process may still open: RLIMIT_NOFILE less those open now. -1 when it
 // cannot tell (no /proc).
 int descriptorsLeft(int *limitOut)
@@ -141,12 +140,83 @@ int descriptorsLeft(int *limitOut)
     return *limitOut - open;
 }
 
+// One of the lab's open sockets, as a port-holder lookup needs it.
+struct OwnSocket
+{
+    quint64 inode = 0;
+    QString label;
+};
+
+// Who holds `wanted`'s port, in words. Reads /proc (every process's descriptors, for the
+// owner), so it runs off the lab's thread: it touches nothing but its arguments.
+QString portHolderText(const Endpoint &wanted, const QList<OwnSocket> &own)
+{
+    const quint16 port = wanted.port;
+    SocketFilter filter;
+    filter.port = port;
+    const Snapshot snapshot = ProcSource().take(filter);
+    // The rows that can stand in the way of this bind: same port, and the same address or a
+    // wildcard on either side; listeners first, as they are the usual reason.
+    QList<SocketRecord> candidates;
+    for (const SocketRecord &r : snapshot.records) {
+        if (r.local.port != port)
+            continue;
+        if (!wanted.address.isAny() && !r.local.address.isAny() && !sameEndpoint(r.local, wanted))
+            continue;
+        if (r.state == TcpState::Listen)
+            candidates.prepend(r);
+        else
+            candidates.append(r);
+    }
+    for (const SocketRecord &r : std::as_const(candidates)) {
+        const QString where = r.local.toString() + QLatin1Char(' ') + kernelName(r.state);
+        const quint64 inode = r.inode.value_or(0);
+        for (const OwnSocket &s : own) {
+            if (inode != 0 && s.inode == inode)
+                return QStringLiteral("port %1 is held by this lab's %2 (%3)").arg(port).arg(s.label, where);
+        }
+        if (inode == 0)
+            return QStringLiteral("port %1 is held by a connection without a process (%2); "
+                                  "SO_REUSEADDR lets a listener bind anyway")
+                .arg(port)
+                .arg(where);
+        SocketRecord holder = r;
+        SocketOwners().attribute(holder);
+        if (holder.ownerStatus == OwnerStatus::Process)
+            return QStringLiteral("port %1 is held by %2 (%3)").arg(port).arg(holder.ownerText(), where);
+        return QStringLiteral("port %1 is held by a socket of uid %2 (%3, inode %4); its process is not "
+                              "visible to this user")
+            .arg(port)
+            .arg(r.uid.value_or(0))
+            .arg(where)
+            .arg(inode);
+    }
+    return QStringLiteral("the kernel's table shows no socket on port %1 now").arg(port);
+}
+
 } // namespace
 
-Lab::Lab(QObject *parent) : QObject(parent) { }
+// Where a lookup running on a worker thread delivers its answer. The lab empties it when it
+// is destroyed, under the same lock a lookup holds while it posts: a lookup either posts to a
+// living lab (and Qt drops the posted call if the lab goes before it runs) or finds it gone.
+struct LabMailbox
+{
+    QMutex mutex;
+    Lab *lab = nullptr;
+};
+
+Lab::Lab(QObject *parent) : QObject(parent), m_mailbox(std::make_shared<LabMailbox>())
+{
+    m_mailbox->lab = this;
+}
 
 Lab::~Lab()
 {
+    {
+        // Lookups still running answer no one now.
+        const QMutexLocker lock(&m_mailbox->mutex);
+        m_mailbox->lab = nullptr;
+    }
     // No signals from a half-destroyed object: close quietly.
     for (LabSocket &s : m_sockets) {
         if (!s.open)
@@ -183,29 +253,81 @@ QList<LabSocket> Lab::sockets() const
     return m_sockets;
 }
 
-LabCall Lab::begin(const LabSocket *s, const QString &call, const QString &arguments) const
+LabCall Lab::begin(const LabSocket *s, LabCall::Kind kind) const
 {
     LabCall c;
+    c.kind = kind;
     c.socketId = s ? s->id : 0;
     c.socketLabel = s ? s->label() : QString();
-    c.call = call;
-    c.arguments = arguments;
     return c;
 }
 
-void Lab::finish(LabCall call, qint64 result, int error)
+LabCall Lab::planned(const LabSocket *s, const LabCommand &command) const
+{
+    // The first call a command makes, with the arguments it would have.
+    using K = LabCommand::Kind;
+    LabCall c;
+    switch (command.kind) {
+    case K::Socket:
+        c = begin(s, LabCall::Kind::Socket);
+        c.family = command.family;
+        break;
+    case K::SetOption:
+        c = begin(s, LabCall::Kind::SetOption);
+        c.option = command.option;
+        c.value = command.value;
+        break;
+    case K::Bind:
+    case K::Connect:
+        c = begin(s, command.kind == K::Bind ? LabCall::Kind::Bind : LabCall::Kind::Connect);
+        c.endpoint = command.endpoint;
+        break;
+    case K::Listen:
+        c = begin(s, LabCall::Kind::Listen);
+        c.value = command.value;
+        break;
+    case K::Accept: c = begin(s, LabCall::Kind::Accept); break;
+    case K::Send:
+    case K::Fill:
+        c = begin(s, LabCall::Kind::Send);
+        c.value = command.kind == K::Send ? qBound<qint64>(0, command.value, chunkBytes) : 0;
+        c.repeated = command.kind == K::Fill;
+        break;
+    case K::Receive:
+    case K::Drain:
+    case K::Echo:
+        c = begin(s, LabCall::Kind::Receive);
+        c.value = command.kind == K::Receive ? qBound<qint64>(1, command.value, chunkBytes)
+                                             : (command.kind == K::Echo ? chunkBytes : 0);
+        c.repeated = command.kind == K::Drain;
+        break;
+    case K::ShutdownWrite:
+        c = begin(s, LabCall::Kind::Shutdown);
+        c.how = LabCall::How::Write;
+        break;
+    case K::Close:
+    case K::Abort: // SO_LINGER 0, then the close() that matters
+        c = begin(s, LabCall::Kind::Close);
+        break;
+    }
+    return c;
+}
+
+const LabCall &Lab::finish(LabCall call, qint64 result, int error)
 {
     const Snapshot now = [] {
         Snapshot s;
         s.stampNow();
         return s;
     }();
+    call.sequence = ++m_lastSequence;
     call.wallTimeMs = now.wallTimeMs;
     call.steadyNs = now.steadyNs;
     call.result = result;
     call.error = error;
     m_calls.append(call);
     m_pending.append(call);
+    return m_calls.last();
 }
 
 void Lab::flush()
@@ -220,12 +342,12 @@ void Lab::flush()
         Q_EMIT socketsChanged();
 }
 
-bool Lab::refuseUnlessOpen(LabSocket *s, const QString &call)
+bool Lab::refuseUnlessOpen(LabSocket *s, const LabCommand &command)
 {
     if (s && s->open)
         return true;
     // Never pass a closed descriptor to the kernel: its number may belong to something else now.
-    LabCall c = begin(s, call, QString());
+    LabCall c = planned(s, command);
     c.notCalled = true;
     c.detail = s ? QStringLiteral("not called: %1 is already closed").arg(s->label())
                  : QStringLiteral("not called: no such socket");
@@ -253,7 +375,7 @@ Lab::Result Lab::perform(const LabCommand &c)
     if (c.kind == LabCommand::Kind::Socket)
         return doSocket(c);
     LabSocket *s = find(c.socketId);
-    if (!refuseUnlessOpen(s, LabCommand::kindName(c.kind)))
+    if (!refuseUnlessOpen(s, c))
         return {};
     switch (c.kind) {
     case LabCommand::Kind::Socket: break;
@@ -274,7 +396,7 @@ Lab::Result Lab::perform(const LabCommand &c)
     return {};
 }
 
-bool Lab::refuseWithoutDescriptors(const LabSocket *s, const QString &call, const QString &arguments)
+bool Lab::refuseWithoutDescriptors(const LabSocket *s, const LabCommand &command)
 {
     // The lab's sockets may not take the last descriptors: reading the kernel's table, saving
     // a file, running ss and the sanitizers' own checks all need a few. Beyond this the kernel
@@ -284,7 +406,7 @@ bool Lab::refuseWithoutDescriptors(const LabSocket *s, const QString &call, cons
     const int reserve = qBound(4, limit / 4, reservedDescriptors);
     if (left < 0 || left > reserve)
         return false;
-    LabCall c = begin(s, call, arguments);
+    LabCall c = planned(s, command);
     c.notCalled = true;
     c.error = EMFILE;
     c.detail = QStringLiteral("not called: %1 of the %2 descriptors this process may have are left (ulimit -n), "
@@ -299,21 +421,19 @@ bool Lab::refuseWithoutDescriptors(const LabSocket *s, const QString &call, cons
 
 Lab::Result Lab::doSocket(const LabCommand &c)
 {
-    const QString socketArgs = familyConstant(c.family) + QStringLiteral(", SOCK_STREAM | SOCK_NONBLOCK");
-    if (refuseWithoutDescriptors(nullptr, QStringLiteral("socket"), socketArgs))
+    if (refuseWithoutDescriptors(nullptr, c))
         return {};
     LabSocket s;
     s.id = m_nextId++;
     s.role = c.role;
     s.ordinal = ++m_lastOrdinal[c.role];
     s.family = c.family;
-    const QString args = familyConstant(c.family) + QStringLiteral(", SOCK_STREAM | SOCK_NONBLOCK");
     const int fd = ::socket(c.family == AddressFamily::IPv4 ? AF_INET : AF_INET6,
                             SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         const int error = errno;
         --m_lastOrdinal[c.role];
-        finish(begin(nullptr, QStringLiteral("socket"), args), -1, error);
+        finish(planned(nullptr, c), -1, error);
         return {};
     }
     s.fd = fd;
@@ -322,7 +442,7 @@ Lab::Result Lab::doSocket(const LabCommand &c)
     if (::fstat(fd, &st) == 0)
         s.inode = quint64(st.st_ino);
     m_sockets.append(s);
-    LabCall call = begin(&s, QStringLiteral("socket"), args);
+    LabCall call = planned(&s, c);
     call.createdSocketId = s.id;
     call.detail = QStringLiteral("inode %1").arg(s.inode);
     finish(call, fd, 0);
@@ -334,8 +454,13 @@ Lab::Result Lab::doSetOption(LabSocket *s, LabOption option, qint64 value)
 {
     const OptionSpec spec = optionSpec(option);
     const int v = int(qBound<qint64>(0, value, qint64(std::numeric_limits<int>::max())));
-    LabCall call = begin(s, QStringLiteral("setsockopt"), labOptionName(option) + QStringLiteral(", ") + QString::number(v));
-    if (::setsockopt(s->fd, spec.level, spec.name, &v, sizeof v) != 0) {
+    LabCall call = begin(s, LabCall::Kind::SetOption);
+    call.option = option;
+    call.value = v;
+    const linger lingerValue{1, v};
+    const int rc = option == LabOption::Linger ? ::setsockopt(s->fd, spec.level, spec.name, &lingerValue, sizeof lingerValue)
+                                                : ::setsockopt(s->fd, spec.level, spec.name, &v, sizeof v);
+    if (rc != 0) {
         const int error = errno;
         finish(call, -1, error);
         return {false, s->id, 0};
@@ -346,6 +471,8 @@ Lab::Result Lab::doSetOption(LabSocket *s, LabOption option, qint64 value)
         if (::getsockopt(s->fd, spec.level, spec.name, &actual, &len) == 0)
             call.detail = QStringLiteral("the kernel doubles it for its own bookkeeping: %1 bytes").arg(actual);
     }
+    if (option == LabOption::Linger && v == 0)
+        call.detail = QStringLiteral("close() will send RST and skip TIME_WAIT");
     finish(call, 0, 0);
     return {true, s->id, 0};
 }
@@ -354,16 +481,13 @@ Lab::Result Lab::doBind(LabSocket *s, const Endpoint &endpoint)
 {
     sockaddr_storage storage;
     const socklen_t len = toSockaddr(endpoint, s->family, storage);
-    // Port 0 is written as 0 here: it asks the kernel to choose.
-    const QString host = endpoint.address.isIPv6() ? QLatin1Char('[') + endpoint.addressText() + QLatin1Char(']')
-                                                    : endpoint.addressText();
-    const QString where = host + QLatin1Char(':') + QString::number(endpoint.port);
-    LabCall call = begin(s, QStringLiteral("bind"), where);
+    LabCall call = begin(s, LabCall::Kind::Bind);
+    call.endpoint = endpoint;
     if (::bind(s->fd, reinterpret_cast<sockaddr *>(&storage), len) != 0) {
         const int error = errno;
+        const quint64 sequence = finish(call, -1, error).sequence;
         if (error == EADDRINUSE)
-            call.detail = portHolder(endpoint);
-        finish(call, -1, error);
+            lookUpPortHolder(sequence, endpoint);
         return {false, s->id, 0};
     }
     refreshLocal(s);
@@ -376,12 +500,13 @@ Lab::Result Lab::doBind(LabSocket *s, const Endpoint &endpoint)
 
 Lab::Result Lab::doListen(LabSocket *s, int backlog)
 {
-    LabCall call = begin(s, QStringLiteral("listen"), QString::number(backlog));
+    LabCall call = begin(s, LabCall::Kind::Listen);
+    call.value = backlog;
     if (::listen(s->fd, backlog) != 0) {
         const int error = errno;
+        const quint64 sequence = finish(call, -1, error).sequence;
         if (error == EADDRINUSE)
-            call.detail = portHolder(s->local);
-        finish(call, -1, error);
+            lookUpPortHolder(sequence, s->local);
         return {false, s->id, 0};
     }
     s->listening = true;
@@ -394,11 +519,11 @@ Lab::Result Lab::doListen(LabSocket *s, int backlog)
 
 Lab::Result Lab::doAccept(LabSocket *listener)
 {
-    if (refuseWithoutDescriptors(listener, QStringLiteral("accept"), QString()))
+    if (refuseWithoutDescriptors(listener, LabCommand::accept(listener->id)))
         return {false, listener->id, 0};
     sockaddr_storage storage{};
     socklen_t len = sizeof storage;
-    LabCall call = begin(listener, QStringLiteral("accept"), QString());
+    LabCall call = begin(listener, LabCall::Kind::Accept);
     const int fd = ::accept4(listener->fd, reinterpret_cast<sockaddr *>(&storage), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
         const int error = errno;
@@ -445,7 +570,8 @@ Lab::Result Lab::doConnect(LabSocket *s, const Endpoint &endpoint)
 {
     sockaddr_storage storage;
     const socklen_t len = toSockaddr(endpoint, s->family, storage);
-    LabCall call = begin(s, QStringLiteral("connect"), endpoint.toString());
+    LabCall call = begin(s, LabCall::Kind::Connect);
+    call.endpoint = endpoint;
     const int rc = ::connect(s->fd, reinterpret_cast<sockaddr *>(&storage), len);
     const int error = rc == 0 ? 0 : errno;
     s->remote = endpoint;
@@ -493,7 +619,8 @@ void Lab::connectFinished(int id)
         error = errno;
     s->connecting = false;
     s->connected = error == 0;
-    LabCall call = begin(s, QStringLiteral("connect"), s->remote.toString());
+    LabCall call = begin(s, LabCall::Kind::Connect);
+    call.endpoint = s->remote;
     call.asynchronous = true;
     if (error == ETIMEDOUT)
         call.detail = QStringLiteral("no SYN-ACK came back after every SYN retransmission");
@@ -505,7 +632,8 @@ void Lab::connectFinished(int id)
 Lab::Result Lab::doSend(LabSocket *s, qint64 bytes)
 {
     bytes = qBound<qint64>(0, bytes, chunkBytes);
-    LabCall call = begin(s, QStringLiteral("send"), QStringLiteral("%1 bytes").arg(bytes));
+    LabCall call = begin(s, LabCall::Kind::Send);
+    call.value = bytes;
     const ssize_t n = ::send(s->fd, payload().constData(), size_t(bytes), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
         const int error = errno;
@@ -521,7 +649,8 @@ Lab::Result Lab::doSend(LabSocket *s, qint64 bytes)
 
 Lab::Result Lab::doFill(LabSocket *s)
 {
-    LabCall call = begin(s, QStringLiteral("send"), QStringLiteral("until the kernel takes no more"));
+    LabCall call = begin(s, LabCall::Kind::Send);
+    call.repeated = true;
     qint64 total = 0;
     int calls = 0;
     int error = 0;
@@ -553,11 +682,12 @@ Lab::Result Lab::doFill(LabSocket *s)
     return {false, s->id, total};
 }
 
-Lab::Result Lab::doReceive(LabSocket *s, qint64 maxBytes, const QString &callName)
+Lab::Result Lab::doReceive(LabSocket *s, qint64 maxBytes)
 {
     maxBytes = qBound<qint64>(1, maxBytes, chunkBytes);
     QByteArray buffer(int(maxBytes), Qt::Uninitialized);
-    LabCall call = begin(s, callName, QStringLiteral("up to %1 bytes").arg(maxBytes));
+    LabCall call = begin(s, LabCall::Kind::Receive);
+    call.value = maxBytes;
     const ssize_t n = ::recv(s->fd, buffer.data(), size_t(maxBytes), MSG_DONTWAIT);
     if (n < 0) {
         const int error = errno;
@@ -579,7 +709,8 @@ Lab::Result Lab::doReceive(LabSocket *s, qint64 maxBytes, const QString &callNam
 
 Lab::Result Lab::doDrain(LabSocket *s)
 {
-    LabCall call = begin(s, QStringLiteral("recv"), QStringLiteral("until nothing is left"));
+    LabCall call = begin(s, LabCall::Kind::Receive);
+    call.repeated = true;
     QByteArray buffer(int(chunkBytes), Qt::Uninitialized);
     qint64 total = 0;
     int calls = 0;
@@ -621,7 +752,8 @@ Lab::Result Lab::doEcho(LabSocket *s)
 
 Lab::Result Lab::doShutdownWrite(LabSocket *s)
 {
-    LabCall call = begin(s, QStringLiteral("shutdown"), QStringLiteral("SHUT_WR"));
+    LabCall call = begin(s, LabCall::Kind::Shutdown);
+    call.how = LabCall::How::Write;
     if (::shutdown(s->fd, SHUT_WR) != 0) {
         const int error = errno;
         finish(call, -1, error);
@@ -636,19 +768,13 @@ Lab::Result Lab::doShutdownWrite(LabSocket *s)
 
 Lab::Result Lab::doClose(LabSocket *s, bool abortive)
 {
-    if (abortive) {
-        const linger hard{1, 0};
-        LabCall call = begin(s, QStringLiteral("setsockopt"), QStringLiteral("SO_LINGER, {on, 0 s}"));
-        const int rc = ::setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-        if (rc == 0)
-            call.detail = QStringLiteral("close() will send RST and skip TIME_WAIT");
-        finish(call, rc == 0 ? 0 : -1, rc == 0 ? 0 : errno);
-    }
+    if (abortive)
+        doSetOption(s, LabOption::Linger, 0);
     if (QSocketNotifier *n = m_connectWatchers.take(s->id)) {
         n->setEnabled(false);
         n->deleteLater();
     }
-    LabCall call = begin(s, QStringLiteral("close"), QString());
+    LabCall call = begin(s, LabCall::Kind::Close);
     const int rc = ::close(s->fd);
     const int error = rc == 0 ? 0 : errno;
     // close() releases the descriptor even when it reports an error (EINTR included).
@@ -678,49 +804,39 @@ void Lab::reset()
     flush();
 }
 
-QString Lab::portHolder(const Endpoint &wanted) const
+void Lab::lookUpPortHolder(quint64 sequence, const Endpoint &wanted)
 {
-    const quint16 port = wanted.port;
-    SocketFilter filter;
-    filter.port = port;
-    const Snapshot snapshot = ProcSource().take(filter);
-    // The rows that can stand in the way of this bind: same port, and the same address or a
-    // wildcard on either side; listeners first, as they are the usual reason.
-    QList<SocketRecord> candidates;
-    for (const SocketRecord &r : snapshot.records) {
-        if (r.local.port != port)
-            continue;
-        if (!wanted.address.isAny() && !r.local.address.isAny() && !sameEndpoint(r.local, wanted))
-            continue;
-        if (r.state == TcpState::Listen)
-            candidates.prepend(r);
-        else
-            candidates.append(r);
+    // Everything the lookup needs is copied now: it runs while the lab goes on (or goes away).
+    QList<OwnSocket> own;
+    for (const LabSocket &s : std::as_const(m_sockets)) {
+        if (s.open && s.inode != 0)
+            own.append({s.inode, s.label()});
     }
-    for (const SocketRecord &r : candidates) {
-        const QString where = r.local.toString() + QLatin1Char(' ') + kernelName(r.state);
-        const quint64 inode = r.inode.value_or(0);
-        for (const LabSocket &s : m_sockets) {
-            if (inode != 0 && s.inode == inode && s.open)
-                return QStringLiteral("port %1 is held by this lab's %2 (%3)").arg(port).arg(s.label(), where);
+    ++m_lookups;
+    QThreadPool::globalInstance()->start([mailbox = m_mailbox, sequence, wanted, own] {
+        const QString detail = portHolderText(wanted, own);
+        const QMutexLocker lock(&mailbox->mutex);
+        if (Lab *lab = mailbox->lab) {
+            QMetaObject::invokeMethod(
+                lab, [lab, sequence, detail] { lab->portHolderFound(sequence, detail); }, Qt::QueuedConnection);
         }
-        if (inode == 0)
-            return QStringLiteral("port %1 is held by a connection without a process (%2); "
-                                  "SO_REUSEADDR lets a listener bind anyway")
-                .arg(port)
-                .arg(where);
-        SocketRecord holder = r;
-        SocketOwners().attribute(holder);
-        if (holder.ownerStatus == OwnerStatus::Process)
-            return QStringLiteral("port %1 is held by %2 (%3)").arg(port).arg(holder.ownerText(), where);
-        return QStringLiteral("port %1 is held by a socket of uid %2 (%3, inode %4); its process is not "
-                              "visible to this user")
-            .arg(port)
-            .arg(r.uid.value_or(0))
-            .arg(where)
-            .arg(inode);
+    });
+}
+
+void Lab::portHolderFound(quint64 sequence, const QString &detail)
+{
+    --m_lookups;
+    // After reset() the call may be gone: the answer is then for no one.
+    for (qsizetype i = m_calls.size() - 1; i >= 0; --i) {
+        if (m_calls[i].sequence != sequence)
+            continue;
+        m_calls[i].detail = detail;
+        const LabCall updated = m_calls[i]; // a slot may call the lab, and m_calls grow
+        Q_EMIT callUpdated(updated);
+        break;
     }
-    return QStringLiteral("the kernel's table shows no socket on port %1 now").arg(port);
+    if (m_lookups == 0)
+        Q_EMIT lookupsDone();
 }
 
 RowRole Lab::identify(const SocketRecord &row) const

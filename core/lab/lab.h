@@ -18,6 +18,8 @@ class QSocketNotifier;
 
 namespace sockscope {
 
+struct LabMailbox;
+
 // The user's own server and client sockets: real kernel sockets on loopback, driven one
 // socket API call at a time, so that the kernel's table can be read between the calls.
 //
@@ -25,7 +27,8 @@ namespace sockscope {
 // reported when the kernel has one; accept() takes one completed connection or says EAGAIN.
 // Every call is logged with its arguments, return value and errno (callMade()). Failures are
 // results, never crashes: a port in use names who holds it, a refused or reset connection
-// says so.
+// says so. Who holds a port is looked up off the calling thread (it reads all of /proc): the
+// failed call is logged at once, and callUpdated() brings the holder a moment later.
 class Lab : public QObject
 {
     Q_OBJECT
@@ -61,18 +64,27 @@ public:
     // Forgets every socket (they must be closed) and the call log: a fresh lab.
     void reset();
 
+    // True while a logged call's detail is still being looked up (who holds a port).
+    bool lookingUp() const { return m_lookups > 0; }
+
 Q_SIGNALS:
     void callMade(const sockscope::LabCall &call);
+    // A call logged earlier learned more (its detail now names who holds the port it wanted);
+    // the same call, by its sequence number, as calls() now holds it.
+    void callUpdated(const sockscope::LabCall &call);
+    // The last lookup running has ended (lookingUp() is false now).
+    void lookupsDone();
     void socketsChanged();
 
 private:
     Result perform(const LabCommand &command);
     void flush();
     LabSocket *find(int id);
-    LabCall begin(const LabSocket *s, const QString &call, const QString &arguments) const;
-    void finish(LabCall call, qint64 result, int error);
-    bool refuseUnlessOpen(LabSocket *s, const QString &call);
-    bool refuseWithoutDescriptors(const LabSocket *s, const QString &call, const QString &arguments);
+    LabCall begin(const LabSocket *s, LabCall::Kind kind) const;
+    LabCall planned(const LabSocket *s, const LabCommand &command) const;
+    const LabCall &finish(LabCall call, qint64 result, int error);
+    bool refuseUnlessOpen(LabSocket *s, const LabCommand &command);
+    bool refuseWithoutDescriptors(const LabSocket *s, const LabCommand &command);
 
     Result doSocket(const LabCommand &c);
     Result doSetOption(LabSocket *s, LabOption option, qint64 value);
@@ -82,7 +94,7 @@ private:
     Result doConnect(LabSocket *s, const Endpoint &endpoint);
     Result doSend(LabSocket *s, qint64 bytes);
     Result doFill(LabSocket *s);
-    Result doReceive(LabSocket *s, qint64 maxBytes, const QString &call = QStringLiteral("recv"));
+    Result doReceive(LabSocket *s, qint64 maxBytes);
     Result doDrain(LabSocket *s);
     Result doEcho(LabSocket *s);
     Result doShutdownWrite(LabSocket *s);
@@ -90,7 +102,8 @@ private:
 
     void watchConnect(LabSocket *s);
     void connectFinished(int id);
-    QString portHolder(const Endpoint &wanted) const;
+    void lookUpPortHolder(quint64 sequence, const Endpoint &wanted);
+    void portHolderFound(quint64 sequence, const QString &detail);
     void refreshLocal(LabSocket *s);
 
     QList<LabSocket> m_sockets;
@@ -100,6 +113,11 @@ private:
     bool m_socketsChanged = false; // likewise for socketsChanged()
     QMap<LabSocket::Role, int> m_lastOrdinal;
     int m_nextId = 1;
+    quint64 m_lastSequence = 0;
+    int m_lookups = 0; // port-holder lookups running
+    // Where a lookup's answer goes: this lab while it lives. Shared with the lookups, which
+    // may outlive it (see ~Lab()).
+    std::shared_ptr<LabMailbox> m_mailbox;
 };
 
 } // namespace sockscope

@@ -1,22 +1,61 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "labcommand.h"
+
+#include "../model/endpoint.h"
+
 #include <QMetaType>
 #include <QString>
 
+#include <optional>
+
 namespace sockscope {
 
-// One socket API call the lab made, with what the kernel answered. A non-blocking connect()
-// that finishes later is reported again when it finishes (asynchronous = true).
+// One socket API call the lab made, with what the kernel answered, as data: which call, on
+// which socket, with which arguments, and its result and errno. The words for it are made
+// from that data (toString()), never read back from words. A non-blocking connect() that
+// finishes later is reported again when it finishes (asynchronous = true).
 struct LabCall
 {
+    // The calls the lab makes.
+    enum class Kind : quint8 {
+        Socket,    // socket(family, SOCK_STREAM | SOCK_NONBLOCK)
+        SetOption, // setsockopt(option, value)
+        Bind,      // bind(endpoint)
+        Listen,    // listen(backlog)
+        Accept,    // accept()
+        Connect,   // connect(endpoint)
+        Send,      // send(bytes), or send() again and again until the kernel takes no more
+        Receive,   // recv(most bytes), or recv() again and again until nothing is left
+        Shutdown,  // shutdown(how)
+        Close,     // close()
+    };
+    static constexpr int kindCount = int(Kind::Close) + 1;
+
+    // shutdown()'s second argument.
+    enum class How : quint8 { Read, Write, Both }; // SHUT_RD, SHUT_WR, SHUT_RDWR
+
     qint64 wallTimeMs = 0;
     qint64 steadyNs = 0;
+    // This call's number in its lab's log, from 1 and never reused by that lab; a later
+    // update of the call (callUpdated()) carries the same number. 0 for a call read from a file.
+    quint64 sequence = 0;
+    Kind kind = Kind::Socket;
     int socketId = 0;
     QString socketLabel; // "client #1"
-    QString call;        // "connect", "setsockopt", ...
-    QString arguments;   // "127.0.0.1:8000"
-    qint64 result = 0;   // the return value
+
+    // The arguments, as the kind of call has them; the others keep their defaults.
+    AddressFamily family = AddressFamily::IPv4; // Socket
+    LabOption option = LabOption::ReuseAddress; // SetOption
+    // SetOption: the value (SO_LINGER: the seconds, with lingering on); Listen: the backlog;
+    // Send: the bytes; Receive: the most bytes to read. Not used when `repeated`.
+    qint64 value = 0;
+    Endpoint endpoint;      // Bind, Connect (bind() to port 0 lets the kernel choose)
+    bool repeated = false;  // Send, Receive: until EAGAIN (or, for recv(), the peer's FIN)
+    How how = How::Write;   // Shutdown
+
+    qint64 result = 0;   // the return value (a repeated send() or recv(): the bytes in all)
     int error = 0;       // errno when the call failed, else 0
     bool asynchronous = false;
     bool notCalled = false; // the lab refused to make the call (the socket is closed, no descriptors left)
@@ -27,8 +66,19 @@ struct LabCall
     QString errorName() const; // "ECONNREFUSED"
     QString errorText() const; // "Connection refused"
 
+    static QString kindName(Kind kind); // "connect", "setsockopt", "recv"
+    static std::optional<Kind> kindNamed(QStringView name); // the inverse of kindName()
+    QString name() const { return kindName(kind); }
+
+    // The arguments as the call is written: "127.0.0.1:8000", "SO_RCVBUF, 4096", "8",
+    // "until the kernel takes no more"; empty for accept() and close().
+    QString argumentsText() const;
+
     // "connect(127.0.0.1:8000) = -1 EINPROGRESS (Operation now in progress)"
     QString toString() const;
+
+    // Everything but the times and the sequence number.
+    bool sameCall(const LabCall &other) const;
 };
 
 } // namespace sockscope

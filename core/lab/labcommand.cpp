@@ -12,8 +12,18 @@ QString labOptionName(LabOption option)
     case LabOption::DeferAccept: return QStringLiteral("TCP_DEFER_ACCEPT");
     case LabOption::SynRetries: return QStringLiteral("TCP_SYNCNT");
     case LabOption::KeepAlive: return QStringLiteral("SO_KEEPALIVE");
+    case LabOption::Linger: return QStringLiteral("SO_LINGER");
     }
     return QString();
+}
+
+std::optional<LabOption> labOptionNamed(QStringView name)
+{
+    for (int i = 0; i <= int(LabOption::Linger); ++i) {
+        if (name == labOptionName(LabOption(i)))
+            return LabOption(i);
+    }
+    return std::nullopt;
 }
 
 namespace {

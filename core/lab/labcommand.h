@@ -5,6 +5,8 @@
 
 #include <QString>
 
+#include <optional>
+
 namespace sockscope {
 
 // Socket options the lab sets, each for a reason a scenario or a user has.
@@ -15,9 +17,11 @@ enum class LabOption : quint8 {
     DeferAccept,   // TCP_DEFER_ACCEPT seconds: hold the server end in SYN_RECV until data comes
     SynRetries,    // TCP_SYNCNT: how often connect() retransmits its SYN before ETIMEDOUT
     KeepAlive,     // SO_KEEPALIVE
+    Linger,        // SO_LINGER {on, value s}: 0 makes close() send RST and skip TIME_WAIT (abort)
 };
 
 QString labOptionName(LabOption option); // "SO_RCVBUF"
+std::optional<LabOption> labOptionNamed(QStringView name); // the inverse of labOptionName()
 
 // One step a user or a scenario asks of the lab. Everything the lab does goes through this
 // one value, so the same lab can later run elsewhere (a child process in its own network

@@ -46,7 +46,7 @@ Expectation Expectation::inState(LabEnd end, TcpState state)
     return e;
 }
 
-Expectation Expectation::callFails(LabEnd end, const QString &call, int error)
+Expectation Expectation::callFails(LabEnd end, LabCall::Kind call, int error)
 {
     Expectation e;
     e.kind = Kind::CallError;
@@ -56,7 +56,7 @@ Expectation Expectation::callFails(LabEnd end, const QString &call, int error)
     return e;
 }
 
-Expectation Expectation::callReturns(LabEnd end, const QString &call, qint64 atLeast)
+Expectation Expectation::callReturns(LabEnd end, LabCall::Kind call, qint64 atLeast)
 {
     Expectation e;
     e.kind = Kind::CallReturns;
@@ -83,10 +83,10 @@ QString Expectation::describe() const
     case Kind::CallError: {
         const char *name = ::strerrorname_np(error);
         return QStringLiteral("%1() on %2 fails with %3")
-            .arg(call, end.label(), name ? QString::fromLatin1(name) : QString::number(error));
+            .arg(LabCall::kindName(call), end.label(), name ? QString::fromLatin1(name) : QString::number(error));
     }
     case Kind::CallReturns:
-        return QStringLiteral("%1() on %2 returns at least %3").arg(call, end.label()).arg(minResult);
+        return QStringLiteral("%1() on %2 returns at least %3").arg(LabCall::kindName(call), end.label()).arg(minResult);
     case Kind::NeverState:
         return QStringLiteral("%1 never in %2").arg(end.label(), kernelName(state));
     }

@@ -41,13 +41,13 @@ struct Expectation
     Kind kind = Kind::State;
     LabEnd end;
     TcpState state = TcpState::Established;
-    QString call; // CallError: "connect", "recv", "accept"
+    LabCall::Kind call = LabCall::Kind::Connect; // CallError, CallReturns
     int error = 0;
     qint64 minResult = 0; // CallReturns
 
     static Expectation inState(LabEnd end, TcpState state);
-    static Expectation callFails(LabEnd end, const QString &call, int error);
-    static Expectation callReturns(LabEnd end, const QString &call, qint64 atLeast);
+    static Expectation callFails(LabEnd end, LabCall::Kind call, int error);
+    static Expectation callReturns(LabEnd end, LabCall::Kind call, qint64 atLeast);
     static Expectation never(LabEnd end, TcpState state);
 
     // "client #2 in SYN_SENT", "connect() on client #1 fails with ECONNREFUSED",

@@ -115,7 +115,7 @@ Scenario acceptQueue()
                               c.acceptOne(); // fails with EAGAIN: that is the point
                               return true;
                           },
-                          {Expectation::callFails(listener, QStringLiteral("accept"), EAGAIN)}));
+                          {Expectation::callFails(listener, LabCall::Kind::Accept, EAGAIN)}));
         return steps;
     };
     return s;
@@ -232,7 +232,7 @@ Scenario halfClose()
                                   c.run(LabCommand::receive(c.client(1), 4096)); // EAGAIN until they arrive
                               return true;
                           },
-                          {Expectation::callReturns(client(1), QStringLiteral("recv"), 100),
+                          {Expectation::callReturns(client(1), LabCall::Kind::Receive, 100),
                            in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)},
                           3000, 50));
         return steps;
@@ -386,7 +386,7 @@ Scenario reset()
                      c.connectClient(1); // fails: that is the point
                      return c.clientCount() == 1;
                  },
-                 {Expectation::callFails(client(1), QStringLiteral("connect"), ECONNREFUSED)}),
+                 {Expectation::callFails(client(1), LabCall::Kind::Connect, ECONNREFUSED)}),
             step(QStringLiteral("The server calls listen(8)."), [](ScenarioContext &c) { return c.listenNow(8); },
                  {in(listener, S::Listen)}),
             connectStep(2, {}, QStringLiteral("Client #2 connects."),
@@ -400,7 +400,7 @@ Scenario reset()
                      c.run(LabCommand::receive(c.serverEnd(2))); // fails: that is the point
                      return true;
                  },
-                 {Expectation::callFails(serverEnd(2), QStringLiteral("recv"), ECONNRESET)}),
+                 {Expectation::callFails(serverEnd(2), LabCall::Kind::Receive, ECONNRESET)}),
         };
     };
     return s;

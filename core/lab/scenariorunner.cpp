@@ -42,6 +42,8 @@ ScenarioRunner::ScenarioRunner(Lab *lab, QObject *parent) : QObject(parent), m_l
 
 void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config)
 {
+    disconnect(m_awaitLookups);
+    m_failing = false;
     m_deadline.stop();
     m_repeat.stop();
     m_dwell.stop();
@@ -137,18 +139,28 @@ void ScenarioRunner::step()
         Q_EMIT portResolved(m_reportedPort);
     }
     if (!ok) {
-        const QList<LabCall> calls = m_lab->calls();
-        QString why = QStringLiteral("step %1 could not be done").arg(m_current + 1);
-        for (qsizetype i = calls.size() - 1; i >= callsBefore; --i) {
-            if (calls[i].failed() || !calls[i].detail.isEmpty()) {
-                why += QStringLiteral(": ")
-                    + (calls[i].socketLabel.isEmpty() ? QString() : calls[i].socketLabel + QLatin1Char(' '))
-                    + calls[i].toString();
-                break;
+        const auto fail = [this, callsBefore] {
+            const QList<LabCall> calls = m_lab->calls();
+            QString why = QStringLiteral("step %1 could not be done").arg(m_current + 1);
+            for (qsizetype i = calls.size() - 1; i >= callsBefore; --i) {
+                if (calls[i].failed() || !calls[i].detail.isEmpty()) {
+                    why += QStringLiteral(": ")
+                        + (calls[i].socketLabel.isEmpty() ? QString() : calls[i].socketLabel + QLatin1Char(' '))
+                        + calls[i].toString();
+                    break;
+                }
             }
+            m_failure = why;
+            finishRun(Status::Failed);
+        };
+        if (!m_lab->lookingUp()) {
+            fail();
+            return;
         }
-        m_failure = why;
-        finishRun(Status::Failed);
+        // Who holds the port a failed bind() wanted comes a moment later, off this thread:
+        // the run ends once the lab has said, so that its failure names the holder.
+        m_failing = true;
+        m_awaitLookups = connect(m_lab, &Lab::lookupsDone, this, fail, Qt::SingleShotConnection);
         return;
     }
 
@@ -185,6 +197,8 @@ void ScenarioRunner::stop()
 
 void ScenarioRunner::finishRun(Status status)
 {
+    disconnect(m_awaitLookups);
+    m_failing = false;
     m_deadline.stop();
     m_repeat.stop();
     m_dwell.stop();
@@ -208,7 +222,7 @@ bool ScenarioRunner::heldSinceStepBegan(const Expectation &e) const
         const QList<LabCall> calls = m_lab->calls();
         for (qsizetype i = calls.size() - 1; i >= 0 && calls[i].steadyNs >= m_stepBeginNs; --i) {
             const LabCall &c = calls[i];
-            if (c.call != e.call || c.notCalled || !(endOfSocket(c.socketId) == std::optional<LabEnd>(e.end)))
+            if (c.kind != e.call || c.notCalled || !(endOfSocket(c.socketId) == std::optional<LabEnd>(e.end)))
                 continue;
             if (e.kind == Expectation::Kind::CallError ? c.error == e.error : c.error == 0 && c.result >= e.minResult)
                 return true;
@@ -230,7 +244,7 @@ bool ScenarioRunner::stepExpectationsMet() const
 
 void ScenarioRunner::checkStep()
 {
-    if (m_status == Status::Waiting && !m_inAction && stepExpectationsMet())
+    if (m_status == Status::Waiting && !m_inAction && !m_failing && stepExpectationsMet())
         finishStep(true);
 }
 
@@ -307,12 +321,12 @@ void ScenarioRunner::callMade(const LabCall &call)
     if (!end)
         return;
     if (call.error != 0) {
-        markMet(Expectation::callFails(*end, call.call, call.error));
+        markMet(Expectation::callFails(*end, call.kind, call.error));
     } else {
         QList<Expectation> returns;
         for (const Outcome &o : std::as_const(m_outcomes)) {
             const Expectation &e = o.expectation;
-            if (e.kind == Expectation::Kind::CallReturns && e.end == *end && e.call == call.call
+            if (e.kind == Expectation::Kind::CallReturns && e.end == *end && e.call == call.kind
                 && call.result >= e.minResult)
                 returns.append(e);
         }

@@ -2,8 +2,7 @@
 #pragma once
 
 #include "scenario.h"
-
-#include "../session/sessiondocument.h"
+#include "scenariorun.h"
 
 #include "../tracking/connectionstore.h"
 
@@ -115,6 +114,8 @@ private:
     int m_current = -1;
     bool m_autoRun = false;
     bool m_inAction = false;
+    bool m_failing = false; // the step failed; waiting for the lab's lookups to name why
+    QMetaObject::Connection m_awaitLookups;
     qint64 m_loadNs = 0;
     qint64 m_startedNs = 0;            // snapshots older than the run are not about it
     qint64 m_stepBeginNs = 0;       // when the current step's action began

@@ -9,6 +9,7 @@ LiveSession::LiveSession(std::unique_ptr<SocketSource> source, QObject *parent) 
         Q_EMIT callMade(call);
         burst();
     });
+    connect(&m_lab, &Lab::callUpdated, this, &LiveSession::callUpdated);
     connect(&m_lab, &Lab::socketsChanged, this, &LiveSession::updateFilter);
     connect(&m_runner, &ScenarioRunner::portResolved, this, &LiveSession::updateFilter);
     connect(&m_runner, &ScenarioRunner::pollRequested, this, &LiveSession::burst);

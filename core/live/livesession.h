@@ -74,6 +74,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void polled(const sockscope::PollChanges &changes);
     void callMade(const sockscope::LabCall &call);
+    // What a call learned after it was made (who holds the port a bind() wanted).
+    void callUpdated(const sockscope::LabCall &call);
     // The source was replaced (setSource()): views start from an empty table.
     void sourceChanged();
 

@@ -3,23 +3,21 @@
 
 #include "../tcp/stateexplainer.h"
 
+#include <functional>
+
 namespace sockscope {
 
 namespace {
 
-// The last value the lab passed to listen() or to a setsockopt() option on this socket.
-std::optional<qint64> lastArgument(const Lab &lab, int socketId, const QString &call, const QString &prefix = QString())
+// The last value the lab passed to a successful call on this socket that `matches`: the
+// backlog of listen(), the value of a setsockopt() option.
+std::optional<qint64> lastValue(const Lab &lab, int socketId, const std::function<bool(const LabCall &)> &matches)
 {
     const QList<LabCall> calls = lab.calls();
     for (qsizetype i = calls.size() - 1; i >= 0; --i) {
         const LabCall &c = calls[i];
-        if (c.socketId != socketId || c.call != call || c.failed() || c.notCalled
-            || !c.arguments.startsWith(prefix))
-            continue;
-        bool ok = false;
-        const qint64 value = c.arguments.mid(prefix.size()).toLongLong(&ok);
-        if (ok)
-            return value;
+        if (c.socketId == socketId && !c.failed() && !c.notCalled && matches(c))
+            return c.value;
     }
     return std::nullopt;
 }
@@ -42,6 +40,11 @@ QString EventWording::call(const LabCall &call)
     return call.toString();
 }
 
+QString EventWording::callUpdate(const LabCall &call)
+{
+    return call.name() + QLatin1Char('(') + call.argumentsText() + QStringLiteral("): ") + call.detail;
+}
+
 QString EventWording::reason(const Session &session, quint64 id)
 {
     const ConnectionHistory *h = session.connections().history(id);
@@ -55,7 +58,8 @@ QString EventWording::reason(const Session &session, quint64 id)
         const LabSocket *listener = listenerFor(*lab, r.remote);
         if (!listener)
             return QString();
-        const std::optional<qint64> backlog = lastArgument(*lab, listener->id, QStringLiteral("listen"));
+        const std::optional<qint64> backlog =
+            lastValue(*lab, listener->id, [](const LabCall &c) { return c.kind == LabCall::Kind::Listen; });
         for (quint64 listening : session.listeningIds()) {
             const ConnectionHistory *l = session.connections().history(listening);
             if (!l)
@@ -75,9 +79,10 @@ QString EventWording::reason(const Session &session, quint64 id)
         for (const LabSocket &s : lab->sockets()) {
             if (s.role != LabSocket::Role::Listener || s.local.port != r.local.port)
                 continue;
-            if (const auto defer = lastArgument(*lab, s.id, QStringLiteral("setsockopt"),
-                                                QStringLiteral("TCP_DEFER_ACCEPT, "));
-                defer && *defer > 0)
+            const auto defer = lastValue(*lab, s.id, [](const LabCall &c) {
+                return c.kind == LabCall::Kind::SetOption && c.option == LabOption::DeferAccept;
+            });
+            if (defer && *defer > 0)
                 return QStringLiteral("the listener has TCP_DEFER_ACCEPT %1 s: its kernel ignores the final "
                                       "ACK until data arrives")
                     .arg(*defer);

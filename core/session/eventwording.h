@@ -11,6 +11,9 @@ class EventWording
 public:
     // "connect(127.0.0.1:8000) = -1 EINPROGRESS (Operation now in progress) — the SYN is sent ..."
     static QString call(const LabCall &call);
+    // What a call learned after it was logged: "bind(127.0.0.1:8000): port 8000 is held by
+    // nginx (pid 812) (0.0.0.0:8000 LISTEN)".
+    static QString callUpdate(const LabCall &call);
 
     // "ESTABLISHED → FIN_WAIT2 after 312 ms in ESTABLISHED", with the reason where the kernel's
     // table shows it, e.g. a client stuck in SYN_SENT because the server's accept queue is full.

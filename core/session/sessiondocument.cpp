@@ -34,10 +34,8 @@ bool operator==(const SessionDocument &a, const SessionDocument &b)
         for (qsizetype i = 0; i < x.size(); ++i) {
             const LabCall &p = x[i];
             const LabCall &q = y[i];
-            if (p.steadyNs != q.steadyNs || p.wallTimeMs != q.wallTimeMs || p.socketId != q.socketId
-                || p.socketLabel != q.socketLabel || p.call != q.call || p.arguments != q.arguments
-                || p.result != q.result || p.error != q.error || p.asynchronous != q.asynchronous
-                || p.notCalled != q.notCalled || p.createdSocketId != q.createdSocketId || p.detail != q.detail)
+            // The sequence numbers are the lab's own; a file does not keep them.
+            if (p.steadyNs != q.steadyNs || p.wallTimeMs != q.wallTimeMs || !p.sameCall(q))
                 return false;
         }
         return true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../lab/labcall.h"
+#include "../lab/scenariorun.h"
 #include "../tracking/connectionhistory.h"
 
 #include <QList>
@@ -34,34 +35,6 @@ struct RecordedConnection
     quint64 peer = 0;       // the other end's id, 0 if not recorded
 
     friend bool operator==(const RecordedConnection &a, const RecordedConnection &b);
-};
-
-// One scenario run: which, how it ended, and what it expected.
-struct ScenarioRunRecord
-{
-    struct Outcome
-    {
-        QString text; // Expectation::describe()
-        bool met = false;
-        qint64 atMs = -1; // since the run started
-        friend bool operator==(const Outcome &a, const Outcome &b)
-        {
-            return a.text == b.text && a.met == b.met && a.atMs == b.atMs;
-        }
-    };
-
-    QString name;
-    QString title;
-    qint64 startedNs = 0; // on the document's clock
-    QString status;       // "finished", "failed", "stopped", "running"
-    QString failure;
-    QList<Outcome> outcomes;
-
-    friend bool operator==(const ScenarioRunRecord &a, const ScenarioRunRecord &b)
-    {
-        return a.name == b.name && a.title == b.title && a.startedNs == b.startedNs && a.status == b.status
-            && a.failure == b.failure && a.outcomes == b.outcomes;
-    }
 };
 
 // Everything a session file holds. Times inside (histories, samples, calls, runs) are on the

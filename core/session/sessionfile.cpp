@@ -86,14 +86,63 @@ QJsonObject connectionToJson(const RecordedConnection &c)
     return o;
 }
 
+const QString &shutdownHowName(LabCall::How how)
+{
+    static const QString names[] = {QStringLiteral("SHUT_RD"), QStringLiteral("SHUT_WR"), QStringLiteral("SHUT_RDWR")};
+    return names[int(how)];
+}
+
+std::optional<LabCall::How> shutdownHowNamed(QStringView name)
+{
+    for (LabCall::How how : {LabCall::How::Read, LabCall::How::Write, LabCall::How::Both}) {
+        if (name == shutdownHowName(how))
+            return how;
+    }
+    return std::nullopt;
+}
+
+// A call's arguments as data (`args`), by the kind of call.
+QJsonObject callArgumentsToJson(const LabCall &c)
+{
+    QJsonObject a;
+    switch (c.kind) {
+    case LabCall::Kind::Socket: a.insert(QStringLiteral("family"), familyName(c.family)); break;
+    case LabCall::Kind::SetOption:
+        a.insert(QStringLiteral("option"), labOptionName(c.option));
+        a.insert(QStringLiteral("value"), double(c.value));
+        break;
+    case LabCall::Kind::Bind:
+    case LabCall::Kind::Connect:
+        a.insert(QStringLiteral("address"), c.endpoint.address.toString());
+        a.insert(QStringLiteral("port"), c.endpoint.port);
+        if (!c.endpoint.scope.isEmpty())
+            a.insert(QStringLiteral("scope"), c.endpoint.scope);
+        break;
+    case LabCall::Kind::Listen: a.insert(QStringLiteral("backlog"), double(c.value)); break;
+    case LabCall::Kind::Send:
+    case LabCall::Kind::Receive:
+        if (c.repeated)
+            a.insert(QStringLiteral("repeat"), true);
+        else
+            a.insert(c.kind == LabCall::Kind::Send ? QStringLiteral("bytes") : QStringLiteral("max_bytes"), double(c.value));
+        break;
+    case LabCall::Kind::Shutdown: a.insert(QStringLiteral("how"), shutdownHowName(c.how)); break;
+    case LabCall::Kind::Accept:
+    case LabCall::Kind::Close: break;
+    }
+    return a;
+}
+
 QJsonObject callToJson(const LabCall &c)
 {
     QJsonObject o;
     o.insert(QStringLiteral("at_us"), us(c.steadyNs));
     o.insert(QStringLiteral("socket"), c.socketId);
     o.insert(QStringLiteral("socket_label"), c.socketLabel);
-    o.insert(QStringLiteral("call"), c.call);
-    o.insert(QStringLiteral("arguments"), c.arguments);
+    o.insert(QStringLiteral("call"), c.name());
+    o.insert(QStringLiteral("args"), callArgumentsToJson(c));
+    // The arguments as text, for readers and for sockscope before `args` (which read this).
+    o.insert(QStringLiteral("arguments"), c.notCalled ? QString() : c.argumentsText());
     o.insert(QStringLiteral("result"), double(c.result));
     o.insert(QStringLiteral("errno"), c.error);
     if (c.error != 0)
@@ -105,6 +154,155 @@ QJsonObject callToJson(const LabCall &c)
     o.insert(QStringLiteral("text"), c.toString()); // for readers; not read back
     return o;
 }
+
+// Files written before calls were kept as data hold a call's name and its arguments as text,
+// the way the lab wrote them then; these are the only words ever read back into a call.
+namespace legacy {
+
+// The names of commands the lab logged when it refused them, before it logged the call it
+// would have made: each stands for that call.
+std::optional<LabCall> refusedCommand(QStringView name)
+{
+    LabCall c;
+    if (name == QLatin1String("fill")) {
+        c.kind = LabCall::Kind::Send;
+        c.repeated = true;
+    } else if (name == QLatin1String("drain")) {
+        c.kind = LabCall::Kind::Receive;
+        c.repeated = true;
+    } else if (name == QLatin1String("echo")) {
+        c.kind = LabCall::Kind::Receive;
+        c.value = 16384;
+    } else if (name == QLatin1String("abort")) {
+        c.kind = LabCall::Kind::Close;
+    } else {
+        return std::nullopt;
+    }
+    return c;
+}
+
+std::optional<qint64> number(QStringView text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 n = text.toLongLong(&ok);
+    if (!ok || n < min || n > max)
+        return std::nullopt;
+    return n;
+}
+
+// "127.0.0.1:8000", "[::1]:8000", "[fe80::1%eth0]:22"; "*" for port 0 as connect() wrote it.
+std::optional<Endpoint> endpoint(QStringView text)
+{
+    QStringView host;
+    QStringView port;
+    const bool bracketed = text.startsWith(QLatin1Char('['));
+    if (bracketed) {
+        const qsizetype close = text.indexOf(QStringLiteral("]:"));
+        if (close < 0)
+            return std::nullopt;
+        host = text.mid(1, close - 1);
+        port = text.mid(close + 2);
+    } else {
+        const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+        if (colon < 0)
+            return std::nullopt;
+        host = text.left(colon);
+        port = text.mid(colon + 1);
+    }
+    Endpoint e;
+    const qsizetype percent = host.indexOf(QLatin1Char('%'));
+    if (percent >= 0) {
+        e.scope = host.mid(percent + 1).toString();
+        host = host.left(percent);
+    }
+    const std::optional<IpAddress> address = IpAddress::fromString(host);
+    const std::optional<qint64> p = port == QLatin1String("*") ? std::optional<qint64>(0) : number(port, 0, 65535);
+    if (!address || !p || address->isIPv6() != bracketed)
+        return std::nullopt;
+    e.address = *address;
+    e.port = quint16(*p);
+    return e;
+}
+
+// Reads `text` into c's arguments by c's kind; false when it is not what the lab wrote.
+bool arguments(LabCall &c, QStringView text)
+{
+    constexpr qint64 maxInt = 0x7fffffff;
+    switch (c.kind) {
+    case LabCall::Kind::Socket: {
+        if (text == QLatin1String("AF_INET, SOCK_STREAM | SOCK_NONBLOCK"))
+            c.family = AddressFamily::IPv4;
+        else if (text == QLatin1String("AF_INET6, SOCK_STREAM | SOCK_NONBLOCK"))
+            c.family = AddressFamily::IPv6;
+        else
+            return false;
+        return true;
+    }
+    case LabCall::Kind::SetOption: {
+        const qsizetype comma = text.indexOf(QStringLiteral(", "));
+        const std::optional<LabOption> option = comma < 0 ? std::nullopt : labOptionNamed(text.left(comma));
+        if (!option)
+            return false;
+        QStringView value = text.mid(comma + 2);
+        if (*option == LabOption::Linger) {
+            if (!value.startsWith(QLatin1String("{on, ")) || !value.endsWith(QLatin1String(" s}")))
+                return false;
+            value = value.mid(5, value.size() - 8);
+        }
+        const std::optional<qint64> n = number(value, 0, maxInt);
+        if (!n)
+            return false;
+        c.option = *option;
+        c.value = *n;
+        return true;
+    }
+    case LabCall::Kind::Bind:
+    case LabCall::Kind::Connect: {
+        const std::optional<Endpoint> e = endpoint(text);
+        if (!e)
+            return false;
+        c.endpoint = *e;
+        return true;
+    }
+    case LabCall::Kind::Listen: {
+        const std::optional<qint64> n = number(text, -maxInt - 1, maxInt);
+        if (!n)
+            return false;
+        c.value = *n;
+        return true;
+    }
+    case LabCall::Kind::Send:
+    case LabCall::Kind::Receive: {
+        const bool send = c.kind == LabCall::Kind::Send;
+        if (text == (send ? QLatin1String("until the kernel takes no more") : QLatin1String("until nothing is left"))) {
+            c.repeated = true;
+            return true;
+        }
+        const QLatin1String prefix = send ? QLatin1String("") : QLatin1String("up to ");
+        const QLatin1String suffix(" bytes");
+        if (!text.startsWith(prefix) || !text.endsWith(suffix))
+            return false;
+        const std::optional<qint64> n = number(text.mid(prefix.size(), text.size() - prefix.size() - suffix.size()), 0, 1LL << 53);
+        if (!n)
+            return false;
+        c.value = *n;
+        return true;
+    }
+    case LabCall::Kind::Shutdown: {
+        const std::optional<LabCall::How> how = shutdownHowNamed(text);
+        if (!how)
+            return false;
+        c.how = *how;
+        return true;
+    }
+    case LabCall::Kind::Accept:
+    case LabCall::Kind::Close:
+        return text.isEmpty();
+    }
+    return false;
+}
+
+} // namespace legacy
 
 QJsonObject runToJson(const ScenarioRunRecord &run)
 {
@@ -224,15 +422,107 @@ public:
         c.wallTimeMs = startedWallMs + c.steadyNs / 1000000;
         c.socketId = int(m_r.integer(o, QStringLiteral("socket"), path, 0, maxInt));
         c.socketLabel = m_r.string(o, QStringLiteral("socket_label"), path, 256);
-        c.call = m_r.string(o, QStringLiteral("call"), path, 64);
-        c.arguments = m_r.string(o, QStringLiteral("arguments"), path, 1024);
+        const QString name = m_r.string(o, QStringLiteral("call"), path, 64);
+        // For readers only once `args` is there; older files have nothing else.
+        const QString arguments = m_r.string(o, QStringLiteral("arguments"), path, 1024);
         c.result = m_r.integer(o, QStringLiteral("result"), path, -(1LL << 53), 1LL << 53);
         c.error = int(m_r.integer(o, QStringLiteral("errno"), path, 0, 4095));
         c.asynchronous = m_r.boolean(o, QStringLiteral("asynchronous"), path);
         c.notCalled = m_r.boolean(o, QStringLiteral("not_called"), path);
         c.createdSocketId = int(m_r.integer(o, QStringLiteral("created_socket"), path, 0, maxInt));
         c.detail = m_r.string(o, QStringLiteral("detail"), path, 4096);
+        if (!m_r.ok())
+            return c;
+
+        const QString namePath = JsonReader::at(path, QStringLiteral("call"));
+        const bool typed = o.contains(QStringLiteral("args"));
+        const std::optional<LabCall::Kind> kind = LabCall::kindNamed(name);
+        const std::optional<LabCall> refused =
+            !kind && !typed && c.notCalled ? legacy::refusedCommand(name) : std::nullopt;
+        if (kind) {
+            c.kind = *kind;
+        } else if (refused) {
+            c.kind = refused->kind;
+            c.value = refused->value;
+            c.repeated = refused->repeated;
+        } else {
+            m_r.fail(namePath, QStringLiteral("'%1' is not a call the lab makes").arg(name));
+            return c;
+        }
+        if (typed) {
+            callArguments(c, o.value(QStringLiteral("args")), JsonReader::at(path, QStringLiteral("args")));
+        } else if (!(c.notCalled && arguments.isEmpty()) && !legacy::arguments(c, arguments)) {
+            // A call the lab refused was logged without its arguments.
+            m_r.fail(JsonReader::at(path, QStringLiteral("arguments")),
+                     QStringLiteral("'%1' is not what the lab writes for %2()").arg(arguments, name));
+        }
         return c;
+    }
+
+    // `args`: the arguments as data, by the kind of call.
+    void callArguments(LabCall &c, const QJsonValue &v, const QString &path)
+    {
+        const QJsonObject a = m_r.object(v, path);
+        if (!m_r.ok())
+            return;
+        switch (c.kind) {
+        case LabCall::Kind::Socket: {
+            const QString family = m_r.string(a, QStringLiteral("family"), path, 8);
+            if (family == familyName(AddressFamily::IPv4))
+                c.family = AddressFamily::IPv4;
+            else if (family == familyName(AddressFamily::IPv6))
+                c.family = AddressFamily::IPv6;
+            else if (m_r.ok())
+                m_r.fail(JsonReader::at(path, QStringLiteral("family")), QStringLiteral("expected ipv4 or ipv6"));
+            break;
+        }
+        case LabCall::Kind::SetOption: {
+            const QString option = m_r.string(a, QStringLiteral("option"), path, 32);
+            c.value = m_r.integer(a, QStringLiteral("value"), path, 0, maxInt);
+            if (!m_r.ok())
+                break;
+            if (const std::optional<LabOption> known = labOptionNamed(option))
+                c.option = *known;
+            else
+                m_r.fail(JsonReader::at(path, QStringLiteral("option")), QStringLiteral("'%1' is not an option the lab sets").arg(option));
+            break;
+        }
+        case LabCall::Kind::Bind:
+        case LabCall::Kind::Connect: {
+            const QString address = m_r.string(a, QStringLiteral("address"), path, 64);
+            c.endpoint.port = quint16(m_r.integer(a, QStringLiteral("port"), path, 0, 65535));
+            c.endpoint.scope = m_r.optionalString(a, QStringLiteral("scope"), path, 64).value_or(QString());
+            if (!m_r.ok())
+                break;
+            if (const std::optional<IpAddress> ip = IpAddress::fromString(address))
+                c.endpoint.address = *ip;
+            else
+                m_r.fail(JsonReader::at(path, QStringLiteral("address")), QStringLiteral("'%1' is not an IP address").arg(address));
+            break;
+        }
+        case LabCall::Kind::Listen:
+            c.value = m_r.integer(a, QStringLiteral("backlog"), path, -maxInt - 1, maxInt);
+            break;
+        case LabCall::Kind::Send:
+        case LabCall::Kind::Receive:
+            c.repeated = a.contains(QStringLiteral("repeat")) && m_r.boolean(a, QStringLiteral("repeat"), path);
+            if (!c.repeated) {
+                c.value = m_r.integer(a, c.kind == LabCall::Kind::Send ? QStringLiteral("bytes") : QStringLiteral("max_bytes"),
+                                      path, 0, 1LL << 53);
+            }
+            break;
+        case LabCall::Kind::Shutdown: {
+            const QString how = m_r.string(a, QStringLiteral("how"), path, 16);
+            if (const std::optional<LabCall::How> known = shutdownHowNamed(how))
+                c.how = *known;
+            else if (m_r.ok())
+                m_r.fail(JsonReader::at(path, QStringLiteral("how")), QStringLiteral("'%1' is not SHUT_RD, SHUT_WR or SHUT_RDWR").arg(how));
+            break;
+        }
+        case LabCall::Kind::Accept:
+        case LabCall::Kind::Close:
+            break;
+        }
     }
 
     ScenarioRunRecord run(const QJsonValue &v, const QString &path)

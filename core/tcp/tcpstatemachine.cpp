@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tcpstatemachine.h"
 
+#include <QStringList>
+
 #include <array>
 #include <queue>
 
 namespace sockscope {
+
+QString tcpFlagsText(TcpFlags flags)
+{
+    QStringList names;
+    if (flags.testFlag(TcpFlag::Syn))
+        names << QStringLiteral("SYN");
+    if (flags.testFlag(TcpFlag::Fin))
+        names << QStringLiteral("FIN");
+    if (flags.testFlag(TcpFlag::Rst))
+        names << QStringLiteral("RST");
+    if (flags.testFlag(TcpFlag::Ack))
+        names << QStringLiteral("ACK");
+    return names.join(QLatin1Char(','));
+}
 
 QString TcpTransition::label() const
 {
@@ -16,30 +32,37 @@ QString TcpTransition::label() const
 const QList<TcpTransition> &TcpStateMachine::transitions()
 {
     using S = TcpState;
+    using F = TcpFlag;
+    const TcpFlags none;
+    const TcpFlags syn = F::Syn;
+    const TcpFlags ack = F::Ack;
+    const TcpFlags fin = F::Fin;
+    const TcpFlags synAck = F::Syn | F::Ack;
+    const TcpFlags finAck = F::Fin | F::Ack;
     static const QList<TcpTransition> all = {
-        {S::Close, S::Listen, QStringLiteral("passive OPEN"), QString(), QString(), true},
-        {S::Close, S::SynSent, QStringLiteral("active OPEN"), QStringLiteral("snd SYN"), QString(), true},
-        {S::Listen, S::SynRecv, QStringLiteral("rcv SYN"), QStringLiteral("snd SYN,ACK"), QString(), true},
-        {S::Listen, S::SynSent, QStringLiteral("SEND"), QStringLiteral("snd SYN"), QString(), true},
-        {S::Listen, S::Close, QStringLiteral("CLOSE"), QString(), QString(), true},
-        {S::SynSent, S::SynRecv, QStringLiteral("rcv SYN"), QStringLiteral("snd SYN,ACK"), QString(), true},
-        {S::SynSent, S::Established, QStringLiteral("rcv SYN,ACK"), QStringLiteral("snd ACK"), QString(), true},
-        {S::SynSent, S::Close, QStringLiteral("CLOSE"), QString(), QString(), true},
-        {S::SynRecv, S::Established, QStringLiteral("rcv ACK of SYN"), QString(), QString(), true},
-        {S::SynRecv, S::FinWait1, QStringLiteral("CLOSE"), QStringLiteral("snd FIN"), QString(), true},
+        {S::Close, S::Listen, QStringLiteral("passive OPEN"), QString(), QString(), true, none, none},
+        {S::Close, S::SynSent, QStringLiteral("active OPEN"), QStringLiteral("snd SYN"), QString(), true, none, syn},
+        {S::Listen, S::SynRecv, QStringLiteral("rcv SYN"), QStringLiteral("snd SYN,ACK"), QString(), true, syn, synAck},
+        {S::Listen, S::SynSent, QStringLiteral("SEND"), QStringLiteral("snd SYN"), QString(), true, none, syn},
+        {S::Listen, S::Close, QStringLiteral("CLOSE"), QString(), QString(), true, none, none},
+        {S::SynSent, S::SynRecv, QStringLiteral("rcv SYN"), QStringLiteral("snd SYN,ACK"), QString(), true, syn, synAck},
+        {S::SynSent, S::Established, QStringLiteral("rcv SYN,ACK"), QStringLiteral("snd ACK"), QString(), true, synAck, ack},
+        {S::SynSent, S::Close, QStringLiteral("CLOSE"), QString(), QString(), true, none, none},
+        {S::SynRecv, S::Established, QStringLiteral("rcv ACK of SYN"), QString(), QString(), true, ack, none},
+        {S::SynRecv, S::FinWait1, QStringLiteral("CLOSE"), QStringLiteral("snd FIN"), QString(), true, none, fin},
         {S::SynRecv, S::Listen, QStringLiteral("rcv RST"), QString(),
-         QStringLiteral("RFC 9293 note 1: only after a passive OPEN"), true},
-        {S::Established, S::FinWait1, QStringLiteral("CLOSE"), QStringLiteral("snd FIN"), QString(), true},
-        {S::Established, S::CloseWait, QStringLiteral("rcv FIN"), QStringLiteral("snd ACK"), QString(), true},
-        {S::FinWait1, S::FinWait2, QStringLiteral("rcv ACK of FIN"), QString(), QString(), true},
-        {S::FinWait1, S::Closing, QStringLiteral("rcv FIN"), QStringLiteral("snd ACK"), QString(), true},
+         QStringLiteral("RFC 9293 note 1: only after a passive OPEN"), true, TcpFlag::Rst, none},
+        {S::Established, S::FinWait1, QStringLiteral("CLOSE"), QStringLiteral("snd FIN"), QString(), true, none, fin},
+        {S::Established, S::CloseWait, QStringLiteral("rcv FIN"), QStringLiteral("snd ACK"), QString(), true, fin, ack},
+        {S::FinWait1, S::FinWait2, QStringLiteral("rcv ACK of FIN"), QString(), QString(), true, ack, none},
+        {S::FinWait1, S::Closing, QStringLiteral("rcv FIN"), QStringLiteral("snd ACK"), QString(), true, fin, ack},
         {S::FinWait1, S::TimeWait, QStringLiteral("rcv FIN,ACK of FIN"), QStringLiteral("snd ACK"),
-         QStringLiteral("RFC 9293 note 2: FIN and the ACK of our FIN arrive together"), false},
-        {S::FinWait2, S::TimeWait, QStringLiteral("rcv FIN"), QStringLiteral("snd ACK"), QString(), true},
-        {S::Closing, S::TimeWait, QStringLiteral("rcv ACK of FIN"), QString(), QString(), true},
-        {S::CloseWait, S::LastAck, QStringLiteral("CLOSE"), QStringLiteral("snd FIN"), QString(), true},
-        {S::LastAck, S::Close, QStringLiteral("rcv ACK of FIN"), QString(), QString(), true},
-        {S::TimeWait, S::Close, QStringLiteral("Timeout=2MSL"), QString(), QString(), true},
+         QStringLiteral("RFC 9293 note 2: FIN and the ACK of our FIN arrive together"), false, finAck, ack},
+        {S::FinWait2, S::TimeWait, QStringLiteral("rcv FIN"), QStringLiteral("snd ACK"), QString(), true, fin, ack},
+        {S::Closing, S::TimeWait, QStringLiteral("rcv ACK of FIN"), QString(), QString(), true, ack, none},
+        {S::CloseWait, S::LastAck, QStringLiteral("CLOSE"), QStringLiteral("snd FIN"), QString(), true, none, fin},
+        {S::LastAck, S::Close, QStringLiteral("rcv ACK of FIN"), QString(), QString(), true, ack, none},
+        {S::TimeWait, S::Close, QStringLiteral("Timeout=2MSL"), QString(), QString(), true, none, none},
     };
     return all;
 }

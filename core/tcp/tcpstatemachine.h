@@ -3,10 +3,24 @@
 
 #include "tcpstate.h"
 
+#include <QFlags>
 #include <QList>
 #include <QString>
 
 namespace sockscope {
+
+// The control bits of a segment the state diagram speaks of.
+enum class TcpFlag : quint8 {
+    Syn = 0x1,
+    Ack = 0x2,
+    Fin = 0x4,
+    Rst = 0x8,
+};
+Q_DECLARE_FLAGS(TcpFlags, TcpFlag)
+Q_DECLARE_OPERATORS_FOR_FLAGS(TcpFlags)
+
+// "SYN,ACK", in the RFC's order (SYN, FIN, RST, then ACK); empty for none.
+QString tcpFlagsText(TcpFlags flags);
 
 // One arrow of the RFC 9293 connection state diagram (section 3.3.2, figure 5).
 struct TcpTransition
@@ -17,8 +31,12 @@ struct TcpTransition
     QString action; // what the end sends in response ("snd SYN,ACK"), empty for nothing
     QString note;   // the RFC's footnote to this arrow, if any
     bool inFigure = true; // false for the arrow RFC 9293 describes in a note but does not draw
+    TcpFlags received;    // the segment whose arrival takes this arrow; none for a user call or a timeout
+    TcpFlags sent;        // the segment the end sends on the way; none for nothing
 
     QString label() const; // "rcv SYN / snd SYN,ACK"
+    bool isReceive() const { return received != TcpFlags(); }
+    bool sends() const { return sent != TcpFlags(); }
 
     friend bool operator==(const TcpTransition &a, const TcpTransition &b)
     {

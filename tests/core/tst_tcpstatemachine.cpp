@@ -27,6 +27,7 @@ class TestTcpStateMachine : public QObject
 
 private Q_SLOTS:
     void shouldLabelTheHandshakeEdgesLikeTheRfc();
+    void shouldCarryTheSegmentsEachArrowSendsAndReceives();
     void shouldReachEveryStateFromClosed();
     void shouldFindTheShortestPath_data();
     void shouldFindTheShortestPath();
@@ -54,6 +55,25 @@ void TestTcpStateMachine::shouldLabelTheHandshakeEdgesLikeTheRfc()
     const auto notDrawn = std::count_if(TcpStateMachine::transitions().begin(), TcpStateMachine::transitions().end(),
                                         [](const TcpTransition &t) { return !t.inFigure; });
     QCOMPARE(notDrawn, 1);
+}
+
+void TestTcpStateMachine::shouldCarryTheSegmentsEachArrowSendsAndReceives()
+{
+    // The flags are the data; the RFC's words on each arrow say the same.
+    for (const TcpTransition &t : TcpStateMachine::transitions()) {
+        QCOMPARE(t.action, t.sends() ? QStringLiteral("snd ") + tcpFlagsText(t.sent) : QString());
+        QCOMPARE(t.event.startsWith(QLatin1String("rcv ")), t.isReceive());
+        if (t.isReceive())
+            QVERIFY2(t.event.startsWith(QStringLiteral("rcv ") + tcpFlagsText(t.received)), qPrintable(t.label()));
+    }
+    const QList<TcpTransition> synSent = TcpStateMachine::transitionsFrom(S::SynSent);
+    const auto established = std::find_if(synSent.begin(), synSent.end(),
+                                          [](const TcpTransition &t) { return t.to == S::Established; });
+    QCOMPARE(established->received, TcpFlag::Syn | TcpFlag::Ack);
+    QCOMPARE(established->sent, TcpFlags(TcpFlag::Ack));
+    QCOMPARE(tcpFlagsText(TcpFlag::Fin | TcpFlag::Ack), QStringLiteral("FIN,ACK"));
+    QCOMPARE(tcpFlagsText(TcpFlag::Rst), QStringLiteral("RST"));
+    QCOMPARE(tcpFlagsText({}), QString());
 }
 
 void TestTcpStateMachine::shouldReachEveryStateFromClosed()

@@ -172,15 +172,18 @@ struct HostileSession
         return s;
     }
 
-    LabCall call(qint64 atMs, int socket, const QString &label, const QString &name, int error) const
+    LabCall call(qint64 atMs, int socket, const QString &label, LabCall::Kind kind, int error) const
     {
         LabCall c;
         c.steadyNs = atMs * 1000000;
         c.wallTimeMs = document.startedWallMs + atMs;
         c.socketId = socket;
         c.socketLabel = label;
-        c.call = markup(name, 64);
-        c.arguments = markup(QStringLiteral("arguments"), 1024);
+        c.kind = kind;
+        // A call is data now; the text in it is the peer's interface (an address's scope).
+        c.endpoint.address = IpAddress::fromIPv4(0x7f000001);
+        c.endpoint.port = 8000;
+        c.endpoint.scope = markup(QStringLiteral("scope"), 64);
         c.result = error == 0 ? 3 : -1;
         c.error = error;
         c.detail = markup(QStringLiteral("detail"));
@@ -248,9 +251,9 @@ struct HostileSession
         s.samples = {{200000000, d.startedWallMs + 200, s.latest}};
         d.connections = {client, server};
 
-        failedCall = call(1050, 1, clientLabel, QStringLiteral("close"), ECONNRESET);
-        d.calls = {call(50, 1, clientLabel, QStringLiteral("socket"), 0), call(60, 1, clientLabel, QStringLiteral("connect"), EINPROGRESS),
-                   call(150, 2, serverLabel, QStringLiteral("accept"), 0), failedCall};
+        failedCall = call(1050, 1, clientLabel, LabCall::Kind::Connect, ECONNRESET);
+        d.calls = {call(50, 1, clientLabel, LabCall::Kind::Socket, 0), call(60, 1, clientLabel, LabCall::Kind::Connect, EINPROGRESS),
+                   call(150, 2, serverLabel, LabCall::Kind::Accept, 0), failedCall};
 
         ScenarioRunRecord run;
         run.name = markup(QStringLiteral("name"), 128);
@@ -594,10 +597,12 @@ void TestHostileText::shouldShowTheNameOfAProcessHoldingThePortAsItIs()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(holder.localPort());
 
-    // The lab's listen fails; it says who holds the port.
+    // The lab's listen fails; it says who holds the port, once the lookup has found out.
     window.findChild<QAction *>(QStringLiteral("startServerAction"))->trigger();
     auto *problem = window.findChild<QLabel *>(QStringLiteral("labProblem"));
     QTRY_VERIFY(!problem->isHidden());
+    QTRY_VERIFY_WITH_TIMEOUT(!window.lab()->lookingUp(), 10000);
+    QTRY_VERIFY(shown(problem->text(), problem->textFormat()).contains(QStringLiteral("port %1").arg(holder.localPort())));
     if (!shown(problem->text(), problem->textFormat()).contains(QLatin1String(" is held by <")))
         QSKIP("this system does not show which process holds the port");
     QVERIFY2(shown(problem->text(), problem->textFormat()).contains(QLatin1String(name)), qPrintable(problem->text()));

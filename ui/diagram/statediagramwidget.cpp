@@ -204,7 +204,7 @@ void StateDiagramWidget::showConnection(const QList<End> &ends)
     qreal longest = 0;
     for (qsizetype i = 0; i < ends.size(); ++i) {
         const End &end = ends[i];
-        const StateWalk walk = StateWalk::of(end.history, end.clientSide);
+        const StateWalk walk = StateWalk::ofHistory(end.history, end.clientSide);
         const int box = restingBox(walk);
         if (!sameConnection) {
             EndView v;

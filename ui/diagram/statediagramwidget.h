@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "statewalk.h"
-
+#include "core/tcp/statewalk.h"
 #include "core/tracking/connectionhistory.h"
 
 #include <QHash>

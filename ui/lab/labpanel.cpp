@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labpanel.h"
 
+#include "core/lab/callvalidity.h"
+
 #include "ui/theme/actionbutton.h"
 #include "ui/theme/theme.h"
 
@@ -237,6 +239,11 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         Q_EMIT selectedSocketChanged(id);
     });
     connect(m_lab, &Lab::socketsChanged, this, &LabPanel::refreshSockets);
+    // Who holds a port comes a moment after the failed bind(): the problem shown says it then.
+    connect(m_lab, &Lab::callUpdated, this, [this](const LabCall &call) {
+        if (m_problemCall != 0 && call.sequence == m_problemCall)
+            showProblem(call);
+    });
     refreshSockets();
 }
 
@@ -312,10 +319,12 @@ void LabPanel::run(const LabCommand &command)
         }
     }
     m_problem->hide();
+    m_problemCall = 0;
 }
 
 void LabPanel::showProblem(const LabCall &call)
 {
+    m_problemCall = call.sequence;
     const Theme theme(palette());
     m_problem->setText(QStringLiteral("<span style='color:%1'>%2</span>")
                            .arg(theme.failure().name(), QString(call.socketLabel + QStringLiteral(": ") + call.toString()).toHtmlEscaped()));
@@ -487,33 +496,8 @@ void LabPanel::refreshActions()
                              }));
     m_selectedTitle->setText(s ? tr("Calls on %1 (%2)").arg(s->label(), socketStatus(*s)) : tr("Select a lab socket to call on it"));
 
-    for (const SocketAction &a : std::as_const(m_socketActions)) {
-        bool enabled = false;
-        if (s && s->open) {
-            const bool isListener = s->role == LabSocket::Role::Listener;
-            const bool bound = s->local.port != 0;
-            const bool connected = s->connected;
-            switch (a.kind) {
-            case LabCommand::Kind::Bind: enabled = !bound && !connected && !s->connecting; break;
-            case LabCommand::Kind::Listen: enabled = isListener && bound && !s->listening; break;
-            case LabCommand::Kind::Accept: enabled = isListener && s->listening; break;
-            case LabCommand::Kind::Connect:
-                enabled = s->role == LabSocket::Role::Client && !connected && !s->connecting;
-                break;
-            case LabCommand::Kind::Send:
-            case LabCommand::Kind::Fill:
-            case LabCommand::Kind::Echo:
-            case LabCommand::Kind::ShutdownWrite: enabled = !isListener && connected && !s->shutWrite; break;
-            case LabCommand::Kind::Receive:
-            case LabCommand::Kind::Drain: enabled = !isListener && connected; break;
-            case LabCommand::Kind::Close:
-            case LabCommand::Kind::Abort: enabled = true; break;
-            case LabCommand::Kind::Socket:
-            case LabCommand::Kind::SetOption: break;
-            }
-        }
-        a.action->setEnabled(enabled);
-    }
+    for (const SocketAction &a : std::as_const(m_socketActions))
+        a.action->setEnabled(s && CallValidity::allows(*s, a.kind));
 }
 
 } // namespace sockscope

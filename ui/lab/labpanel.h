@@ -16,7 +16,8 @@ namespace sockscope {
 
 // The lab's controls: start and stop a server, add clients, and for the selected lab socket
 // one button per socket API call, enabled only where the call makes sense in the socket's
-// current state. Every button runs one LabCommand; every call shows up in the lab's log.
+// current state (CallValidity). Every button runs one LabCommand; every call shows up in the
+// lab's log.
 class LabPanel : public QWidget
 {
     Q_OBJECT
@@ -70,6 +71,7 @@ private:
     QListWidget *m_sockets = nullptr;
     QLabel *m_selectedTitle = nullptr;
     QLabel *m_problem = nullptr;
+    quint64 m_problemCall = 0; // the sequence number of the call m_problem shows, 0 for none
 
     QAction *m_startServer = nullptr;
     QAction *m_serverSocketOnly = nullptr;

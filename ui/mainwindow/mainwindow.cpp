@@ -139,6 +139,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     });
     // The lab's calls, then what each poll changed: one stream, in the order it happened.
     connect(&m_live, &LiveSession::callMade, this, &MainWindow::logCall);
+    // What a call learns after it was logged (who holds the port a bind() wanted) follows it.
+    connect(&m_live, &LiveSession::callUpdated, this, [this](const LabCall &call) {
+        m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Call, call.socketLabel,
+                       EventWording::callUpdate(call), call.failed()});
+    });
     connect(&m_live, &LiveSession::polled, this, &MainWindow::applyPoll);
     connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
         m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),

@@ -35,10 +35,10 @@ QString wallText(qint64 ms)
 QString callText(const LabCall &call)
 {
     if (call.asynchronous)
-        return call.failed() ? call.call + QLatin1Char(' ') + call.errorName() : QStringLiteral("connected");
+        return call.failed() ? call.name() + QLatin1Char(' ') + call.errorName() : QStringLiteral("connected");
     if (callFailed(call))
-        return call.call + QLatin1Char(' ') + call.errorName();
-    return call.call;
+        return call.name() + QLatin1Char(' ') + call.errorName();
+    return call.name();
 }
 
 QRectF centredText(double cx, double cy, double width, double height)
@@ -240,7 +240,7 @@ TimelineLayout TimelineLayout::compute(const TimelinePlan &plan, const TimelineS
             const TimelinePlan::Exchange &ex = plan.exchanges()[e];
             double spacing = 0;
             for (int s = ex.firstSegment; s < ex.firstSegment + ex.segmentCount; ++s)
-                spacing = std::max(spacing, metrics.smallTextWidth(plan.segments()[s].flags) + 8 + 2 * labelGap);
+                spacing = std::max(spacing, metrics.smallTextWidth(tcpFlagsText(plan.segments()[s].flags)) + 8 + 2 * labelGap);
             const double w0 = scale.xForNs(ex.windowStartNs);
             const double w1 = scale.xForNs(ex.windowEndNs);
             const bool roomy = w1 - w0 >= spacing * ex.segmentCount;
@@ -262,7 +262,7 @@ TimelineLayout TimelineLayout::compute(const TimelinePlan &plan, const TimelineS
                 Arrow a;
                 a.segment = s;
                 a.line = seg.fromLane == 0 ? QLineF(xa, yTop, xa + pitch, yBottom) : QLineF(xa, yBottom, xa + pitch, yTop);
-                a.text = roomy ? seg.flags : seg.flags + (seg.fromLane == 0 ? QStringLiteral(" ↓") : QStringLiteral(" ↑"));
+                a.text = roomy ? tcpFlagsText(seg.flags) : tcpFlagsText(seg.flags) + (seg.fromLane == 0 ? QStringLiteral(" ↓") : QStringLiteral(" ↑"));
                 l.m_arrows.append(a);
             }
 
@@ -360,7 +360,7 @@ QString TimelineLayout::toolTipAt(const QPointF &pos, const TimelinePlan &plan) 
         return QStringLiteral("%1 from %2 to %3 — implied, not a captured packet.\n"
                               "%2 was seen going %4 → %5; on the RFC 9293 path between them it sends %1 (%6).\n"
                               "It happened between %7 and %8.")
-            .arg(s.flags, sender, plan.lanes()[s.toLane].label, kernelName(s.change.from), kernelName(s.change.to),
+            .arg(tcpFlagsText(s.flags), sender, plan.lanes()[s.toLane].label, kernelName(s.change.from), kernelName(s.change.to),
                  s.transition.label(), offsetText(s.change.windowStartNs, origin), offsetText(s.change.windowEndNs, origin));
     }
     for (const Bar &b : m_bars) {

@@ -11,11 +11,6 @@ namespace sockscope {
 
 namespace {
 
-bool isReceive(const TcpTransition &t)
-{
-    return t.event.startsWith(QLatin1String("rcv "));
-}
-
 struct Step
 {
     TcpTransition transition;
@@ -26,10 +21,7 @@ QQueue<Step> stepsOf(const QList<TimelinePlan::Change> &changes)
 {
     QQueue<Step> steps;
     for (const TimelinePlan::Change &c : changes) {
-        QList<TcpTransition> path = TcpStateMachine::shortestPath(c.from, c.to, TcpStateMachine::Through::NotClosed);
-        if (path.isEmpty())
-            path = TcpStateMachine::shortestPath(c.from, c.to);
-        for (const TcpTransition &t : std::as_const(path))
+        for (const TcpTransition &t : c.path)
             steps.enqueue({t, c});
     }
     return steps;
@@ -53,20 +45,9 @@ QStringList TimelinePlan::segmentTexts() const
     QStringList out;
     for (const Segment &s : m_segments) {
         out.append(m_lanes.value(s.fromLane).label + QStringLiteral(" -> ") + m_lanes.value(s.toLane).label
-                   + QStringLiteral(": ") + s.flags);
+                   + QStringLiteral(": ") + tcpFlagsText(s.flags));
     }
     return out;
-}
-
-QString TimelinePlan::sentFlags(const TcpTransition &transition)
-{
-    const QLatin1String prefix("snd ");
-    return transition.action.startsWith(prefix) ? transition.action.mid(prefix.size()) : QString();
-}
-
-TcpState TimelinePlan::impliedStartState(bool clientSide)
-{
-    return clientSide ? TcpState::Close : TcpState::Listen;
 }
 
 QList<TimelinePlan::Interval> TimelinePlan::intervalsOf(const ConnectionHistory &history, qint64 nowNs)
@@ -124,42 +105,39 @@ QList<TimelinePlan::Change> TimelinePlan::changesOf(const TimelineLane &lane, in
     if (spans.isEmpty())
         return out;
 
-    // The poll before the first sighting is not recorded, so its window is one typical poll
-    // interval long; the end's own connect() bounds it too, since nothing happens before that.
-    const StateSpan &first = spans.first();
-    Change start;
-    start.lane = laneIndex;
-    start.from = impliedStartState(lane.clientSide);
-    start.to = first.state;
-    start.windowEndNs = first.firstSeenNs;
-    start.windowStartNs = first.firstSeenNs - pollIntervalNs;
-    for (const LabCall &call : lane.calls) {
-        if (call.call == QLatin1String("connect") && !call.asynchronous && call.steadyNs <= first.firstSeenNs)
-            start.windowStartNs = std::max(start.windowStartNs, call.steadyNs);
-    }
-    start.impliedStart = true;
-    if (start.from != start.to)
-        out.append(start);
-
-    for (qsizetype i = 1; i < spans.size(); ++i) {
+    const StateWalk walk = StateWalk::ofHistory(lane.history, lane.clientSide);
+    for (const StateWalk::Leg &leg : walk.legs) {
         Change c;
         c.lane = laneIndex;
-        c.from = spans[i - 1].state;
-        c.to = spans[i].state;
-        c.windowStartNs = spans[i - 1].lastSeenNs;
-        c.windowEndNs = spans[i].firstSeenNs;
+        c.from = leg.from;
+        c.to = leg.to;
+        c.path = walk.transitionsOf(leg);
+        switch (leg.kind) {
+        case StateWalk::Leg::Kind::ImpliedStart: {
+            // The poll before the first sighting is not recorded, so its window is one typical
+            // poll interval long; the end's own connect() bounds it too, since nothing happens
+            // before that.
+            const StateSpan &first = spans.first();
+            c.windowEndNs = first.firstSeenNs;
+            c.windowStartNs = first.firstSeenNs - pollIntervalNs;
+            for (const LabCall &call : lane.calls) {
+                if (call.kind == LabCall::Kind::Connect && !call.asynchronous && call.steadyNs <= first.firstSeenNs)
+                    c.windowStartNs = std::max(c.windowStartNs, call.steadyNs);
+            }
+            c.impliedStart = true;
+            break;
+        }
+        case StateWalk::Leg::Kind::Observed:
+            c.windowStartNs = spans[leg.fromIndex].lastSeenNs;
+            c.windowEndNs = spans[leg.toIndex].firstSeenNs;
+            break;
+        case StateWalk::Leg::Kind::ImpliedEnd:
+            c.windowStartNs = spans.last().lastSeenNs;
+            c.windowEndNs = std::max(lane.history.vanishedNs, spans.last().lastSeenNs);
+            c.impliedEnd = true;
+            break;
+        }
         out.append(c);
-    }
-
-    if (!lane.history.alive && spans.last().state != TcpState::Close) {
-        Change end;
-        end.lane = laneIndex;
-        end.from = spans.last().state;
-        end.to = TcpState::Close;
-        end.windowStartNs = spans.last().lastSeenNs;
-        end.windowEndNs = std::max(lane.history.vanishedNs, spans.last().lastSeenNs);
-        end.impliedEnd = true;
-        out.append(end);
     }
     return out;
 }
@@ -171,7 +149,7 @@ QList<TimelinePlan::Segment> TimelinePlan::impliedSegments(const QList<Change> &
     QList<Segment> out;
 
     const auto ready = [&](int lane) {
-        return !isReceive(steps[lane].head().transition) || inFlight[lane] > 0;
+        return !steps[lane].head().transition.isReceive() || inFlight[lane] > 0;
     };
     const auto choose = [&]() -> int {
         if (steps[0].isEmpty())
@@ -189,8 +167,8 @@ QList<TimelinePlan::Segment> TimelinePlan::impliedSegments(const QList<Change> &
         if (ready(0)) {
             // Both can go: let the receiving step consume what is in flight first, so that a
             // reply is drawn after the segment it answers.
-            if (isReceive(a.transition) != isReceive(b.transition))
-                return isReceive(a.transition) ? 0 : 1;
+            if (a.transition.isReceive() != b.transition.isReceive())
+                return a.transition.isReceive() ? 0 : 1;
             return b.change.windowStartNs < a.change.windowStartNs ? 1 : 0;
         }
         // Neither can go: a segment we cannot see (the other end's history starts too late).
@@ -200,15 +178,14 @@ QList<TimelinePlan::Segment> TimelinePlan::impliedSegments(const QList<Change> &
     while (!steps[0].isEmpty() || !steps[1].isEmpty()) {
         const int lane = choose();
         const Step step = steps[lane].dequeue();
-        if (isReceive(step.transition) && inFlight[lane] > 0)
+        if (step.transition.isReceive() && inFlight[lane] > 0)
             --inFlight[lane];
-        const QString flags = sentFlags(step.transition);
-        if (flags.isEmpty())
+        if (!step.transition.sends())
             continue;
         Segment s;
         s.fromLane = lane;
         s.toLane = 1 - lane;
-        s.flags = flags;
+        s.flags = step.transition.sent;
         s.transition = step.transition;
         s.change = step.change;
         out.append(s);

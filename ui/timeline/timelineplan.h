@@ -3,7 +3,7 @@
 
 #include "timelinelane.h"
 
-#include "core/tcp/tcpstatemachine.h"
+#include "core/tcp/statewalk.h"
 
 #include <QList>
 #include <QString>
@@ -55,6 +55,7 @@ public:
         qint64 windowEndNs = 0;
         bool impliedStart = false; // from the implied first state (CLOSED or LISTEN)
         bool impliedEnd = false;   // to CLOSED because the end vanished
+        QList<TcpTransition> path; // the RFC arrows of this change, as the end's StateWalk has them
     };
 
     // One segment an observed change implies: the RFC 9293 path between the two observed
@@ -63,7 +64,7 @@ public:
     {
         int fromLane = 0;
         int toLane = 1;
-        QString flags; // "SYN", "SYN,ACK", "ACK", "FIN"
+        TcpFlags flags; // what the sender's step sends: SYN, SYN|ACK, ACK, FIN
         TcpTransition transition; // the sender's step that sends it
         Change change;            // the observation that implies it
         int exchange = 0;         // index into exchanges()
@@ -99,15 +100,11 @@ public:
     // "client #1 -> accepted #1: SYN", one per segment, in order.
     QStringList segmentTexts() const;
 
-    // The segment flags an RFC 9293 path sends: "snd SYN,ACK" -> "SYN,ACK".
-    static QString sentFlags(const TcpTransition &transition);
-    // The state an end is taken to start from before its first observed state.
-    static TcpState impliedStartState(bool clientSide);
-
     static QList<Interval> intervalsOf(const ConnectionHistory &history, qint64 nowNs);
     // How often the source polled, judged by the gaps between consecutive observations.
     static qint64 estimatePollIntervalNs(const QList<ConnectionHistory> &histories);
-    // The changes of one end, including the implied start and (after a vanish) end.
+    // The changes of one end, including the implied start and (after a vanish) end: the legs
+    // of its StateWalk, each with the window in which it must have happened.
     static QList<Change> changesOf(const TimelineLane &lane, int laneIndex, qint64 pollIntervalNs);
     // Both ends' implied segments in causal order: a "rcv X" step of one end can only happen
     // after the other end sent something.

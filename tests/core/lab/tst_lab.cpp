@@ -10,8 +10,11 @@
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
+#include <QThreadPool>
 
 #include <cerrno>
+#include <memory>
 #include <sys/resource.h>
 
 using namespace sockscope;
@@ -41,12 +44,12 @@ int connectClient(Lab &lab, quint16 port)
     return id;
 }
 
-const LabCall *lastCall(const Lab &lab, const QString &call, int socketId)
+const LabCall *lastCall(const Lab &lab, LabCall::Kind kind, int socketId)
 {
     static LabCall found;
     const QList<LabCall> calls = lab.calls();
     for (qsizetype i = calls.size() - 1; i >= 0; --i) {
-        if (calls[i].call == call && calls[i].socketId == socketId) {
+        if (calls[i].kind == kind && calls[i].socketId == socketId) {
             found = calls[i];
             return &found;
         }
@@ -74,6 +77,7 @@ private Q_SLOTS:
     void shouldLogEveryCallWithItsResult();
     void shouldConnectWithoutBlocking();
     void shouldNameWhoHoldsABusyPort();
+    void shouldGoAwayWhileItLooksUpAPort();
     void shouldReportARefusedConnect();
     void shouldReportAReset();
     void shouldReportAConnectThatTimesOut();
@@ -92,12 +96,15 @@ void TestLab::shouldLogEveryCallWithItsResult()
     const int id = openListener(lab);
     QCOMPARE(calls.size(), 3);
     const LabCall socketCall = calls[0].first().value<LabCall>();
-    QCOMPARE(socketCall.call, QStringLiteral("socket"));
+    QCOMPARE(socketCall.kind, LabCall::Kind::Socket);
+    QCOMPARE(socketCall.family, AddressFamily::IPv4);
     QCOMPARE(socketCall.socketLabel, QStringLiteral("listener"));
     QVERIFY(socketCall.result >= 0);
-    QCOMPARE(socketCall.arguments, QStringLiteral("AF_INET, SOCK_STREAM | SOCK_NONBLOCK"));
+    QCOMPARE(socketCall.argumentsText(), QStringLiteral("AF_INET, SOCK_STREAM | SOCK_NONBLOCK"));
     const LabCall bind = calls[1].first().value<LabCall>();
-    QCOMPARE(bind.arguments, QStringLiteral("127.0.0.1:0"));
+    QCOMPARE(bind.kind, LabCall::Kind::Bind);
+    QCOMPARE(bind.endpoint, loopback(0));
+    QCOMPARE(bind.argumentsText(), QStringLiteral("127.0.0.1:0"));
     QCOMPARE(bind.result, 0);
     QCOMPARE(bind.error, 0);
     QVERIFY(bind.detail.startsWith(QStringLiteral("the kernel chose port")));
@@ -117,7 +124,7 @@ void TestLab::shouldConnectWithoutBlocking()
     const int listener = openListener(lab);
     const quint16 port = lab.socket(listener)->local.port;
     const int client = connectClient(lab, port);
-    const LabCall *connect = lastCall(lab, QStringLiteral("connect"), client);
+    const LabCall *connect = lastCall(lab, LabCall::Kind::Connect, client);
     QVERIFY(connect);
     QCOMPARE(connect->error, EINPROGRESS);
     QCOMPARE(connect->errorName(), QStringLiteral("EINPROGRESS"));
@@ -136,11 +143,30 @@ void TestLab::shouldNameWhoHoldsABusyPort()
     Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
     QVERIFY(taken.isValid());
     Lab lab;
+    QSignalSpy made(&lab, &Lab::callMade);
+    QSignalSpy updated(&lab, &Lab::callUpdated);
+    QSignalSpy done(&lab, &Lab::lookupsDone);
     const int id = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
     const Lab::Result bound = lab.execute(LabCommand::bind(id, loopback(taken.localPort())));
     QVERIFY(!bound.ok);
-    const LabCall *bind = lastCall(lab, QStringLiteral("bind"), id);
-    QCOMPARE(bind->errorName(), QStringLiteral("EADDRINUSE"));
+    // The failed call is logged at once; who holds the port is looked up off this thread.
+    const LabCall logged = made.last().first().value<LabCall>();
+    QCOMPARE(logged.kind, LabCall::Kind::Bind);
+    QCOMPARE(logged.errorName(), QStringLiteral("EADDRINUSE"));
+    QVERIFY(logged.detail.isEmpty());
+    QVERIFY(lab.lookingUp());
+    QTRY_COMPARE(updated.size(), 1);
+    QCOMPARE(done.size(), 1);
+    QVERIFY(!lab.lookingUp());
+    const LabCall found = updated.first().first().value<LabCall>();
+    QCOMPARE(found.sequence, logged.sequence);
+    QVERIFY(found.sameCall([&] {
+        LabCall c = logged;
+        c.detail = found.detail;
+        return c;
+    }()));
+    const LabCall *bind = lastCall(lab, LabCall::Kind::Bind, id);
+    QCOMPARE(bind->detail, found.detail); // the log holds it too
     QVERIFY2(bind->detail.contains(QStringLiteral("held by tst_lab (pid %1)").arg(QCoreApplication::applicationPid())),
              qPrintable(bind->detail));
     QVERIFY(bind->detail.contains(QStringLiteral("LISTEN")));
@@ -149,8 +175,36 @@ void TestLab::shouldNameWhoHoldsABusyPort()
     const int first = openListener(lab);
     const int second = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
     lab.execute(LabCommand::bind(second, loopback(lab.socket(first)->local.port)));
-    QVERIFY2(lastCall(lab, QStringLiteral("bind"), second)->detail.contains(QStringLiteral("held by this lab's listener #2")),
-             qPrintable(lastCall(lab, QStringLiteral("bind"), second)->detail));
+    QTRY_VERIFY(!lab.lookingUp());
+    QVERIFY2(lastCall(lab, LabCall::Kind::Bind, second)->detail.contains(QStringLiteral("held by this lab's listener #2")),
+             qPrintable(lastCall(lab, LabCall::Kind::Bind, second)->detail));
+}
+
+void TestLab::shouldGoAwayWhileItLooksUpAPort()
+{
+    Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(taken.isValid());
+    // A lab destroyed while its lookups run: they finish into nothing.
+    for (int i = 0; i < 8; ++i) {
+        auto lab = std::make_unique<Lab>();
+        const int id = lab->execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+        lab->execute(LabCommand::bind(id, loopback(taken.localPort())));
+        QVERIFY(lab->lookingUp());
+        if (i % 2)
+            QThread::usleep(500); // sometimes while the lookup posts its answer
+        lab.reset();
+    }
+    QVERIFY(QThreadPool::globalInstance()->waitForDone(30000));
+    QCoreApplication::processEvents();
+
+    // A lab reset while its lookup runs drops the answer: the call is gone.
+    Lab lab;
+    QSignalSpy updated(&lab, &Lab::callUpdated);
+    const int id = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
+    lab.execute(LabCommand::bind(id, loopback(taken.localPort())));
+    lab.reset();
+    QTRY_VERIFY(!lab.lookingUp());
+    QCOMPARE(updated.size(), 0);
 }
 
 void TestLab::shouldReportARefusedConnect()
@@ -160,7 +214,7 @@ void TestLab::shouldReportARefusedConnect()
     const int server = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4)).socketId;
     lab.execute(LabCommand::bind(server, loopback(0)));
     const int client = connectClient(lab, lab.socket(server)->local.port);
-    QTRY_VERIFY(lastCall(lab, QStringLiteral("connect"), client)->error == ECONNREFUSED);
+    QTRY_VERIFY(lastCall(lab, LabCall::Kind::Connect, client)->error == ECONNREFUSED);
     QVERIFY(!lab.socket(client)->connected);
     QVERIFY(lab.calls().last().toString().contains(QStringLiteral("ECONNREFUSED (Connection refused)")));
 }
@@ -174,10 +228,13 @@ void TestLab::shouldReportAReset()
     const int accepted = lab.execute(LabCommand::accept(listener)).socketId;
     QVERIFY(accepted);
     lab.execute(LabCommand::abort(client));
-    QCOMPARE(lastCall(lab, QStringLiteral("setsockopt"), client)->arguments, QStringLiteral("SO_LINGER, {on, 0 s}"));
+    const LabCall *linger = lastCall(lab, LabCall::Kind::SetOption, client);
+    QCOMPARE(linger->option, LabOption::Linger);
+    QCOMPARE(linger->value, 0);
+    QCOMPARE(linger->argumentsText(), QStringLiteral("SO_LINGER, {on, 0 s}"));
     const Lab::Result received = lab.execute(LabCommand::receive(accepted));
     QVERIFY(!received.ok);
-    QCOMPARE(lastCall(lab, QStringLiteral("recv"), accepted)->errorName(), QStringLiteral("ECONNRESET"));
+    QCOMPARE(lastCall(lab, LabCall::Kind::Receive, accepted)->errorName(), QStringLiteral("ECONNRESET"));
     // no TIME_WAIT for an aborted connection: neither of its ends is left (other rows on the
     // port can be TIME_WAIT ends of earlier connections to a listener with the same port number)
     const Endpoint clientEnd = lab.socket(client)->local;
@@ -237,7 +294,7 @@ void TestLab::shouldAcceptOneConnectionAtATime()
     QVERIFY(lab.execute(LabCommand::accept(listener)).ok);
     QCOMPARE(queue(), 0);
     QVERIFY(!lab.execute(LabCommand::accept(listener)).ok);
-    QCOMPARE(lastCall(lab, QStringLiteral("accept"), listener)->errorName(), QStringLiteral("EAGAIN"));
+    QCOMPARE(lastCall(lab, LabCall::Kind::Accept, listener)->errorName(), QStringLiteral("EAGAIN"));
     QCOMPARE(lab.socket(a + 2)->label(), QStringLiteral("accepted #1"));
     QCOMPARE(lab.socket(a + 2)->peerClientId, a);
 }
@@ -322,7 +379,7 @@ void TestLab::shouldHalfCloseAndStillReceive()
     QTRY_VERIFY((received += lab.execute(LabCommand::receive(client, 4096)).value) >= 100);
     QCOMPARE(received, 100);
     QVERIFY(!lab.execute(LabCommand::send(client, 10)).ok);
-    QCOMPARE(lastCall(lab, QStringLiteral("send"), client)->errorName(), QStringLiteral("EPIPE"));
+    QCOMPARE(lastCall(lab, LabCall::Kind::Send, client)->errorName(), QStringLiteral("EPIPE"));
 }
 
 void TestLab::shouldCloseEverySocketWhenDestroyed()
@@ -375,7 +432,7 @@ void TestLab::shouldLeaveDescriptorsForTheRestOfSockscope()
     }
     QVERIFY2(refused, "the lab never stopped");
     const LabCall refusal = lab.calls().last();
-    QCOMPARE(refusal.call, QStringLiteral("socket"));
+    QCOMPARE(refusal.kind, LabCall::Kind::Socket);
     QVERIFY(refusal.notCalled);
     QCOMPARE(refusal.error, EMFILE);
     QVERIFY2(refusal.detail.contains(QStringLiteral("ulimit -n")), qPrintable(refusal.detail));

@@ -209,7 +209,7 @@ void TestScenarios::shouldStopWhenANeededCallFails()
     QCOMPARE(h.runner.missing().size(), 3);
     h.runner.stop();
     QCOMPARE(h.openSockets(), 0);
-    QCOMPARE(h.lab.calls().last().call, QStringLiteral("close")); // the failed listener, closed
+    QCOMPARE(h.lab.calls().last().kind, LabCall::Kind::Close); // the failed listener, closed
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Session files: written from a real session, read back losslessly, and refused with a clear
 // message when damaged or hostile.
+#include "../../common/fixtures.h"
+
 #include "core/format/atomicfile.h"
 #include "core/session/session.h"
 #include "core/session/sessionfile.h"
@@ -89,6 +91,10 @@ private Q_SLOTS:
     void initTestCase();
     void shouldHoldEverythingTheSessionSaw();
     void shouldReadBackWhatItWrote();
+    void shouldKeepCallsAsDataThatOlderReadersStillRead();
+    void shouldReadCallsWrittenBeforeTheyWereData();
+    void shouldReadEveryOldFormOfACall_data();
+    void shouldReadEveryOldFormOfACall();
     void shouldReplayTheTableAsItWas();
     void shouldSeekEitherWayToTheSameTable();
     void shouldStepInProportionToWhatChanged();
@@ -162,6 +168,180 @@ void TestSessionFile::shouldReadBackWhatItWrote()
     QVERIFY(*loaded.document == m_document);
     // export -> open -> export gives the same bytes
     QCOMPARE(SessionFile::toBytes(*loaded.document), m_bytes);
+}
+
+void TestSessionFile::shouldKeepCallsAsDataThatOlderReadersStillRead()
+{
+    const QJsonArray calls = rootOf(m_bytes).value(QStringLiteral("lab_calls")).toArray();
+    QCOMPARE(calls.size(), m_document.calls.size());
+    const QStringList oldNames{QStringLiteral("socket"), QStringLiteral("setsockopt"), QStringLiteral("bind"),
+                               QStringLiteral("listen"), QStringLiteral("accept"), QStringLiteral("connect"),
+                               QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("shutdown"),
+                               QStringLiteral("close")};
+    bool sawConnect = false;
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        const QJsonObject c = calls[i].toObject();
+        const LabCall &call = m_document.calls[i];
+        // what sockscope before typed calls reads: a known name and the arguments as text
+        QVERIFY(oldNames.contains(c.value(QStringLiteral("call")).toString()));
+        QVERIFY(c.value(QStringLiteral("arguments")).isString());
+        QCOMPARE(c.value(QStringLiteral("arguments")).toString(), call.argumentsText());
+        // and the arguments as data
+        QVERIFY(c.value(QStringLiteral("args")).isObject());
+        if (call.kind == LabCall::Kind::Connect && !call.asynchronous) {
+            const QJsonObject args = c.value(QStringLiteral("args")).toObject();
+            QCOMPARE(args.value(QStringLiteral("address")).toString(), QStringLiteral("127.0.0.1"));
+            QCOMPARE(args.value(QStringLiteral("port")).toInt(), int(call.endpoint.port));
+            sawConnect = true;
+        }
+    }
+    QVERIFY(sawConnect);
+
+    // Loaded from `args` alone: the text beside them is for readers.
+    QJsonObject root = rootOf(m_bytes);
+    QJsonArray blanked;
+    for (const QJsonValue &v : root.value(QStringLiteral("lab_calls")).toArray()) {
+        QJsonObject c = v.toObject();
+        c.insert(QStringLiteral("arguments"), QStringLiteral("(for readers)"));
+        blanked.append(c);
+    }
+    root.insert(QStringLiteral("lab_calls"), blanked);
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(withRoot(root));
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QVERIFY(*loaded.document == m_document);
+}
+
+void TestSessionFile::shouldReadCallsWrittenBeforeTheyWereData()
+{
+    // Written by sockscope before calls were kept as data: names and arguments as text only.
+    const QByteArray bytes = test::readFixture(QStringLiteral("sessions/handshake.json"));
+    QVERIFY(!rootOf(bytes).value(QStringLiteral("lab_calls")).toArray().first().toObject().contains(QStringLiteral("args")));
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(bytes, QStringLiteral("handshake.json"));
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const QList<LabCall> &calls = loaded.document->calls;
+    QCOMPARE(calls.size(), 8);
+    QCOMPARE(calls[0].kind, LabCall::Kind::Socket);
+    QCOMPARE(calls[0].family, AddressFamily::IPv4);
+    QCOMPARE(calls[0].createdSocketId, 1);
+    QCOMPARE(calls[1].kind, LabCall::Kind::SetOption);
+    QCOMPARE(calls[1].option, LabOption::ReuseAddress);
+    QCOMPARE(calls[1].value, 1);
+    QCOMPARE(calls[2].kind, LabCall::Kind::Bind);
+    QCOMPARE(calls[2].endpoint, loopback(0));
+    QCOMPARE(calls[3].kind, LabCall::Kind::Listen);
+    QCOMPARE(calls[3].value, 8);
+    QCOMPARE(calls[5].kind, LabCall::Kind::Connect);
+    QCOMPARE(calls[5].endpoint, loopback(41799));
+    QCOMPARE(calls[5].error, EINPROGRESS);
+    QVERIFY(calls[6].asynchronous);
+    QCOMPARE(calls[7].kind, LabCall::Kind::Accept);
+
+    // The words made from the data are the words that file kept for its readers.
+    for (const QString &name : {QStringLiteral("sessions/handshake.json"), QStringLiteral("sessions/accept-queue-ipv6.json")}) {
+        const QByteArray old = test::readFixture(name);
+        const SessionFile::Loaded read = SessionFile::fromBytes(old, name);
+        QVERIFY2(read.document, qPrintable(read.error));
+        const QJsonArray texts = rootOf(old).value(QStringLiteral("lab_calls")).toArray();
+        QCOMPARE(read.document->calls.size(), texts.size());
+        for (qsizetype i = 0; i < texts.size(); ++i)
+            QCOMPARE(read.document->calls[i].toString(), texts[i].toObject().value(QStringLiteral("text")).toString());
+        // written again, they are data, and read back the same
+        const QByteArray again = SessionFile::toBytes(*read.document);
+        QVERIFY(rootOf(again).value(QStringLiteral("lab_calls")).toArray().first().toObject().contains(QStringLiteral("args")));
+        const SessionFile::Loaded reread = SessionFile::fromBytes(again);
+        QVERIFY2(reread.document, qPrintable(reread.error));
+        QVERIFY(*reread.document == *read.document);
+    }
+    // the fuzzer's seeds derived from it (sessions/derive-seeds.py) load whole, to their last list
+    for (const QString &name : {QStringLiteral("sessions/markup.json"), QStringLiteral("sessions/limits.json")}) {
+        const SessionFile::Loaded seed = SessionFile::fromBytes(test::readFixture(name), name);
+        QVERIFY2(seed.document, qPrintable(seed.error));
+        QCOMPARE(seed.document->calls.size(), 8);
+    }
+    // and the one written since, with its arguments as data, reads to the same calls
+    const SessionFile::Loaded typed = SessionFile::fromBytes(test::readFixture(QStringLiteral("sessions/handshake-typed.json")));
+    QVERIFY2(typed.document, qPrintable(typed.error));
+    QCOMPARE(typed.document->calls.size(), calls.size());
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        QCOMPARE(typed.document->calls[i].kind, calls[i].kind);
+        QCOMPARE(typed.document->calls[i].argumentsText().section(QLatin1Char(':'), 0, 0),
+                 calls[i].argumentsText().section(QLatin1Char(':'), 0, 0)); // ports differ between the runs
+    }
+    const SessionFile::Loaded ipv6 = SessionFile::fromBytes(test::readFixture(QStringLiteral("sessions/accept-queue-ipv6.json")));
+    QCOMPARE(ipv6.document->calls[0].family, AddressFamily::IPv6);
+    QCOMPARE(ipv6.document->calls[2].endpoint.address, *IpAddress::fromString(u"::1"));
+}
+
+void TestSessionFile::shouldReadEveryOldFormOfACall_data()
+{
+    QTest::addColumn<QString>("call");
+    QTest::addColumn<QString>("arguments");
+    QTest::addColumn<bool>("notCalled");
+    QTest::addColumn<QString>("text"); // as the call is worded once read; empty: refused
+
+    QTest::newRow("socket v6") << "socket" << "AF_INET6, SOCK_STREAM | SOCK_NONBLOCK" << false
+                               << "socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK) = 0";
+    QTest::newRow("setsockopt") << "setsockopt" << "TCP_DEFER_ACCEPT, 5" << false << "setsockopt(TCP_DEFER_ACCEPT, 5) = 0";
+    QTest::newRow("linger") << "setsockopt" << "SO_LINGER, {on, 0 s}" << false << "setsockopt(SO_LINGER, {on, 0 s}) = 0";
+    QTest::newRow("bind v6") << "bind" << "[::1]:8000" << false << "bind([::1]:8000) = 0";
+    QTest::newRow("bind scoped") << "bind" << "[fe80::1%eth0]:22" << false << "bind([fe80::1%eth0]:22) = 0";
+    QTest::newRow("connect mapped") << "connect" << "[::ffff:127.0.0.1]:8000" << false
+                                    << "connect([::ffff:127.0.0.1]:8000) = 0";
+    QTest::newRow("listen") << "listen" << "0" << false << "listen(0) = 0";
+    QTest::newRow("send") << "send" << "100 bytes" << false << "send(100 bytes) = 0";
+    QTest::newRow("fill") << "send" << "until the kernel takes no more" << false << "send(until the kernel takes no more) = 0";
+    QTest::newRow("recv") << "recv" << "up to 65536 bytes" << false << "recv(up to 65536 bytes) = 0";
+    QTest::newRow("drain") << "recv" << "until nothing is left" << false << "recv(until nothing is left) = 0";
+    QTest::newRow("shutdown") << "shutdown" << "SHUT_WR" << false << "shutdown(SHUT_WR) = 0";
+    QTest::newRow("close") << "close" << "" << false << "close() = 0";
+    // refused calls were logged without arguments, some by their command's name
+    QTest::newRow("refused send") << "send" << "" << true << "send() — not called";
+    QTest::newRow("refused fill") << "fill" << "" << true << "send() — not called";
+    QTest::newRow("refused drain") << "drain" << "" << true << "recv() — not called";
+    QTest::newRow("refused echo") << "echo" << "" << true << "recv() — not called";
+    QTest::newRow("refused abort") << "abort" << "" << true << "close() — not called";
+    QTest::newRow("refused socket") << "socket" << "AF_INET, SOCK_STREAM | SOCK_NONBLOCK" << true << "socket() — not called";
+    // what the lab never wrote is refused, naming the field
+    QTest::newRow("unknown call") << "ioctl" << "" << false << "";
+    QTest::newRow("command not refused") << "abort" << "" << false << "";
+    QTest::newRow("bad endpoint") << "connect" << "localhost:80" << false << "";
+    QTest::newRow("v6 unbracketed") << "bind" << "::1:80" << false << "";
+    QTest::newRow("bad option") << "setsockopt" << "SO_BROADCAST, 1" << false << "";
+    QTest::newRow("bad count") << "send" << "many bytes" << false << "";
+    QTest::newRow("accept with arguments") << "accept" << "x" << false << "";
+}
+
+void TestSessionFile::shouldReadEveryOldFormOfACall()
+{
+    QFETCH(QString, call);
+    QFETCH(QString, arguments);
+    QFETCH(bool, notCalled);
+    QFETCH(QString, text);
+    QJsonObject root = rootOf(m_bytes);
+    QJsonArray calls = root.value(QStringLiteral("lab_calls")).toArray();
+    QJsonObject c = calls[0].toObject();
+    c.remove(QStringLiteral("args"));
+    c.insert(QStringLiteral("call"), call);
+    c.insert(QStringLiteral("arguments"), arguments);
+    c.insert(QStringLiteral("result"), 0);
+    c.insert(QStringLiteral("errno"), 0);
+    c.insert(QStringLiteral("not_called"), notCalled);
+    c.insert(QStringLiteral("detail"), notCalled ? QStringLiteral("not called") : QString());
+    calls[0] = c;
+    root.insert(QStringLiteral("lab_calls"), calls);
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(withRoot(root), QStringLiteral("old.json"));
+    if (text.isEmpty()) {
+        QVERIFY(!loaded.document);
+        QVERIFY2(loaded.error.contains(QStringLiteral("lab_calls[0].")), qPrintable(loaded.error));
+        return;
+    }
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const LabCall &read = loaded.document->calls.first();
+    QCOMPARE(read.toString(), text);
+    // and as data, it survives being written and read again
+    const SessionFile::Loaded again = SessionFile::fromBytes(SessionFile::toBytes(*loaded.document));
+    QVERIFY2(again.document, qPrintable(again.error));
+    QVERIFY(again.document->calls.first().sameCall(read));
 }
 
 void TestSessionFile::shouldReplayTheTableAsItWas()
@@ -401,6 +581,26 @@ void TestSessionFile::shouldRefuseDamagedFiles_data()
         calls[0] = call;
         r.insert(QStringLiteral("lab_calls"), calls);
     }) << "lab_calls[0].errno: expected a whole number from 0 to 4095";
+    const auto editFirstCall = [&](const std::function<void(QJsonObject &)> &edit) {
+        return edited([&](QJsonObject &r) {
+            QJsonArray calls = r.value(QStringLiteral("lab_calls")).toArray();
+            QJsonObject call = calls[0].toObject();
+            edit(call);
+            calls[0] = call;
+            r.insert(QStringLiteral("lab_calls"), calls);
+        });
+    };
+    QTest::newRow("unknown call") << editFirstCall([](QJsonObject &c) { c.insert(QStringLiteral("call"), QStringLiteral("<b>x</b>")); })
+                                  << "lab_calls[0].call: '<b>x</b>' is not a call the lab makes";
+    QTest::newRow("family of a call") << editFirstCall([](QJsonObject &c) {
+        c.insert(QStringLiteral("args"), QJsonObject{{QStringLiteral("family"), QStringLiteral("ipx")}});
+    }) << "lab_calls[0].args.family: expected ipv4 or ipv6";
+    QTest::newRow("args as text") << editFirstCall([](QJsonObject &c) { c.insert(QStringLiteral("args"), QStringLiteral("AF_INET")); })
+                                  << "lab_calls[0].args: expected an object";
+    QTest::newRow("old arguments") << editFirstCall([](QJsonObject &c) {
+        c.remove(QStringLiteral("args"));
+        c.insert(QStringLiteral("arguments"), QStringLiteral("AF_UNIX, SOCK_DGRAM"));
+    }) << "lab_calls[0].arguments: 'AF_UNIX, SOCK_DGRAM' is not what the lab writes for socket()";
 }
 
 void TestSessionFile::shouldRefuseDamagedFiles()

@@ -11,9 +11,11 @@ import json
 
 MARKUP = '<img src="/dev/zero"><b>&amp;</b> [*] %1 <a href="file:///etc/passwd">x</a>\u0001'
 
-# field -> the loader's length limit, for text that is not an enumeration or an address
+# field -> the loader's length limit, for text that is not an enumeration or an address (a lab
+# call's `call` names one of the calls the lab makes; its `arguments` are read back from files
+# written before calls were kept as data, in the forms the lab wrote then)
 FREE_TEXT = {'version': 64, 'hostname': 256, 'kernel': 256, 'machine': 64, 'os': 256, 'source': 4096,
-             'label': 256, 'socket_label': 256, 'call': 64, 'arguments': 1024, 'detail': 4096,
+             'label': 256, 'socket_label': 256, 'detail': 4096,
              'text': 4096, 'name': 128, 'title': 512, 'failure': 4096, 'expectation': 512, 'program': 256}
 
 

@@ -47,14 +47,16 @@ inline ConnectionHistory history(quint64 id, const QList<StateSpan> &spans, doub
     return h;
 }
 
-inline LabCall call(double atMs, int socketId, const QString &name, qint64 result = 0, int error = 0,
+inline LabCall call(double atMs, int socketId, LabCall::Kind kind, qint64 result = 0, int error = 0,
                     bool asynchronous = false)
 {
     LabCall c;
     c.steadyNs = ms(atMs);
     c.wallTimeMs = 1700000000000 + qint64(atMs);
     c.socketId = socketId;
-    c.call = name;
+    c.kind = kind;
+    if (kind == LabCall::Kind::Connect)
+        c.endpoint = loopback(8000); // every connection here is to the server on port 8000
     c.result = error ? -1 : result;
     c.error = error;
     c.asynchronous = asynchronous;
@@ -84,12 +86,12 @@ inline QList<TimelineLane> closedConnection(double clientVanishedMs = 64310, qui
     const ConnectionHistory server = history(firstId + 1, {span(TcpState::Established, 310, 2310),
                                                            span(TcpState::CloseWait, 2810, 3810)},
                                              4310, 8000, 45678);
-    const QList<LabCall> clientCalls = {call(0, 2, QStringLiteral("socket"), 5), call(0.2, 2, QStringLiteral("connect"), 0, EINPROGRESS),
-                                        call(0.4, 2, QStringLiteral("connect"), 0, 0, true),
-                                        call(1200, 2, QStringLiteral("send"), 512), call(2500, 2, QStringLiteral("shutdown"))};
-    const QList<LabCall> serverCalls = {call(900, 3, QStringLiteral("accept"), 6), call(1210, 3, QStringLiteral("recv"), 512),
-                                        call(1900, 3, QStringLiteral("recv"), 0, EAGAIN), call(3000, 3, QStringLiteral("recv"), 0),
-                                        call(4100, 3, QStringLiteral("close"))};
+    const QList<LabCall> clientCalls = {call(0, 2, LabCall::Kind::Socket, 5), call(0.2, 2, LabCall::Kind::Connect, 0, EINPROGRESS),
+                                        call(0.4, 2, LabCall::Kind::Connect, 0, 0, true),
+                                        call(1200, 2, LabCall::Kind::Send, 512), call(2500, 2, LabCall::Kind::Shutdown)};
+    const QList<LabCall> serverCalls = {call(900, 3, LabCall::Kind::Accept, 6), call(1210, 3, LabCall::Kind::Receive, 512),
+                                        call(1900, 3, LabCall::Kind::Receive, 0, EAGAIN), call(3000, 3, LabCall::Kind::Receive, 0),
+                                        call(4100, 3, LabCall::Kind::Close)};
     return {lane(QStringLiteral("client #1"), client, true, clientCalls),
             lane(QStringLiteral("accepted #1"), server, false, serverCalls)};
 }

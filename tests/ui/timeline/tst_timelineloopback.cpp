@@ -135,7 +135,7 @@ void TestTimelineLoopback::shouldDrawBothEndsOfARealConnectionWithTheirCallsAndI
     // socket(), connect() and its completion, shutdown(); the accepted socket's close()
     QStringList clientCalls;
     for (const LabCall &c : clientLane.calls)
-        clientCalls.append(c.call);
+        clientCalls.append(c.name());
     QCOMPARE(clientCalls, (QStringList{QStringLiteral("socket"), QStringLiteral("connect"), QStringLiteral("connect"),
                                        QStringLiteral("shutdown")}));
     QCOMPARE(w.callMarkerCount(0), 4);

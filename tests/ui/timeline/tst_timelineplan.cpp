@@ -135,7 +135,10 @@ void TestTimelinePlan::shouldImplyFinAndAckWhenTheClientClosesFirst()
     QCOMPARE(fin.change.from, TcpState::Established);
     QCOMPARE(fin.change.to, TcpState::FinWait2);
     QCOMPARE(fin.transition.event, QStringLiteral("CLOSE"));
-    QCOMPARE(plan.segments()[4].transition.event, QStringLiteral("rcv FIN"));
+    QCOMPARE(fin.flags, TcpFlags(TcpFlag::Fin));
+    QVERIFY(!fin.transition.isReceive());
+    QCOMPARE(plan.segments()[4].transition.received, TcpFlags(TcpFlag::Fin));
+    QCOMPARE(plan.segments()[4].flags, TcpFlags(TcpFlag::Ack));
     QCOMPARE(plan.exchanges().size(), 2);
 }
 
@@ -164,8 +167,14 @@ void TestTimelinePlan::shouldStartAServerEndFromListen()
     QCOMPARE(plan.segmentTexts(), (QStringList{arrow(client, server, QStringLiteral("SYN")),
                                                arrow(server, client, QStringLiteral("SYN,ACK")),
                                                arrow(client, server, QStringLiteral("ACK"))}));
-    QCOMPARE(TimelinePlan::impliedStartState(false), TcpState::Listen);
-    QCOMPARE(TimelinePlan::impliedStartState(true), TcpState::Close);
+    // the server end's changes are its StateWalk's legs, from LISTEN
+    const TimelinePlan::Change &serverStart = plan.changes()[1];
+    QCOMPARE(serverStart.lane, 1);
+    QCOMPARE(serverStart.from, TcpState::Listen);
+    QVERIFY(serverStart.impliedStart);
+    QCOMPARE(serverStart.path.size(), 1);
+    QCOMPARE(serverStart.path.first().received, TcpFlags(TcpFlag::Syn));
+    QCOMPARE(serverStart.path.first().sent, TcpFlag::Syn | TcpFlag::Ack);
 }
 
 void TestTimelinePlan::shouldPlaceSegmentsInTheWindowOfTheirChange()
@@ -191,7 +200,7 @@ void TestTimelinePlan::shouldNotLetTheServerAnswerBeforeTheClientAsked()
 {
     // The client's connect() bounds its window; the server's guess may not reach before it.
     const TimelinePlan plan = TimelinePlan::build(
-        {lane(client, history(1, {span(TcpState::Established, 500, 1500)}), true, {call(300, 1, QStringLiteral("connect"), 0, EINPROGRESS)}),
+        {lane(client, history(1, {span(TcpState::Established, 500, 1500)}), true, {call(300, 1, LabCall::Kind::Connect, 0, EINPROGRESS)}),
          lane(server, history(2, {span(TcpState::Established, 500, 1500)}), false)},
         ms(1600));
     for (const TimelinePlan::Segment &s : plan.segments())
