@@ -5,6 +5,8 @@
 #   ./dev.sh test            install what is missing, build, run the whole test suite
 #   ./dev.sh sanitize        the same tests built with AddressSanitizer and UBSan (build-asan/)
 #   ./dev.sh fuzz            libFuzzer on the session loader and the /proc, ss and netlink parsers, FUZZ_SECONDS each (60)
+#   ./dev.sh bench [ARGS...] Release build (build-bench/) and the benchmarks: sockscope_bench_live
+#                            (ARGS go to it), then the Google Benchmark ones; minutes, not in CI
 #   ./dev.sh build           build only
 set -euo pipefail
 
@@ -65,12 +67,25 @@ case "$command" in
     fuzz_one fuzz_ssparser tests/data/ss-*.txt
     fuzz_one fuzz_inetdiagparser tests/data/netlink-*.bin
     ;;
+  bench)
+    scripts/install-deps.sh bench
+    # Timings from an optimized build; the tests are not needed for them.
+    configure_and_build build-bench -DCMAKE_BUILD_TYPE=Release -DSOCKSCOPE_BUILD_TESTS=OFF
+    build-bench/bench/sockscope_bench_live "$@"
+    # Built only where Google Benchmark was found (bench/CMakeLists.txt).
+    for b in sockscope_bench_sources sockscope_bench; do
+      if [ -x "build-bench/bench/$b" ]; then
+        echo "== $b"
+        "build-bench/bench/$b"
+      fi
+    done
+    ;;
   build)
     scripts/install-deps.sh build
     configure_and_build build
     ;;
   *)
-    sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$command" ] || [ "$command" = help ] || [ "$command" = --help ] || exit 2
     ;;
 esac

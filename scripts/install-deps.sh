@@ -7,6 +7,7 @@
 #   scripts/install-deps.sh sanitize  test (GCC's sanitizers come with g++)
 #   scripts/install-deps.sh screenshot  test + Xvfb and ImageMagick
 #   scripts/install-deps.sh fuzz      build + clang and its sanitizer runtimes (libFuzzer)
+#   scripts/install-deps.sh bench     test + Google Benchmark (the benchmarks in bench/)
 set -euo pipefail
 
 profile=${1:-build}
@@ -18,7 +19,8 @@ case "$profile" in
   run) packages+=(fonts-dejavu-core) ;;
   screenshot) packages+=(fonts-dejavu-core xvfb xauth x11-apps imagemagick) ;;
   fuzz) packages+=(clang libclang-rt-14-dev) ;;
-  *) echo "install-deps.sh: unknown profile '$profile' (build, test, run, sanitize, screenshot, fuzz)" >&2; exit 2 ;;
+  bench) packages+=(fonts-dejavu-core libbenchmark-dev) ;;
+  *) echo "install-deps.sh: unknown profile '$profile' (build, test, run, sanitize, screenshot, fuzz, bench)" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
