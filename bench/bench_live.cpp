@@ -810,14 +810,11 @@ long kernelRows()
 // ---------------------------------------------------------------------------------------------
 // The window
 
-// The one place that knows how the window learns of a poll: `onPoll` runs on the window's
-// thread each time a poll reaches it, after the window took it in. Today that is
-// Poller::tracked (MainWindow::startPolling() connects it to MainWindow::applyPoll, which feeds
-// Session::apply; Session::updated follows only for good polls). When the live pipeline
-// becomes one core "live session" object, connect to its per-poll signal here instead.
+// Each poll the window takes in: the live session's polled() stream (LiveSession::polled,
+// after the session and the scenario runner took the changes).
 QMetaObject::Connection onPollArrived(MainWindow &window, const std::function<void()> &onPoll)
 {
-    return QObject::connect(window.poller(), &Poller::tracked, &window, [onPoll](const TrackedPoll &) { onPoll(); });
+    return QObject::connect(window.live(), &LiveSession::polled, &window, [onPoll](const PollChanges &) { onPoll(); });
 }
 
 // A 16 ms timer on the window's thread standing for the display's frames: a tick later than
