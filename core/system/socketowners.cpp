@@ -140,9 +140,9 @@ void SocketOwners::resolve(const QSet<quint64> &unknown)
     if (missing.isEmpty())
         return;
     // A full rescan reads every descriptor of every process: with tens of thousands of
-    // sockets it costs more than the poll. It waits at least 50 times as long as the last one
-    // took (at most 2 % of a core); meanwhile these rows say their owner is not looked up yet.
-    const qint64 interval = qMax<qint64>(m_fullRescanIntervalMs, 50 * m_lastFullRescanMs);
+    // sockets it costs more than the poll. It waits at least 200 times as long as the last one
+    // took (at most 0.5 % of a core); meanwhile these rows say their owner is not looked up yet.
+    const qint64 interval = qMax<qint64>(m_fullRescanIntervalMs, 200 * m_lastFullRescanMs);
     if (m_sinceFullRescan.isValid() && m_sinceFullRescan.elapsed() < interval) {
         m_pending.unite(missing);
         return; // the next poll asks again

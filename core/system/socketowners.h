@@ -19,7 +19,7 @@ namespace sockscope {
 //  - an unknown inode first rescans this process (the lab's sockets are here) and any process
 //    that appeared since the last look;
 //  - only if that does not find it is every process rescanned, at most once per
-//    fullRescanIntervalMs (longer when a rescan takes long: at most 2 % of the time), and
+//    fullRescanIntervalMs (longer when a rescan takes long: at most 0.5 % of the time), and
 //    never again for the same inode. Until then its owner is NotLooked, not "unknown".
 //
 // A process's descriptors are unreadable to other users (except root): what they hold is

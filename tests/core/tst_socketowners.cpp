@@ -184,7 +184,7 @@ void TestSocketOwners::shouldRescanEveryProcessOnlyOncePerUnknownInode()
     // Not "unknown": nobody has looked for it yet.
     QCOMPARE(rows[3].ownerStatus, OwnerStatus::NotLooked);
     QVERIFY(rows[3].ownerExplanation().contains(QStringLiteral("Not looked up")));
-    // Once the wait is over (at least 50 times the last rescan), it is found.
+    // Once the wait is over (at least 200 times the last rescan), it is found.
     owners.setFullRescanIntervalMs(0);
     QTRY_VERIFY_WITH_TIMEOUT((owners.attribute(rows), rows[3].ownerStatus == OwnerStatus::Process), 5000);
     QCOMPARE(rows[3].ownerText(), QStringLiteral("nginx (pid 100)"));

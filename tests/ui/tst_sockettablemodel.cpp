@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
+#include "ui/table/sslisting.h"
 
 #include "core/parsers/procnettcpparser.h"
 
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void shouldFilterByTextStateAndPort();
     void shouldKeepTheSelectionAcrossUpdates();
     void shouldCountRowsPerState();
+    void shouldListRowsAsSsPrintsThemOnlyWhileShown();
     void shouldNameTheOwnerAndMarkACarriedOneAsInferred();
     void shouldColourMarkedRowsForThePaletteItIsGiven();
 };
@@ -359,6 +361,37 @@ void TestSocketTableModel::shouldColourMarkedRowsForThePaletteItIsGiven()
     QCOMPARE(plain.data(SocketTableModel::HighlightRole).toInt(), int(SocketTableModel::Highlight::None));
     QVERIFY(!plain.data(Qt::BackgroundRole).isValid());
     QVERIFY(!plain.data(Qt::ForegroundRole).isValid());
+}
+
+void TestSocketTableModel::shouldListRowsAsSsPrintsThemOnlyWhileShown()
+{
+    Fixture f;
+    f.model.setHighlightDuration(60000);
+    f.session.apply(snapshotOf(capturedRows(), 0));
+    SocketTableProxy proxy;
+    proxy.setSourceModel(&f.model);
+    SsListingView view(&proxy);
+    QVERIFY(!view.listing()->sourceModel()); // hidden: it follows nothing, so costs nothing
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCOMPARE(view.listing()->rowCount(), 86);
+    const QStringList lines = view.text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(lines.first().startsWith(QStringLiteral("State")));
+    QCOMPARE(lines.size(), 87);
+    const auto listener = std::find_if(lines.cbegin(), lines.cend(), [](const QString &l) {
+        return l.startsWith(QStringLiteral("LISTEN")) && l.contains(QStringLiteral("127.0.0.1:18000 "));
+    });
+    QVERIFY(listener != lines.cend());
+    QVERIFY(listener->simplified().startsWith(QStringLiteral("LISTEN 2 ")));
+
+    // A row that left the kernel's table is struck out in the view and left out of the text.
+    QList<SocketRecord> next = capturedRows();
+    next.removeIf([](const SocketRecord &r) { return r.local.port == 18016 && r.remote.port == 18017; });
+    f.session.apply(snapshotOf(next, 100));
+    QCOMPARE(view.listing()->rowCount(), 86);
+    QCOMPARE(view.text().split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 86);
+    view.hide();
+    QVERIFY(!view.listing()->sourceModel());
 }
 
 QTEST_MAIN(TestSocketTableModel)

@@ -526,7 +526,13 @@ void SocketTableModel::apply(const TrackerDelta &delta)
             touch(id);
         }
     }
-    relayout(touched);
+    // Rows whose time to go came since the last layout change go with this one.
+    QSet<quint64> gone;
+    gone.swap(m_dueToGo);
+    for (quint64 id : std::as_const(gone))
+        touched.insert(id);
+    relayout(touched, gone);
+    m_lastLayoutMs = now;
     if (m_highlightMs <= 0)
         expireHighlights();
 }
@@ -564,8 +570,6 @@ void SocketTableModel::resync(const QList<quint64> &ids)
 void SocketTableModel::expireHighlights()
 {
     const qint64 now = nowMs();
-    QSet<quint64> touched;
-    QSet<quint64> gone;
     while (!m_expiring.empty() && (m_expiring.front().first <= now || m_highlightMs <= 0)) {
         const quint64 id = m_expiring.front().second;
         m_expiring.pop_front();
@@ -574,19 +578,29 @@ void SocketTableModel::expireHighlights()
         if (!r || r->highlight == Highlight::None || r->highlightUntilMs > now)
             continue;
         if (r->highlight == Highlight::Vanishing) {
-            touched.insert(id);
-            gone.insert(id);
-            if (const quint64 peer = m_session->peerOf(id); peer != 0)
-                touched.insert(peer);
+            m_dueToGo.insert(id);
             continue;
         }
+        // A mark that ends repaints its row, not the table.
         r->highlight = Highlight::None;
         if (r->pos >= 0)
             Q_EMIT dataChanged(index(r->pos, 0), index(r->pos, ColumnCount - 1),
                                {Qt::BackgroundRole, Qt::ForegroundRole, HighlightRole});
     }
-    relayout(touched, gone);
-    if (m_expiring.empty())
+    // Rows that left go with the next poll's layout change, or within a second when none
+    // comes: removing rows changes the layout, which costs a view a repaint of everything shown.
+    if (!m_dueToGo.isEmpty() && (now - m_lastLayoutMs >= 1000 || m_highlightMs <= 0)) {
+        QSet<quint64> gone;
+        gone.swap(m_dueToGo);
+        QSet<quint64> touched = gone;
+        for (quint64 id : std::as_const(gone)) {
+            if (const quint64 peer = m_session->peerOf(id); peer != 0)
+                touched.insert(peer);
+        }
+        relayout(touched, gone);
+        m_lastLayoutMs = now;
+    }
+    if (m_expiring.empty() && m_dueToGo.isEmpty())
         m_expiry.stop();
 }
 
@@ -598,6 +612,7 @@ void SocketTableModel::clear()
     m_stateCounts.clear();
     m_labelled.clear();
     m_expiring.clear();
+    m_dueToGo.clear();
     m_expiry.stop();
     endResetModel();
 }

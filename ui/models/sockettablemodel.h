@@ -136,6 +136,8 @@ private:
     // When each mark ends, in the order they were set (one duration for all): expiring them
     // looks at the ones due, not at every row.
     std::deque<std::pair<qint64, quint64>> m_expiring;
+    QSet<quint64> m_dueToGo;  // gone rows whose mark ended: removed with the next layout change
+    qint64 m_lastLayoutMs = 0;
     QTimer m_expiry; // runs only while a mark is shown
     int m_highlightMs = 1500;
     QColor m_new, m_changed, m_vanishing;

@@ -6,8 +6,10 @@
 #include "core/tcp/tcpstate.h"
 
 #include <QFontDatabase>
+#include <QFontMetrics>
 #include <QLabel>
-#include <QListView>
+#include <QHeaderView>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace sockscope {
@@ -55,13 +57,28 @@ SsListingView::SsListingView(QAbstractItemModel *table, QWidget *parent)
     m_header->setFont(fixed);
     m_header->setTextFormat(Qt::PlainText);
     m_header->setContentsMargins(4, 2, 4, 0);
-    m_list = new QListView(this);
+    // A table view of the first column, not a list view: a list view lays out every line
+    // whenever the table changes; a table's rows all have the header's one height.
+    m_list = new QTableView(this);
     m_list->setObjectName(QStringLiteral("ssList"));
     m_list->setFont(fixed);
-    m_list->setUniformItemSizes(true); // one height for every line: no line is measured
+    m_list->setShowGrid(false);
+    m_list->setWordWrap(false);
+    m_list->horizontalHeader()->hide();
+    m_list->verticalHeader()->hide();
+    m_list->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_list->verticalHeader()->setDefaultSectionSize(QFontMetrics(fixed).height() + 2);
+    m_list->horizontalHeader()->setStretchLastSection(true);
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_list->setModel(m_listing);
+    const auto onlyTheLine = [this] {
+        for (int column = 1; column < m_listing->columnCount(); ++column)
+            m_list->setColumnHidden(column, true);
+    };
+    connect(m_listing, &QAbstractItemModel::modelReset, m_list, onlyTheLine);
+    onlyTheLine();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -71,8 +88,11 @@ SsListingView::SsListingView(QAbstractItemModel *table, QWidget *parent)
 
 void SsListingView::showEvent(QShowEvent *event)
 {
-    if (m_listing->sourceModel() != m_table)
+    if (m_listing->sourceModel() != m_table) {
         m_listing->setSourceModel(m_table);
+        for (int column = 1; column < m_listing->columnCount(); ++column)
+            m_list->setColumnHidden(column, true);
+    }
     QWidget::showEvent(event);
 }
 

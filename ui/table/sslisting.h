@@ -5,7 +5,7 @@
 #include <QWidget>
 
 class QLabel;
-class QListView;
+class QTableView;
 
 namespace sockscope {
 
@@ -34,7 +34,7 @@ class SsListingView : public QWidget
 public:
     explicit SsListingView(QAbstractItemModel *table, QWidget *parent = nullptr);
 
-    QListView *list() const { return m_list; }
+    QTableView *list() const { return m_list; }
     SsListingModel *listing() const { return m_listing; }
     // The lines shown, header first: what a user would copy.
     QString text() const;
@@ -47,7 +47,7 @@ private:
     QAbstractItemModel *m_table;
     SsListingModel *m_listing;
     QLabel *m_header;
-    QListView *m_list;
+    QTableView *m_list;
 };
 
 } // namespace sockscope
