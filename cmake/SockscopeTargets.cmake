@@ -68,3 +68,25 @@ function(sockscope_add_test_run name executable)
         LABELS "${ARG_LABELS}"
         ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LC_ALL=C.UTF-8")
 endfunction()
+
+# Each layer's headers are reachable only through its own include root: a folder in the build
+# tree that holds one link, named like the layer, to its sources. core/ sees only core/, ui/
+# sees core/ and ui/; a core file that includes "ui/..." does not build. Includes name their
+# layer ("core/lab/lab.h") or their own folder ("lab.h"); one that climbs out with "../"
+# would bypass the roots, and fails the configure step.
+function(sockscope_layer_root target layer)
+    set(root "${PROJECT_BINARY_DIR}/include-roots/${layer}")
+    file(MAKE_DIRECTORY "${root}")
+    if(NOT EXISTS "${root}/${layer}")
+        file(CREATE_LINK "${PROJECT_SOURCE_DIR}/${layer}" "${root}/${layer}" SYMBOLIC)
+    endif()
+    target_include_directories(${target} PUBLIC "${root}")
+    file(GLOB_RECURSE sources "${PROJECT_SOURCE_DIR}/${layer}/*.h" "${PROJECT_SOURCE_DIR}/${layer}/*.cpp")
+    foreach(source IN LISTS sources)
+        file(STRINGS "${source}" climbing REGEX "^[ \t]*#[ \t]*include[ \t]*\"\\.\\./")
+        if(climbing)
+            message(FATAL_ERROR "${source}: ${climbing}\n"
+                "Include headers by their layer's root (\"core/lab/lab.h\"), never with \"../\".")
+        endif()
+    endforeach()
+endfunction()

@@ -3,8 +3,8 @@
 
 #include "untrustedfile.h"
 
-#include "../parsers/procnettcpparser.h"
-#include "../parsers/ssparser.h"
+#include "core/parsers/procnettcpparser.h"
+#include "core/parsers/ssparser.h"
 
 #include <QFileInfo>
 

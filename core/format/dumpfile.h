@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../model/snapshot.h"
+#include "core/model/snapshot.h"
 
 #include <QByteArrayView>
 #include <QString>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "lab.h"
 
-#include "../model/snapshot.h"
-#include "../sources/procsource.h"
-#include "../system/socketowners.h"
+#include "core/model/snapshot.h"
+#include "core/sources/procsource.h"
+#include "core/system/socketowners.h"
 
 #include <QDateTime>
 #include <QMutex>

@@ -6,7 +6,7 @@
 #include "labsocket.h"
 #include "rowrole.h"
 
-#include "../model/socketrecord.h"
+#include "core/model/socketrecord.h"
 
 #include <QList>
 #include <QMap>

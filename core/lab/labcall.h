@@ -3,7 +3,7 @@
 
 #include "labcommand.h"
 
-#include "../model/endpoint.h"
+#include "core/model/endpoint.h"
 
 #include <QMetaType>
 #include <QString>

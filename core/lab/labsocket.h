@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../model/endpoint.h"
+#include "core/model/endpoint.h"
 
 #include <QString>
 

@@ -4,7 +4,7 @@
 #include "scenario.h"
 #include "scenariorun.h"
 
-#include "../tracking/connectionstore.h"
+#include "core/tracking/connectionstore.h"
 
 #include <QElapsedTimer>
 #include <QObject>

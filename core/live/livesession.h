@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../lab/lab.h"
-#include "../lab/scenariorunner.h"
-#include "../session/session.h"
-#include "../sources/poller.h"
+#include "core/lab/lab.h"
+#include "core/lab/scenariorunner.h"
+#include "core/session/session.h"
+#include "core/sources/poller.h"
 
 #include <QObject>
 

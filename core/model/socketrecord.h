@@ -2,7 +2,7 @@
 #pragma once
 
 #include "endpoint.h"
-#include "../tcp/tcpstate.h"
+#include "core/tcp/tcpstate.h"
 
 #include <QList>
 #include <QMap>

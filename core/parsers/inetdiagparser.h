@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../model/socketrecord.h"
+#include "core/model/socketrecord.h"
 
 #include <QByteArrayView>
 #include <QList>

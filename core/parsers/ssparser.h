@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../model/parseissue.h"
-#include "../model/socketrecord.h"
+#include "core/model/parseissue.h"
+#include "core/model/socketrecord.h"
 
 #include <QByteArrayView>
 #include <QList>

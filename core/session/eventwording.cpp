@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "eventwording.h"
 
-#include "../tcp/stateexplainer.h"
+#include "core/tcp/stateexplainer.h"
 
 #include <functional>
 

@@ -3,7 +3,7 @@
 
 #include "sessiondocument.h"
 
-#include "../model/snapshot.h"
+#include "core/model/snapshot.h"
 
 #include <QList>
 

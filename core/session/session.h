@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../lab/lab.h"
+#include "core/lab/lab.h"
 #include "replay.h"
-#include "../tracking/connectionstore.h"
-#include "../tracking/connectiondiffer.h"
+#include "core/tracking/connectionstore.h"
+#include "core/tracking/connectiondiffer.h"
 
 #include <QHash>
 #include <QObject>

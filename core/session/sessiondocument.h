@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../lab/labcall.h"
-#include "../lab/scenariorun.h"
-#include "../tracking/connectionhistory.h"
+#include "core/lab/labcall.h"
+#include "core/lab/scenariorun.h"
+#include "core/tracking/connectionhistory.h"
 
 #include <QList>
 #include <QString>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessionfile.h"
 
-#include "../format/atomicfile.h"
-#include "../format/jsonscanner.h"
-#include "../format/socketjson.h"
-#include "../format/untrustedfile.h"
+#include "core/format/atomicfile.h"
+#include "core/format/jsonscanner.h"
+#include "core/format/socketjson.h"
+#include "core/format/untrustedfile.h"
 
 #include <QDateTime>
 #include <QFileInfo>

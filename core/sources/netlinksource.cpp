@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "netlinksource.h"
 
-#include "../parsers/inetdiagparser.h"
+#include "core/parsers/inetdiagparser.h"
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../model/parseissue.h"
-#include "../tracking/connectionhistory.h"
+#include "core/model/parseissue.h"
+#include "core/tracking/connectionhistory.h"
 
 #include <QMetaType>
 #include <QStringList>

@@ -5,8 +5,8 @@
 
 #include "pollchanges.h"
 
-#include "../system/socketowners.h"
-#include "../tracking/connectiondiffer.h"
+#include "core/system/socketowners.h"
+#include "core/tracking/connectiondiffer.h"
 
 #include <QDeadlineTimer>
 #include <QObject>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "procsource.h"
 
-#include "../format/dumpfile.h"
-#include "../format/untrustedfile.h"
-#include "../parsers/procnettcpparser.h"
+#include "core/format/dumpfile.h"
+#include "core/format/untrustedfile.h"
+#include "core/parsers/procnettcpparser.h"
 
 #include <cerrno>
 

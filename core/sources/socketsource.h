@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "../model/snapshot.h"
-#include "../model/socketfilter.h"
+#include "core/model/snapshot.h"
+#include "core/model/socketfilter.h"
 
 #include <QStringList>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sssource.h"
 
-#include "../parsers/ssparser.h"
+#include "core/parsers/ssparser.h"
 
 #include <QProcess>
 

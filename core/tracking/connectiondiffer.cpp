@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "connectiondiffer.h"
 
-#include "../tcp/tcpstatemachine.h"
+#include "core/tcp/tcpstatemachine.h"
 
 namespace sockscope {
 

@@ -3,7 +3,7 @@
 
 #include "connectionhistory.h"
 
-#include "../model/snapshot.h"
+#include "core/model/snapshot.h"
 
 #include <QHash>
 
