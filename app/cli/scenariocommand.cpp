@@ -8,6 +8,7 @@
 #include "core/lab/scenariocatalog.h"
 #include "core/lab/scenariorunner.h"
 #include "core/live/livesession.h"
+#include "core/session/eventwording.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -137,9 +138,14 @@ int runScenario(const QStringList &arguments)
     QObject::connect(&runner, &ScenarioRunner::stepStarted, &runner, [&](int index) {
         out(QStringLiteral("\nstep %1/%2: %3\n").arg(index + 1).arg(runner.stepCount()).arg(runner.stepAt(index).description));
     });
-    QObject::connect(&lab, &Lab::callMade, &runner, [&](const LabCall &call) {
+    QObject::connect(&live, &LiveSession::callMade, &runner, [&](const LabCall &call) {
         out(QStringLiteral("  %1  %2  %3\n")
                 .arg(stamp(runner.elapsedMs()), call.socketLabel.leftJustified(12), call.toString()));
+    });
+    // What a call learned after it was printed: who holds the port a bind() wanted.
+    QObject::connect(&live, &LiveSession::callUpdated, &runner, [&](const LabCall &call) {
+        out(QStringLiteral("  %1  %2  %3\n")
+                .arg(stamp(runner.elapsedMs()), call.socketLabel.leftJustified(12), EventWording::callUpdate(call)));
     });
     QObject::connect(&runner, &ScenarioRunner::transitionObserved, &runner,
                      [&](const ConnectionEvent &e, const QString &label, const SocketRecord &record) {

@@ -67,6 +67,12 @@ void PollWorker::setTracking(bool tracking)
         m_differ.reset();
 }
 
+void PollWorker::pollIfRequested()
+{
+    if (m_pending->load())
+        poll();
+}
+
 void PollWorker::poll()
 {
     m_pending->store(false);
@@ -161,7 +167,7 @@ void Poller::stop()
 void Poller::pollNow()
 {
     if (!m_pending->exchange(true))
-        QMetaObject::invokeMethod(m_worker, &PollWorker::poll, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_worker, &PollWorker::pollIfRequested, Qt::QueuedConnection);
 }
 
 } // namespace sockscope

@@ -36,6 +36,7 @@ public:
     void setOwnerLookup(bool lookup);
     void burst(int periodMs, int durationMs); // polls fast from the next poll on
     void poll();
+    void pollIfRequested(); // a queued Poller::pollNow(): nothing when a poll since took it
 
 Q_SIGNALS:
     void snapshotTaken(const sockscope::Snapshot &snapshot);
