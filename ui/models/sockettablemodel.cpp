@@ -218,19 +218,7 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
             return tcpInfoText(r);
         return QVariant();
     case Qt::DisplayRole:
-        switch (index.column()) {
-        case State: return kernelName(r.state);
-        case Role: return row.label.isEmpty() ? QStringLiteral("–") : row.label;
-        case Local: return r.local.toString();
-        case Remote: return r.remote.toString();
-        case RecvQ: return r.rxQueue;
-        case SendQ: return r.isListener() && r.listenBacklog ? *r.listenBacklog : r.txQueue;
-        case Timer: return SocketTable::timerText(r);
-        case Inode: return r.inode ? QString::number(*r.inode) : QStringLiteral("?");
-        case Uid: return r.uid ? QString::number(*r.uid) : QStringLiteral("?");
-        case Process: return r.ownerText();
-        default: return QVariant();
-        }
+        return displayValue(row, index.column());
     default:
         return QVariant();
     }
@@ -302,14 +290,29 @@ bool SocketTableModel::accepts(const Row &row) const
     if (m_text.isEmpty())
         return true;
     // What the cells show, as a user would search them.
-    const QString unknown = QStringLiteral("?");
-    const QStringList cells{kernelName(r.state), row.label.isEmpty() ? QStringLiteral("–") : row.label,
-                            r.local.toString(), r.remote.toString(), QString::number(r.rxQueue),
-                            QString::number(r.isListener() && r.listenBacklog ? *r.listenBacklog : r.txQueue),
-                            SocketTable::timerText(r), r.inode ? QString::number(*r.inode) : unknown,
-                            r.uid ? QString::number(*r.uid) : unknown, r.ownerText()};
-    return std::any_of(cells.cbegin(), cells.cend(),
-                       [this](const QString &cell) { return cell.contains(m_text, Qt::CaseInsensitive); });
+    for (int column = 0; column < ColumnCount; ++column) {
+        if (displayValue(row, column).toString().contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
+QVariant SocketTableModel::displayValue(const Row &row, int column) const
+{
+    const SocketRecord &r = row.record;
+    switch (column) {
+    case State: return kernelName(r.state);
+    case Role: return row.label.isEmpty() ? QStringLiteral("–") : row.label;
+    case Local: return r.local.toString();
+    case Remote: return r.remote.toString();
+    case RecvQ: return r.rxQueue;
+    case SendQ: return r.isListener() && r.listenBacklog ? *r.listenBacklog : r.txQueue;
+    case Timer: return SocketTable::timerText(r);
+    case Inode: return r.inode ? QString::number(*r.inode) : QStringLiteral("?");
+    case Uid: return r.uid ? QString::number(*r.uid) : QStringLiteral("?");
+    case Process: return r.ownerText();
+    default: return QVariant();
+    }
 }
 
 void SocketTableModel::count(const Row &row, int sign)

@@ -110,6 +110,7 @@ private:
     const Row *find(quint64 id) const;
     const Row *anchorOf(const Row &row) const; // the pair's first end, or the row itself
     QVariant sortValue(const Row &row, int column) const;
+    QVariant displayValue(const Row &row, int column) const; // what a cell shows, and what the text filter searches
     bool accepts(const Row &row) const;
     bool less(const Row *a, const Row *b) const;
     void updatePairKeys(Row &row);
