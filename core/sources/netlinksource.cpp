@@ -178,6 +178,8 @@ Snapshot NetlinkSource::take(const SocketFilter &filter)
     Snapshot snapshot;
     snapshot.source = name();
     snapshot.stampNow();
+    // Growing a list of tens of thousands of rows step by step copies it several times over.
+    snapshot.records.reserve(m_lastRows + m_lastRows / 16);
     if (!filter.family && m_bothAtOnce) {
         const QString error = dump(bothFamilies, filter, &snapshot.records, nullptr);
         if (error.isEmpty())
@@ -207,6 +209,7 @@ Snapshot NetlinkSource::finish(const SocketFilter &filter, Snapshot &snapshot)
         snapshot.records.removeIf([&filter](const SocketRecord &r) { return !filter.matches(r); });
     if (!filter.tcpInfoForAll && !filter.tcpInfoFor.isEmpty())
         addTcpInfo(filter, snapshot.records);
+    m_lastRows = snapshot.records.size();
     return std::move(snapshot);
 }
 

@@ -36,6 +36,7 @@ private:
     int m_fd = -1;
     bool m_bothAtOnce = true; // the kernel answers TCPDIAG_GETSOCK: both families in one dump
     quint32 m_sequence = 0;
+    qsizetype m_lastRows = 0; // the last dump's size: the next one is sized for it up front
     QByteArray m_buffer;
 };
 
