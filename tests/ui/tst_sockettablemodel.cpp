@@ -67,6 +67,8 @@ private Q_SLOTS:
     void shouldPairTheTwoEndsOfALoopbackConnection();
     void shouldKeepPairsTogetherInAnySortOrder_data();
     void shouldKeepPairsTogetherInAnySortOrder();
+    void shouldKeepEveryRowInOrderThroughManyPolls_data();
+    void shouldKeepEveryRowInOrderThroughManyPolls();
     void shouldMarkNewChangedAndVanishingRows();
     void shouldNotMarkATimerCountingDown();
     void shouldFilterByTextStateAndPort();
@@ -151,6 +153,80 @@ void TestSocketTableModel::shouldKeepPairsTogetherInAnySortOrder()
             QVERIFY(order == Qt::AscendingOrder ? c != QPartialOrdering::Greater : c != QPartialOrdering::Less);
         }
         previous = value;
+    }
+}
+
+void TestSocketTableModel::shouldKeepEveryRowInOrderThroughManyPolls_data()
+{
+    QTest::addColumn<int>("column");
+    QTest::addColumn<int>("order");
+    QTest::addColumn<QString>("filter");
+    QTest::addRow("as they came") << -1 << int(Qt::AscendingOrder) << QString();
+    for (int column : {int(SocketTableModel::Local), int(SocketTableModel::State), int(SocketTableModel::RecvQ),
+                       int(SocketTableModel::Timer), int(SocketTableModel::Process)}) {
+        QTest::addRow("column %d ascending", column) << column << int(Qt::AscendingOrder) << QString();
+        QTest::addRow("column %d descending", column) << column << int(Qt::DescendingOrder) << QString();
+    }
+    QTest::addRow("filtered") << int(SocketTableModel::Local) << int(Qt::AscendingOrder) << QStringLiteral("180");
+}
+
+// Each poll moves only the rows it changed; every other row must stay where the sort puts it,
+// and each row must be found where it is shown, whatever mix of new, changed and gone rows
+// the polls bring.
+void TestSocketTableModel::shouldKeepEveryRowInOrderThroughManyPolls()
+{
+    QFETCH(int, column);
+    QFETCH(int, order);
+    QFETCH(QString, filter);
+    Fixture f;
+    f.model.setHighlightDuration(0); // gone rows leave with the poll that lost them
+    QList<SocketRecord> rows = capturedRows();
+    f.session.apply(snapshotOf(rows, 0));
+    f.model.sort(column, Qt::SortOrder(order));
+    f.model.setTextFilter(filter);
+    const SocketRecord model = rows.first();
+    for (int round = 1; round <= 40; ++round) {
+        // A few queues move, one row goes, one comes; every fifth poll changes nothing shown.
+        if (round % 5 != 0) {
+            rows[(round * 7) % rows.size()].rxQueue += 3;
+            rows[(round * 13) % rows.size()].txQueue += 1;
+            rows[(round * 11) % rows.size()].timerRemainingMs += 500;
+            rows.removeAt((round * 5) % rows.size());
+            SocketRecord added = model;
+            added.local.port = quint16(18000 + round * 3);
+            added.remote.port = quint16(41000 + round);
+            added.state = round % 2 ? TcpState::Established : TcpState::TimeWait;
+            added.inode = 900000 + round;
+            rows.insert((round * 17) % rows.size(), added);
+        }
+        f.session.apply(snapshotOf(rows, round * 100));
+
+        QSet<quint64> ids;
+        for (int row = 0; row < f.model.rowCount(); ++row) {
+            const quint64 id = f.model.idAt(row);
+            QVERIFY2(!ids.contains(id), qPrintable(QStringLiteral("round %1: connection %2 twice").arg(round).arg(id)));
+            ids.insert(id);
+            QCOMPARE(f.model.rowOf(id), row);
+            if (row == 0)
+                continue;
+            const quint64 previous = f.model.idAt(row - 1);
+            if (column < 0) {
+                QVERIFY(previous < id); // ids count up as connections appear
+                continue;
+            }
+            const QPartialOrdering c = QVariant::compare(f.model.index(row - 1, column).data(SocketTableModel::PairSortRole),
+                                                         f.model.index(row, column).data(SocketTableModel::PairSortRole));
+            QVERIFY2(order == Qt::AscendingOrder ? c != QPartialOrdering::Greater : c != QPartialOrdering::Less,
+                     qPrintable(QStringLiteral("round %1: rows %2 and %3 out of order").arg(round).arg(row - 1).arg(row)));
+        }
+        // Every live connection the filter lets through is shown, and nothing else.
+        int expected = 0;
+        for (const SocketRecord &r : std::as_const(rows)) {
+            const QString local = r.local.toString(), remote = r.remote.toString();
+            if (filter.isEmpty() || local.contains(filter) || remote.contains(filter))
+                ++expected;
+        }
+        QCOMPARE(f.model.rowCount(), expected);
     }
 }
 

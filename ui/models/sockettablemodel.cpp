@@ -147,6 +147,48 @@ QVariant SocketTableModel::sortValue(const Row &row, int column) const
     }
 }
 
+int SocketTableModel::SortKey::compare(const SortKey &other) const
+{
+    if (major != other.major)
+        return major < other.major ? -1 : 1;
+    if (middle != other.middle)
+        return middle < other.middle ? -1 : 1;
+    if (minor != other.minor)
+        return minor < other.minor ? -1 : 1;
+    return text.compare(other.text);
+}
+
+SocketTableModel::SortKey SocketTableModel::sortKey(const Row &row, int column) const
+{
+    // Signed numbers with the sign bit flipped keep their order as unsigned ones.
+    const auto number = [](qint64 n) { return quint64(n) ^ (quint64(1) << 63); };
+    const auto endpoint = [](const Endpoint &e) {
+        // endpointSortKey()'s order: port, family, then the address bytes.
+        const auto &bytes = e.address.bytes();
+        SortKey key;
+        key.major = quint64(e.port) << 1 | (e.address.isIPv4() ? 0 : 1);
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            (i < 8 ? key.middle : key.minor) |= quint64(bytes[i]) << (8 * (7 - i % 8));
+        return key;
+    };
+    const SocketRecord &r = row.record;
+    SortKey key;
+    switch (column) {
+    case State: key.major = number(kernelNumber(r.state)); break;
+    case Role: key.text = row.label; break;
+    case Local: return endpoint(r.local);
+    case Remote: return endpoint(r.remote);
+    case RecvQ: key.major = number(r.rxQueue); break;
+    case SendQ: key.major = number(r.txQueue); break;
+    case Timer: key.major = number(r.timer == TimerKind::None ? -1 : r.timerRemainingMs); break;
+    case Inode: key.major = r.inode.value_or(0); break;
+    case Uid: key.major = number(r.uid.value_or(0)); break;
+    case Process: key.text = r.ownerText(); break;
+    default: break;
+    }
+    return key;
+}
+
 QVariant SocketTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -239,7 +281,22 @@ const SocketTableModel::Row *SocketTableModel::find(quint64 id) const
 int SocketTableModel::rowOf(quint64 id) const
 {
     const Row *row = find(id);
-    return row ? row->pos : -1;
+    return row ? positionOf(*row) : -1;
+}
+
+int SocketTableModel::positionOf(const Row &row) const
+{
+    if (!row.shown)
+        return -1;
+    const auto at = std::lower_bound(m_shown.cbegin(), m_shown.cend(), &row,
+                                     [this](const Row *a, const Row *b) { return less(a, b); });
+    if (at != m_shown.cend() && *at == &row)
+        return int(at - m_shown.cbegin());
+    // Only a row whose sort keys changed without it being placed again can miss: a fault here,
+    // never a wrong row on screen.
+    Q_ASSERT_X(false, "SocketTableModel::positionOf", "m_shown is out of order");
+    const auto found = std::find(m_shown.cbegin(), m_shown.cend(), &row);
+    return found == m_shown.cend() ? -1 : int(found - m_shown.cbegin());
 }
 
 const SocketTableModel::Row *SocketTableModel::anchorOf(const Row &row) const
@@ -259,7 +316,7 @@ void SocketTableModel::updatePairKeys(Row &row)
     const Row *anchor = anchorOf(row);
     row.pairId = anchor->id;
     row.pairOrder = anchor == &row ? 0 : 1;
-    row.pairKey = m_sortColumn >= 0 ? sortValue(*anchor, m_sortColumn) : QVariant();
+    row.pairKey = m_sortColumn >= 0 ? sortKey(*anchor, m_sortColumn) : SortKey();
 }
 
 bool SocketTableModel::less(const Row *a, const Row *b) const
@@ -267,11 +324,8 @@ bool SocketTableModel::less(const Row *a, const Row *b) const
     if (m_sortColumn < 0)
         return a->sequence < b->sequence;
     const bool ascending = m_sortOrder == Qt::AscendingOrder;
-    const QPartialOrdering order = QVariant::compare(a->pairKey, b->pairKey);
-    if (order == QPartialOrdering::Less)
-        return ascending;
-    if (order == QPartialOrdering::Greater)
-        return !ascending;
+    if (const int order = a->pairKey.compare(b->pairKey); order != 0)
+        return order < 0 ? ascending : !ascending;
     if (a->pairId != b->pairId)
         return ascending ? a->pairId < b->pairId : a->pairId > b->pairId;
     // Within a pair the client end comes first, whichever way the column is sorted.
@@ -369,12 +423,26 @@ void SocketTableModel::refresh(Row &r, const ConnectionHistory &h)
 
 void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64> &gone)
 {
+    // A row sorts by its pair's first end: when one end comes, changes or goes, the other
+    // end's place may change with it.
     QList<Row *> moving;
-    for (quint64 id : touched) {
-        if (Row *r = find(id)) {
-            r->moving = true;
+    QSet<quint64> seen;
+    seen.reserve(touched.size() * 2);
+    const auto move = [&](quint64 id) {
+        if (Row *r = find(id); r && !seen.contains(id)) {
+            seen.insert(id);
             moving.append(r);
         }
+    };
+    for (quint64 id : touched) {
+        move(id);
+        if (const quint64 peer = m_session->peerOf(id); peer != 0)
+            move(peer);
+    }
+    for (quint64 id : gone) {
+        move(id);
+        if (const quint64 peer = m_session->peerOf(id); peer != 0)
+            move(peer);
     }
     if (moving.isEmpty())
         return;
@@ -386,12 +454,40 @@ void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64
     for (const QModelIndex &index : before)
         held.append({m_shown[index.row()]->id, index.column()});
 
-    m_shown.removeIf([](const Row *r) { return r->moving; });
+    // Take the moving rows out by position, found while the keys they were placed by still
+    // hold. Only the list of pointers is walked: reading every row would cost a cache miss per
+    // row of the table. When all of them move (a new sort or filter), the old order may no
+    // longer be the one less() describes, and nothing stays anyway.
+    const qsizetype movingShown = std::count_if(moving.cbegin(), moving.cend(), [](const Row *r) { return r->shown; });
+    if (movingShown == m_shown.size()) {
+        m_shown.clear();
+    } else {
+        QList<int> leaving;
+        for (const Row *r : std::as_const(moving)) {
+            if (const int at = positionOf(*r); at >= 0)
+                leaving.append(at);
+        }
+        std::sort(leaving.begin(), leaving.end());
+        qsizetype to = leaving.isEmpty() ? m_shown.size() : leaving.first();
+        for (qsizetype i = 0; i < leaving.size(); ++i) {
+            const qsizetype end = i + 1 < leaving.size() ? leaving[i + 1] : m_shown.size();
+            for (qsizetype from = leaving[i] + 1; from < end; ++from)
+                m_shown[to++] = m_shown[from];
+        }
+        m_shown.resize(to);
+    }
+    // The rows that went first: a row whose pair's other end went sorts by its own key now.
+    for (Row *&r : moving) {
+        r->shown = false;
+        if (gone.contains(r->id)) {
+            count(*r, -1);
+            m_rows.erase(r->id);
+            r = nullptr;
+        }
+    }
     QList<Row *> placed;
     for (Row *r : std::as_const(moving)) {
-        r->moving = false;
-        r->pos = -1;
-        if (!gone.contains(r->id) && accepts(*r)) {
+        if (r && accepts(*r)) {
             updatePairKeys(*r);
             placed.append(r);
         }
@@ -411,16 +507,8 @@ void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64
     }
     std::copy(from, m_shown.cend(), std::back_inserter(merged));
     m_shown.swap(merged);
-    for (int i = 0; i < m_shown.size(); ++i)
-        m_shown[i]->pos = i;
-    for (quint64 id : gone) {
-        const auto it = m_rows.find(id);
-        if (it != m_rows.end()) {
-            count(it->second, -1);
-            m_rows.erase(it);
-        }
-    }
-
+    for (Row *r : std::as_const(placed))
+        r->shown = true;
     QModelIndexList after;
     after.reserve(held.size());
     for (const auto &[id, column] : std::as_const(held)) {
@@ -470,12 +558,7 @@ void SocketTableModel::apply(const TrackerDelta &delta)
     const ConnectionStore &store = m_session->connections();
     const qint64 now = nowMs();
     QSet<quint64> touched;
-    const auto touch = [&](quint64 id) {
-        touched.insert(id);
-        // Its pair's other end sorts by the same key.
-        if (const quint64 peer = m_session->peerOf(id); peer != 0)
-            touched.insert(peer);
-    };
+    const auto touch = [&](quint64 id) { touched.insert(id); };
 
     for (const ConnectionEvent &e : delta.events) {
         Row *row = find(e.id);
@@ -564,8 +647,6 @@ void SocketTableModel::resync(const QList<quint64> &ids)
             count(*row, +1);
         }
         touched.insert(id);
-        if (const quint64 peer = m_session->peerOf(id); peer != 0)
-            touched.insert(peer);
     }
     relayout(touched, gone);
 }
@@ -586,8 +667,8 @@ void SocketTableModel::expireHighlights()
         }
         // A mark that ends repaints its row, not the table.
         r->highlight = Highlight::None;
-        if (r->pos >= 0)
-            Q_EMIT dataChanged(index(r->pos, 0), index(r->pos, ColumnCount - 1),
+        if (const int at = positionOf(*r); at >= 0)
+            Q_EMIT dataChanged(index(at, 0), index(at, ColumnCount - 1),
                                {Qt::BackgroundRole, Qt::ForegroundRole, HighlightRole});
     }
     // Rows that left go with the next poll's layout change, or within a second when none
@@ -595,12 +676,7 @@ void SocketTableModel::expireHighlights()
     if (!m_dueToGo.isEmpty() && (now - m_lastLayoutMs >= 1000 || m_highlightMs <= 0)) {
         QSet<quint64> gone;
         gone.swap(m_dueToGo);
-        QSet<quint64> touched = gone;
-        for (quint64 id : std::as_const(gone)) {
-            if (const quint64 peer = m_session->peerOf(id); peer != 0)
-                touched.insert(peer);
-        }
-        relayout(touched, gone);
+        relayout(gone, gone);
         m_lastLayoutMs = now;
     }
     if (m_expiring.empty() && m_dueToGo.isEmpty())

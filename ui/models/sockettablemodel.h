@@ -89,6 +89,17 @@ public:
     void setPalette(const QPalette &palette);
 
 private:
+    // A column's sort value as numbers and text, in the order SortRole gives: compared with no
+    // QVariant dispatch, as placing a poll's changed rows does thousands of times.
+    struct SortKey
+    {
+        quint64 major = 0;
+        quint64 middle = 0;
+        quint64 minor = 0;
+        QString text;
+        int compare(const SortKey &other) const;
+    };
+
     struct Row
     {
         quint64 id = 0;
@@ -98,10 +109,13 @@ private:
         Highlight highlight = Highlight::None;
         qint64 highlightUntilMs = 0;
         quint64 sequence = 0; // when it came: the order without a sort column
-        int pos = -1;         // its row, -1 while filtered out
-        bool moving = false;  // being put back in place (relayout())
-        // Where the pair sorts: its first end's sort value and id, and which end this is.
-        QVariant pairKey;
+        // In m_shown (not filtered out). Its position is found by binary search, not stored:
+        // a stored one would change in every row below each row a poll adds or removes.
+        bool shown = false;
+        // Where the pair sorts: its first end's sort value and id, and which end this is. Set
+        // when the row is placed and unchanged until it is placed again, so that m_shown stays
+        // ordered by them between layout changes.
+        SortKey pairKey;
         quint64 pairId = 0;
         int pairOrder = 0;
     };
@@ -110,6 +124,8 @@ private:
     const Row *find(quint64 id) const;
     const Row *anchorOf(const Row &row) const; // the pair's first end, or the row itself
     QVariant sortValue(const Row &row, int column) const;
+    SortKey sortKey(const Row &row, int column) const; // sortValue(), for ordering
+    int positionOf(const Row &row) const;             // in m_shown, -1 when not shown
     QVariant displayValue(const Row &row, int column) const; // what a cell shows, and what the text filter searches
     bool accepts(const Row &row) const;
     bool less(const Row *a, const Row *b) const;
