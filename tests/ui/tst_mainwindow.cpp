@@ -152,6 +152,7 @@ private Q_SLOTS:
     void shouldMoveTheDiagramThroughTheClose();
     void shouldRememberTheLayout();
     void shouldKeepPreferences();
+    void shouldStartInTheTableAndFilterWithTheFindKey();
     void shouldExportEverythingAndKeepTheSessionWhenWritingFails();
     void shouldReplayASavedSession();
     void shouldSayWhyItReadsProcWhereNetlinkIsRefused();
@@ -503,6 +504,21 @@ void TestMainWindow::shouldRememberTheLayout()
         window.close();
     }
     QSettings().clear();
+}
+
+void TestMainWindow::shouldStartInTheTableAndFilterWithTheFindKey()
+{
+    MainWindow window(testOptions());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto *table = window.findChild<QTableView *>(QStringLiteral("socketTable"));
+    auto *filter = window.findChild<QLineEdit *>(QStringLiteral("textFilter"));
+    QVERIFY(table && filter);
+    QTRY_COMPARE(QApplication::focusWidget(), table);
+    filter->setText(QStringLiteral("LISTEN"));
+    QTest::keySequence(&window, QKeySequence(QKeySequence::Find));
+    QTRY_COMPARE(QApplication::focusWidget(), filter);
+    QCOMPARE(filter->selectedText(), QStringLiteral("LISTEN")); // typing replaces the old filter
 }
 
 void TestMainWindow::shouldKeepPreferences()

@@ -226,7 +226,8 @@ void MainWindow::buildTable()
     auto *filters = new QHBoxLayout;
     m_textFilter = new QLineEdit(central);
     m_textFilter->setObjectName(QStringLiteral("textFilter"));
-    m_textFilter->setPlaceholderText(tr("Filter rows: address, role, state…"));
+    m_textFilter->setPlaceholderText(tr("Filter rows (%1): address, role, state…")
+                                         .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)));
     m_textFilter->setClearButtonEnabled(true);
     m_stateFilter = new QComboBox(central);
     m_stateFilter->setObjectName(QStringLiteral("stateFilter"));
@@ -273,6 +274,8 @@ void MainWindow::buildTable()
     header->resizeSection(SocketTableModel::Uid, widthOf(QStringLiteral("UID 00000")));
     layout->addWidget(m_table, 1);
     setCentralWidget(central);
+    // The keyboard starts in the table (arrows pick a connection); Ctrl+F goes to the filter.
+    m_table->setFocus(Qt::OtherFocusReason);
 
     connect(m_textFilter, &QLineEdit::textChanged, m_proxy, &SocketTableProxy::setTextFilter);
     connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this] {
@@ -435,6 +438,13 @@ void MainWindow::buildMenus()
     scenario->addAction(m_scenarioPanel->resetAction());
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Filter rows"), this, [this] {
+        m_textFilter->setFocus(Qt::ShortcutFocusReason);
+        m_textFilter->selectAll();
+    });
+    find->setObjectName(QStringLiteral("filterRowsAction"));
+    find->setShortcut(QKeySequence::Find);
+    view->addSeparator();
     for (QDockWidget *dock : std::as_const(m_docks))
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
