@@ -14,6 +14,7 @@
 #include "ui/export/exporter.h"
 #include "ui/replay/replaycontroller.h"
 #include "ui/table/pairdelegate.h"
+#include "ui/table/textcelldelegate.h"
 #include "ui/table/sslisting.h"
 #include "ui/text/plaintext.h"
 #include "ui/timeline/timelinewidget.h"
@@ -256,6 +257,7 @@ void MainWindow::buildTable()
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setItemDelegate(new TextCellDelegate(m_table));
     m_table->setItemDelegateForColumn(SocketTableModel::Local, new PairDelegate(m_table));
     QHeaderView *header = m_table->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);

@@ -32,7 +32,7 @@ void PairDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, 
     const QVariant background = index.data(Qt::BackgroundRole);
     if (background.canConvert<QBrush>() && !(option.state & QStyle::State_Selected))
         painter->fillRect(option.rect, background.value<QBrush>());
-    QStyledItemDelegate::paint(painter, shifted, index);
+    TextCellDelegate::paint(painter, shifted, index);
 
     const QModelIndex above = index.sibling(index.row() - 1, index.column());
     const QModelIndex below = index.sibling(index.row() + 1, index.column());

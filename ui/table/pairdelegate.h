@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QStyledItemDelegate>
+#include "textcelldelegate.h"
 
 namespace sockscope {
 
 // Draws a bracket at the left of a cell that joins the two rows of one loopback connection
 // (the proxy keeps them adjacent), so the pair reads as a pair at a glance.
-class PairDelegate : public QStyledItemDelegate
+class PairDelegate : public TextCellDelegate
 {
     Q_OBJECT
 
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    using TextCellDelegate::TextCellDelegate;
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
