@@ -14,6 +14,7 @@
 #include "ui/export/exporter.h"
 #include "ui/replay/replaycontroller.h"
 #include "ui/table/pairdelegate.h"
+#include "ui/table/sockettableview.h"
 #include "ui/table/textcelldelegate.h"
 #include "ui/table/sslisting.h"
 #include "ui/text/plaintext.h"
@@ -245,7 +246,7 @@ void MainWindow::buildTable()
     filters->addWidget(m_portFilter);
     layout->addLayout(filters);
 
-    m_table = new QTableView(central);
+    m_table = new SocketTableView(central);
     m_table->setObjectName(QStringLiteral("socketTable"));
     m_table->setModel(m_proxy);
     m_model->setPalette(m_table->palette());

@@ -209,6 +209,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
         return anchorOf(row) == &row ? 0 : 1;
     case HighlightRole:
         return int(row.highlight);
+    case RevisionRole:
+        return QVariant::fromValue(row.revision);
     case Qt::BackgroundRole:
         switch (row.highlight) {
         case Highlight::None: return QVariant();
@@ -394,6 +396,7 @@ SocketTableModel::Row &SocketTableModel::create(const ConnectionHistory &h, High
     r.highlight = highlight;
     r.highlightUntilMs = now + m_highlightMs;
     count(r, +1);
+    changed(r);
     if (highlight != Highlight::None) {
         m_expiring.emplace_back(r.highlightUntilMs, r.id);
         if (!m_expiry.isActive())
@@ -408,6 +411,7 @@ void SocketTableModel::mark(Row &r, Highlight highlight, qint64 now)
     r.highlight = highlight;
     r.highlightUntilMs = now + m_highlightMs;
     count(r, +1);
+    changed(r);
     m_expiring.emplace_back(r.highlightUntilMs, r.id);
     if (!m_expiry.isActive())
         m_expiry.start();
@@ -419,6 +423,7 @@ void SocketTableModel::refresh(Row &r, const ConnectionHistory &h)
     r.record = h.latest;
     r.label = m_session->labelOf(h.id);
     count(r, +1);
+    changed(r);
 }
 
 void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64> &gone)
@@ -489,6 +494,7 @@ void SocketTableModel::relayout(const QSet<quint64> &touched, const QSet<quint64
     for (Row *r : std::as_const(moving)) {
         if (r && accepts(*r)) {
             updatePairKeys(*r);
+            changed(*r); // its pair, and so the bracket joining it, may be new
             placed.append(r);
         }
     }
@@ -609,6 +615,7 @@ void SocketTableModel::apply(const TrackerDelta &delta)
             count(*r, -1);
             r->label = label;
             count(*r, +1);
+            changed(*r);
             touch(id);
         }
     }
@@ -645,6 +652,7 @@ void SocketTableModel::resync(const QList<quint64> &ids)
             count(*row, -1);
             row->highlight = Highlight::None;
             count(*row, +1);
+            changed(*row);
         }
         touched.insert(id);
     }
@@ -667,6 +675,7 @@ void SocketTableModel::expireHighlights()
         }
         // A mark that ends repaints its row, not the table.
         r->highlight = Highlight::None;
+        changed(*r);
         if (const int at = positionOf(*r); at >= 0)
             Q_EMIT dataChanged(index(at, 0), index(at, ColumnCount - 1),
                                {Qt::BackgroundRole, Qt::ForegroundRole, HighlightRole});

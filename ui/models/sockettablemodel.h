@@ -40,6 +40,7 @@ public:
         PairSortRole,                // SortRole of the pair's first end: keeps pairs together
         PairOrderRole,               // 0 for the client end, 1 for the server end
         HighlightRole,               // Highlight as int
+        RevisionRole,                // changes whenever anything the row shows changes
     };
     enum class Highlight : quint8 { None, New, Changed, Vanishing };
 
@@ -112,6 +113,7 @@ private:
         // In m_shown (not filtered out). Its position is found by binary search, not stored:
         // a stored one would change in every row below each row a poll adds or removes.
         bool shown = false;
+        quint64 revision = 0; // RevisionRole: bumped by changed()
         // Where the pair sorts: its first end's sort value and id, and which end this is. Set
         // when the row is placed and unchanged until it is placed again, so that m_shown stays
         // ordered by them between layout changes.
@@ -133,6 +135,7 @@ private:
     Row &create(const ConnectionHistory &h, Highlight highlight, qint64 now);
     void mark(Row &row, Highlight highlight, qint64 nowMs);
     void refresh(Row &row, const ConnectionHistory &h);
+    void changed(Row &row) { row.revision = ++m_revision; } // anything it shows, or its neighbours
     void count(const Row &row, int sign); // keeps m_stateCounts and m_labelled
     // Puts these rows (new, changed, or going) in place, and drops `gone`, in one layout change.
     void relayout(const QSet<quint64> &touched, const QSet<quint64> &gone = {});
@@ -143,6 +146,7 @@ private:
     std::unordered_map<quint64, Row> m_rows; // by id; nodes stay put, so m_shown can point at them
     QList<Row *> m_shown;                    // the rows shown, in order
     quint64 m_sequence = 0;
+    quint64 m_revision = 0;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QString m_text;
