@@ -325,6 +325,7 @@ private Q_SLOTS:
     void shouldReportOnlyTheRowThatVanishedFromTheMiddle();
     void shouldTreatAReused4TupleListedElsewhereAsANewConnection();
     void shouldCountDuplicateKeysWhereverTheyAreListed();
+    void shouldNotMistakeTheRoomAClosedConnectionLeftForARow();
     void shouldGiveTheSameDeltasForAnyListingOfAChurningTable_data();
     void shouldGiveTheSameDeltasForAnyListingOfAChurningTable();
 };
@@ -872,6 +873,36 @@ void TestConnectionTracker::shouldCountDuplicateKeysWhereverTheyAreListed()
     QCOMPARE(tracker.liveCount(), 4);
     // Listed twice, then once at the other place: nothing changed.
     QVERIFY(tracker.update(at(500, {a, bAgain, c, d})).isEmpty());
+}
+
+void TestConnectionTracker::shouldNotMistakeTheRoomAClosedConnectionLeftForARow()
+{
+    // A row whose key fields are all zero, as a damaged dump file can hold, listed where a
+    // connection that closed was: it is a new connection like any other.
+    ConnectionTracker tracker;
+    QList<SocketRecord> t;
+    for (quint16 i = 0; i < 100; ++i)
+        t << row(30000 + i, 443, TcpState::Established, 1000 + i);
+    tracker.update(at(0, t));
+    t.removeAt(50);
+    QCOMPARE(describeDelta(tracker.update(at(100, t))), (QStringList{"vanished 51 :30050 ESTABLISHED", "duplicates 0"}));
+    SocketRecord zero;
+    zero.inode = 0;
+    t.insert(50, zero);
+    QCOMPARE(describeDelta(tracker.update(at(200, t))), (QStringList{"appeared 101 :0 CLOSE", "row 101", "duplicates 0"}));
+    QVERIFY(tracker.update(at(300, t)).isEmpty());
+    // Most of them close: what is left is still followed.
+    QList<SocketRecord> left;
+    for (qsizetype i = 0; i < t.size(); i += 3)
+        left << t[i];
+    left[5].rxQueue = 9;
+    const TrackerDelta delta = tracker.update(at(400, left));
+    QCOMPARE(delta.events.size(), t.size() - left.size());
+    QCOMPARE(delta.updated, QList<quint64>{16});
+    QCOMPARE(tracker.liveCount(), left.size());
+    std::reverse(left.begin(), left.end());
+    QVERIFY(tracker.update(at(500, left)).isEmpty());
+    QCOMPARE(tracker.liveCount(), left.size());
 }
 
 void TestConnectionTracker::shouldGiveTheSameDeltasForAnyListingOfAChurningTable_data()
