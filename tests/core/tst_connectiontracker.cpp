@@ -2,8 +2,12 @@
 #include "core/tracking/connectionstore.h"
 #include "core/tracking/connectiontracker.h"
 
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <algorithm>
+#include <functional>
 
 using namespace sockscope;
 
@@ -46,6 +50,250 @@ QStringList describe(const TrackerDelta &delta)
     return out;
 }
 
+
+// Everything a delta says, in its own order, connections named by id: the events (kind, id,
+// local port, states), then `rows` and `updated` by id, then the duplicate count.
+QStringList describeDelta(const TrackerDelta &delta)
+{
+    QStringList out;
+    for (const ConnectionEvent &e : delta.events) {
+        const QString from = e.from ? kernelName(*e.from) : QString();
+        const QString to = e.to ? kernelName(*e.to) : QString();
+        switch (e.kind) {
+        case ConnectionEvent::Kind::Appeared:
+            out << QStringLiteral("appeared %1 :%2 %3").arg(e.id).arg(e.key.local.port).arg(to);
+            break;
+        case ConnectionEvent::Kind::StateChanged:
+            out << QStringLiteral("changed %1 :%2 %3->%4").arg(e.id).arg(e.key.local.port).arg(from, to);
+            break;
+        case ConnectionEvent::Kind::Vanished:
+            out << QStringLiteral("vanished %1 :%2 %3").arg(e.id).arg(e.key.local.port).arg(from);
+            break;
+        }
+    }
+    for (const RowUpdate &r : delta.rows)
+        out << QStringLiteral("row %1").arg(r.id);
+    for (quint64 id : delta.updated)
+        out << QStringLiteral("updated %1").arg(id);
+    out << QStringLiteral("duplicates %1").arg(delta.duplicateRows);
+    return out;
+}
+
+QString recordText(const SocketRecord &r)
+{
+    return QStringLiteral("%1 %2 rx %3 tx %4 inode %5 %6 %7")
+        .arg(ConnectionKey::of(r).toString(), kernelName(r.state))
+        .arg(r.rxQueue)
+        .arg(r.txQueue)
+        .arg(r.inode.value_or(0))
+        .arg(ownerStatusName(r.ownerStatus), r.ownerText());
+}
+
+// What must not depend on the order a poll lists its rows in: the whole delta with connections
+// named by their 4-tuple rather than by id (connections that appear in one poll are numbered
+// in the order listed), sorted.
+QStringList canonical(const TrackerDelta &delta)
+{
+    QStringList out;
+    QHash<quint64, QString> keyOf;
+    for (const ConnectionEvent &e : delta.events) {
+        out << QStringLiteral("event %1 %2 %3->%4 %5 ms")
+                   .arg(int(e.kind))
+                   .arg(e.key.toString(), e.from ? kernelName(*e.from) : QStringLiteral("-"),
+                        e.to ? kernelName(*e.to) : QStringLiteral("-"))
+                   .arg(e.msInFrom);
+    }
+    for (const RowUpdate &r : delta.rows) {
+        out << QStringLiteral("row %1 %2").arg(recordText(r.record), r.visible ? QStringLiteral("visible") : QString());
+        keyOf.insert(r.id, ConnectionKey::of(r.record).toString());
+    }
+    for (quint64 id : delta.updated)
+        out << QStringLiteral("updated %1").arg(keyOf.value(id, QStringLiteral("no row")));
+    out.sort();
+    out << QStringLiteral("duplicates %1").arg(delta.duplicateRows);
+    return out;
+}
+
+// What a delta's order must follow whatever the snapshot's: events in the order their rows
+// are listed (a new incarnation's Vanished just before its Appeared), then the connections no
+// longer listed, by id; `rows` for the events in event order, then for `updated`, in order.
+// Returns what is wrong, or nothing.
+QString misorder(const TrackerDelta &delta, const Snapshot &snapshot)
+{
+    QHash<ConnectionKey, qsizetype> position;
+    for (qsizetype i = 0; i < snapshot.records.size(); ++i)
+        position.insert(ConnectionKey::of(snapshot.records[i]), i); // the last listing...
+    for (qsizetype i = snapshot.records.size() - 1; i >= 0; --i)
+        position.insert(ConnectionKey::of(snapshot.records[i]), i); // ...replaced by the first
+    qsizetype last = -1;
+    quint64 lastGone = 0;
+    bool inGone = false;
+    QList<quint64> eventRows;
+    for (const ConnectionEvent &e : delta.events) {
+        const auto it = position.constFind(e.key);
+        if (it == position.constEnd()) {
+            if (e.kind != ConnectionEvent::Kind::Vanished)
+                return QStringLiteral("%1 has an event but no row").arg(e.key.toString());
+            if (e.id < lastGone)
+                return QStringLiteral("vanished %1 after %2").arg(e.id).arg(lastGone);
+            inGone = true;
+            lastGone = e.id;
+            continue;
+        }
+        if (inGone)
+            return QStringLiteral("%1 listed after the vanished").arg(e.key.toString());
+        if (*it < last)
+            return QStringLiteral("%1 (row %2) after row %3").arg(e.key.toString()).arg(*it).arg(last);
+        last = *it;
+        if (e.kind != ConnectionEvent::Kind::Vanished)
+            eventRows << e.id;
+    }
+    QList<quint64> rowIds;
+    for (const RowUpdate &r : delta.rows)
+        rowIds << r.id;
+    if (rowIds != eventRows + delta.updated)
+        return QStringLiteral("rows are not the events' then the updated ones");
+    last = -1;
+    for (qsizetype i = eventRows.size(); i < delta.rows.size(); ++i) {
+        const qsizetype at = position.value(ConnectionKey::of(delta.rows[i].record), -1);
+        if (at < last)
+            return QStringLiteral("updated row %1 before row %2").arg(last).arg(at);
+        last = at;
+    }
+    return {};
+}
+
+// Runs the polls through a new tracker, listing each poll's rows in the order `reorder` gives,
+// and checks what the deltas say about ids against each other: a connection keeps its id
+// from Appeared to Vanished, and every changed row carries the id of its connection.
+struct Run
+{
+    QList<TrackerDelta> deltas;
+    QString error;
+    int liveCount = 0;
+};
+
+Run runPolls(const QList<QList<SocketRecord>> &polls,
+             const std::function<void(int poll, QList<SocketRecord> &rows)> &reorder)
+{
+    Run run;
+    ConnectionTracker tracker;
+    QHash<ConnectionKey, quint64> live;
+    for (int p = 0; p < polls.size(); ++p) {
+        QList<SocketRecord> rows = polls[p];
+        reorder(p, rows);
+        const Snapshot snapshot = at(p * 100, rows);
+        const TrackerDelta delta = tracker.update(snapshot);
+        run.deltas << delta;
+        const QString wrongOrder = misorder(delta, snapshot);
+        if (!wrongOrder.isEmpty() && run.error.isEmpty())
+            run.error = QStringLiteral("poll %1: %2").arg(p).arg(wrongOrder);
+        for (const ConnectionEvent &e : delta.events) {
+            if (e.kind == ConnectionEvent::Kind::Appeared) {
+                if (live.contains(e.key) && run.error.isEmpty())
+                    run.error = QStringLiteral("poll %1: %2 appeared twice").arg(p).arg(e.key.toString());
+                live.insert(e.key, e.id);
+            } else if (live.value(e.key) != e.id && run.error.isEmpty()) {
+                run.error = QStringLiteral("poll %1: event for %2 names %3").arg(p).arg(e.key.toString()).arg(e.id);
+            } else if (e.kind == ConnectionEvent::Kind::Vanished) {
+                live.remove(e.key);
+            }
+        }
+        for (const RowUpdate &r : delta.rows) {
+            if (live.value(ConnectionKey::of(r.record)) != r.id && run.error.isEmpty())
+                run.error = QStringLiteral("poll %1: row of %2 names %3").arg(p).arg(recordText(r.record)).arg(r.id);
+        }
+        if (tracker.liveCount() != live.size() && run.error.isEmpty())
+            run.error = QStringLiteral("poll %1: %2 live, events say %3").arg(p).arg(tracker.liveCount()).arg(live.size());
+    }
+    run.liveCount = tracker.liveCount();
+    return run;
+}
+
+SocketRecord owned(SocketRecord r)
+{
+    r.ownerStatus = OwnerStatus::Process;
+    r.owners = {SocketOwner{qint32(r.inode.value_or(0)), QStringLiteral("curl")}};
+    return r;
+}
+
+SocketRecord kernelOnly(SocketRecord r)
+{
+    r.ownerStatus = OwnerStatus::KernelOnly;
+    return r;
+}
+
+// A machine's TCP table over many polls, each in the kernel's order: connections open at
+// random places in it, change state and queues, close, reuse their 4-tuple or get another
+// real inode, move; now and then the kernel lists a row twice.
+QList<QList<SocketRecord>> churningTable(int polls, int size, quint32 seed)
+{
+    QRandomGenerator random(seed);
+    quint16 nextPort = 10000;
+    quint64 nextInode = 1000;
+    const auto open = [&] { return owned(row(nextPort++, 8000, TcpState::Established, nextInode++)); };
+    QList<SocketRecord> table;
+    table << row(8000, 0, TcpState::Listen, 1) << row(8000, 0, TcpState::Listen, 2); // SO_REUSEPORT
+    while (table.size() < size)
+        table << open();
+
+    QList<QList<SocketRecord>> out;
+    for (int p = 0; p < polls; ++p) {
+        const int changes = random.bounded(4);
+        for (int c = 0; c < changes; ++c) {
+            if (table.size() < size / 2 + 1) {
+                table.insert(random.bounded(table.size() + 1), open());
+                continue;
+            }
+            const qsizetype i = random.bounded(table.size());
+            SocketRecord &r = table[i];
+            switch (random.bounded(7)) {
+            case 0:
+                table.insert(random.bounded(table.size() + 1), open());
+                break;
+            case 1:
+                table.removeAt(i);
+                break;
+            case 2: // toward the end of the connection, then the next one on the same 4-tuple
+                if (r.state == TcpState::Established) {
+                    r.state = TcpState::FinWait1;
+                } else if (r.state == TcpState::FinWait1) {
+                    r.state = TcpState::FinWait2;
+                } else if (r.state == TcpState::FinWait2) {
+                    r = kernelOnly(r);
+                    r.state = TcpState::TimeWait;
+                    r.inode = 0;
+                } else if (r.state == TcpState::TimeWait) {
+                    r = owned(row(r.local.port, 8000, TcpState::SynSent, nextInode++));
+                } else if (r.state == TcpState::SynSent) {
+                    r.state = TcpState::Established;
+                }
+                break;
+            case 3:
+                r.rxQueue = (r.rxQueue + 1) % 5;
+                break;
+            case 4: // another real inode: another connection
+                if (r.inode.value_or(0) != 0)
+                    r = owned(row(r.local.port, r.remote.port, r.state, nextInode++));
+                break;
+            case 5: {
+                const SocketRecord moved = table.takeAt(i);
+                table.insert(random.bounded(table.size() + 1), moved);
+                break;
+            }
+            case 6:
+                r.timerRemainingMs += 200; // changes, though nothing the table shows
+                break;
+            }
+        }
+        QList<SocketRecord> listed = table;
+        if (random.bounded(6) == 0)
+            listed.insert(random.bounded(listed.size() + 1), table[random.bounded(table.size())]);
+        out << listed;
+    }
+    return out;
+}
+
 } // namespace
 
 class TestConnectionTracker : public QObject
@@ -71,6 +319,15 @@ private Q_SLOTS:
     void shouldKeepEveryStateChangeWhileThinningRows();
     void shouldCapTheStatesOfASocketThatKeepsComingBack();
     void shouldForgetTheOldestClosedConnectionsAndCountThem();
+    void shouldReportTheSameChangesWhateverOrderRowsAreListedIn_data();
+    void shouldReportTheSameChangesWhateverOrderRowsAreListedIn();
+    void shouldFollowEveryRowWhenOneIsInsertedAtTheFront();
+    void shouldReportOnlyTheRowThatVanishedFromTheMiddle();
+    void shouldTreatAReused4TupleListedElsewhereAsANewConnection();
+    void shouldCountDuplicateKeysWhereverTheyAreListed();
+    void shouldNotMistakeTheRoomAClosedConnectionLeftForARow();
+    void shouldGiveTheSameDeltasForAnyListingOfAChurningTable_data();
+    void shouldGiveTheSameDeltasForAnyListingOfAChurningTable();
 };
 
 void TestConnectionTracker::shouldReportEverythingAsAppearedOnTheFirstSnapshot()
@@ -408,6 +665,291 @@ void TestConnectionTracker::shouldForgetTheOldestClosedConnectionsAndCountThem()
     QCOMPARE(store.ids().size(), qsizetype(HistoryLimits::vanishedRetention + 1));
     QVERIFY(!store.history(quint64(expected)));
     QVERIFY(store.history(quint64(expected + 1)));
+}
+
+void TestConnectionTracker::shouldReportTheSameChangesWhateverOrderRowsAreListedIn_data()
+{
+    // How the polls after the first list their rows.
+    QTest::addColumn<int>("shift"); // rotated by this many, after:
+    QTest::addColumn<bool>("reverse");
+    QTest::addColumn<bool>("swapPairs");
+    QTest::addColumn<bool>("shuffle");
+    QTest::newRow("as the table") << 0 << false << false << false;
+    QTest::newRow("reversed") << 0 << true << false << false;
+    QTest::newRow("rotated by one") << 1 << false << false << false;
+    QTest::newRow("rotated by half") << 5 << false << false << false;
+    QTest::newRow("every row one place off") << 0 << false << true << false;
+    QTest::newRow("reversed and rotated") << 3 << true << false << false;
+    QTest::newRow("shuffled") << 0 << false << false << true;
+}
+
+void TestConnectionTracker::shouldReportTheSameChangesWhateverOrderRowsAreListedIn()
+{
+    QFETCH(int, shift);
+    QFETCH(bool, reverse);
+    QFETCH(bool, swapPairs);
+    QFETCH(bool, shuffle);
+
+    // Ports 40001..40008 are connections 1..8.
+    QList<SocketRecord> t;
+    for (quint16 i = 1; i <= 8; ++i)
+        t << owned(row(40000 + i, 8000, TcpState::Established, 100 + i));
+    const auto port = [&t](quint16 p) -> SocketRecord & {
+        return *std::find_if(t.begin(), t.end(), [p](const SocketRecord &r) { return r.local.port == p; });
+    };
+    QList<QList<SocketRecord>> polls{t};
+    QList<QStringList> expected{{"appeared 1 :40001 ESTABLISHED", "appeared 2 :40002 ESTABLISHED",
+                                 "appeared 3 :40003 ESTABLISHED", "appeared 4 :40004 ESTABLISHED",
+                                 "appeared 5 :40005 ESTABLISHED", "appeared 6 :40006 ESTABLISHED",
+                                 "appeared 7 :40007 ESTABLISHED", "appeared 8 :40008 ESTABLISHED",
+                                 "row 1", "row 2", "row 3", "row 4", "row 5", "row 6", "row 7", "row 8",
+                                 "duplicates 0"}};
+    // A connection opens at the front.
+    t.prepend(owned(row(40100, 8000, TcpState::Established, 200)));
+    polls << t;
+    expected << QStringList{"appeared 9 :40100 ESTABLISHED", "row 9", "duplicates 0"};
+    // One in the middle closes, another starts to.
+    t.removeAt(4);
+    port(40002).state = TcpState::FinWait1;
+    polls << t;
+    expected << QStringList{"changed 2 :40002 ESTABLISHED->FIN_WAIT1", "vanished 4 :40004 ESTABLISHED", "row 2",
+                            "duplicates 0"};
+    // A queue fills; the kernel lists one row twice.
+    port(40006).rxQueue = 3;
+    polls << t + QList<SocketRecord>{port(40003)};
+    expected << QStringList{"row 6", "updated 6", "duplicates 1"};
+    // Another connection on 40005's 4-tuple (another real inode), listed first; 40002 goes on.
+    SocketRecord again = owned(row(40005, 8000, TcpState::Established, 205));
+    t.removeOne(port(40005));
+    t.prepend(again);
+    port(40002).state = TcpState::FinWait2;
+    polls << t;
+    expected << QStringList{"vanished 5 :40005 ESTABLISHED", "appeared 10 :40005 ESTABLISHED",
+                            "changed 2 :40002 FIN_WAIT1->FIN_WAIT2", "row 10", "row 2", "duplicates 0"};
+    // 40007 closes; 40008 is in TIME_WAIT (its process carried); one opens in the middle, listed twice.
+    t.removeOne(port(40007));
+    port(40008) = kernelOnly(row(40008, 8000, TcpState::TimeWait, 0));
+    const SocketRecord opened = owned(row(40101, 8000, TcpState::SynSent, 201));
+    t.insert(3, opened);
+    polls << t + QList<SocketRecord>{opened};
+    expected << QStringList{"appeared 11 :40101 SYN_SENT", "changed 8 :40008 ESTABLISHED->TIME_WAIT",
+                            "vanished 7 :40007 ESTABLISHED", "row 11", "row 8", "duplicates 1"};
+    // Nothing changes.
+    polls << t;
+    expected << QStringList{"duplicates 0"};
+    // Two queues change; two connections close at once.
+    port(40001).txQueue = 10;
+    port(40003).rxQueue = 1;
+    t.removeOne(port(40006));
+    t.removeOne(port(40100));
+    polls << t;
+    expected << QStringList{"vanished 6 :40006 ESTABLISHED", "vanished 9 :40100 ESTABLISHED", "row 1", "row 3",
+                            "updated 1", "updated 3", "duplicates 0"};
+
+    QRandomGenerator random(7);
+    const auto reorder = [&](int poll, QList<SocketRecord> &rows) {
+        if (poll == 0)
+            return; // ids in the listed order
+        if (reverse)
+            std::reverse(rows.begin(), rows.end());
+        if (swapPairs) {
+            for (qsizetype i = 0; i + 1 < rows.size(); i += 2)
+                std::swap(rows[i], rows[i + 1]);
+        }
+        if (shuffle)
+            std::shuffle(rows.begin(), rows.end(), random);
+        std::rotate(rows.begin(), rows.begin() + shift % rows.size(), rows.end());
+    };
+    const Run run = runPolls(polls, reorder);
+    QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+    const bool asListed = shift == 0 && !reverse && !swapPairs && !shuffle;
+    for (int p = 0; p < polls.size(); ++p) {
+        // Each poll opens at most one connection, so ids do not depend on the order either.
+        QStringList got = describeDelta(run.deltas[p]);
+        QStringList want = expected[p];
+        if (!asListed) {
+            got.sort();
+            want.sort();
+        }
+        QVERIFY2(got == want, qPrintable(QStringLiteral("poll %1: %2").arg(p).arg(got.join(QStringLiteral(", ")))));
+    }
+    QCOMPARE(run.liveCount, 6);
+}
+
+void TestConnectionTracker::shouldFollowEveryRowWhenOneIsInsertedAtTheFront()
+{
+    // Every row moves one place down; none of them changed.
+    ConnectionTracker tracker;
+    QList<SocketRecord> t;
+    for (quint16 i = 0; i < 100; ++i)
+        t << row(30000 + i, 443, TcpState::Established, 1000 + i);
+    tracker.update(at(0, t));
+    t.prepend(row(29999, 443, TcpState::SynSent, 999));
+    QCOMPARE(describeDelta(tracker.update(at(100, t))),
+             (QStringList{"appeared 101 :29999 SYN_SENT", "row 101", "duplicates 0"}));
+    t[50].rxQueue = 4; // connection 50
+    t[0].state = TcpState::Established;
+    QCOMPARE(describeDelta(tracker.update(at(200, t))),
+             (QStringList{"changed 101 :29999 SYN_SENT->ESTABLISHED", "row 101", "row 50", "updated 50",
+                          "duplicates 0"}));
+    t.removeFirst();
+    t.prepend(row(29998, 443, TcpState::SynSent, 998));
+    t.prepend(row(29997, 443, TcpState::SynSent, 997));
+    QCOMPARE(describeDelta(tracker.update(at(300, t))),
+             (QStringList{"appeared 102 :29997 SYN_SENT", "appeared 103 :29998 SYN_SENT",
+                          "vanished 101 :29999 ESTABLISHED", "row 102", "row 103", "duplicates 0"}));
+    QVERIFY(tracker.update(at(400, t)).isEmpty());
+    QCOMPARE(tracker.liveCount(), 102);
+}
+
+void TestConnectionTracker::shouldReportOnlyTheRowThatVanishedFromTheMiddle()
+{
+    ConnectionTracker tracker;
+    QList<SocketRecord> t;
+    for (quint16 i = 0; i < 5; ++i)
+        t << row(30000 + i, 443, TcpState::Established, 1000 + i);
+    tracker.update(at(0, t));
+    const SocketRecord middle = t.takeAt(2);
+    QCOMPARE(describeDelta(tracker.update(at(100, t))),
+             (QStringList{"vanished 3 :30002 ESTABLISHED", "duplicates 0"}));
+    QVERIFY(tracker.update(at(200, t)).isEmpty());
+    // Back where it was: as far as the kernel's table tells, another connection.
+    t.insert(2, middle);
+    QCOMPARE(describeDelta(tracker.update(at(300, t))),
+             (QStringList{"appeared 6 :30002 ESTABLISHED", "row 6", "duplicates 0"}));
+    // Two gone on either side of it, and the last one changes.
+    t.removeAt(3);
+    t.removeAt(1);
+    t.last().state = TcpState::CloseWait;
+    QCOMPARE(describeDelta(tracker.update(at(400, t))),
+             (QStringList{"changed 5 :30004 ESTABLISHED->CLOSE_WAIT", "vanished 2 :30001 ESTABLISHED",
+                          "vanished 4 :30003 ESTABLISHED", "row 5", "duplicates 0"}));
+    QCOMPARE(tracker.liveCount(), 3);
+}
+
+void TestConnectionTracker::shouldTreatAReused4TupleListedElsewhereAsANewConnection()
+{
+    ConnectionTracker tracker;
+    QList<SocketRecord> t{row(30000, 443, TcpState::Established, 10), row(30001, 443, TcpState::TimeWait, 0),
+                          row(30002, 443, TcpState::Established, 12), row(30003, 443, TcpState::Established, 13)};
+    tracker.update(at(0, t));
+    // The TIME_WAIT 4-tuple connects again, and the kernel lists it last.
+    t.removeAt(1);
+    t << row(30001, 443, TcpState::SynSent, 20);
+    QCOMPARE(describeDelta(tracker.update(at(100, t))),
+             (QStringList{"vanished 2 :30001 TIME_WAIT", "appeared 5 :30001 SYN_SENT", "row 5", "duplicates 0"}));
+    // Then first, established; and 30003 gets another real inode in place.
+    t.prepend(t.takeLast());
+    t[0].state = TcpState::Established;
+    t[3].inode = 14;
+    QCOMPARE(describeDelta(tracker.update(at(200, t))),
+             (QStringList{"changed 5 :30001 SYN_SENT->ESTABLISHED", "vanished 4 :30003 ESTABLISHED",
+                          "appeared 6 :30003 ESTABLISHED", "row 5", "row 6", "duplicates 0"}));
+    QVERIFY(tracker.update(at(300, t)).isEmpty());
+    QCOMPARE(tracker.liveCount(), 4);
+    QCOMPARE(tracker.historyCount(), 6);
+}
+
+void TestConnectionTracker::shouldCountDuplicateKeysWhereverTheyAreListed()
+{
+    ConnectionTracker tracker;
+    const SocketRecord a = row(30000, 443, TcpState::Established, 10);
+    const SocketRecord b = row(30001, 443, TcpState::Established, 11);
+    const SocketRecord c = row(30002, 443, TcpState::Established, 12);
+    SocketRecord aFull = a;
+    aFull.rxQueue = 7;
+    tracker.update(at(0, {a, b, c}));
+    // The first listing counts, wherever it is; a later one with the same key is only counted.
+    QCOMPARE(describeDelta(tracker.update(at(100, {b, a, c, aFull}))), (QStringList{"duplicates 1"}));
+    QCOMPARE(describeDelta(tracker.update(at(200, {aFull, b, a, c}))), (QStringList{"row 1", "updated 1", "duplicates 1"}));
+    QCOMPARE(describeDelta(tracker.update(at(300, {a, a, b, a, c, c}))),
+             (QStringList{"row 1", "updated 1", "duplicates 3"}));
+    // A new connection listed twice, and a new incarnation listed twice.
+    const SocketRecord d = row(30003, 443, TcpState::SynSent, 13);
+    const SocketRecord bAgain = row(30001, 443, TcpState::Established, 21);
+    QCOMPARE(describeDelta(tracker.update(at(400, {d, a, bAgain, c, d, bAgain}))),
+             (QStringList{"appeared 4 :30003 SYN_SENT", "vanished 2 :30001 ESTABLISHED", "appeared 5 :30001 ESTABLISHED",
+                          "row 4", "row 5", "duplicates 2"}));
+    QCOMPARE(tracker.liveCount(), 4);
+    // Listed twice, then once at the other place: nothing changed.
+    QVERIFY(tracker.update(at(500, {a, bAgain, c, d})).isEmpty());
+}
+
+void TestConnectionTracker::shouldNotMistakeTheRoomAClosedConnectionLeftForARow()
+{
+    // A row whose key fields are all zero, as a damaged dump file can hold, listed where a
+    // connection that closed was: it is a new connection like any other.
+    ConnectionTracker tracker;
+    QList<SocketRecord> t;
+    for (quint16 i = 0; i < 100; ++i)
+        t << row(30000 + i, 443, TcpState::Established, 1000 + i);
+    tracker.update(at(0, t));
+    t.removeAt(50);
+    QCOMPARE(describeDelta(tracker.update(at(100, t))), (QStringList{"vanished 51 :30050 ESTABLISHED", "duplicates 0"}));
+    SocketRecord zero;
+    zero.inode = 0;
+    t.insert(50, zero);
+    QCOMPARE(describeDelta(tracker.update(at(200, t))), (QStringList{"appeared 101 :0 CLOSE", "row 101", "duplicates 0"}));
+    QVERIFY(tracker.update(at(300, t)).isEmpty());
+    // Most of them close: what is left is still followed.
+    QList<SocketRecord> left;
+    for (qsizetype i = 0; i < t.size(); i += 3)
+        left << t[i];
+    left[5].rxQueue = 9;
+    const TrackerDelta delta = tracker.update(at(400, left));
+    QCOMPARE(delta.events.size(), t.size() - left.size());
+    QCOMPARE(delta.updated, QList<quint64>{16});
+    QCOMPARE(tracker.liveCount(), left.size());
+    std::reverse(left.begin(), left.end());
+    QVERIFY(tracker.update(at(500, left)).isEmpty());
+    QCOMPARE(tracker.liveCount(), left.size());
+}
+
+void TestConnectionTracker::shouldGiveTheSameDeltasForAnyListingOfAChurningTable_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<quint32>("seed");
+    QTest::newRow("a few rows") << 6 << 1u;
+    QTest::newRow("some rows") << 40 << 2u;
+    QTest::newRow("many rows") << 400 << 3u;
+}
+
+void TestConnectionTracker::shouldGiveTheSameDeltasForAnyListingOfAChurningTable()
+{
+    QFETCH(int, size);
+    QFETCH(quint32, seed);
+    const QList<QList<SocketRecord>> polls = churningTable(300, size, seed);
+    const Run asListed = runPolls(polls, [](int, QList<SocketRecord> &) { });
+    QVERIFY2(asListed.error.isEmpty(), qPrintable(asListed.error));
+
+    QRandomGenerator random(seed);
+    const QList<std::pair<const char *, std::function<void(int, QList<SocketRecord> &)>>> listings{
+        {"shuffled", [&random](int, QList<SocketRecord> &rows) { std::shuffle(rows.begin(), rows.end(), random); }},
+        {"reversed", [](int, QList<SocketRecord> &rows) { std::reverse(rows.begin(), rows.end()); }},
+        {"rotated a little more each poll",
+         [](int poll, QList<SocketRecord> &rows) {
+             if (!rows.isEmpty())
+                 std::rotate(rows.begin(), rows.begin() + poll % rows.size(), rows.end());
+         }},
+        {"reversed every other poll",
+         [](int poll, QList<SocketRecord> &rows) {
+             if (poll % 2)
+                 std::reverse(rows.begin(), rows.end());
+         }},
+    };
+    for (const auto &[name, reorder] : listings) {
+        const Run other = runPolls(polls, reorder);
+        QVERIFY2(other.error.isEmpty(), qPrintable(QStringLiteral("%1: %2").arg(name, other.error)));
+        for (int p = 0; p < polls.size(); ++p) {
+            const QStringList want = canonical(asListed.deltas[p]);
+            const QStringList got = canonical(other.deltas[p]);
+            QVERIFY2(got == want, qPrintable(QStringLiteral("%1, poll %2: %3 instead of %4")
+                                                 .arg(name)
+                                                 .arg(p)
+                                                 .arg(got.join(QStringLiteral("; ")), want.join(QStringLiteral("; ")))));
+        }
+        QCOMPARE(other.liveCount, asListed.liveCount);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConnectionTracker)
