@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/model/snapshot.h"
 #include "core/model/socketrecord.h"
 
 #include <QByteArray>
@@ -28,6 +29,16 @@ inline QByteArray readFixture(const QString &name)
         return QByteArray();
     }
     return file.readAll();
+}
+
+// A poll's snapshot of these rows, taken `ms` after the first.
+inline Snapshot snapshotOf(const QList<SocketRecord> &records, qint64 ms)
+{
+    Snapshot s;
+    s.records = records;
+    s.steadyNs = ms * 1000000;
+    s.wallTimeMs = 1700000000000 + ms;
+    return s;
 }
 
 inline QMap<QString, int> countByState(const QList<SocketRecord> &records)

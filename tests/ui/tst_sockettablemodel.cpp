@@ -28,15 +28,6 @@ QList<SocketRecord> capturedRows()
     return ProcNetTcpParser().parse(both).records;
 }
 
-Snapshot snapshotOf(const QList<SocketRecord> &records, qint64 ms)
-{
-    Snapshot s;
-    s.records = records;
-    s.steadyNs = ms * 1000000;
-    s.wallTimeMs = 1700000000000 + ms;
-    return s;
-}
-
 struct Fixture
 {
     Session session{nullptr};
