@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "lab.h"
 
+#include "core/system/labnetwork.h"
+
 #include "core/model/snapshot.h"
 #include "core/sources/procsource.h"
 #include "core/system/socketowners.h"
@@ -419,6 +421,16 @@ bool Lab::refuseWithoutDescriptors(const LabSocket *s, const LabCommand &command
     return true;
 }
 
+void Lab::setNetwork(LabNetwork *network)
+{
+    m_network = network;
+}
+
+LabNetwork *Lab::network() const
+{
+    return m_network;
+}
+
 Lab::Result Lab::doSocket(const LabCommand &c)
 {
     if (refuseWithoutDescriptors(nullptr, c))
@@ -428,8 +440,9 @@ Lab::Result Lab::doSocket(const LabCommand &c)
     s.role = c.role;
     s.ordinal = ++m_lastOrdinal[c.role];
     s.family = c.family;
-    const int fd = ::socket(c.family == AddressFamily::IPv4 ? AF_INET : AF_INET6,
-                            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int domain = c.family == AddressFamily::IPv4 ? AF_INET : AF_INET6;
+    const int fd = m_network ? m_network->createSocket(domain, SOCK_STREAM | SOCK_NONBLOCK, 0)
+                             : ::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         const int error = errno;
         --m_lastOrdinal[c.role];

@@ -11,10 +11,15 @@
 #include <QList>
 #include <QMap>
 #include <QObject>
+#include <QPointer>
 
 #include <memory>
 
 class QSocketNotifier;
+
+namespace sockscope {
+class LabNetwork;
+}
 
 namespace sockscope {
 
@@ -45,6 +50,11 @@ public:
     ~Lab() override; // every socket still open is closed with RST, so nothing lingers
 
     Result execute(const LabCommand &command);
+
+    // Where socket() makes its sockets from now on: the lab's private network, or (nullptr)
+    // this process's own, the host's. Sockets made before stay where they are.
+    void setNetwork(LabNetwork *network);
+    LabNetwork *network() const;
 
     // Valid until the lab's next command; nullptr for an unknown id.
     const LabSocket *socket(int id) const;
@@ -113,6 +123,7 @@ private:
     bool m_socketsChanged = false; // likewise for socketsChanged()
     QMap<LabSocket::Role, int> m_lastOrdinal;
     int m_nextId = 1;
+    QPointer<LabNetwork> m_network;
     quint64 m_lastSequence = 0;
     int m_lookups = 0; // port-holder lookups running
     // Where a lookup's answer goes: this lab while it lives. Shared with the lookups, which

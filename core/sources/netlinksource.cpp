@@ -41,6 +41,11 @@ NetlinkSource::NetlinkSource()
     m_buffer.resize(64 * 1024);
 }
 
+NetlinkSource::NetlinkSource(std::function<int()> openSocket) : NetlinkSource()
+{
+    m_openSocket = std::move(openSocket);
+}
+
 NetlinkSource::~NetlinkSource()
 {
     if (m_fd >= 0)
@@ -51,7 +56,7 @@ bool NetlinkSource::ensureSocket(QString &error)
 {
     if (m_fd >= 0)
         return true;
-    m_fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    m_fd = m_openSocket ? m_openSocket() : ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (m_fd < 0) {
         error = systemError("socket(AF_NETLINK, NETLINK_SOCK_DIAG)");
         return false;

@@ -5,6 +5,8 @@
 
 #include <QByteArray>
 
+#include <functional>
+
 namespace sockscope {
 
 // Asks the kernel directly, the way ss does: a NETLINK_SOCK_DIAG dump per address family,
@@ -14,6 +16,10 @@ class NetlinkSource final : public SocketSource
 {
 public:
     NetlinkSource();
+    // Dumps the table of the network namespace `openSocket` makes its NETLINK_SOCK_DIAG
+    // socket in (LabNetwork::createSocket: the lab's private network). Called on the thread
+    // that polls, again after an error; -1 with errno set when it cannot.
+    explicit NetlinkSource(std::function<int()> openSocket);
     ~NetlinkSource() override;
 
     QString name() const override { return QStringLiteral("netlink"); }
@@ -33,6 +39,7 @@ private:
     Snapshot finish(const SocketFilter &filter, Snapshot &snapshot); // the filters the kernel could not apply
     void addTcpInfo(const SocketFilter &filter, QList<SocketRecord> &records);
 
+    std::function<int()> m_openSocket; // empty: this process's own network
     int m_fd = -1;
     bool m_bothAtOnce = true; // the kernel answers TCPDIAG_GETSOCK: both families in one dump
     quint32 m_sequence = 0;
