@@ -49,7 +49,7 @@ bool CommonOptions::readFilter(const QCommandLineParser &parser, SocketFilter &f
 }
 
 std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLineParser &parser, const QString &command,
-                                                          QString &error) const
+                                                          QString &error, LabNetwork *network) const
 {
     const QString named = parser.value(source);
     if (named.isEmpty() || named == QLatin1String("default")) {
@@ -59,9 +59,9 @@ std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLinePars
         if (!choice.netlinkError.isEmpty())
             err(QStringLiteral("sockscope %1: netlink sock_diag is not available here (%2); reading /proc/net/tcp instead\n")
                     .arg(command, choice.netlinkError));
-        return SocketSource::create(choice.name, &error);
+        return SocketSource::create(choice.name, network, &error);
     }
-    return SocketSource::create(named, &error);
+    return SocketSource::create(named, network, &error);
 }
 
 QString ExportOption::check(const QCommandLineParser &parser) const

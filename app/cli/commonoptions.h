@@ -35,9 +35,9 @@ struct CommonOptions
     bool readFilter(const QCommandLineParser &parser, SocketFilter &filter, QString &error, bool withState = true) const;
 
     // The --source the user named, or the default; when the default is not netlink, says why on
-    // stderr as "sockscope COMMAND: ...".
+    // stderr as "sockscope COMMAND: ...". With a network, it reads that network's table.
     std::unique_ptr<SocketSource> createSource(const QCommandLineParser &parser, const QString &command,
-                                               QString &error) const;
+                                               QString &error, LabNetwork *network = nullptr) const;
 };
 
 // --export FILE: what was seen, as a session file (.json), the final table as CSV (.csv) or

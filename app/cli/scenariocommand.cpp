@@ -6,6 +6,7 @@
 
 #include "core/format/sockettable.h"
 #include "core/lab/scenariocatalog.h"
+#include "core/system/labnetwork.h"
 #include "core/lab/scenariorunner.h"
 #include "core/live/livesession.h"
 #include "core/session/eventwording.h"
@@ -69,15 +70,20 @@ int runScenario(const QStringList &arguments)
     const QCommandLineOption clients{QStringLiteral("clients"),
                                      QStringLiteral("How many clients many-clients connects (default 5)."),
                                      QStringLiteral("N"), QStringLiteral("5")};
+    const QCommandLineOption network{QStringLiteral("network"),
+                                     QStringLiteral("Where the lab's sockets live: private (the default: a loopback of "
+                                                    "their own, where port 8000 is always free and the host sees none of "
+                                                    "them) or host (this machine's loopback, beside its other sockets)."),
+                                     QStringLiteral("private|host"), QStringLiteral("private")};
     ExportOption exporting;
-    parser.addOptions({list, port, ipv6, hold, clients, common.source, exporting.option});
+    parser.addOptions({list, port, ipv6, hold, clients, network, common.source, exporting.option});
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope scenario --list\n"
                        "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source netlink|proc|ss] [--clients N]\n"
-                       "                               [--export FILE]"),
+                       "                               [--network private|host] [--export FILE]"),
         QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
                        "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"
                        "seen, 1 when something was missing or a call failed (both are named), 2 on a usage error.\n"
@@ -115,17 +121,31 @@ int runScenario(const QStringList &arguments)
     const double holdS = *holding;
     if (const QString problem = exporting.check(parser); !problem.isEmpty())
         return usageError(command, problem);
+    const QString networkName = parser.value(network);
+    if (networkName != QLatin1String("private") && networkName != QLatin1String("host"))
+        return usageError(command, QStringLiteral("--network is private or host, not '%1'").arg(networkName));
+    // The private network, or the host's loopback where this machine cannot make one (said once).
+    LabNetwork privateNetwork;
+    QString why;
+    const bool isPrivate = networkName == QLatin1String("private") && privateNetwork.start(&why);
+    if (networkName == QLatin1String("private") && !isPrivate)
+        err(QStringLiteral("sockscope scenario: no private network here (%1); the lab uses this machine's loopback\n").arg(why));
     QString error;
-    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error);
+    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error, isPrivate ? &privateNetwork : nullptr);
     if (!source)
         return usageError(command, error);
     const QString sourceName = source->name();
 
     out(QStringLiteral("%1 — %2\n").arg(scenario->name, scenario->title));
     out(wrap(scenario->explanation, 92, QString()));
+    out(isPrivate ? QStringLiteral("network: private, a loopback of its own (helper pid %1); the host sees none of it\n")
+                        .arg(privateNetwork.helperPid())
+                  : QStringLiteral("network: this machine's loopback\n"));
 
     LiveSession live(std::move(source));
     Lab &lab = *live.lab();
+    if (isPrivate)
+        lab.setNetwork(&privateNetwork);
     ScenarioRunner &runner = *live.runner();
     const Session &session = *live.session(); // what --export writes
     runner.load(*scenario, config);
@@ -208,9 +228,11 @@ int runScenario(const QStringList &arguments)
             status = ExitFailure;
         }
         if (holdS > 0 && runner.status() == ScenarioRunner::Status::Finished) {
-            out(QStringLiteral("\nholding the sockets for %1 s; in another terminal: ss -tanoie '( sport = :%2 or dport = :%2 )'\n")
+            // In the private network, ss must be run inside it to see them.
+            const QString ss = QStringLiteral("ss -tanoie '( sport = :%1 or dport = :%1 )'").arg(runner.port());
+            out(QStringLiteral("\nholding the sockets for %1 s; in another terminal: %2\n")
                     .arg(holdS)
-                    .arg(runner.port()));
+                    .arg(isPrivate ? privateNetwork.ssLauncher().join(QLatin1Char(' ')) + QLatin1Char(' ') + ss : ss));
             QTimer::singleShot(int(std::ceil(holdS * 1000)), &runner, closeAll);
         } else {
             QTimer::singleShot(0, &runner, closeAll);

@@ -5,6 +5,12 @@
 #include "procsource.h"
 #include "sssource.h"
 
+#include "core/system/labnetwork.h"
+
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <sys/socket.h>
+
 namespace sockscope {
 
 QStringList SocketSource::names()
@@ -39,6 +45,27 @@ std::unique_ptr<SocketSource> SocketSource::create(QStringView name, QString *er
         *error = QStringLiteral("unknown source '%1' (choose one of: %2)")
                      .arg(name.toString(), names().join(QStringLiteral(", ")));
     return nullptr;
+}
+
+std::unique_ptr<SocketSource> SocketSource::create(QStringView name, LabNetwork *network, QString *error)
+{
+    if (!network)
+        return create(name, error);
+    if (name.isEmpty() || name == QLatin1String("default"))
+        return create(defaultName(), network, error);
+    if (name == QLatin1String("netlink")) {
+        // The poller's thread asks for the socket; LabNetwork takes requests from any thread.
+        return std::make_unique<NetlinkSource>(
+            [network] { return network->createSocket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG); });
+    }
+    if (name == QLatin1String("proc"))
+        return std::make_unique<ProcSource>(network->procNetDirectory());
+    if (name == QLatin1String("ss")) {
+        auto ss = std::make_unique<SsSource>();
+        ss->setLauncher(network->ssLauncher());
+        return ss;
+    }
+    return create(name, error); // the same message for a name that is none of them
 }
 
 } // namespace sockscope

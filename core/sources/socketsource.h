@@ -10,6 +10,8 @@
 
 namespace sockscope {
 
+class LabNetwork;
+
 // Where the kernel's TCP table comes from. take() is synchronous and may block for a few
 // milliseconds; call it from a worker thread in interactive code (see Poller). An instance is
 // used by one thread at a time.
@@ -26,6 +28,8 @@ public:
     // "netlink", "proc" and "ss"; "" or "default" for defaultName(); nullptr and a message
     // for anything else.
     static std::unique_ptr<SocketSource> create(QStringView name, QString *error = nullptr);
+    // The same, reading the table of the lab's private network instead of this process's.
+    static std::unique_ptr<SocketSource> create(QStringView name, LabNetwork *network, QString *error = nullptr);
     static QStringList names();
     // The source used when none is named, and why: netlink where this machine answers a
     // sock_diag dump, /proc otherwise (some containers refuse AF_NETLINK sockets). Asked of the

@@ -24,8 +24,13 @@ QStringList SsSource::arguments(const SocketFilter &filter) const
 QString SsSource::run(const QStringList &arguments, QByteArray &output) const
 {
     QProcess process;
-    process.setProgram(m_program);
-    process.setArguments(arguments);
+    if (m_launcher.isEmpty()) {
+        process.setProgram(m_program);
+        process.setArguments(arguments);
+    } else {
+        process.setProgram(m_launcher.first());
+        process.setArguments(m_launcher.mid(1) + QStringList{m_program} + arguments);
+    }
     // The C locale keeps numbers and messages in the form the parser knows.
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));

@@ -15,6 +15,10 @@ class SsSource final : public SocketSource
 public:
     explicit SsSource(const QString &program = QStringLiteral("ss"), int timeoutMs = 5000);
 
+    // Runs ss through this command, which ends where ss's name goes: `nsenter -t PID -U -n
+    // --preserve-credentials` lists the lab's private network (LabNetwork::ssLauncher()).
+    void setLauncher(const QStringList &launcher) { m_launcher = launcher; }
+
     QString name() const override { return QStringLiteral("ss"); }
     Snapshot take(const SocketFilter &filter) override;
 
@@ -26,6 +30,7 @@ public:
 
 private:
     QString m_program;
+    QStringList m_launcher;
     int m_timeoutMs;
 };
 

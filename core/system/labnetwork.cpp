@@ -391,6 +391,12 @@ QString LabNetwork::procNetDirectory() const
     return m_pid > 0 ? QStringLiteral("/proc/%1/net").arg(m_pid) : QString();
 }
 
+QStringList LabNetwork::ssLauncher() const
+{
+    return {QStringLiteral("nsenter"), QStringLiteral("-t"), QString::number(m_pid), QStringLiteral("-U"),
+            QStringLiteral("-n"), QStringLiteral("--preserve-credentials")};
+}
+
 void LabNetwork::helperGone(const QString &reason)
 {
     if (!isRunning())

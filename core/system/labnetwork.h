@@ -43,6 +43,9 @@ public:
     qint64 helperPid() const { return m_pid; }
     // The private network's tables as text, as /proc/net/tcp and tcp6 show the host's.
     QString procNetDirectory() const;
+    // What runs a program inside the private network (ss, for one): nsenter into the helper's
+    // namespaces, keeping this user's credentials.
+    QStringList ssLauncher() const;
     // The nested namespace's connection hash size, 0 where it shares the host's.
     int ownHashEntries() const { return m_hashEntries; }
     // Why the last request or the helper failed, for the status line.

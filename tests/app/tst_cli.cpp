@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The sockscope executable's subcommands, run as a user would run them.
+#include "core/system/labnetwork.h"
 #include "core/session/sessionfile.h"
 #include "core/sources/pollinterval.h"
 #include "core/sources/socketsource.h"
@@ -135,6 +136,8 @@ private Q_SLOTS:
     void shouldShowTheBoundSocketWhereTheSourceListsIt();
     void shouldHoldTheFinalSockets();
     void shouldNameTheHolderWhenTheScenarioPortIsTaken();
+    void shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds();
+    void shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused();
     void shouldExportASnapshot_data();
     void shouldExportASnapshot();
     void shouldExportAScenarioRun();
@@ -790,8 +793,15 @@ void TestCli::shouldHoldTheFinalSockets()
     // while it holds, the kernel still has both ends of the half-closed connection
     const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("sport = :(\\d+)")).match(out);
     QVERIFY(m.hasMatch());
-    const Run now = run({QStringLiteral("snapshot"), QStringLiteral("--port"), m.captured(1)});
-    QVERIFY2(now.out.contains(QStringLiteral("FIN_WAIT2")) && now.out.contains(QStringLiteral("CLOSE_WAIT")), qPrintable(now.out));
+    // The command it prints shows them: in the lab's private network, through nsenter.
+    const QRegularExpressionMatch command = QRegularExpression(QStringLiteral("in another terminal: (.*)\n")).match(out);
+    QVERIFY(command.hasMatch());
+    QProcess shell;
+    shell.start(QStringLiteral("sh"), {QStringLiteral("-c"), command.captured(1)});
+    QVERIFY(shell.waitForFinished(10000));
+    const QString listed = QString::fromUtf8(shell.readAllStandardOutput());
+    QVERIFY2(listed.contains(QStringLiteral("FIN-WAIT-2")) && listed.contains(QStringLiteral("CLOSE-WAIT")),
+             qPrintable(command.captured(1) + QLatin1Char('\n') + listed + QString::fromUtf8(shell.readAllStandardError())));
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitCode(), 0);
     out += QString::fromUtf8(p.readAllStandardOutput());
@@ -810,12 +820,48 @@ void TestCli::shouldNameTheHolderWhenTheScenarioPortIsTaken()
 {
     Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
     QVERIFY(taken.isValid());
-    const Run r = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--port"),
-                       QString::number(taken.localPort())});
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--network"),
+                       QStringLiteral("host"), QStringLiteral("--port"), QString::number(taken.localPort())});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("EADDRINUSE")), qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("held by tst_cli (pid %1)").arg(QCoreApplication::applicationPid())), qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("MISSING listener in LISTEN")));
+}
+
+void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
+{
+    Fd taken = Loopback::listen(AddressFamily::IPv4, 1);
+    QVERIFY(taken.isValid());
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--port"),
+                       QString::number(taken.localPort())});
+    if (r.err.contains(QLatin1String("no private network here")) && !LabNetwork::whyUnavailable().isEmpty())
+        QSKIP(qPrintable(r.err.trimmed()));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("network: private")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("bind(127.0.0.1:%1) = 0").arg(taken.localPort())), qPrintable(r.out));
+    QVERIFY(!r.out.contains(QLatin1String("MISSING")));
+
+    const Run wrong = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--network"),
+                           QStringLiteral("moon")});
+    QCOMPARE(wrong.exitCode, 2);
+    QVERIFY2(wrong.err.contains(QStringLiteral("--network is private or host, not 'moon'")), qPrintable(wrong.err));
+}
+
+void TestCli::shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused()
+{
+    Start how;
+    how.program = QStringLiteral(SOCKSCOPE_DENY_USERNS);
+    const Run r = runWith(how, {QStringLiteral(SOCKSCOPE_EXECUTABLE), QStringLiteral("scenario"), QStringLiteral("handshake"),
+                                QStringLiteral("--port"), QStringLiteral("0")});
+    if (r.exitCode == 77)
+        QSKIP(qPrintable(r.err.trimmed()));
+    QCOMPARE(r.exitCode, 0);
+    // One line saying why, then the same scenario on this machine's loopback.
+    QVERIFY2(r.err.contains(QStringLiteral("no private network here (a private network needs a user namespace")),
+             qPrintable(r.err));
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(r.out.contains(QStringLiteral("network: this machine's loopback")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("seen    listener in LISTEN")));
 }
 
 void TestCli::shouldExportASnapshot_data()
