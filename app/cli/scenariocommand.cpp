@@ -6,6 +6,8 @@
 
 #include "core/format/sockettable.h"
 #include "core/lab/scenariocatalog.h"
+#include "core/capture/segmentcapture.h"
+#include "core/capture/segmenttext.h"
 #include "core/system/labnetwork.h"
 #include "core/lab/scenariorunner.h"
 #include "core/live/livesession.h"
@@ -75,15 +77,17 @@ int runScenario(const QStringList &arguments)
                                                     "their own, where port 8000 is always free and the host sees none of "
                                                     "them) or host (this machine's loopback, beside its other sockets)."),
                                      QStringLiteral("private|host"), QStringLiteral("private")};
+    const QCommandLineOption noCapture{QStringLiteral("no-capture"),
+                                       QStringLiteral("Do not print the segments on the private network's wire.")};
     ExportOption exporting;
-    parser.addOptions({list, port, ipv6, hold, clients, network, common.source, exporting.option});
+    parser.addOptions({list, port, ipv6, hold, clients, network, noCapture, common.source, exporting.option});
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope scenario --list\n"
                        "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source netlink|proc|ss] [--clients N]\n"
-                       "                               [--network private|host] [--export FILE]"),
+                       "                               [--network private|host] [--no-capture] [--export FILE]"),
         QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
                        "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"
                        "seen, 1 when something was missing or a call failed (both are named), 2 on a usage error.\n"
@@ -146,6 +150,29 @@ int runScenario(const QStringList &arguments)
     Lab &lab = *live.lab();
     if (isPrivate)
         lab.setNetwork(&privateNetwork);
+    // The wire: every segment between the lab's sockets, printed where it falls among the calls
+    // and the kernel's transitions.
+    SegmentCapture capture;
+    if (isPrivate && !parser.isSet(noCapture) && !capture.start(privateNetwork, &why))
+        err(QStringLiteral("sockscope scenario: no capture (%1)\n").arg(why));
+    const auto whoIs = [&lab](const Endpoint &at, const Endpoint &peer) {
+        const QList<LabSocket> sockets = lab.sockets();
+        for (const LabSocket &s : sockets) {
+            if (s.local == at && s.remote == peer)
+                return s.label();
+        }
+        // Before accept(), the server's end of a connection is the listener's.
+        for (const LabSocket &s : sockets) {
+            if (s.role == LabSocket::Role::Listener && s.local.port == at.port)
+                return s.label();
+        }
+        return at.toString();
+    };
+    QObject::connect(&capture, &SegmentCapture::segmentCaptured, &capture, [&](const SegmentCapture::Captured &c) {
+        out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
+                .arg(stamp(live.runner()->elapsedMs()), whoIs(c.segment.source, c.segment.destination),
+                     whoIs(c.segment.destination, c.segment.source), SegmentText::line(c.segment, c.bases)));
+    });
     ScenarioRunner &runner = *live.runner();
     const Session &session = *live.session(); // what --export writes
     runner.load(*scenario, config);
@@ -169,6 +196,7 @@ int runScenario(const QStringList &arguments)
     });
     QObject::connect(&runner, &ScenarioRunner::transitionObserved, &runner,
                      [&](const ConnectionEvent &e, const QString &label, const SocketRecord &record) {
+                         capture.readPending(); // the segments that led here come first
                          const QString from = e.from ? kernelName(*e.from) : QStringLiteral("(new)");
                          const QString to = e.to ? kernelName(*e.to) : QStringLiteral("(gone)");
                          QString line = QStringLiteral("  %1  kernel        %2: %3 -> %4  (%5 %6)")
@@ -203,6 +231,14 @@ int runScenario(const QStringList &arguments)
     });
 
     const auto closeAll = [&] {
+        capture.readPending();
+        if (capture.isCapturing()) {
+            out(QStringLiteral("\nwire: %1 segment(s) captured on the private loopback%2\n")
+                    .arg(capture.capturedCount())
+                    .arg(capture.droppedCount() > 0 ? QStringLiteral(", the oldest %1 not kept").arg(capture.droppedCount())
+                                                    : QString()));
+            capture.stop(); // the closing RSTs are not the scenario's
+        }
         if (!exporting.write(parser, command, session, sourceName, 20, {runner.port()}, {runner.record()}))
             status = ExitFailure;
         out(QStringLiteral("\nclosing every socket the scenario opened, with RST so that no new TIME_WAIT or FIN_WAIT entries linger\n"));

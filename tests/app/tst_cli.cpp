@@ -840,6 +840,16 @@ void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
     QVERIFY2(r.out.contains(QStringLiteral("network: private")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("bind(127.0.0.1:%1) = 0").arg(taken.localPort())), qPrintable(r.out));
     QVERIFY(!r.out.contains(QLatin1String("MISSING")));
+    // The wire between the calls: the handshake's three segments, before accept() is called.
+    const qsizetype syn = r.out.indexOf(QLatin1String("wire          client #1 -> listener  SYN seq=0 win="));
+    const qsizetype synAck = r.out.indexOf(QLatin1String("wire          listener -> client #1  SYN,ACK seq=0 ack=1 win="));
+    const qsizetype ack = r.out.indexOf(QLatin1String("wire          client #1 -> listener  ACK seq=1 ack=1 win="));
+    const qsizetype accept = r.out.indexOf(QLatin1String("accept() = "));
+    QVERIFY2(syn > 0 && syn < synAck && synAck < ack && ack < accept, qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("\nwire: 3 segment(s) captured on the private loopback\n")), qPrintable(r.out));
+    const Run quiet = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--no-capture")});
+    QCOMPARE(quiet.exitCode, 0);
+    QVERIFY2(!quiet.out.contains(QLatin1String("wire")), qPrintable(quiet.out));
 
     const Run wrong = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--network"),
                            QStringLiteral("moon")});
