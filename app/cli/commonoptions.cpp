@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commonoptions.h"
 
+#include "core/capture/segmentcapture.h"
+
 #include "cliconsole.h"
 
 #include "core/format/atomicfile.h"
@@ -73,16 +75,32 @@ QString ExportOption::check(const QCommandLineParser &parser) const
         if (path.endsWith(QLatin1String(ext), Qt::CaseInsensitive))
             return QString();
     }
-    return QStringLiteral("--export: '%1' must end in .json (a session), .csv or .txt (the table)").arg(path);
+    if (allowPcapng && path.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive))
+        return QString();
+    return allowPcapng
+        ? QStringLiteral("--export: '%1' must end in .json (a session), .csv or .txt (the table) or .pcapng (the wire)").arg(path)
+        : QStringLiteral("--export: '%1' must end in .json (a session), .csv or .txt (the table)").arg(path);
 }
 
 bool ExportOption::write(const QCommandLineParser &parser, const QString &command, const Session &session,
                          const QString &source, int intervalMs, const QList<quint16> &ports,
-                         const QList<ScenarioRunRecord> &runs) const
+                         const QList<ScenarioRunRecord> &runs, const SegmentCapture *capture) const
 {
     if (!parser.isSet(option))
         return true;
     const QString path = parser.value(option);
+    if (path.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive)) {
+        const QString error = capture
+            ? writeFileAtomically(path, capture->pcapng(QStringLiteral("sockscope %1").arg(QCoreApplication::applicationVersion())))
+            : QStringLiteral("nothing captured to write to %1: the wire is captured in the private network only, "
+                             "without --no-capture").arg(path);
+        if (!error.isEmpty()) {
+            err(QStringLiteral("sockscope %1: %2\n").arg(command, error));
+            return false;
+        }
+        err(QStringLiteral("sockscope %1: wrote %2 (%3 segment(s))\n").arg(command, path).arg(qint64(capture->kept().size())));
+        return true;
+    }
     const SessionDocument document =
         session.toDocument(QCoreApplication::applicationVersion(), source, intervalMs, ports, runs);
     QString error;

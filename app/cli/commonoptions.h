@@ -11,6 +11,11 @@
 #include <memory>
 #include <optional>
 
+namespace sockscope {
+class LabNetwork;
+class SegmentCapture;
+} // namespace sockscope
+
 namespace sockscope::cli {
 
 // Options several subcommands share, with one way to read and check them.
@@ -49,12 +54,15 @@ struct ExportOption
                                              "(.csv) or as ss -tan prints it (.txt)."),
                               QStringLiteral("FILE")};
 
+    bool allowPcapng = false; // a command that captures the wire can write it
+
     // A usage problem with the file name, or empty.
     QString check(const QCommandLineParser &parser) const;
-    // Writes `session` to the file if one was asked for; reports and returns false on failure.
+    // Writes `session` to the file if one was asked for (or, for a .pcapng, what `capture`
+    // kept); reports and returns false on failure.
     bool write(const QCommandLineParser &parser, const QString &command, const Session &session,
                const QString &source, int intervalMs, const QList<quint16> &ports,
-               const QList<ScenarioRunRecord> &runs = {}) const;
+               const QList<ScenarioRunRecord> &runs = {}, const SegmentCapture *capture = nullptr) const;
 };
 
 // A number of seconds from `min` to `max` ("30", "0.5", "2e3"), or nothing: NaN and infinity

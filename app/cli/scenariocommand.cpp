@@ -16,6 +16,8 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <cerrno>
+
 #include <cmath>
 
 namespace sockscope::cli {
@@ -80,6 +82,9 @@ int runScenario(const QStringList &arguments)
     const QCommandLineOption noCapture{QStringLiteral("no-capture"),
                                        QStringLiteral("Do not print the segments on the private network's wire.")};
     ExportOption exporting;
+    exporting.allowPcapng = true;
+    exporting.option.setDescription(exporting.option.description()
+                                    + QStringLiteral(" Or the private network's wire as pcapng (.pcapng), for Wireshark."));
     parser.addOptions({list, port, ipv6, hold, clients, network, noCapture, common.source, exporting.option});
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
 
@@ -153,7 +158,8 @@ int runScenario(const QStringList &arguments)
     // The wire: every segment between the lab's sockets, printed where it falls among the calls
     // and the kernel's transitions.
     SegmentCapture capture;
-    if (isPrivate && !parser.isSet(noCapture) && !capture.start(privateNetwork, &why))
+    const bool wired = isPrivate && !parser.isSet(noCapture) && capture.start(privateNetwork, &why);
+    if (isPrivate && !parser.isSet(noCapture) && !wired)
         err(QStringLiteral("sockscope scenario: no capture (%1)\n").arg(why));
     const auto whoIs = [&lab](const Endpoint &at, const Endpoint &peer) {
         const QList<LabSocket> sockets = lab.sockets();
@@ -168,10 +174,24 @@ int runScenario(const QStringList &arguments)
         }
         return at.toString();
     };
+    // The call each socket made last, until a segment it sends answers for it: the comment that
+    // segment carries in a pcapng file ("client #1: connect(127.0.0.1:8000)").
+    QHash<QString, QString> cause;
     QObject::connect(&capture, &SegmentCapture::segmentCaptured, &capture, [&](const SegmentCapture::Captured &c) {
+        const QString sender = whoIs(c.segment.source, c.segment.destination);
         out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
-                .arg(stamp(live.runner()->elapsedMs()), whoIs(c.segment.source, c.segment.destination),
-                     whoIs(c.segment.destination, c.segment.source), SegmentText::line(c.segment, c.bases)));
+                .arg(stamp(live.runner()->elapsedMs()), sender, whoIs(c.segment.destination, c.segment.source),
+                     SegmentText::line(c.segment, c.bases)));
+        if (const QString why = cause.take(sender); !why.isEmpty())
+            capture.annotateLast(why);
+    });
+    QObject::connect(&live, &LiveSession::callMade, &capture, [&](const LabCall &call) {
+        // Only calls that put a segment on the wire themselves: the SYN,ACK and the ACKs are
+        // the kernels' answers, not any call's.
+        const bool sends = call.kind == LabCall::Kind::Connect || call.kind == LabCall::Kind::Send
+            || call.kind == LabCall::Kind::Shutdown || call.kind == LabCall::Kind::Close;
+        if (sends && !call.notCalled && (!call.failed() || call.error == EINPROGRESS))
+            cause.insert(call.socketLabel, QStringLiteral("%1: %2(%3)").arg(call.socketLabel, call.name(), call.argumentsText()));
     });
     ScenarioRunner &runner = *live.runner();
     const Session &session = *live.session(); // what --export writes
@@ -239,7 +259,8 @@ int runScenario(const QStringList &arguments)
                                                     : QString()));
             capture.stop(); // the closing RSTs are not the scenario's
         }
-        if (!exporting.write(parser, command, session, sourceName, 20, {runner.port()}, {runner.record()}))
+        if (!exporting.write(parser, command, session, sourceName, 20, {runner.port()}, {runner.record()},
+                             wired ? &capture : nullptr))
             status = ExitFailure;
         out(QStringLiteral("\nclosing every socket the scenario opened, with RST so that no new TIME_WAIT or FIN_WAIT entries linger\n"));
         lab.abortAll();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "segmentcapture.h"
 
+#include "pcapng.h"
 #include "segmentdecoder.h"
 
 #include "core/system/labnetwork.h"
@@ -90,6 +91,21 @@ void SegmentCapture::clear()
     m_captured = m_dropped = m_skipped = 0;
 }
 
+void SegmentCapture::annotateLast(const QString &comment)
+{
+    if (!m_kept.empty())
+        m_kept.back().comment = comment;
+}
+
+QByteArray SegmentCapture::pcapng(const QString &application) const
+{
+    QList<PcapngPacket> packets;
+    packets.reserve(qsizetype(m_kept.size()));
+    for (const Captured &c : m_kept)
+        packets.append({c.segment.timestampNs, c.frame, c.comment});
+    return Pcapng::write(packets, application);
+}
+
 void SegmentCapture::readPending()
 {
     if (m_fd < 0)
@@ -134,7 +150,7 @@ void SegmentCapture::readPending()
             ++m_skipped;
             continue;
         }
-        Captured captured{*decoded.segment, m_numbering.take(*decoded.segment)};
+        Captured captured{*decoded.segment, m_numbering.take(*decoded.segment), frame.left(n), QString()};
         ++m_captured;
         m_kept.push_back(captured);
         while (qsizetype(m_kept.size()) > m_maxKept) {

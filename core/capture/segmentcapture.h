@@ -32,6 +32,8 @@ public:
     {
         Segment segment;
         SequenceBases bases; // what makes its numbers relative, as Wireshark shows them
+        QByteArray frame;    // as it was on the wire, for a pcapng file
+        QString comment;     // the call that caused it (annotateLast()), or empty
     };
 
     explicit SegmentCapture(QObject *parent = nullptr);
@@ -49,6 +51,10 @@ public:
     qint64 skippedFrames() const { return m_skipped; }  // not TCP, or unreadable
     void setMaxKept(qsizetype max) { m_maxKept = qMax<qsizetype>(1, max); }
     void clear();
+    // Says what caused the segment segmentCaptured() just reported (a lab call).
+    void annotateLast(const QString &comment);
+    // The kept segments as a pcapng file (Wireshark, tshark), with their comments.
+    QByteArray pcapng(const QString &application) const;
 
     // Reads what the kernel has queued now (the notifier does this as frames arrive; a caller
     // that wants every segment before it goes on, a scenario step, calls it too).

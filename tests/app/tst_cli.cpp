@@ -138,6 +138,7 @@ private Q_SLOTS:
     void shouldNameTheHolderWhenTheScenarioPortIsTaken();
     void shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds();
     void shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused();
+    void shouldExportTheScenariosWireAsPcapng();
     void shouldExportASnapshot_data();
     void shouldExportASnapshot();
     void shouldExportAScenarioRun();
@@ -872,6 +873,42 @@ void TestCli::shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused()
     QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
     QVERIFY2(r.out.contains(QStringLiteral("network: this machine's loopback")), qPrintable(r.out));
     QVERIFY(r.out.contains(QStringLiteral("seen    listener in LISTEN")));
+}
+
+void TestCli::shouldExportTheScenariosWireAsPcapng()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("half-close.pcapng"));
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("half-close"), QStringLiteral("--export"), path});
+    if (r.err.contains(QLatin1String("no private network here")) && !LabNetwork::whyUnavailable().isEmpty())
+        QSKIP(qPrintable(r.err.trimmed()));
+    QCOMPARE(r.exitCode, 0);
+    const QRegularExpressionMatch count = QRegularExpression(QStringLiteral("\nwire: (\\d+) segment")).match(r.out);
+    QVERIFY2(count.hasMatch(), qPrintable(r.out));
+    QVERIFY2(r.err.contains(QStringLiteral("wrote %1 (%2 segment(s))").arg(path, count.captured(1))), qPrintable(r.err));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.read(4) == QByteArray("\n\r\r\n")); // a pcapng section header
+    const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+    if (!tshark.isEmpty()) {
+        QProcess p;
+        p.start(tshark, {QStringLiteral("-r"), path, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                         QStringLiteral("frame.comment")});
+        QVERIFY(p.waitForFinished(30000));
+        const QStringList comments = QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'));
+        QCOMPARE(QString::number(comments.size() - 1), count.captured(1)); // one line per packet
+        QCOMPARE(comments.first(), QStringLiteral("client #1: connect(127.0.0.1:8000)"));
+        QVERIFY2(comments.contains(QStringLiteral("client #1: shutdown(SHUT_WR)")), qPrintable(comments.join(QLatin1Char('|'))));
+    }
+    // Without capture there is no wire to write, and a name that is not .pcapng is refused.
+    const Run none = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--no-capture"),
+                          QStringLiteral("--export"), dir.filePath(QStringLiteral("none.pcapng"))});
+    QCOMPARE(none.exitCode, 1);
+    QVERIFY2(none.err.contains(QLatin1String("the wire is captured in the private network only")), qPrintable(none.err));
+    const Run pcap = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--export"),
+                          dir.filePath(QStringLiteral("old.pcap"))});
+    QCOMPARE(pcap.exitCode, 2);
+    QVERIFY2(pcap.err.contains(QLatin1String(".pcapng (the wire)")), qPrintable(pcap.err));
 }
 
 void TestCli::shouldExportASnapshot_data()
