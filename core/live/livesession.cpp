@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "livesession.h"
 
+#include <algorithm>
+
 namespace sockscope {
 
 LiveSession::LiveSession(std::unique_ptr<SocketSource> source, QObject *parent) : QObject(parent)
@@ -134,6 +136,14 @@ std::optional<SocketFilter> LiveSession::filter() const
         if (!filter.tcpInfoFor.contains(key))
             filter.tcpInfoFor.append(key);
     }
+    // The lab alone in its private network: the only bound sockets there are the lab's, so the
+    // bind hash is walked only while one of them is bound and not yet listening or connecting.
+    if (m_lab.network() && m_watched && m_watched->isEmpty()) {
+        const QList<LabSocket> sockets = m_lab.sockets();
+        filter.boundInactive = std::any_of(sockets.cbegin(), sockets.cend(), [](const LabSocket &s) {
+            return s.open && s.local.port != 0 && !s.listening && !s.connecting && !s.connected;
+        });
+    }
     if (!m_watched)
         return filter;
     filter.ports = *m_watched;
@@ -154,7 +164,7 @@ void LiveSession::updateFilter()
     const bool same = m_filterSet && next.has_value() == m_filter.has_value()
         && (!next
             || (next->ports == m_filter->ports && next->family == m_filter->family
-                && next->tcpInfoFor == m_filter->tcpInfoFor));
+                && next->tcpInfoFor == m_filter->tcpInfoFor && next->boundInactive == m_filter->boundInactive));
     if (same)
         return;
     const bool hadNothing = m_filterSet && !m_filter;

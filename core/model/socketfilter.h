@@ -22,6 +22,12 @@ struct SocketFilter
     bool tcpInfoForAll = true;
     QList<ConnectionKey> tcpInfoFor;
     static constexpr int maxTcpInfoRows = 64;
+    // Sockets bound but neither listening nor connecting (state CLOSE; netlink only, Linux 6.8+).
+    // Listing them walks the kernel's whole bind hash, which every network namespace shares
+    // with the host: most of what a poll of the lab's private network costs. A view that knows
+    // there are none to see (the private lab, with no socket between bind() and listen() or
+    // connect()) turns them off.
+    bool boundInactive = true;
 
     bool isEmpty() const { return !port && ports.isEmpty() && !state && !family; }
     QList<quint16> allPorts() const; // port and ports, without repeats

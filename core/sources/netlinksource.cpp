@@ -87,6 +87,8 @@ QString NetlinkSource::dump(int family, const SocketFilter &filter, QList<Socket
         if (*filter.state == TcpState::Close)
             states |= boundInactive;
     }
+    if (!filter.boundInactive)
+        states &= ~boundInactive;
     const quint8 extensions = filter.tcpInfoForAll ? quint8(1 << (INET_DIAG_INFO - 1)) : quint8(0);
     if (family == bothFamilies) {
         // The older request (TCPDIAG_GETSOCK, as ss once sent): the kernel dumps both families

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/live/livesession.h"
+#include "core/system/labnetwork.h"
 
 #include "../../common/scriptedsource.h"
 
@@ -65,6 +66,7 @@ private Q_SLOTS:
     void shouldPollNothingWhileTheLabHasNoPortToWatch();
     void shouldStreamLabCallsAndPollAfterThem();
     void shouldForgetTheTableWhenTheSourceChanges();
+    void shouldListBoundSocketsOfThePrivateLabOnlyWhileItHasOne();
 };
 
 void TestLiveSession::shouldStreamWhatEachPollChangedAndNothingElse()
@@ -248,6 +250,43 @@ void TestLiveSession::shouldForgetTheTableWhenTheSourceChanges()
     QVERIFY(first.ok());
     QCOMPARE(first.rows, 0);
     QCOMPARE(live.session()->connections().liveCount(), 0);
+}
+
+void TestLiveSession::shouldListBoundSocketsOfThePrivateLabOnlyWhileItHasOne()
+{
+    LabNetwork network;
+    QString why;
+    if (!network.start(&why)) {
+        if (!LabNetwork::whyUnavailable().isEmpty())
+            QSKIP(qPrintable(why));
+        QFAIL(qPrintable(why));
+    }
+    LiveSession live(SocketSource::create(QStringLiteral("netlink"), &network));
+    Lab &lab = *live.lab();
+    lab.setNetwork(&network);
+    live.setWatchedPorts(QList<quint16>()); // the lab alone
+    live.setInterval(20);
+    live.start();
+    const Lab::Result server = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4));
+    Endpoint at;
+    at.address = IpAddress::fromIPv4(0x7f000001);
+    at.port = 8000;
+    QVERIFY(lab.execute(LabCommand::bind(server.socketId, at)).ok);
+    // Bound, not listening: it is in the kernel's bind hash, and the poll asks for it there.
+    QVERIFY(live.filter()->boundInactive);
+    const ConnectionStore &store = live.session()->connections();
+    QTRY_VERIFY_WITH_TIMEOUT(!store.liveIds().isEmpty(), 5000);
+    const quint64 id = store.liveIds().first();
+    QCOMPARE(store.history(id)->latest.state, TcpState::Close);
+    // Listening: nothing bound-only is left, and the walk of the host-wide bind hash stops.
+    QVERIFY(lab.execute(LabCommand::listen(server.socketId, 4)).ok);
+    QVERIFY(!live.filter()->boundInactive);
+    QTRY_COMPARE_WITH_TIMEOUT(store.history(id)->latest.state, TcpState::Listen, 5000);
+    // A lab on the host's loopback always asks: other programs' bound sockets are there too.
+    lab.setNetwork(nullptr);
+    QVERIFY(live.filter()->boundInactive);
+    live.stop();
+    lab.abortAll();
 }
 
 QTEST_GUILESS_MAIN(TestLiveSession)
