@@ -3,6 +3,8 @@
 // own, close when the program closes them, and the helper that makes them is never left behind.
 #include "core/system/labnetwork.h"
 
+#include "../common/privatenetwork.h"
+
 #include "core/lab/lab.h"
 #include "core/parsers/procnettcpparser.h"
 #include "core/sources/netlinksource.h"
@@ -24,17 +26,6 @@
 using namespace sockscope;
 
 namespace {
-
-// A private network, or a skip saying why this machine has none.
-#define START_OR_SKIP(network)                                                                     \
-    do {                                                                                           \
-        QString why;                                                                               \
-        if (!(network).start(&why)) {                                                              \
-            if (!LabNetwork::whyUnavailable().isEmpty())                                           \
-                QSKIP(qPrintable(why));                                                            \
-            QFAIL(qPrintable(QStringLiteral("no private network, and no setting says why: ") + why)); \
-        }                                                                                          \
-    } while (false)
 
 sockaddr_in loopback(quint16 port)
 {
@@ -109,7 +100,7 @@ void TestLabNetwork::shouldMakeSocketsInALoopbackOfItsOwn()
     const quint16 port = portOf(host);
 
     LabNetwork network;
-    START_OR_SKIP(network);
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     QVERIFY(network.helperPid() > 0);
     // ...is free in the private network, and a connection there works as on any loopback.
     const int listener = network.createSocket(AF_INET, SOCK_STREAM, 0);
@@ -141,7 +132,7 @@ void TestLabNetwork::shouldMakeSocketsInALoopbackOfItsOwn()
 void TestLabNetwork::shouldLetTheProgramCloseWhatItMade()
 {
     LabNetwork network;
-    START_OR_SKIP(network);
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     const int listener = network.createSocket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(listenOn(listener, 8000)); // always free here
     const int client = network.createSocket(AF_INET, SOCK_STREAM, 0);
@@ -163,7 +154,7 @@ void TestLabNetwork::shouldLetTheProgramCloseWhatItMade()
 void TestLabNetwork::shouldReadItsTableThroughEverySource()
 {
     LabNetwork network;
-    START_OR_SKIP(network);
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     const int listener = network.createSocket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(listenOn(listener, 8000));
     const int client = network.createSocket(AF_INET, SOCK_STREAM, 0);
@@ -197,7 +188,7 @@ void TestLabNetwork::shouldRunTheLabOnPort8000WhateverTheHostHolds()
     const int host = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const bool ours = listenOn(host, 8000);
     LabNetwork network;
-    START_OR_SKIP(network);
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     Lab lab;
     lab.setNetwork(&network);
     const Lab::Result server = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4));
@@ -221,7 +212,7 @@ void TestLabNetwork::shouldRunTheLabOnPort8000WhateverTheHostHolds()
 void TestLabNetwork::shouldHaveASmallConnectionTableOfItsOwn()
 {
     LabNetwork network;
-    START_OR_SKIP(network);
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     QFile hostSetting(QStringLiteral("/proc/sys/net/ipv4/tcp_child_ehash_entries"));
     if (!hostSetting.exists())
         QSKIP("this kernel (before 6.1) gives a network namespace no connection table of its own");
@@ -232,7 +223,7 @@ void TestLabNetwork::shouldHaveASmallConnectionTableOfItsOwn()
 void TestLabNetwork::shouldSayWhenItsHelperDies()
 {
     LabNetwork network;
-    START_OR_SKIP(network);
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     const int before = network.createSocket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(before >= 0);
     QSignalSpy died(&network, &LabNetwork::died);

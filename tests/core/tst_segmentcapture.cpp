@@ -5,6 +5,8 @@
 #include "core/capture/segmenttext.h"
 #include "core/system/labnetwork.h"
 
+#include "../common/privatenetwork.h"
+
 #include <QTest>
 
 #include <arpa/inet.h>
@@ -49,13 +51,9 @@ private Q_SLOTS:
 void TestSegmentCapture::shouldCaptureAConnectionOnceWithWiresharksNumbers()
 {
     LabNetwork network;
-    QString why;
-    if (!network.start(&why)) {
-        if (!LabNetwork::whyUnavailable().isEmpty())
-            QSKIP(qPrintable(why));
-        QFAIL(qPrintable(why));
-    }
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     SegmentCapture capture;
+    QString why;
     QVERIFY2(capture.start(network, &why), qPrintable(why));
 
     const int listener = network.createSocket(AF_INET, SOCK_STREAM, 0);

@@ -2,6 +2,8 @@
 #include "core/live/livesession.h"
 #include "core/system/labnetwork.h"
 
+#include "../../common/privatenetwork.h"
+
 #include "../../common/scriptedsource.h"
 
 #include <QSignalSpy>
@@ -255,12 +257,7 @@ void TestLiveSession::shouldForgetTheTableWhenTheSourceChanges()
 void TestLiveSession::shouldListBoundSocketsOfThePrivateLabOnlyWhileItHasOne()
 {
     LabNetwork network;
-    QString why;
-    if (!network.start(&why)) {
-        if (!LabNetwork::whyUnavailable().isEmpty())
-            QSKIP(qPrintable(why));
-        QFAIL(qPrintable(why));
-    }
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     LiveSession live(SocketSource::create(QStringLiteral("netlink"), &network));
     Lab &lab = *live.lab();
     lab.setNetwork(&network);
