@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Every scenario, run for real on loopback, must produce each state it promises on the end it
-// promises, as seen through /proc and through ss, over IPv4 and IPv6.
+// promises, as seen through /proc, ss and netlink, over IPv4 and IPv6, on the host's loopback
+// and in the lab's private network.
 #include "core/lab/scenariocatalog.h"
 #include "core/lab/scenariorunner.h"
 #include "core/live/livesession.h"
+#include "core/sources/procsource.h"
+#include "core/system/labnetwork.h"
 
 #include "../loopbackpair.h"
+#include "../../common/privatenetwork.h"
 #include "../../common/scriptedsource.h"
 
 #include <QSignalSpy>
@@ -26,6 +30,13 @@ private Q_SLOTS:
     void shouldProduceEveryExpectedStateThroughSs() { runThrough(QStringLiteral("ss")); }
     void shouldProduceEveryExpectedStateThroughNetlink_data() { table(); }
     void shouldProduceEveryExpectedStateThroughNetlink() { runThrough(QStringLiteral("netlink")); }
+    // The same in the lab's private network, on the tutorial's port 8000, always free there.
+    void shouldProduceEveryExpectedStateInThePrivateNetworkThroughProc_data() { table(); }
+    void shouldProduceEveryExpectedStateInThePrivateNetworkThroughProc() { runThrough(QStringLiteral("proc"), true); }
+    void shouldProduceEveryExpectedStateInThePrivateNetworkThroughSs_data() { table(); }
+    void shouldProduceEveryExpectedStateInThePrivateNetworkThroughSs() { runThrough(QStringLiteral("ss"), true); }
+    void shouldProduceEveryExpectedStateInThePrivateNetworkThroughNetlink_data() { table(); }
+    void shouldProduceEveryExpectedStateInThePrivateNetworkThroughNetlink() { runThrough(QStringLiteral("netlink"), true); }
     void shouldStopAtAnyStepAndCloseEverySocket();
     void shouldRunOneStepAtATime();
     void shouldNameWhatWasNotObserved();
@@ -33,7 +44,7 @@ private Q_SLOTS:
 
 private:
     void table();
-    void runThrough(const QString &source);
+    void runThrough(const QString &source, bool inPrivateNetwork = false);
 };
 
 void TestScenarios::table()
@@ -54,6 +65,8 @@ struct Harness
     LiveSession live;
     Lab &lab = *live.lab();
     ScenarioRunner &runner = *live.runner();
+
+    QString procDirectory = QStringLiteral("/proc/net"); // where leftovers() looks
 
     explicit Harness(const QString &source) : Harness(SocketSource::create(source)) { }
     explicit Harness(std::unique_ptr<SocketSource> source) : live(std::move(source))
@@ -85,7 +98,7 @@ struct Harness
         filter.port = runner.port();
         filter.family = runner.config().family; // the other family may use the same port number
         QStringList out;
-        for (const SocketRecord &r : SocketSource::create(QStringLiteral("proc"))->take(filter).records) {
+        for (const SocketRecord &r : ProcSource(procDirectory).take(filter).records) {
             if (r.state != TcpState::TimeWait)
                 out << r.local.toString() + QLatin1Char(' ') + r.remote.toString() + QLatin1Char(' ') + kernelName(r.state);
         }
@@ -103,7 +116,7 @@ QString describe(const QList<Expectation> &expectations)
 
 } // namespace
 
-void TestScenarios::runThrough(const QString &source)
+void TestScenarios::runThrough(const QString &source, bool inPrivateNetwork)
 {
     QFETCH(QString, scenario);
     QFETCH(int, family);
@@ -112,11 +125,20 @@ void TestScenarios::runThrough(const QString &source)
     if (source == QLatin1String("ss") && QStandardPaths::findExecutable(QStringLiteral("ss")).isEmpty())
         QSKIP("the ss program (iproute2) is not installed");
 
-    Harness h(source);
+    LabNetwork network;
+    if (inPrivateNetwork)
+        SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
+    Harness h(SocketSource::create(source, inPrivateNetwork ? &network : nullptr));
     ScenarioConfig config;
     config.family = AddressFamily(family);
-    config.port = 0; // the kernel chooses: tests never depend on a free port 8000
+    // On the host the kernel chooses: tests never depend on a free port 8000. In the private
+    // network it is always free.
+    config.port = inPrivateNetwork ? 8000 : 0;
     config.clients = 4;
+    if (inPrivateNetwork) {
+        h.lab.setNetwork(&network);
+        h.procDirectory = network.procNetDirectory();
+    }
     h.load(*ScenarioCatalog::find(scenario), config);
     h.runner.runAll(0);
     QTRY_VERIFY_WITH_TIMEOUT(h.runner.isDone(), 30000);
