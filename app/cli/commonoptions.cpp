@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commonoptions.h"
 
-#include "core/capture/segmentcapture.h"
+#include "core/capture/wiresegment.h"
 
 #include "cliconsole.h"
 
@@ -84,21 +84,22 @@ QString ExportOption::check(const QCommandLineParser &parser) const
 
 bool ExportOption::write(const QCommandLineParser &parser, const QString &command, const Session &session,
                          const QString &source, int intervalMs, const QList<quint16> &ports,
-                         const QList<ScenarioRunRecord> &runs, const SegmentCapture *capture) const
+                         const QList<ScenarioRunRecord> &runs, bool captured) const
 {
     if (!parser.isSet(option))
         return true;
     const QString path = parser.value(option);
     if (path.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive)) {
-        const QString error = capture
-            ? writeFileAtomically(path, capture->pcapng(QStringLiteral("sockscope %1").arg(QCoreApplication::applicationVersion())))
+        const QList<WireSegment> wire = session.wireSegments();
+        const QString error = captured
+            ? writeFileAtomically(path, pcapngOf(wire, QStringLiteral("sockscope %1").arg(QCoreApplication::applicationVersion())))
             : QStringLiteral("nothing captured to write to %1: the wire is captured in the private network only, "
                              "without --no-capture").arg(path);
         if (!error.isEmpty()) {
             err(QStringLiteral("sockscope %1: %2\n").arg(command, error));
             return false;
         }
-        err(QStringLiteral("sockscope %1: wrote %2 (%3 segment(s))\n").arg(command, path).arg(qint64(capture->kept().size())));
+        err(QStringLiteral("sockscope %1: wrote %2 (%3 segment(s))\n").arg(command, path).arg(wire.size()));
         return true;
     }
     const SessionDocument document =

@@ -13,7 +13,6 @@
 
 namespace sockscope {
 class LabNetwork;
-class SegmentCapture;
 } // namespace sockscope
 
 namespace sockscope::cli {
@@ -58,11 +57,11 @@ struct ExportOption
 
     // A usage problem with the file name, or empty.
     QString check(const QCommandLineParser &parser) const;
-    // Writes `session` to the file if one was asked for (or, for a .pcapng, what `capture`
-    // kept); reports and returns false on failure.
+    // Writes `session` to the file if one was asked for (or, for a .pcapng, the segments it
+    // captured, when `captured`); reports and returns false on failure.
     bool write(const QCommandLineParser &parser, const QString &command, const Session &session,
                const QString &source, int intervalMs, const QList<quint16> &ports,
-               const QList<ScenarioRunRecord> &runs = {}, const SegmentCapture *capture = nullptr) const;
+               const QList<ScenarioRunRecord> &runs = {}, bool captured = false) const;
 };
 
 // A number of seconds from `min` to `max` ("30", "0.5", "2e3"), or nothing: NaN and infinity

@@ -134,64 +134,33 @@ int runScenario(const QStringList &arguments)
     if (networkName != QLatin1String("private") && networkName != QLatin1String("host"))
         return usageError(command, QStringLiteral("--network is private or host, not '%1'").arg(networkName));
     // The private network, or the host's loopback where this machine cannot make one (said once).
-    LabNetwork privateNetwork;
+    LiveSession live;
+    Lab &lab = *live.lab();
     QString why;
-    const bool isPrivate = networkName == QLatin1String("private") && privateNetwork.start(&why);
+    const bool isPrivate = networkName == QLatin1String("private") && live.setNetwork(Network::Private, &why);
     if (networkName == QLatin1String("private") && !isPrivate)
         err(QStringLiteral("sockscope scenario: no private network here (%1); the lab uses this machine's loopback\n").arg(why));
     QString error;
-    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error, isPrivate ? &privateNetwork : nullptr);
+    std::unique_ptr<SocketSource> source = common.createSource(parser, command, error, live.labNetwork());
     if (!source)
         return usageError(command, error);
     const QString sourceName = source->name();
+    live.setSource(std::move(source));
 
     out(QStringLiteral("%1 — %2\n").arg(scenario->name, scenario->title));
     out(wrap(scenario->explanation, 92, QString()));
     out(isPrivate ? QStringLiteral("network: private, a loopback of its own (helper pid %1); the host sees none of it\n")
-                        .arg(privateNetwork.helperPid())
+                        .arg(live.labNetwork()->helperPid())
                   : QStringLiteral("network: this machine's loopback\n"));
 
-    LiveSession live(std::move(source));
-    Lab &lab = *live.lab();
-    if (isPrivate)
-        lab.setNetwork(&privateNetwork);
     // The wire: every segment between the lab's sockets, printed where it falls among the calls
     // and the kernel's transitions.
-    SegmentCapture capture;
-    const bool wired = isPrivate && !parser.isSet(noCapture) && capture.start(privateNetwork, &why);
+    const bool wired = isPrivate && !parser.isSet(noCapture) && live.setCapturing(true, &why);
     if (isPrivate && !parser.isSet(noCapture) && !wired)
         err(QStringLiteral("sockscope scenario: no capture (%1)\n").arg(why));
-    const auto whoIs = [&lab](const Endpoint &at, const Endpoint &peer) {
-        const QList<LabSocket> sockets = lab.sockets();
-        for (const LabSocket &s : sockets) {
-            if (s.local == at && s.remote == peer)
-                return s.label();
-        }
-        // Before accept(), the server's end of a connection is the listener's.
-        for (const LabSocket &s : sockets) {
-            if (s.role == LabSocket::Role::Listener && s.local.port == at.port)
-                return s.label();
-        }
-        return at.toString();
-    };
-    // The call each socket made last, until a segment it sends answers for it: the comment that
-    // segment carries in a pcapng file ("client #1: connect(127.0.0.1:8000)").
-    QHash<QString, QString> cause;
-    QObject::connect(&capture, &SegmentCapture::segmentCaptured, &capture, [&](const SegmentCapture::Captured &c) {
-        const QString sender = whoIs(c.segment.source, c.segment.destination);
+    QObject::connect(&live, &LiveSession::segmentCaptured, &live, [&](const WireSegment &w) {
         out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
-                .arg(stamp(live.runner()->elapsedMs()), sender, whoIs(c.segment.destination, c.segment.source),
-                     SegmentText::line(c.segment, c.bases)));
-        if (const QString why = cause.take(sender); !why.isEmpty())
-            capture.annotateLast(why);
-    });
-    QObject::connect(&live, &LiveSession::callMade, &capture, [&](const LabCall &call) {
-        // Only calls that put a segment on the wire themselves: the SYN,ACK and the ACKs are
-        // the kernels' answers, not any call's.
-        const bool sends = call.kind == LabCall::Kind::Connect || call.kind == LabCall::Kind::Send
-            || call.kind == LabCall::Kind::Shutdown || call.kind == LabCall::Kind::Close;
-        if (sends && !call.notCalled && (!call.failed() || call.error == EINPROGRESS))
-            cause.insert(call.socketLabel, QStringLiteral("%1: %2(%3)").arg(call.socketLabel, call.name(), call.argumentsText()));
+                .arg(stamp(live.runner()->elapsedMs()), w.sender, w.receiver, SegmentText::line(w.segment, w.bases)));
     });
     ScenarioRunner &runner = *live.runner();
     const Session &session = *live.session(); // what --export writes
@@ -216,7 +185,7 @@ int runScenario(const QStringList &arguments)
     });
     QObject::connect(&runner, &ScenarioRunner::transitionObserved, &runner,
                      [&](const ConnectionEvent &e, const QString &label, const SocketRecord &record) {
-                         capture.readPending(); // the segments that led here come first
+                         live.readWire(); // the segments that led here come first
                          const QString from = e.from ? kernelName(*e.from) : QStringLiteral("(new)");
                          const QString to = e.to ? kernelName(*e.to) : QStringLiteral("(gone)");
                          QString line = QStringLiteral("  %1  kernel        %2: %3 -> %4  (%5 %6)")
@@ -251,16 +220,16 @@ int runScenario(const QStringList &arguments)
     });
 
     const auto closeAll = [&] {
-        capture.readPending();
-        if (capture.isCapturing()) {
+        live.readWire();
+        if (live.isCapturing()) {
             out(QStringLiteral("\nwire: %1 segment(s) captured on the private loopback%2\n")
-                    .arg(capture.capturedCount())
-                    .arg(capture.droppedCount() > 0 ? QStringLiteral(", the oldest %1 not kept").arg(capture.droppedCount())
-                                                    : QString()));
-            capture.stop(); // the closing RSTs are not the scenario's
+                    .arg(live.capture().capturedCount())
+                    .arg(session.wireSegmentsDropped() > 0
+                             ? QStringLiteral(", the oldest %1 not kept").arg(session.wireSegmentsDropped())
+                             : QString()));
+            live.setCapturing(false); // the closing RSTs are not the scenario's
         }
-        if (!exporting.write(parser, command, session, sourceName, 20, {runner.port()}, {runner.record()},
-                             wired ? &capture : nullptr))
+        if (!exporting.write(parser, command, session, sourceName, 20, {runner.port()}, {runner.record()}, wired))
             status = ExitFailure;
         out(QStringLiteral("\nclosing every socket the scenario opened, with RST so that no new TIME_WAIT or FIN_WAIT entries linger\n"));
         lab.abortAll();
@@ -289,7 +258,7 @@ int runScenario(const QStringList &arguments)
             const QString ss = QStringLiteral("ss -tanoie '( sport = :%1 or dport = :%1 )'").arg(runner.port());
             out(QStringLiteral("\nholding the sockets for %1 s; in another terminal: %2\n")
                     .arg(holdS)
-                    .arg(isPrivate ? privateNetwork.ssLauncher().join(QLatin1Char(' ')) + QLatin1Char(' ') + ss : ss));
+                    .arg(isPrivate ? live.labNetwork()->ssLauncher().join(QLatin1Char(' ')) + QLatin1Char(' ') + ss : ss));
             QTimer::singleShot(int(std::ceil(holdS * 1000)), &runner, closeAll);
         } else {
             QTimer::singleShot(0, &runner, closeAll);

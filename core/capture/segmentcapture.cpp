@@ -152,8 +152,9 @@ void SegmentCapture::readPending()
         }
         Captured captured{*decoded.segment, m_numbering.take(*decoded.segment), frame.left(n), QString()};
         ++m_captured;
-        m_kept.push_back(captured);
-        while (qsizetype(m_kept.size()) > m_maxKept) {
+        if (m_maxKept > 0)
+            m_kept.push_back(captured);
+        while (m_maxKept > 0 && qsizetype(m_kept.size()) > m_maxKept) {
             m_kept.pop_front();
             ++m_dropped;
         }

@@ -49,7 +49,8 @@ public:
     qint64 capturedCount() const { return m_captured; } // segments, one copy each
     qint64 droppedCount() const { return m_dropped; }   // the oldest, past maxKept
     qint64 skippedFrames() const { return m_skipped; }  // not TCP, or unreadable
-    void setMaxKept(qsizetype max) { m_maxKept = qMax<qsizetype>(1, max); }
+    // 0 keeps none: for a caller that keeps what segmentCaptured() reports itself.
+    void setMaxKept(qsizetype max) { m_maxKept = qMax<qsizetype>(0, max); }
     void clear();
     // Says what caused the segment segmentCaptured() just reported (a lab call).
     void annotateLast(const QString &comment);

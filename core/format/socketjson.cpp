@@ -19,6 +19,8 @@ QJsonValue optionalValue(const std::optional<T> &value)
 QJsonObject SocketJson::toJson(const SocketRecord &r)
 {
     QJsonObject o;
+    if (r.network != Network::Host)
+        o.insert(QStringLiteral("network"), networkName(r.network));
     o.insert(QStringLiteral("family"), familyName(r.family));
     o.insert(QStringLiteral("local_address"), r.local.address.toString());
     o.insert(QStringLiteral("local_port"), r.local.port);
@@ -191,6 +193,7 @@ SocketRecord SocketJson::recordFromJson(const QJsonValue &value, const QString &
     const ConnectionKey key = keyFromJson(o, path, r);
     if (!r.ok())
         return rec;
+    rec.network = key.network;
     rec.family = key.family;
     rec.local = key.local;
     rec.remote = key.remote;
@@ -299,6 +302,20 @@ ConnectionKey SocketJson::keyFromJson(const QJsonObject &o, const QString &path,
     if (!f)
         return key;
     key.family = *f;
+    // Written only for the lab's private network: absent in files from before it, and for
+    // this machine's rows.
+    if (o.contains(QStringLiteral("network"))) {
+        const QString name = r.string(o, QStringLiteral("network"), path, 16);
+        const std::optional<Network> network = parseNetworkName(name);
+        if (!r.ok())
+            return key;
+        if (!network) {
+            r.fail(JsonReader::at(path, QStringLiteral("network")),
+                   QStringLiteral("\"%1\" is not a network (host or private)").arg(name));
+            return key;
+        }
+        key.network = *network;
+    }
     key.local = endpointFromJson(r, o, path, localKeys(), key.family);
     key.remote = endpointFromJson(r, o, path, remoteKeys(), key.family);
     return key;

@@ -440,6 +440,7 @@ Lab::Result Lab::doSocket(const LabCommand &c)
     s.role = c.role;
     s.ordinal = ++m_lastOrdinal[c.role];
     s.family = c.family;
+    s.network = m_network ? Network::Private : Network::Host;
     const int domain = c.family == AddressFamily::IPv4 ? AF_INET : AF_INET6;
     const int fd = m_network ? m_network->createSocket(domain, SOCK_STREAM | SOCK_NONBLOCK, 0)
                              : ::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -554,6 +555,7 @@ Lab::Result Lab::doAccept(LabSocket *listener)
     s.role = LabSocket::Role::Accepted;
     s.ordinal = ++m_lastOrdinal[s.role];
     s.family = family;
+    s.network = listener->network;
     s.fd = fd;
     s.open = true;
     s.connected = true;
@@ -870,11 +872,12 @@ RowRole Lab::identify(const SocketRecord &row) const
         }
     };
     // The lab client at (local, remote): the newest such client, an open one first.
-    const auto clientOrdinalAt = [this](const Endpoint &local, const Endpoint &remote) {
+    const auto clientOrdinalAt = [this, &row](const Endpoint &local, const Endpoint &remote) {
         int closedMatch = 0;
         for (qsizetype i = m_sockets.size() - 1; i >= 0; --i) {
             const LabSocket &c = m_sockets[i];
-            if (c.role != LabSocket::Role::Client || !sameEndpoint(c.local, local) || !sameEndpoint(c.remote, remote))
+            if (c.role != LabSocket::Role::Client || c.network != row.network || !sameEndpoint(c.local, local)
+                || !sameEndpoint(c.remote, remote))
                 continue;
             if (c.open)
                 return c.ordinal;
@@ -906,7 +909,7 @@ RowRole Lab::identify(const SocketRecord &row) const
     for (qsizetype i = m_sockets.size() - 1; i >= 0; --i) {
         const LabSocket &s = m_sockets[i];
         const bool possible = s.open ? row.state == TcpState::TimeWait : outlivesClose(row.state);
-        if (possible && s.role != LabSocket::Role::Listener && sameEndpoint(s.local, row.local)
+        if (possible && s.role != LabSocket::Role::Listener && s.network == row.network && sameEndpoint(s.local, row.local)
             && sameEndpoint(s.remote, row.remote)) {
             fill(s);
             return role;
@@ -918,7 +921,7 @@ RowRole Lab::identify(const SocketRecord &row) const
         for (const LabSocket &l : m_sockets) {
             const bool sameLocal = sameEndpoint(l.local, row.local)
                 || (l.local.address.isAny() && l.local.port == row.local.port);
-            if (l.role != LabSocket::Role::Listener || !sameLocal)
+            if (l.role != LabSocket::Role::Listener || l.network != row.network || !sameLocal)
                 continue;
             const int client = clientOrdinalAt(row.remote, row.local);
             if (client == 0)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "core/model/endpoint.h"
+#include "core/model/socketrecord.h"
 
 #include <QString>
 
@@ -16,6 +16,7 @@ struct LabSocket
     Role role = Role::Client;
     int ordinal = 0; // client #n, accepted #n, listener #n: counted per role from 1
     AddressFamily family = AddressFamily::IPv4;
+    Network network = Network::Host; // where socket() made it (Lab::setNetwork())
     int fd = -1;
     quint64 inode = 0; // fixed for the socket's life; the kernel's row shows it while a file exists
     Endpoint local;    // after bind() or connect()

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "livesession.h"
 
+#include "core/system/labnetwork.h"
+
 #include <algorithm>
+
+#include <cerrno>
+#include <ctime>
 
 namespace sockscope {
 
 LiveSession::LiveSession(std::unique_ptr<SocketSource> source, QObject *parent) : QObject(parent)
 {
     connect(&m_lab, &Lab::callMade, this, [this](const LabCall &call) {
+        noteCause(call);
         Q_EMIT callMade(call);
         burst();
     });
+    // Nothing kept twice: the session keeps the segments, with its own bound.
+    m_capture.setMaxKept(0);
+    connect(&m_capture, &SegmentCapture::segmentCaptured, this, &LiveSession::takeSegment);
     connect(&m_lab, &Lab::callUpdated, this, &LiveSession::callUpdated);
     connect(&m_lab, &Lab::socketsChanged, this, &LiveSession::updateFilter);
     connect(&m_runner, &ScenarioRunner::portResolved, this, &LiveSession::updateFilter);
@@ -21,8 +30,121 @@ LiveSession::LiveSession(std::unique_ptr<SocketSource> source, QObject *parent) 
 
 LiveSession::~LiveSession()
 {
-    // The poller's thread stops before the session it feeds goes away.
+    // The poller's thread stops before the session it feeds goes away, and the capture before
+    // the network it reads.
     m_poller.reset();
+    m_capture.stop();
+}
+
+bool LiveSession::setNetwork(Network network, QString *why)
+{
+    if (network == this->network())
+        return true;
+    if (network == Network::Private && !m_network) {
+        auto made = std::make_unique<LabNetwork>();
+        QString reason;
+        if (!made->start(&reason)) {
+            if (why)
+                *why = reason;
+            return false;
+        }
+        connect(made.get(), &LabNetwork::died, this, [this](const QString &reason) {
+            m_capture.stop();
+            m_networkFailure = reason;
+            Q_EMIT networkChanged();
+        });
+        m_network = std::move(made);
+    }
+    m_capture.stop();
+    m_lab.abortAll();
+    m_lab.reset();
+    m_causes.clear();
+    m_lab.setNetwork(network == Network::Private ? m_network.get() : nullptr);
+    Q_EMIT networkChanged();
+    return true;
+}
+
+std::unique_ptr<SocketSource> LiveSession::createSource(QStringView name, QString *error) const
+{
+    if (m_lab.network())
+        return SocketSource::createWithHost(name, m_lab.network(), error);
+    return SocketSource::create(name, error);
+}
+
+bool LiveSession::setCapturing(bool on, QString *why)
+{
+    if (!on) {
+        readWire();
+        m_capture.stop();
+        Q_EMIT networkChanged();
+        return true;
+    }
+    if (m_capture.isCapturing())
+        return true;
+    if (!m_lab.network()) {
+        if (why)
+            *why = QStringLiteral("the wire is captured in the lab's private network only");
+        return false;
+    }
+    if (!m_capture.start(*m_lab.network(), why))
+        return false;
+    Q_EMIT networkChanged();
+    return true;
+}
+
+void LiveSession::readWire()
+{
+    if (m_capture.isCapturing())
+        m_capture.readPending();
+}
+
+QString LiveSession::whoIs(const Endpoint &at, const Endpoint &peer) const
+{
+    const QList<LabSocket> sockets = m_lab.sockets();
+    // The newest socket on the 4-tuple: an old one may have used it before.
+    for (qsizetype i = sockets.size() - 1; i >= 0; --i) {
+        const LabSocket &s = sockets[i];
+        if (s.network == Network::Private && s.local.unmapped() == at && s.remote.unmapped() == peer)
+            return s.label();
+    }
+    // Before accept(), the server's end of a connection is the listener's.
+    for (qsizetype i = sockets.size() - 1; i >= 0; --i) {
+        const LabSocket &s = sockets[i];
+        if (s.network == Network::Private && s.role == LabSocket::Role::Listener && s.local.port == at.port)
+            return s.label();
+    }
+    return at.toString();
+}
+
+void LiveSession::noteCause(const LabCall &call)
+{
+    // Only calls that put a segment on the wire themselves: the SYN,ACK and the ACKs are the
+    // kernels' answers, not any call's.
+    const bool sends = call.kind == LabCall::Kind::Connect || call.kind == LabCall::Kind::Send
+        || call.kind == LabCall::Kind::Shutdown || call.kind == LabCall::Kind::Close;
+    if (!m_capture.isCapturing() || !sends || call.notCalled || (call.failed() && call.error != EINPROGRESS))
+        return;
+    // The next segment this socket sends answers for the call (the notifier reads it after this).
+    m_causes.insert(call.socketLabel,
+                    QStringLiteral("%1: %2(%3)").arg(call.socketLabel, call.name(), call.argumentsText()));
+}
+
+void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
+{
+    WireSegment w;
+    w.segment = captured.segment;
+    w.bases = captured.bases;
+    w.frame = captured.frame;
+    // The kernel stamps frames on CLOCK_REALTIME; polls and calls are on the steady clock.
+    timespec real;
+    ::clock_gettime(CLOCK_REALTIME, &real);
+    const qint64 realNs = qint64(real.tv_sec) * 1000000000 + real.tv_nsec;
+    w.steadyNs = steadyNowNs() - (realNs - captured.segment.timestampNs);
+    w.sender = whoIs(captured.segment.source, captured.segment.destination);
+    w.receiver = whoIs(captured.segment.destination, captured.segment.source);
+    w.cause = m_causes.take(w.sender);
+    m_session.addWireSegment(w);
+    Q_EMIT segmentCaptured(w);
 }
 
 void LiveSession::makePoller(std::unique_ptr<SocketSource> source)
@@ -130,6 +252,7 @@ std::optional<SocketFilter> LiveSession::filter() const
         if (!s.open || s.local.port == 0)
             continue;
         ConnectionKey key;
+        key.network = s.network;
         key.family = s.family;
         key.local = s.local;
         key.remote = s.remote;
@@ -147,7 +270,16 @@ std::optional<SocketFilter> LiveSession::filter() const
     if (!m_watched)
         return filter;
     filter.ports = *m_watched;
-    for (quint16 port : labPorts()) {
+    const QList<quint16> ports = labPorts();
+    if (m_lab.network()) {
+        // The lab's ports are in its own network, read whole; the host's table is read for the
+        // ports the user watches, and not at all while they watch the lab alone.
+        filter.hostTable = !m_watched->isEmpty();
+        if (!filter.hostTable && ports.isEmpty())
+            return std::nullopt;
+        return filter;
+    }
+    for (quint16 port : ports) {
         if (!filter.ports.contains(port))
             filter.ports.append(port);
     }
@@ -164,7 +296,8 @@ void LiveSession::updateFilter()
     const bool same = m_filterSet && next.has_value() == m_filter.has_value()
         && (!next
             || (next->ports == m_filter->ports && next->family == m_filter->family
-                && next->tcpInfoFor == m_filter->tcpInfoFor && next->boundInactive == m_filter->boundInactive));
+                && next->tcpInfoFor == m_filter->tcpInfoFor && next->boundInactive == m_filter->boundInactive
+                && next->hostTable == m_filter->hostTable));
     if (same)
         return;
     const bool hadNothing = m_filterSet && !m_filter;
@@ -183,6 +316,7 @@ void LiveSession::updateFilter()
 
 void LiveSession::applyPoll(const PollChanges &changes)
 {
+    readWire(); // the segments that led to what the poll saw come before it
     if (changes.ok()) {
         m_session.apply(changes.delta);
         m_runner.observe(changes.delta, m_session.connections());

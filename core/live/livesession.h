@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/capture/segmentcapture.h"
+#include "core/capture/wiresegment.h"
 #include "core/lab/lab.h"
 #include "core/lab/scenariorunner.h"
 #include "core/session/session.h"
@@ -17,8 +19,12 @@ namespace sockscope {
 // there, and on this thread the session that keeps the histories, the lab whose sockets they
 // may be, and the scenario runner that checks them. Everything that shows or saves live data
 // (the window, `sockscope watch`, `sockscope scenario`, the tests) follows one stream:
-// polled() with what each poll changed, after the session took it, and callMade() with each
-// call the lab makes, in the order they happen.
+// polled() with what each poll changed, after the session took it, callMade() with each call
+// the lab makes, and segmentCaptured() with each segment on the lab's private wire, in the
+// order they happen.
+//
+// The lab lives in a private network of its own (setNetwork()) or on this machine's; in the
+// private one every segment is captured (setCapturing()) into the session.
 class LiveSession : public QObject
 {
     Q_OBJECT
@@ -36,6 +42,30 @@ public:
     ScenarioRunner *runner() { return &m_runner; }
     Poller *poller() const { return m_poller.get(); }
     QString sourceName() const { return m_sourceName; }
+
+    // Where the lab makes its sockets: a private network of its own, made on first use (false
+    // and why not where this machine refuses one: the lab then stays where it was), or this
+    // machine's. Sockets cannot move: the lab's are closed first, with RST, and the lab starts
+    // over. Give a source of the new kind afterwards (createSource(), setSource()).
+    bool setNetwork(Network network, QString *why = nullptr);
+    Network network() const { return m_lab.network() ? Network::Private : Network::Host; }
+    LabNetwork *labNetwork() const { return m_network.get(); }
+    // Why the private network stopped working (its helper died), or empty.
+    QString networkFailure() const { return m_networkFailure; }
+    // A source of this kind for where the lab is now: the private network's table with this
+    // machine's beside it (which of them a poll reads follows the watched ports), or this
+    // machine's alone.
+    std::unique_ptr<SocketSource> createSource(QStringView name, QString *error = nullptr) const;
+
+    // The private network's wire, captured into the session (Session::wireSegments()): on by
+    // default there, and false with why where it cannot be (this machine's network, which
+    // sockscope does not capture; a kernel refusing packet sockets).
+    bool setCapturing(bool on, QString *why = nullptr);
+    bool isCapturing() const { return m_capture.isCapturing(); }
+    const SegmentCapture &capture() const { return m_capture; }
+    // Reads the segments the kernel has queued now, before what follows is reported (the
+    // segments that led to a transition come before it).
+    void readWire();
 
     bool hasSource() const { return m_poller != nullptr; }
     // Starts over with another source: the connections seen so far came from another view of
@@ -78,14 +108,25 @@ Q_SIGNALS:
     void callUpdated(const sockscope::LabCall &call);
     // The source was replaced (setSource()): views start from an empty table.
     void sourceChanged();
+    // A segment on the lab's private wire, as the session keeps it.
+    void segmentCaptured(const sockscope::WireSegment &segment);
+    // The lab moved to another network (setNetwork()), or capture started or stopped.
+    void networkChanged();
 
 private:
     void applyPoll(const PollChanges &changes);
     void updateFilter();
     void makePoller(std::unique_ptr<SocketSource> source);
+    void takeSegment(const SegmentCapture::Captured &captured);
+    void noteCause(const LabCall &call);
+    QString whoIs(const Endpoint &at, const Endpoint &peer) const;
 
+    std::unique_ptr<LabNetwork> m_network; // declared before the lab, which holds a pointer to it
     Lab m_lab;
     Session m_session{&m_lab};
+    SegmentCapture m_capture;
+    QString m_networkFailure;
+    QHash<QString, QString> m_causes; // lab socket -> its last call that sends, until a segment answers for it
     ScenarioRunner m_runner{&m_lab};
     std::unique_ptr<Poller> m_poller;
     QString m_sourceName;

@@ -28,6 +28,11 @@ struct SocketFilter
     // there are none to see (the private lab, with no socket between bind() and listen() or
     // connect()) turns them off.
     bool boundInactive = true;
+    // With the lab in its private network (LabNetworkSource): whether this machine's own table
+    // is read beside the lab's. The private network holds the lab's sockets alone, so it is
+    // read whole; the ports above and boundInactive's saving apply to the host's table and
+    // the private one respectively.
+    bool hostTable = true;
 
     bool isEmpty() const { return !port && ports.isEmpty() && !state && !family; }
     QList<quint16> allPorts() const; // port and ports, without repeats

@@ -116,8 +116,8 @@ QString SocketRecord::ownerExplanation() const
 
 bool operator==(const SocketRecord &a, const SocketRecord &b)
 {
-    return a.family == b.family && a.local == b.local && a.remote == b.remote && a.state == b.state
-        && a.txQueue == b.txQueue && a.rxQueue == b.rxQueue && a.listenBacklog == b.listenBacklog
+    return a.network == b.network && a.family == b.family && a.local == b.local && a.remote == b.remote
+        && a.state == b.state && a.txQueue == b.txQueue && a.rxQueue == b.rxQueue && a.listenBacklog == b.listenBacklog
         && a.timer == b.timer && a.timerRemainingMs == b.timerRemainingMs
         && a.retransmits == b.retransmits && a.probes == b.probes && a.uid == b.uid
         && a.inode == b.inode && a.cookie == b.cookie && a.rtoMs == b.rtoMs && a.atoMs == b.atoMs
@@ -136,6 +136,7 @@ bool SocketRecord::differsVisiblyFrom(const SocketRecord &o) const
 ConnectionKey ConnectionKey::of(const SocketRecord &record)
 {
     ConnectionKey key;
+    key.network = record.network;
     key.family = record.family;
     key.local = record.local;
     key.remote = record.remote;
@@ -146,8 +147,22 @@ ConnectionKey ConnectionKey::of(const SocketRecord &record)
 
 QString ConnectionKey::toString() const
 {
-    return familyName(family) + QLatin1Char(' ') + local.toString() + QLatin1Char(' ')
-        + remote.toString();
+    const QString text = familyName(family) + QLatin1Char(' ') + local.toString() + QLatin1Char(' ') + remote.toString();
+    return network == Network::Private ? QStringLiteral("private ") + text : text;
+}
+
+QString networkName(Network network)
+{
+    return network == Network::Private ? QStringLiteral("private") : QStringLiteral("host");
+}
+
+std::optional<Network> parseNetworkName(QStringView name)
+{
+    if (name == QLatin1String("host"))
+        return Network::Host;
+    if (name == QLatin1String("private"))
+        return Network::Private;
+    return std::nullopt;
 }
 
 } // namespace sockscope

@@ -25,6 +25,17 @@ enum class TimerKind : quint8 {
 QString timerName(TimerKind kind); // "off", "retransmit", "keepalive", "timewait", "probe"
 std::optional<TimerKind> parseTimerName(QStringView text); // also accepts ss's "on", "persist"
 
+// Which kernel table a row came from: this machine's own network namespace, or the lab's
+// private one (LabNetwork), whose loopback only the lab's sockets use. The same 4-tuple can
+// exist in both at once.
+enum class Network : quint8 {
+    Host = 0,
+    Private = 1,
+};
+
+QString networkName(Network network); // "host", "private"
+std::optional<Network> parseNetworkName(QStringView name);
+
 // A process holding a socket: one of its /proc/<pid>/fd links reads "socket:[inode]".
 struct SocketOwner
 {
@@ -58,6 +69,7 @@ std::optional<OwnerStatus> parseOwnerStatus(QStringView name);
 // provide stay unset (std::nullopt) rather than pretending to be zero.
 struct SocketRecord
 {
+    Network network = Network::Host;
     AddressFamily family = AddressFamily::IPv4;
     Endpoint local;
     Endpoint remote;
@@ -118,25 +130,28 @@ struct ConnectionKey
     Endpoint local;
     Endpoint remote;
     quint64 unconnectedInode = 0;
+    Network network = Network::Host; // the same 4-tuple in the lab's private network is another
 
     static ConnectionKey of(const SocketRecord &record);
 
-    QString toString() const; // "ipv4 127.0.0.1:8000 127.0.0.1:53422"
+    // "ipv4 127.0.0.1:8000 127.0.0.1:53422", "private ipv4 127.0.0.1:8000 127.0.0.1:53422"
+    QString toString() const;
 
     friend bool operator==(const ConnectionKey &a, const ConnectionKey &b)
     {
-        return a.family == b.family && a.local == b.local && a.remote == b.remote
+        return a.network == b.network && a.family == b.family && a.local == b.local && a.remote == b.remote
             && a.unconnectedInode == b.unconnectedInode;
     }
     friend bool operator!=(const ConnectionKey &a, const ConnectionKey &b) { return !(a == b); }
     friend bool operator<(const ConnectionKey &a, const ConnectionKey &b)
     {
-        return std::tie(a.family, a.local, a.remote, a.unconnectedInode)
-            < std::tie(b.family, b.local, b.remote, b.unconnectedInode);
+        return std::tie(a.network, a.family, a.local, a.remote, a.unconnectedInode)
+            < std::tie(b.network, b.family, b.local, b.remote, b.unconnectedInode);
     }
     friend size_t qHash(const ConnectionKey &k, size_t seed = 0) noexcept
     {
-        return qHashMulti(seed, static_cast<int>(k.family), k.local, k.remote, k.unconnectedInode);
+        return qHashMulti(seed, static_cast<int>(k.family) | static_cast<int>(k.network) << 8, k.local, k.remote,
+                          k.unconnectedInode);
     }
 };
 

@@ -110,9 +110,47 @@ qint64 Session::forgottenConnections() const
     return m_replay ? m_replay->document().forgottenConnections : m_store.forgottenCount();
 }
 
+void Session::addWireSegment(const WireSegment &segment)
+{
+    m_wire.append(segment);
+    if (m_wire.size() > maxWireSegments) {
+        m_wire.removeFirst();
+        ++m_wireDropped;
+    }
+}
+
+QList<WireSegment> Session::wireSegments() const
+{
+    if (!m_replay)
+        return m_wire;
+    QList<WireSegment> shown;
+    for (const WireSegment &w : m_replay->document().wire) {
+        if (w.steadyNs > m_replayNs)
+            break;
+        shown.append(w);
+    }
+    return shown;
+}
+
+qint64 Session::wireSegmentsDropped() const
+{
+    return m_replay ? m_replay->document().wireDropped : m_wireDropped;
+}
+
+QList<WireSegment> Session::wireSegmentsOf(quint64 id) const
+{
+    const std::optional<ConnectionHistory> h = historyNow(id);
+    if (!h || h->key.network != Network::Private)
+        return {};
+    const qint64 at = h->spans.isEmpty() ? 0 : h->spans.first().firstSeenNs;
+    return segmentsOfConnection(m_replay ? wireSegments() : m_wire, h->key, at);
+}
+
 void Session::clear()
 {
     m_store.clear();
+    m_wire.clear();
+    m_wireDropped = 0;
     m_replayNs = -1;
     m_differ.reset();
     m_listeners.clear();
@@ -333,12 +371,20 @@ SessionDocument Session::toDocument(const QString &programVersion, const QString
     }
     if (const Replay *replay = m_replay.get()) {
         d.calls = replay->document().calls;
+        d.wire = replay->document().wire;
+        d.wireDropped = replay->document().wireDropped;
     } else if (m_lab) {
         for (LabCall call : m_lab->calls()) {
             call.steadyNs = onDocumentClock(call.steadyNs, m_startNs);
             call.wallTimeMs = d.wallTimeMsAt(call.steadyNs);
             d.calls.append(call);
         }
+        d.wire.reserve(m_wire.size());
+        for (WireSegment w : m_wire) {
+            w.steadyNs = onDocumentClock(w.steadyNs, m_startNs);
+            d.wire.append(w);
+        }
+        d.wireDropped = m_wireDropped;
     }
     return d;
 }

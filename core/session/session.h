@@ -47,6 +47,16 @@ public:
     void apply(const Replay::Step &step);
     void clear(); // forget every connection (a new source, say); the lab is left alone
 
+    // The lab's private wire: every segment captured, in capture order, the newest
+    // maxWireSegments of them (older ones are counted in wireSegmentsDropped()). A replay
+    // gives the recording's, up to the moment shown.
+    static constexpr qsizetype maxWireSegments = 100000;
+    void addWireSegment(const WireSegment &segment);
+    QList<WireSegment> wireSegments() const;
+    qint64 wireSegmentsDropped() const;
+    // The segments of one connection, both ways (segmentsOfConnection()); id is either end.
+    QList<WireSegment> wireSegmentsOf(quint64 id) const;
+
     // The other end of a connection when both ends are on this machine: the connection whose
     // 4-tuple is this one's, reversed. 0 when there is none (or it was never seen).
     quint64 peerOf(quint64 id) const;
@@ -94,6 +104,8 @@ private:
     Lab *m_lab;
     ConnectionStore m_store;
     std::unique_ptr<ConnectionDiffer> m_differ; // only for snapshots given whole
+    QList<WireSegment> m_wire;
+    qint64 m_wireDropped = 0;
     QHash<quint64, quint64> m_peers; // both directions
     QHash<quint64, Endpoint> m_listeners;   // LISTEN connections now: id -> local endpoint
     QHash<Endpoint, int> m_listening;       // how many of them listen on each endpoint

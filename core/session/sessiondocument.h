@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/capture/wiresegment.h"
 #include "core/lab/labcall.h"
 #include "core/lab/scenariorun.h"
 #include "core/tracking/connectionhistory.h"
@@ -58,6 +59,10 @@ struct SessionDocument
     QList<LabCall> calls;
     QList<ScenarioRunRecord> scenarioRuns;
     QList<SocketRecord> table; // the table as it was when the session was saved
+    // The lab's private wire: the segments captured, in capture order (steadyNs on the
+    // document's clock), and how many older ones the session no longer kept.
+    QList<WireSegment> wire;
+    qint64 wireDropped = 0;
 
     qint64 wallTimeMsAt(qint64 ns) const { return startedWallMs + ns / 1000000; }
 

@@ -45,6 +45,8 @@ QJsonObject connectionToJson(const RecordedConnection &c)
     const ConnectionHistory &h = c.history;
     QJsonObject o;
     o.insert(QStringLiteral("id"), double(h.id));
+    if (h.key.network != Network::Host)
+        o.insert(QStringLiteral("network"), networkName(h.key.network));
     o.insert(QStringLiteral("family"), familyName(h.key.family));
     o.insert(QStringLiteral("local_address"), h.key.local.address.toString());
     o.insert(QStringLiteral("local_port"), h.key.local.port);

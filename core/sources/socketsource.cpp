@@ -5,6 +5,7 @@
 #include "procsource.h"
 #include "sssource.h"
 
+#include "labnetworksource.h"
 #include "core/system/labnetwork.h"
 
 #include <linux/netlink.h>
@@ -47,12 +48,8 @@ std::unique_ptr<SocketSource> SocketSource::create(QStringView name, QString *er
     return nullptr;
 }
 
-std::unique_ptr<SocketSource> SocketSource::create(QStringView name, LabNetwork *network, QString *error)
+static std::unique_ptr<SocketSource> createInside(QStringView name, LabNetwork *network, QString *error)
 {
-    if (!network)
-        return create(name, error);
-    if (name.isEmpty() || name == QLatin1String("default"))
-        return create(defaultName(), network, error);
     if (name == QLatin1String("netlink")) {
         // The poller's thread asks for the socket; LabNetwork takes requests from any thread.
         return std::make_unique<NetlinkSource>(
@@ -65,7 +62,32 @@ std::unique_ptr<SocketSource> SocketSource::create(QStringView name, LabNetwork 
         ss->setLauncher(network->ssLauncher());
         return ss;
     }
-    return create(name, error); // the same message for a name that is none of them
+    return SocketSource::create(name, error); // the same message for a name that is none of them
+}
+
+std::unique_ptr<SocketSource> SocketSource::create(QStringView name, LabNetwork *network, QString *error)
+{
+    if (!network)
+        return create(name, error);
+    if (name.isEmpty() || name == QLatin1String("default"))
+        return create(defaultName(), network, error);
+    std::unique_ptr<SocketSource> inside = createInside(name, network, error);
+    if (!inside)
+        return nullptr;
+    return std::make_unique<LabNetworkSource>(std::move(inside), nullptr);
+}
+
+std::unique_ptr<SocketSource> SocketSource::createWithHost(QStringView name, LabNetwork *network, QString *error)
+{
+    if (!network)
+        return create(name, error);
+    if (name.isEmpty() || name == QLatin1String("default"))
+        return createWithHost(defaultName(), network, error);
+    std::unique_ptr<SocketSource> inside = createInside(name, network, error);
+    std::unique_ptr<SocketSource> host = inside ? create(name, error) : nullptr;
+    if (!host)
+        return nullptr;
+    return std::make_unique<LabNetworkSource>(std::move(inside), std::move(host));
 }
 
 } // namespace sockscope

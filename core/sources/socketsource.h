@@ -28,8 +28,12 @@ public:
     // "netlink", "proc" and "ss"; "" or "default" for defaultName(); nullptr and a message
     // for anything else.
     static std::unique_ptr<SocketSource> create(QStringView name, QString *error = nullptr);
-    // The same, reading the table of the lab's private network instead of this process's.
+    // The same, reading the table of the lab's private network instead of this process's (its
+    // rows marked Network::Private); nullptr for the network reads this process's as above.
     static std::unique_ptr<SocketSource> create(QStringView name, LabNetwork *network, QString *error = nullptr);
+    // Both: the lab's private network and this machine's table beside it (LabNetworkSource).
+    static std::unique_ptr<SocketSource> createWithHost(QStringView name, LabNetwork *network,
+                                                        QString *error = nullptr);
     static QStringList names();
     // The source used when none is named, and why: netlink where this machine answers a
     // sock_diag dump, /proc otherwise (some containers refuse AF_NETLINK sockets). Asked of the

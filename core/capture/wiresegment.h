@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "segment.h"
+#include "sequencenumbering.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+namespace sockscope {
+
+// One segment captured on the lab's private wire, as a session keeps it: the segment, what
+// makes its numbers relative, when it was sent on the clock the session's polls and calls
+// use, who sent it to whom in the lab's words, and the lab call that put it on the wire.
+struct WireSegment
+{
+    Segment segment;     // absolute numbers; timestampNs on the kernel's CLOCK_REALTIME
+    SequenceBases bases; // from SequenceNumbering, in capture order
+    qint64 steadyNs = 0; // the same moment on the steady clock (Snapshot::steadyNs, LabCall::steadyNs)
+    QString sender;      // "client #1", "listener", or an endpoint
+    QString receiver;
+    QString cause;       // "client #1: connect(127.0.0.1:8000)"; empty for the kernel's own answers
+    QByteArray frame;    // as captured, from the Ethernet header on: what a pcapng file holds
+
+    // The rows of the sending and receiving end: Segment's keys in the private network.
+    ConnectionKey senderKey() const;
+    ConnectionKey receiverKey() const;
+};
+
+// The segments of one connection among `all` (in capture order): those of its 4-tuple, either
+// way, from the SYN that opened the incarnation alive at `atSteadyNs` (a 4-tuple used again
+// is another connection) up to the next one. `key` is either end's.
+QList<WireSegment> segmentsOfConnection(const QList<WireSegment> &all, const ConnectionKey &key, qint64 atSteadyNs);
+
+// The segments as a pcapng file (Pcapng::write), each with its cause as the packet's comment.
+QByteArray pcapngOf(const QList<WireSegment> &segments, const QString &application);
+
+} // namespace sockscope
+
+Q_DECLARE_METATYPE(sockscope::WireSegment)
