@@ -95,7 +95,8 @@ int runWindow(int argc, char **argv)
     const QCommandLineOption source{QStringLiteral("source"), QString(), QStringLiteral("netlink|proc|ss")};
     const QCommandLineOption interval{QStringLiteral("interval"), QString(), QStringLiteral("MS")};
     const QCommandLineOption port{QStringLiteral("port"), QString(), QStringLiteral("P")};
-    parser.addOptions({source, interval, port});
+    const QCommandLineOption network{QStringLiteral("network"), QString(), QStringLiteral("private|host")};
+    parser.addOptions({source, interval, port, network});
     if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
         return usageError(QString(), parser.errorText().isEmpty()
                                          ? QStringLiteral("unknown command '%1'").arg(parser.positionalArguments().value(0))
@@ -123,6 +124,11 @@ int runWindow(int argc, char **argv)
         if (!ok || p < 1 || p > 65535)
             return usageError(QString(), QStringLiteral("--port needs a number from 1 to 65535, not '%1'").arg(parser.value(port)));
         options.watchPort = quint16(p);
+    }
+    if (parser.isSet(network)) {
+        options.labNetwork = parseNetworkName(parser.value(network));
+        if (!options.labNetwork)
+            return usageError(QString(), QStringLiteral("--network is private or host, not '%1'").arg(parser.value(network)));
     }
 
     MainWindow window(options);

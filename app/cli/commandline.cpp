@@ -27,7 +27,7 @@ int runSubcommand(const QStringList &arguments)
 QString programHelp()
 {
     return QStringLiteral(
-        "Usage: sockscope [--source netlink|proc|ss] [--interval MS] [--port P]\n"
+        "Usage: sockscope [--source netlink|proc|ss] [--interval MS] [--port P] [--network private|host]\n"
         "       sockscope COMMAND [options]\n"
         "\n"
         "sockscope shows TCP connections and their states as the Linux kernel reports them.\n"
@@ -44,6 +44,8 @@ QString programHelp()
         "                     kernel answers it), proc (/proc/net/tcp) or ss (the program)\n"
         "  --interval MS      milliseconds between polls (default 500)\n"
         "  --port P           watch only sockets on this port (and the lab's own)\n"
+        "  --network NAME     where the lab makes its sockets: private (a network of its own,\n"
+        "                     its wire captured; the default) or host (this machine's loopback)\n"
         "\n"
         "'sockscope COMMAND --help' describes each command. --version prints the version.\n");
 }

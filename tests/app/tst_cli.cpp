@@ -214,6 +214,7 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("interval above the range") << QStringList{"watch", "--interval", above} << range.arg(above);
     QTest::newRow("window interval below the range") << QStringList{"--interval", below} << range.arg(below);
     QTest::newRow("window interval above the range") << QStringList{"--interval", above} << range.arg(above);
+    QTest::newRow("window network unknown") << QStringList{"--network", "lan"} << "--network is private or host, not 'lan'";
     QTest::newRow("hold nan") << QStringList{"scenario", "handshake", "--hold", "nan"} << "--hold needs";
     QTest::newRow("hold inf") << QStringList{"scenario", "handshake", "--hold", "inf"} << "--hold needs";
     QTest::newRow("hold negative") << QStringList{"scenario", "handshake", "--hold", "-1"} << "--hold needs";

@@ -20,6 +20,7 @@
 #include <QDockWidget>
 #include <QSettings>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +34,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace sockscope;
@@ -156,6 +158,8 @@ private Q_SLOTS:
     void shouldExportEverythingAndKeepTheSessionWhenWritingFails();
     void shouldReplayASavedSession();
     void shouldSayWhyItReadsProcWhereNetlinkIsRefused();
+    void shouldRunTheLabInItsPrivateNetworkAndExportItsWire();
+    void shouldSayWhyTheLabUsesThisMachinesLoopback();
 };
 
 void TestMainWindow::initTestCase()
@@ -638,7 +642,13 @@ void TestMainWindow::shouldExportEverythingAndKeepTheSessionWhenWritingFails()
     QAction *saveAction = window.findChild<QAction *>(QStringLiteral("exportSessionAction"));
     QVERIFY(saveAction);
     QCOMPARE(saveAction->shortcut(), QKeySequence(QKeySequence::Save));
-    QCOMPARE(exporter->actions().size(), 4);
+    QCOMPARE(exporter->actions().size(), 5);
+    // the lab's wire, captured in its private network
+    const QString wire = dir.filePath(QStringLiteral("wire.pcapng"));
+    if (window.live()->network() == Network::Private) {
+        QCOMPARE(window.exportWire(wire), QString());
+        QVERIFY(QFileInfo(wire).size() > 100);
+    }
 }
 
 void TestMainWindow::shouldReplayASavedSession()
@@ -764,3 +774,104 @@ void TestMainWindow::shouldSayWhyItReadsProcWhereNetlinkIsRefused()
 
 QTEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"
+
+void TestMainWindow::shouldRunTheLabInItsPrivateNetworkAndExportItsWire()
+{
+    // A listener of this machine's own on the same port number the lab will use: two networks,
+    // two rows, no clash.
+    Fd host = Loopback::listen(AddressFamily::IPv4, 4);
+    QVERIFY(host.isValid());
+    MainWindowOptions options = testOptions();
+    options.labNetwork = Network::Private;
+    options.watchPort = host.localPort();
+    MainWindow window(options);
+    window.show();
+    if (window.live()->network() != Network::Private)
+        QSKIP(qPrintable(window.findChild<QLabel *>(QStringLiteral("errorLabel"))->text()));
+    auto *action = window.findChild<QAction *>(QStringLiteral("privateNetworkAction"));
+    QVERIFY(action && action->isChecked());
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(host.localPort());
+    trigger(window, "startServerAction");
+    trigger(window, "addClientAction");
+    SocketTableModel *model = window.socketModel();
+    QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::Established) >= 0);
+    QTRY_VERIFY(rowOf(model, QStringLiteral("listener"), TcpState::Listen) >= 0);
+    const SocketRecord lab = model->recordAt(rowOf(model, QStringLiteral("listener"), TcpState::Listen));
+    QCOMPARE(lab.network, Network::Private);
+    QCOMPARE(lab.local.port, host.localPort());
+    // this machine's listener on the same port is a row of its own, not the lab's
+    int hostRow = -1;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->recordAt(row).network == Network::Host && model->recordAt(row).state == TcpState::Listen
+            && model->recordAt(row).local.port == host.localPort())
+            hostRow = row;
+    }
+    QVERIFY(hostRow >= 0);
+    QCOMPARE(model->labelAt(hostRow), QString());
+    // both networks shown: the table says which is which
+    QVERIFY(!window.socketTable()->isColumnHidden(SocketTableModel::Network));
+    QCOMPARE(window.socketTable()->horizontalHeader()->visualIndex(SocketTableModel::Network), 0);
+    QCOMPARE(model->index(rowOf(model, QStringLiteral("listener"), TcpState::Listen), SocketTableModel::Network).data().toString(),
+             QStringLiteral("lab"));
+    QCOMPARE(model->index(hostRow, SocketTableModel::Network).data().toString(), QStringLiteral("host"));
+
+    // the handshake's segments are in the log, between the calls and the transitions
+    const auto logged = [&window](const QString &who, const QString &text) {
+        for (const EventLogModel::Entry &e : window.eventLog()->entries()) {
+            if (e.kind == EventLogModel::Kind::Wire && e.who == who && e.text.startsWith(text))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(logged(QStringLiteral("client #1 → listener"), QStringLiteral("SYN seq=0 win=")));
+    QVERIFY(logged(QStringLiteral("listener → client #1"), QStringLiteral("SYN,ACK seq=0 ack=1 win=")));
+    QVERIFY(logged(QStringLiteral("client #1 → listener"), QStringLiteral("ACK seq=1 ack=1 win=")));
+    QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("statusLabel"))->text().contains(QStringLiteral("lab: private network, 3 segment(s) captured")));
+
+    // File → Export → Captured wire: a pcapng with the connect() that sent the SYN as its comment
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("wire.pcapng"));
+    QCOMPARE(window.exportWire(file), QString());
+    QFile written(file);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    const QByteArray bytes = written.readAll();
+    QCOMPARE(bytes.left(4), QByteArray("\x0a\x0d\x0d\x0a", 4)); // a pcapng section header
+    QVERIFY(bytes.contains(QStringLiteral("client #1: connect(127.0.0.1:%1)").arg(host.localPort()).toUtf8()));
+
+    // Moving the lab to this machine's loopback closes its sockets; the new ones are the host's.
+    QVERIFY(window.moveLab(Network::Host));
+    QVERIFY(!action->isChecked());
+    QCOMPARE(window.live()->network(), Network::Host);
+    QVERIFY(std::none_of(window.lab()->sockets().cbegin(), window.lab()->sockets().cend(),
+                         [](const LabSocket &s) { return s.open; }));
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    trigger(window, "startServerAction");
+    QTRY_VERIFY(rowOf(model, QStringLiteral("listener"), TcpState::Listen) >= 0);
+    QCOMPARE(model->recordAt(rowOf(model, QStringLiteral("listener"), TcpState::Listen)).network, Network::Host);
+    QTRY_VERIFY(window.socketTable()->isColumnHidden(SocketTableModel::Network)); // one network again
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("statusLabel"))->text().contains(QStringLiteral("lab: this machine's loopback")));
+    // nothing is captured there: the wire's export says so, and writes nothing
+    const QString none = dir.filePath(QStringLiteral("none.pcapng"));
+    QVERIFY(window.exportWire(none).contains(QStringLiteral("no segment was captured")));
+    QVERIFY(!QFile::exists(none));
+}
+
+void TestMainWindow::shouldSayWhyTheLabUsesThisMachinesLoopback()
+{
+    // ctest runs this under tests/common/denyuserns.cpp as tst_mainwindow_without_userns.
+    MainWindowOptions options = testOptions();
+    options.labNetwork = Network::Private;
+    MainWindow window(options);
+    window.show();
+    if (window.live()->network() == Network::Private)
+        QSKIP("this machine makes private networks; tst_mainwindow_without_userns runs this where it does not");
+    auto *error = window.findChild<QLabel *>(QStringLiteral("errorLabel"));
+    QTRY_VERIFY(error->isVisible());
+    QVERIFY2(error->text().startsWith(QStringLiteral("No private network here (")), qPrintable(error->text()));
+    QVERIFY(error->text().endsWith(QStringLiteral("): the lab uses this machine's loopback.")));
+    QVERIFY(!window.findChild<QAction *>(QStringLiteral("privateNetworkAction"))->isChecked());
+    // the lab still works, on this machine's loopback
+    window.findChild<QSpinBox *>(QStringLiteral("serverPortBox"))->setValue(0);
+    trigger(window, "startServerAction");
+    QTRY_VERIFY(rowOf(window.socketModel(), QStringLiteral("listener"), TcpState::Listen) >= 0);
+}

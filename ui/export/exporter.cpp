@@ -12,6 +12,8 @@
 #include "ui/timeline/timelinewidget.h"
 
 #include <QAction>
+#include <QCoreApplication>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -43,6 +45,9 @@ const Kind kinds[] = {
     {Exporter::What::Timeline, QT_TRANSLATE_NOOP("sockscope::Exporter", "Timeline as PNG or SVG…"),
      QT_TRANSLATE_NOOP("sockscope::Exporter", "Export timeline"),
      QT_TRANSLATE_NOOP("sockscope::Exporter", "PNG image (*.png);;SVG drawing (*.svg)")},
+    {Exporter::What::Wire, QT_TRANSLATE_NOOP("sockscope::Exporter", "Captured wire as pcapng…"),
+     QT_TRANSLATE_NOOP("sockscope::Exporter", "Export the lab's captured segments"),
+     QT_TRANSLATE_NOOP("sockscope::Exporter", "pcapng capture, for Wireshark (*.pcapng)")},
 };
 
 const Kind &kindOf(Exporter::What what)
@@ -65,6 +70,7 @@ Exporter::Exporter(Views views, QWidget *window) : QObject(window), m_views(std:
     m_actions[int(What::Table)]->setObjectName(QStringLiteral("exportTableAction"));
     m_actions[int(What::Diagram)]->setObjectName(QStringLiteral("exportDiagramAction"));
     m_actions[int(What::Timeline)]->setObjectName(QStringLiteral("exportTimelineAction"));
+    m_actions[int(What::Wire)]->setObjectName(QStringLiteral("exportWireAction"));
 }
 
 QString Exporter::saveSession(const QString &path) const
@@ -99,6 +105,17 @@ QString Exporter::saveTimeline(const QString &path) const
     return ImageExport::save(m_views.timeline, path, tr("sockscope: connection timeline"));
 }
 
+QString Exporter::saveWire(const QString &path) const
+{
+    const SessionDocument document = m_views.document();
+    if (document.wire.isEmpty()) {
+        return tr("Nothing to write to %1: no segment was captured. The wire is captured while the lab is in "
+                  "its private network (Lab → Private network).")
+            .arg(QDir::toNativeSeparators(path));
+    }
+    return writeFileAtomically(path, pcapngOf(document.wire, QStringLiteral("sockscope %1").arg(QCoreApplication::applicationVersion())));
+}
+
 QString Exporter::save(What what, const QString &path) const
 {
     switch (what) {
@@ -106,6 +123,7 @@ QString Exporter::save(What what, const QString &path) const
     case What::Table: return saveTable(path);
     case What::Diagram: return saveDiagram(path);
     case What::Timeline: return saveTimeline(path);
+    case What::Wire: return saveWire(path);
     }
     return QString();
 }

@@ -26,7 +26,7 @@ class Exporter : public QObject
     Q_OBJECT
 
 public:
-    enum class What { Session, Table, Diagram, Timeline };
+    enum class What { Session, Table, Diagram, Timeline, Wire };
 
     // Where each export takes its content from.
     struct Views
@@ -45,6 +45,9 @@ public:
     QString saveTable(const QString &path) const; // .csv, or ss -tan text otherwise
     QString saveDiagram(const QString &path) const;
     QString saveTimeline(const QString &path) const;
+    // Every segment the session kept from the lab's private wire, each with the call that
+    // caused it as its comment; an error when nothing was captured.
+    QString saveWire(const QString &path) const;
     QString save(What what, const QString &path) const;
 
     // File → Export's entries, one per What, in that order; the session's is Save (Ctrl+S).

@@ -6,7 +6,8 @@
 
 namespace sockscope {
 
-// What happened, in order: lab calls with their results, kernel transitions, scenario steps.
+// What happened, in order: lab calls with their results, segments on the lab's wire, kernel
+// transitions, scenario steps.
 // Append-only; the oldest entries go once it holds more than its limit.
 class EventLogModel : public QAbstractTableModel
 {
@@ -14,7 +15,7 @@ class EventLogModel : public QAbstractTableModel
 
 public:
     enum Column { Time, Who, What, ColumnCount };
-    enum class Kind : quint8 { Call, Transition, Scenario, Problem };
+    enum class Kind : quint8 { Call, Transition, Scenario, Problem, Wire };
     enum DataRole { KindRole = Qt::UserRole + 1, WallTimeRole };
 
     struct Entry

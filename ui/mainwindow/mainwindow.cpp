@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "core/capture/segmenttext.h"
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
@@ -96,6 +97,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         m_preferences.source = *options.source;
     if (options.intervalMs)
         m_preferences.intervalMs = *options.intervalMs;
+    const Network labNetwork = options.labNetwork.value_or(m_preferences.labNetwork);
 
     buildTable();
     buildDocks();
@@ -147,6 +149,8 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
                        EventWording::callUpdate(call), call.failed()});
     });
     connect(&m_live, &LiveSession::polled, this, &MainWindow::applyPoll);
+    connect(&m_live, &LiveSession::segmentCaptured, this, &MainWindow::logSegment);
+    connect(&m_live, &LiveSession::networkChanged, this, &MainWindow::updateStatus);
     connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
         m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
                        tr("%1, step %2 of %3: %4")
@@ -196,7 +200,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         m_replayControl->setLogOtherConnections(!m_watchPorts->text().trimmed().isEmpty());
         m_replayControl->showStart();
     } else {
-        startPolling();
+        moveLab(labNetwork); // starts polling
     }
 }
 
@@ -275,6 +279,10 @@ void MainWindow::buildTable()
     header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
     header->resizeSection(SocketTableModel::Inode, widthOf(QStringLiteral("00000000")));
     header->resizeSection(SocketTableModel::Uid, widthOf(QStringLiteral("UID 00000")));
+    header->resizeSection(SocketTableModel::Network, widthOf(QStringLiteral("Network")));
+    // First, and shown only while rows of both networks are (updateNetworkColumn()).
+    header->moveSection(header->visualIndex(SocketTableModel::Network), 0);
+    m_table->setColumnHidden(SocketTableModel::Network, true);
     layout->addWidget(m_table, 1);
     setCentralWidget(central);
     // The keyboard starts in the table (arrows pick a connection); Ctrl+F goes to the filter.
@@ -433,6 +441,16 @@ void MainWindow::buildMenus()
     lab->addActions(m_labPanel->serverActions());
     lab->addSeparator();
     lab->addActions(m_labPanel->socketActions());
+    lab->addSeparator();
+    m_privateNetworkAction = lab->addAction(tr("&Private network"));
+    m_privateNetworkAction->setObjectName(QStringLiteral("privateNetworkAction"));
+    m_privateNetworkAction->setCheckable(true);
+    m_privateNetworkAction->setToolTip(
+        tr("The lab in a network of its own: a loopback the rest of this machine does not see, where every "
+           "segment is captured. Off: the lab uses this machine's loopback."));
+    connect(m_privateNetworkAction, &QAction::triggered, this, [this](bool on) {
+        moveLab(on ? Network::Private : Network::Host, true);
+    });
 
     QMenu *scenario = menuBar()->addMenu(tr("&Scenario"));
     scenario->setEnabled(!m_replay);
@@ -496,9 +514,10 @@ void MainWindow::startPolling()
 {
     const QString name = m_sourceBox->currentData().toString();
     QString error;
-    std::unique_ptr<SocketSource> source = SocketSource::create(name, &error);
+    // The lab's private network's table, and this machine's beside it, or this machine's alone.
+    std::unique_ptr<SocketSource> source = m_live.createSource(name, &error);
     if (!source)
-        source = SocketSource::create(QStringLiteral("proc"));
+        source = m_live.createSource(QStringLiteral("proc"));
     m_sourceName = source->name();
     // Some containers refuse netlink; the default then reads /proc, and says why once here.
     const SocketSource::DefaultChoice choice = SocketSource::defaultChoice();
@@ -546,6 +565,7 @@ void MainWindow::applyPoll(const PollChanges &poll)
 void MainWindow::sessionUpdated(const TrackerDelta &delta)
 {
     m_model->apply(delta);
+    updateNetworkColumn();
     const bool watching = !m_watchPorts->text().trimmed().isEmpty();
     // A replay logs its steps itself, merged with the recorded calls (logReplayStep()).
     for (const ConnectionEvent &e : m_replay ? QList<ConnectionEvent>() : delta.events) {
@@ -559,6 +579,51 @@ void MainWindow::sessionUpdated(const TrackerDelta &delta)
     }
     if (m_selected != 0)
         showSelection();
+}
+
+bool MainWindow::moveLab(Network network, bool ask)
+{
+    if (m_replay)
+        return false;
+    const QList<LabSocket> sockets = m_lab.sockets();
+    const auto open = std::count_if(sockets.cbegin(), sockets.cend(), [](const LabSocket &s) { return s.open; });
+    if (ask && network != m_live.network() && open > 0) {
+        const auto answer = QMessageBox::question(
+            this, tr("Move the lab"),
+            tr("Sockets cannot move between networks: the lab's %n open socket(s) will be closed with RST, and the "
+               "table starts over.",
+               nullptr, int(open)),
+            QMessageBox::Ok | QMessageBox::Cancel, QMessageBox::Ok);
+        if (answer != QMessageBox::Ok) {
+            m_privateNetworkAction->setChecked(m_live.network() == Network::Private);
+            return false;
+        }
+    }
+    QString why;
+    m_networkNotice.clear();
+    if (!m_live.setNetwork(network, &why))
+        m_networkNotice = tr("No private network here (%1): the lab uses this machine's loopback.").arg(why);
+    else if (network == Network::Private && !m_live.setCapturing(true, &why))
+        m_networkNotice = tr("The lab's wire is not captured: %1.").arg(why);
+    m_privateNetworkAction->setChecked(m_live.network() == Network::Private);
+    if (!m_networkNotice.isEmpty())
+        m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Problem, tr("lab"), m_networkNotice, true});
+    startPolling(); // the table of the network the lab is in now
+    return m_live.network() == network;
+}
+
+void MainWindow::logSegment(const WireSegment &w)
+{
+    m_log->append({w.segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
+                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), SegmentText::line(w.segment, w.bases), false});
+}
+
+void MainWindow::updateNetworkColumn()
+{
+    // Which network a row is in matters only while rows of both are shown.
+    const bool both = m_model->hasRowsOf(Network::Private) && m_model->hasRowsOf(Network::Host);
+    if (m_table->isColumnHidden(SocketTableModel::Network) == both)
+        m_table->setColumnHidden(SocketTableModel::Network, !both);
 }
 
 void MainWindow::logCall(const LabCall &call)
@@ -583,10 +648,21 @@ void MainWindow::updateStatus()
                          .arg(where, counts.isEmpty() ? QString() : QStringLiteral(": ") + counts.join(QStringLiteral(", ")));
     if (const qint64 forgotten = m_session.forgottenConnections(); forgotten > 0)
         status += tr(" · %1 older closed connections not kept").arg(forgotten);
+    if (!m_replay && m_live.network() == Network::Private) {
+        status += m_live.isCapturing() ? tr(" · lab: private network, %n segment(s) captured", nullptr,
+                                            int(qMin<qint64>(m_live.capture().capturedCount(), INT_MAX)))
+                                       : tr(" · lab: private network");
+    } else if (!m_replay) {
+        status += tr(" · lab: this machine's loopback");
+    }
+    if (!m_live.networkFailure().isEmpty())
+        status += QStringLiteral(" · ") + m_live.networkFailure();
     m_statusLabel->setText(status);
     QString problem = m_lastError;
     if (!problem.isEmpty() && m_sourceName != QLatin1String("proc"))
         problem += tr(" Choose /proc/net/tcp as the source to go on.");
+    if (problem.isEmpty())
+        problem = m_networkNotice;
     if (problem.isEmpty() && m_issueCount > 0)
         problem = tr("%n line(s) of kernel text could not be parsed", nullptr, m_issueCount);
     // Not a failure, but what the table lacks: an unreadable /proc/net/tcp6.
@@ -695,6 +771,11 @@ void MainWindow::replayMoved()
         m_selected = 0; // not seen yet at that moment
     showSelection();
     updateStatus();
+}
+
+QString MainWindow::exportWire(const QString &path)
+{
+    return m_exporter->saveWire(path);
 }
 
 SessionDocument MainWindow::sessionDocument() const

@@ -37,6 +37,7 @@ struct MainWindowOptions
     std::optional<QString> source;    // overrides the preference when set
     std::optional<int> intervalMs;
     std::optional<quint16> watchPort;
+    std::optional<Network> labNetwork; // overrides the preference when set
     bool restoreLayout = true;        // tests start from the default layout
     // A saved session to replay instead of watching the kernel; `replayFile` names it.
     std::shared_ptr<const Replay> replay;
@@ -86,6 +87,13 @@ public:
     SessionDocument sessionDocument() const;
     // File → Open without its dialog: the session in a window of its own, or why it cannot be.
     void openSessionFile(const QString &path);
+    QString exportWire(const QString &path); // .pcapng
+
+    // Moves the lab to its private network or to this machine's (Lab → Private network): its
+    // sockets are closed, with RST, and the table starts over. Where this machine has no
+    // private network the lab stays on its own, and the status bar says why. With `ask`, a
+    // lab that has open sockets asks first. Returns whether the lab is where it was asked to be.
+    bool moveLab(Network network, bool ask = false);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -102,6 +110,8 @@ private:
     void applyPoll(const PollChanges &poll);
     void sessionUpdated(const TrackerDelta &delta);
     void logCall(const LabCall &call);
+    void logSegment(const WireSegment &segment);
+    void updateNetworkColumn();
     void updateFilter();
     void updateStatus();
     void showSelection();
@@ -153,6 +163,8 @@ private:
     QWidget *m_errorBox = nullptr;
     QLabel *m_errorLabel = nullptr;
     QLabel *m_sourceNotice = nullptr; // why the default source is not netlink here
+    QAction *m_privateNetworkAction = nullptr;
+    QString m_networkNotice; // why the lab is not in a private network, or its wire not captured
     QString m_lastError;
     int m_issueCount = 0;
     QStringList m_notes; // the last poll's Snapshot::notes: what its table lacks

@@ -22,6 +22,7 @@ Preferences Preferences::load()
     const int port = settings.value(QStringLiteral("defaultPort"), p.defaultPort).toInt();
     if (port >= 0 && port <= 65535)
         p.defaultPort = quint16(port);
+    p.labNetwork = parseNetworkName(settings.value(QStringLiteral("labNetwork")).toString()).value_or(p.labNetwork);
     return p;
 }
 
@@ -31,6 +32,7 @@ void Preferences::save() const
     settings.setValue(QStringLiteral("source"), source);
     settings.setValue(QStringLiteral("intervalMs"), intervalMs);
     settings.setValue(QStringLiteral("defaultPort"), defaultPort);
+    settings.setValue(QStringLiteral("labNetwork"), networkName(labNetwork));
 }
 
 PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent) : QDialog(parent)
@@ -55,7 +57,16 @@ PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent
     m_port->setValue(current.defaultPort);
     form->addRow(tr("Read the table from"), m_source);
     form->addRow(tr("Poll every"), m_interval);
+    m_network = new QComboBox(this);
+    m_network->setObjectName(QStringLiteral("preferencesNetwork"));
+    m_network->addItem(tr("its own private network, with the wire captured"), int(Network::Private));
+    m_network->addItem(tr("this machine's loopback"), int(Network::Host));
+    m_network->setCurrentIndex(qMax(0, m_network->findData(int(current.labNetwork))));
+    m_network->setToolTip(tr("In its private network the lab has a loopback of its own: port %1 is always free, the "
+                             "rest of this machine sees none of it, and every segment is captured.")
+                              .arg(current.defaultPort));
     form->addRow(tr("Lab server port"), m_port);
+    form->addRow(tr("The lab runs in"), m_network);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -68,6 +79,7 @@ Preferences PreferencesDialog::preferences() const
     p.source = m_source->currentData().toString();
     p.intervalMs = m_interval->value();
     p.defaultPort = quint16(m_port->value());
+    p.labNetwork = Network(m_network->currentData().toInt());
     return p;
 }
 

@@ -17,6 +17,9 @@ struct Preferences
     QString source = SocketSource::defaultName();
     int intervalMs = 500;
     quint16 defaultPort = 8000;
+    // Where the lab makes its sockets: its own private network, whose wire is captured, or
+    // this machine's.
+    Network labNetwork = Network::Private;
 
     static Preferences load();
     void save() const;
@@ -34,6 +37,7 @@ private:
     QComboBox *m_source = nullptr;
     QSpinBox *m_interval = nullptr;
     QSpinBox *m_port = nullptr;
+    QComboBox *m_network = nullptr;
 };
 
 } // namespace sockscope

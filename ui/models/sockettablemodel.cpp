@@ -109,6 +109,8 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
         case Role: return tr("What the socket is to the lab: listener, client, accepted, or still in the accept queue");
         case Process: return tr("The process whose descriptor refers to the socket (/proc/<pid>/fd); \"was\" marks "
                                 "the last one, carried forward after the kernel dropped the inode");
+        case Network: return tr("lab: the lab's private network, a loopback of its own that the rest of this machine "
+                                "does not see; host: this machine's own network");
         default: return QVariant();
         }
     }
@@ -125,6 +127,7 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
     case Inode: return tr("Inode");
     case Uid: return tr("UID");
     case Process: return tr("Process");
+    case Network: return tr("Network");
     default: return QVariant();
     }
 }
@@ -143,6 +146,7 @@ QVariant SocketTableModel::sortValue(const Row &row, int column) const
     case Inode: return QVariant::fromValue(r.inode.value_or(0));
     case Uid: return r.uid.value_or(0);
     case Process: return r.ownerText();
+    case Network: return int(r.network);
     default: return QVariant();
     }
 }
@@ -184,6 +188,7 @@ SocketTableModel::SortKey SocketTableModel::sortKey(const Row &row, int column) 
     case Inode: key.major = r.inode.value_or(0); break;
     case Uid: key.major = number(r.uid.value_or(0)); break;
     case Process: key.text = r.ownerText(); break;
+    case Network: key.major = quint64(r.network); break;
     default: break;
     }
     return key;
@@ -367,6 +372,7 @@ QVariant SocketTableModel::displayValue(const Row &row, int column) const
     case Inode: return r.inode ? QString::number(*r.inode) : QStringLiteral("?");
     case Uid: return r.uid ? QString::number(*r.uid) : QStringLiteral("?");
     case Process: return r.ownerText();
+    case Network: return r.network == sockscope::Network::Private ? QStringLiteral("lab") : QStringLiteral("host");
     default: return QVariant();
     }
 }
@@ -378,6 +384,7 @@ void SocketTableModel::count(const Row &row, int sign)
         n += sign;
         if (n <= 0)
             m_stateCounts.remove(row.record.state);
+        m_networkCounts[int(row.record.network)] += sign;
     }
     if (sign > 0 && !row.label.isEmpty())
         m_labelled.insert(row.id);
@@ -698,6 +705,7 @@ void SocketTableModel::clear()
     m_rows.clear();
     m_shown.clear();
     m_stateCounts.clear();
+    m_networkCounts[0] = m_networkCounts[1] = 0;
     m_labelled.clear();
     m_expiring.clear();
     m_dueToGo.clear();

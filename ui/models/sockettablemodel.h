@@ -31,8 +31,9 @@ class SocketTableModel : public QAbstractTableModel
 
 public:
     // Who owns a socket matters more than its queues and inode, so Process follows Role; the
-    // queues are in the order ss prints them.
-    enum Column { Local, Remote, State, Role, Process, RecvQ, SendQ, Timer, Inode, Uid, ColumnCount };
+    // queues are in the order ss prints them. Network (the lab's private one or this
+    // machine's) matters only while both are shown: last here, placed first by the view.
+    enum Column { Local, Remote, State, Role, Process, RecvQ, SendQ, Timer, Inode, Uid, Network, ColumnCount };
     enum DataRole {
         SortRole = Qt::UserRole + 1, // raw value of the cell, for sorting
         ConnectionIdRole,            // the session's connection id
@@ -83,6 +84,8 @@ public:
     // Rows per kernel state, filtered-out rows included, vanishing ones not. Kept as rows
     // change, not counted.
     QMap<TcpState, int> countsByState() const { return m_stateCounts; }
+    // Whether rows of this network are here (filtered out or not, vanishing ones not).
+    bool hasRowsOf(sockscope::Network network) const { return m_networkCounts[int(network)] > 0; }
 
     // The palette of the view that shows the rows: the new, changed and gone colours (and the
     // text on them) are chosen to read well on it. A model receives no palette events; the
@@ -153,6 +156,7 @@ private:
     std::optional<TcpState> m_state;
     std::optional<quint16> m_port;
     QMap<TcpState, int> m_stateCounts; // rows per state, vanishing ones not counted
+    int m_networkCounts[2] = {0, 0};   // rows per Network, counted like m_stateCounts
     QSet<quint64> m_labelled;          // rows with a lab label: their role can change without a poll
     // When each mark ends, in the order they were set (one duration for all): expiring them
     // looks at the ones due, not at every row.
