@@ -26,7 +26,6 @@ namespace {
 
 // The loopback of a new network namespace is its first interface.
 constexpr int loopbackIndex = 1;
-constexpr int maxFrame = 65536 + 128;
 
 QString errnoText(int error)
 {
@@ -110,7 +109,7 @@ void SegmentCapture::readPending()
 {
     if (m_fd < 0)
         return;
-    QByteArray frame(maxFrame, Qt::Uninitialized);
+    QByteArray frame(maxFrameBytes, Qt::Uninitialized);
     for (;;) {
         sockaddr_ll from{};
         iovec part{frame.data(), size_t(frame.size())};

@@ -36,6 +36,10 @@ public:
         QString comment;     // the call that caused it (annotateLast()), or empty
     };
 
+    // The longest frame read whole: lo's 64 KiB MTU and the Ethernet header, with room to
+    // spare. A session file holds no longer one.
+    static constexpr qsizetype maxFrameBytes = 65536 + 128;
+
     explicit SegmentCapture(QObject *parent = nullptr);
     ~SegmentCapture() override;
 

@@ -27,6 +27,13 @@ struct WireSegment
     // The rows of the sending and receiving end: Segment's keys in the private network.
     ConnectionKey senderKey() const;
     ConnectionKey receiverKey() const;
+
+    friend bool operator==(const WireSegment &a, const WireSegment &b)
+    {
+        return a.segment == b.segment && a.bases == b.bases && a.steadyNs == b.steadyNs && a.sender == b.sender
+            && a.receiver == b.receiver && a.cause == b.cause && a.frame == b.frame;
+    }
+    friend bool operator!=(const WireSegment &a, const WireSegment &b) { return !(a == b); }
 };
 
 // The segments of one connection among `all` (in capture order): those of its 4-tuple, either

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "session.h"
 
+#include "sessionfile.h"
+
 #include <QDateTime>
 #include <QSet>
 
@@ -109,6 +111,9 @@ qint64 Session::forgottenConnections() const
 {
     return m_replay ? m_replay->document().forgottenConnections : m_store.forgottenCount();
 }
+
+// What a session keeps of the wire, its file must open again.
+static_assert(Session::maxWireSegments <= SessionFile::maxWireSegments);
 
 void Session::addWireSegment(const WireSegment &segment)
 {

@@ -43,7 +43,7 @@ bool operator==(const SessionDocument &a, const SessionDocument &b)
     return a.programVersion == b.programVersion && a.host == b.host && a.source == b.source
         && a.intervalMs == b.intervalMs && a.ports == b.ports && a.startedWallMs == b.startedWallMs
         && a.durationNs == b.durationNs && a.forgottenConnections == b.forgottenConnections && a.connections == b.connections && sameCalls(a.calls, b.calls)
-        && a.scenarioRuns == b.scenarioRuns && a.table == b.table;
+        && a.scenarioRuns == b.scenarioRuns && a.table == b.table && a.wire == b.wire && a.wireDropped == b.wireDropped;
 }
 
 } // namespace sockscope

@@ -43,7 +43,9 @@ struct RecordedConnection
 // the wall clock. Files store them as microseconds.
 struct SessionDocument
 {
-    static constexpr int formatVersion = 1;
+    // The format written; files from oldestFormatVersion on are read (format 1 has no wire).
+    static constexpr int formatVersion = 2;
+    static constexpr int oldestFormatVersion = 1;
 
     QString programVersion;
     HostFacts host;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessionfile.h"
 
+#include "core/capture/segmentcapture.h"
+#include "core/capture/segmentdecoder.h"
 #include "core/format/atomicfile.h"
 #include "core/format/jsonscanner.h"
 #include "core/format/socketjson.h"
@@ -12,8 +14,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <linux/if_packet.h>
+
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace sockscope {
 
@@ -326,6 +331,20 @@ QJsonObject runToJson(const ScenarioRunRecord &run)
     return o;
 }
 
+QJsonObject wireToJson(const WireSegment &w)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("at_us"), us(w.steadyNs));
+    // Nanoseconds since 1970 take 61 bits, more than a JSON number (a double) holds exactly.
+    o.insert(QStringLiteral("captured_ns"), QString::number(w.segment.timestampNs));
+    o.insert(QStringLiteral("sender"), w.sender);
+    o.insert(QStringLiteral("receiver"), w.receiver);
+    if (!w.cause.isEmpty())
+        o.insert(QStringLiteral("cause"), w.cause);
+    o.insert(QStringLiteral("frame"), QString::fromLatin1(w.frame.toBase64()));
+    return o;
+}
+
 // Reading: every helper leaves its result default-made once the reader has failed.
 class DocumentReader
 {
@@ -550,6 +569,58 @@ public:
         return run;
     }
 
+    // One segment of the wire: its frame decoded again, as the capture decoded it (the kept
+    // copy is the outgoing one). The bases are the caller's: they depend on the segments before.
+    WireSegment wire(const QJsonValue &v, const QString &path)
+    {
+        WireSegment w;
+        const QJsonObject o = m_r.object(v, path);
+        w.steadyNs = time(o, QStringLiteral("at_us"), path);
+        const QString captured = m_r.string(o, QStringLiteral("captured_ns"), path, 32);
+        w.sender = m_r.string(o, QStringLiteral("sender"), path, 256);
+        w.receiver = m_r.string(o, QStringLiteral("receiver"), path, 256);
+        w.cause = m_r.optionalString(o, QStringLiteral("cause"), path, 4096).value_or(QString());
+        const QString frameText = m_r.string(o, QStringLiteral("frame"), path, SessionFile::maxEntryBytes);
+        if (!m_r.ok())
+            return w;
+
+        // Digits only: no sign, no exponent, no space, and within a qint64.
+        bool digits = !captured.isEmpty();
+        for (QChar c : captured)
+            digits = digits && c >= QLatin1Char('0') && c <= QLatin1Char('9');
+        bool inRange = false;
+        const qint64 timestampNs = digits ? captured.toLongLong(&inRange) : 0;
+        if (!inRange) {
+            m_r.fail(JsonReader::at(path, QStringLiteral("captured_ns")),
+                     QStringLiteral("'%1' is not nanoseconds since 1970 (a whole number from 0 to %2, as text)")
+                         .arg(captured)
+                         .arg(std::numeric_limits<qint64>::max()));
+            return w;
+        }
+
+        const QString framePath = JsonReader::at(path, QStringLiteral("frame"));
+        QByteArray::FromBase64Result frame =
+            QByteArray::fromBase64Encoding(frameText.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!frame) {
+            m_r.fail(framePath, QStringLiteral("not base64"));
+            return w;
+        }
+        if (frame.decoded.size() > SegmentCapture::maxFrameBytes) {
+            m_r.fail(framePath, QStringLiteral("%1 bytes, more than the %2 a captured frame may have")
+                                    .arg(frame.decoded.size())
+                                    .arg(SegmentCapture::maxFrameBytes));
+            return w;
+        }
+        const SegmentDecoder::Result decoded = SegmentDecoder::decode(frame.decoded, PACKET_OUTGOING, timestampNs);
+        if (!decoded.ok()) {
+            m_r.fail(framePath, QStringLiteral("cannot decode: %1, at byte %2").arg(decoded.reason).arg(decoded.offset));
+            return w;
+        }
+        w.segment = *decoded.segment;
+        w.frame = std::move(frame.decoded);
+        return w;
+    }
+
 private:
     JsonReader &m_r;
 };
@@ -592,6 +663,11 @@ QJsonObject SessionFile::toJson(const SessionDocument &d)
         runs.append(runToJson(r));
     root.insert(QStringLiteral("scenario_runs"), runs);
     root.insert(QStringLiteral("table"), SocketJson::toJson(d.table));
+    QJsonArray wire;
+    for (const WireSegment &w : d.wire)
+        wire.append(wireToJson(w));
+    root.insert(QStringLiteral("wire"), wire);
+    root.insert(QStringLiteral("wire_dropped"), double(d.wireDropped));
     return root;
 }
 
@@ -634,7 +710,7 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
         return loaded;
     }
     const QStringList listNames{QStringLiteral("connections"), QStringLiteral("lab_calls"),
-                                QStringLiteral("scenario_runs"), QStringLiteral("table")};
+                                QStringLiteral("scenario_runs"), QStringLiteral("table"), QStringLiteral("wire")};
     QJsonObject root;
     QHash<QString, JsonScanner::Span> lists;
     QString repeated;
@@ -667,18 +743,23 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
         loaded.error = QStringLiteral("%1: format_version is not a number").arg(name);
         return loaded;
     }
-    if (version.toDouble() != SessionDocument::formatVersion) {
-        loaded.error = version.toDouble() > SessionDocument::formatVersion
-            ? QStringLiteral("%1 was written by a newer sockscope (format %2); this one reads format %3")
+    const double fileVersion = version.toDouble();
+    if (fileVersion < SessionDocument::oldestFormatVersion || fileVersion > SessionDocument::formatVersion) {
+        const QString readable =
+            QStringLiteral("formats %1 to %2").arg(SessionDocument::oldestFormatVersion).arg(SessionDocument::formatVersion);
+        loaded.error = fileVersion > SessionDocument::formatVersion
+            ? QStringLiteral("%1 was written by a newer sockscope (format %2); this one reads %3")
                   .arg(name)
-                  .arg(version.toDouble())
-                  .arg(SessionDocument::formatVersion)
-            : QStringLiteral("%1 has format %2, which this sockscope does not read (it reads format %3)")
+                  .arg(fileVersion)
+                  .arg(readable)
+            : QStringLiteral("%1 has format %2, which this sockscope does not read (it reads %3)")
                   .arg(name)
-                  .arg(version.toDouble())
-                  .arg(SessionDocument::formatVersion);
+                  .arg(fileVersion)
+                  .arg(readable);
         return loaded;
     }
+    // Format 1 has no wire: sockscope did not keep it then.
+    const bool hasWire = fileVersion >= 2;
 
     JsonReader r;
     DocumentReader read(r);
@@ -763,6 +844,17 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
              [&](const QJsonValue &v, const QString &path) {
         d.table.append(SocketJson::recordFromJson(v, path, r));
     });
+    if (hasWire) {
+        d.wireDropped = r.integer(root, QStringLiteral("wire_dropped"), QString(), 0, 1LL << 53);
+        // The bases are not stored: numbered again in capture order, as the capture numbered them.
+        SequenceNumbering numbering;
+        readList(QStringLiteral("wire"), maxWireSegments, 100, [&](qsizetype n) { d.wire.reserve(n); },
+                 [&](const QJsonValue &v, const QString &path) {
+            WireSegment w = read.wire(v, path);
+            w.bases = numbering.take(w.segment);
+            d.wire.append(std::move(w));
+        });
+    }
 
     if (jsonFailed)
         return notJson();

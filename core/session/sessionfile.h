@@ -27,6 +27,8 @@ public:
     static constexpr qsizetype maxCalls = 1000000;
     static constexpr qsizetype maxScenarioRuns = 10000;
     static constexpr qsizetype maxTableRows = 1000000;
+    // What a session keeps of the lab's wire (Session::maxWireSegments).
+    static constexpr qsizetype maxWireSegments = 100000;
     static constexpr qint64 maxTimeUs = 10LL * 365 * 24 * 3600 * 1000000; // ten years
 
     struct Loaded

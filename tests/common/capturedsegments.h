@@ -19,6 +19,7 @@ struct CapturedScenario
 {
     QString name;
     QList<Segment> segments; // one copy of each segment, in capture order
+    QList<QByteArray> frames; // the frame of each, as captured (from the Ethernet header on)
 };
 
 // Every scenario of a capture file ("capture/lo-ipv4.txt") in file order, each with the copy
@@ -38,7 +39,7 @@ inline QList<CapturedScenario> capturedScenarios(const QString &file)
         };
         if (line.startsWith("# scenario ")) {
             const qsizetype colon = line.indexOf(':');
-            scenarios.append({QString::fromLatin1(line.mid(11, colon - 11)), {}});
+            scenarios.append({QString::fromLatin1(line.mid(11, colon - 11)), {}, {}});
             continue;
         }
         if (line.isEmpty() || line.startsWith('#'))
@@ -51,13 +52,14 @@ inline QList<CapturedScenario> capturedScenarios(const QString &file)
         const quint8 packetType = quint8(fields[0].toUInt());
         if (packetType != packetOutgoing)
             continue;
-        const SegmentDecoder::Result result =
-            SegmentDecoder::decode(QByteArray::fromHex(fields[2]), packetType, fields[1].toLongLong());
+        const QByteArray frame = QByteArray::fromHex(fields[2]);
+        const SegmentDecoder::Result result = SegmentDecoder::decode(frame, packetType, fields[1].toLongLong());
         if (!result.ok()) {
             fail(result.reason.toUtf8());
             return {};
         }
         scenarios.last().segments.append(*result.segment);
+        scenarios.last().frames.append(frame);
     }
     return scenarios;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Session files: written from a real session, read back losslessly, and refused with a clear
 // message when damaged or hostile.
+#include "../../common/capturedsegments.h"
 #include "../../common/fixtures.h"
 
+#include "core/capture/segmentcapture.h"
 #include "core/format/atomicfile.h"
 #include "core/session/session.h"
 #include "core/session/sessionfile.h"
@@ -71,6 +73,69 @@ SessionDocument recordRealSession()
     return session.toDocument(QStringLiteral("0.1.0"), QStringLiteral("proc"), 200, {port}, {run});
 }
 
+// The outgoing segments of the real loopback captures in tests/data/capture, IPv4 then IPv6,
+// as a live session keeps them: numbered in capture order, timed on the document's clock from
+// the first, sent and received by their endpoints, each SYN caused by a connect().
+QList<WireSegment> capturedWire()
+{
+    QList<WireSegment> wire;
+    SequenceNumbering numbering;
+    qint64 firstNs = -1;
+    for (const QString &file : {QStringLiteral("capture/lo-ipv4.txt"), QStringLiteral("capture/lo-ipv6.txt")}) {
+        for (const test::CapturedScenario &scenario : test::capturedScenarios(file)) {
+            for (qsizetype i = 0; i < scenario.segments.size(); ++i) {
+                WireSegment w;
+                w.segment = scenario.segments[i];
+                w.frame = scenario.frames[i];
+                w.bases = numbering.take(w.segment);
+                if (firstNs < 0)
+                    firstNs = w.segment.timestampNs;
+                w.steadyNs = (w.segment.timestampNs - firstNs) / 1000 * 1000; // the file's clock is in microseconds
+                w.sender = w.segment.source.toString();
+                w.receiver = w.segment.destination.toString();
+                if (w.segment.has(SegmentFlag::Syn) && !w.segment.has(SegmentFlag::Ack))
+                    w.cause = QStringLiteral("client #1: connect(%1)").arg(w.segment.destination.toString());
+                wire.append(w);
+            }
+        }
+    }
+    return wire;
+}
+
+// The session with a connection of the lab's private network added: a copy of its client end
+// moved to the 4-tuple of the capture's "transfer" scenario, whose segments the wire holds.
+SessionDocument withPrivateClient(SessionDocument d)
+{
+    const Endpoint local{IpAddress::fromIPv4(0x7f000001), 40001, QString()};
+    const Endpoint remote{IpAddress::fromIPv4(0x7f000001), 8001, QString()};
+    const auto moved = [&](SocketRecord r) {
+        r.network = Network::Private;
+        r.local = local;
+        r.remote = remote;
+        return r;
+    };
+    for (const RecordedConnection &c : std::as_const(d.connections)) {
+        if (!c.clientSide || !c.label.startsWith(QLatin1String("client #1")))
+            continue;
+        RecordedConnection copy = c;
+        ConnectionHistory &h = copy.history;
+        h.id = quint64(d.connections.size()) + 1;
+        h.key.network = Network::Private;
+        h.key.local = local;
+        h.key.remote = remote;
+        h.latest = moved(h.latest);
+        for (RecordSample &sample : h.samples)
+            sample.record = moved(sample.record);
+        copy.label = QStringLiteral("client #2");
+        copy.peer = 0;
+        d.connections.append(copy);
+        if (h.alive)
+            d.table.append(h.latest);
+        break;
+    }
+    return d;
+}
+
 QJsonObject rootOf(const QByteArray &bytes)
 {
     return QJsonDocument::fromJson(bytes).object();
@@ -104,6 +169,11 @@ private Q_SLOTS:
     void shouldRefuseHugeAndDeepFiles();
     void shouldOpenOnlyARegularFile();
     void shouldNotLoseAnythingWhenWritingFails();
+    void shouldKeepTheWireFrameByFrame();
+    void shouldStillOpenFilesWithoutAWire();
+    void shouldBoundEachFrame();
+    void shouldKeepWhichNetworkEachConnectionWasOn();
+    void shouldReplayTheWireUpToTheMomentShown();
 
 private:
     SessionDocument m_document;
@@ -113,6 +183,12 @@ private:
 void TestSessionFile::initTestCase()
 {
     m_document = recordRealSession();
+    // The lab's wire, from real captures: the session above ran on this machine's loopback,
+    // where nothing is captured.
+    m_document.wire = capturedWire();
+    QVERIFY(m_document.wire.size() > 50);
+    m_document.wireDropped = 7;
+    m_document.durationNs = qMax(m_document.durationNs, m_document.wire.last().steadyNs);
     m_bytes = SessionFile::toBytes(m_document);
 }
 
@@ -120,7 +196,7 @@ void TestSessionFile::shouldHoldEverythingTheSessionSaw()
 {
     const QJsonObject root = rootOf(m_bytes);
     QCOMPARE(root.value(QStringLiteral("format")).toString(), QStringLiteral("sockscope-session"));
-    QCOMPARE(root.value(QStringLiteral("format_version")).toInt(), 1);
+    QCOMPARE(root.value(QStringLiteral("format_version")).toInt(), 2);
     QCOMPARE(root.value(QStringLiteral("program")).toObject().value(QStringLiteral("version")).toString(), QStringLiteral("0.1.0"));
     QVERIFY(!root.value(QStringLiteral("host")).toObject().value(QStringLiteral("kernel")).toString().isEmpty());
     QCOMPARE(root.value(QStringLiteral("capture")).toObject().value(QStringLiteral("source")).toString(), QStringLiteral("proc"));
@@ -496,10 +572,12 @@ void TestSessionFile::shouldRefuseDamagedFiles_data()
     QTest::newRow("not json") << QByteArray("PNG\x89\x00\x01garbage", 14) << "not valid JSON";
     QTest::newRow("a list") << QByteArray("[1,2,3]") << "the JSON is not an object";
     QTest::newRow("another json") << QByteArray("{\"name\": \"x\"}") << "is not a sockscope session";
-    QTest::newRow("newer version") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), 2); })
-                                   << "written by a newer sockscope (format 2); this one reads format 1";
+    QTest::newRow("newer version") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), 3); })
+                                   << "written by a newer sockscope (format 3); this one reads formats 1 to 2";
     QTest::newRow("older version") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), 0); })
-                                   << "has format 0, which this sockscope does not read";
+                                   << "has format 0, which this sockscope does not read (it reads formats 1 to 2)";
+    QTest::newRow("fractional version") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), 1.5); })
+                                        << "format_version is not a number";
     QTest::newRow("version as text") << edited([](QJsonObject &r) { r.insert(QStringLiteral("format_version"), QStringLiteral("1")); })
                                      << "format_version is not a number";
     QTest::newRow("no connections") << edited([](QJsonObject &r) { r.remove(QStringLiteral("connections")); })
@@ -601,6 +679,81 @@ void TestSessionFile::shouldRefuseDamagedFiles_data()
         c.remove(QStringLiteral("args"));
         c.insert(QStringLiteral("arguments"), QStringLiteral("AF_UNIX, SOCK_DGRAM"));
     }) << "lab_calls[0].arguments: 'AF_UNIX, SOCK_DGRAM' is not what the lab writes for socket()";
+
+    // The network a row was on: host or private, nothing else.
+    QTest::newRow("unknown network") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("network"), QStringLiteral("lan")); })
+                                     << "connections[0].network: \"lan\" is not a network (host or private)";
+    QTest::newRow("network as a number") << editFirstConnection([](QJsonObject &c) { c.insert(QStringLiteral("network"), 1); })
+                                         << "connections[0].network: expected text";
+    QTest::newRow("unknown network of a row") << editLatest([](QJsonObject &l) { l.insert(QStringLiteral("network"), QStringLiteral("Private")); })
+                                              << "connections[0].latest.network: \"Private\" is not a network (host or private)";
+    QTest::newRow("unknown network in the table") << edited([](QJsonObject &r) {
+        QJsonArray table = r.value(QStringLiteral("table")).toArray();
+        QJsonObject row = table[0].toObject();
+        row.insert(QStringLiteral("network"), QStringLiteral("netns"));
+        table[0] = row;
+        r.insert(QStringLiteral("table"), table);
+    }) << "table[0].network: \"netns\" is not a network (host or private)";
+
+    // The wire: each entry's fields, its frame decoded again, and the list's length.
+    const auto editWire = [&](const std::function<void(QJsonObject &)> &edit) {
+        return edited([&](QJsonObject &r) {
+            QJsonArray wire = r.value(QStringLiteral("wire")).toArray();
+            QJsonObject w = wire[1].toObject();
+            edit(w);
+            wire[1] = w;
+            r.insert(QStringLiteral("wire"), wire);
+        });
+    };
+    const QByteArray frame = m_document.wire[1].frame;
+    const auto withFrame = [&](const QByteArray &bytes) {
+        return editWire([bytes](QJsonObject &w) { w.insert(QStringLiteral("frame"), QString::fromLatin1(bytes.toBase64())); });
+    };
+    QTest::newRow("frame cut short") << withFrame(frame.left(30))
+                                     << "wire[1].frame: cannot decode: truncated IPv4 header (16 of 20 bytes), at byte 14";
+    QByteArray udp = frame;
+    udp[14 + 9] = 17;
+    QTest::newRow("frame not tcp") << withFrame(udp) << "wire[1].frame: cannot decode: not TCP (protocol 17), at byte 23";
+    QTest::newRow("empty frame") << withFrame(QByteArray()) << "wire[1].frame: cannot decode: truncated";
+    QTest::newRow("frame not base64") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("frame"), QStringLiteral("AAAA*AAA")); })
+                                      << "wire[1].frame: not base64";
+    QTest::newRow("frame in hex") << editWire([&](QJsonObject &w) { w.insert(QStringLiteral("frame"), QString::fromLatin1(frame.toHex())); })
+                                  << "wire[1].frame: cannot decode";
+    QTest::newRow("frame as a list") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("frame"), QJsonArray{0, 1}); })
+                                     << "wire[1].frame: expected text";
+    QTest::newRow("timestamp as a number") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("captured_ns"), 1796553623790626010.0); })
+                                           << "wire[1].captured_ns: expected text";
+    for (const char *bad : {"-1", "+1796553623790626010", "9223372036854775808", "1.7e18", " 1796553623790626010", "0x10", ""}) {
+        QTest::addRow("timestamp '%s'", bad)
+            << editWire([bad](QJsonObject &w) { w.insert(QStringLiteral("captured_ns"), QString::fromLatin1(bad)); })
+            << QStringLiteral("wire[1].captured_ns: '%1' is not nanoseconds since 1970 (a whole number from 0 to 9223372036854775807, as text)")
+                   .arg(QLatin1String(bad));
+    }
+    for (const char *field : {"at_us", "captured_ns", "sender", "receiver", "frame"}) {
+        QTest::addRow("wire without %s", field)
+            << editWire([field](QJsonObject &w) { w.remove(QLatin1String(field)); })
+            << QStringLiteral("wire[1].%1: missing").arg(QLatin1String(field));
+    }
+    QTest::newRow("wire time before the start") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("at_us"), -1); })
+                                                << "wire[1].at_us: expected a whole number from 0 to";
+    QTest::newRow("cause not text") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("cause"), true); })
+                                    << "wire[1].cause: expected text";
+    QTest::newRow("long sender") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("sender"), QString(257, QLatin1Char('x'))); })
+                                 << "wire[1].sender: text longer than 256 characters";
+    QTest::newRow("wire entry not an object")
+        << edited([](QJsonObject &r) { r.insert(QStringLiteral("wire"), QJsonArray{QStringLiteral("SYN")}); })
+        << "wire[0]: expected an object";
+    QTest::newRow("no wire") << edited([](QJsonObject &r) { r.remove(QStringLiteral("wire")); }) << "wire: expected a list";
+    QTest::newRow("no wire_dropped") << edited([](QJsonObject &r) { r.remove(QStringLiteral("wire_dropped")); })
+                                     << "wire_dropped: missing";
+    QTest::newRow("negative wire_dropped") << edited([](QJsonObject &r) { r.insert(QStringLiteral("wire_dropped"), -1); })
+                                           << "wire_dropped: expected a whole number from 0";
+    QTest::newRow("too many segments") << edited([](QJsonObject &r) {
+        QJsonArray wire;
+        for (qsizetype i = 0; i <= SessionFile::maxWireSegments; ++i)
+            wire.append(0);
+        r.insert(QStringLiteral("wire"), wire);
+    }) << "wire: 100001 entries, more than the 100000 a session file may hold";
 }
 
 void TestSessionFile::shouldRefuseDamagedFiles()
@@ -720,6 +873,226 @@ void TestSessionFile::shouldNotLoseAnythingWhenWritingFails()
     const SessionFile::Loaded kept = SessionFile::load(path);
     QVERIFY2(kept.document, qPrintable(kept.error));
     QVERIFY(*kept.document == m_document);
+}
+
+void TestSessionFile::shouldKeepTheWireFrameByFrame()
+{
+    const QJsonObject root = rootOf(m_bytes);
+    QCOMPARE(root.value(QStringLiteral("wire_dropped")).toInt(), 7);
+    const QJsonArray wire = root.value(QStringLiteral("wire")).toArray();
+    QCOMPARE(wire.size(), m_document.wire.size());
+    int causes = 0;
+    for (qsizetype i = 0; i < wire.size(); ++i) {
+        const QJsonObject o = wire[i].toObject();
+        const WireSegment &w = m_document.wire[i];
+        QCOMPARE(qint64(o.value(QStringLiteral("at_us")).toDouble()), w.steadyNs / 1000);
+        // past 2^53: kept as text, to the nanosecond
+        QVERIFY(w.segment.timestampNs > (1LL << 53));
+        QCOMPARE(o.value(QStringLiteral("captured_ns")).toString(), QString::number(w.segment.timestampNs));
+        QCOMPARE(o.value(QStringLiteral("sender")).toString(), w.sender);
+        QCOMPARE(o.value(QStringLiteral("receiver")).toString(), w.receiver);
+        QCOMPARE(o.contains(QStringLiteral("cause")), !w.cause.isEmpty());
+        causes += o.contains(QStringLiteral("cause")) ? 1 : 0;
+        QCOMPARE(QByteArray::fromBase64(o.value(QStringLiteral("frame")).toString().toLatin1()), w.frame);
+    }
+    QVERIFY(causes > 0 && causes < wire.size());
+
+    // Read back: every segment decoded again from its frame, numbered again in capture order.
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(m_bytes);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const QList<WireSegment> &read = loaded.document->wire;
+    QCOMPARE(read.size(), m_document.wire.size());
+    for (qsizetype i = 0; i < read.size(); ++i) {
+        QVERIFY2(read[i].segment == m_document.wire[i].segment, qPrintable(QString::number(i)));
+        QVERIFY2(read[i].bases == m_document.wire[i].bases, qPrintable(QString::number(i)));
+        QVERIFY2(read[i] == m_document.wire[i], qPrintable(QString::number(i)));
+    }
+    QCOMPARE(loaded.document->wireDropped, 7);
+    // the numbers relative as Wireshark shows them: a handshake from 0, then 1
+    QVERIFY(read[0].segment.has(SegmentFlag::Syn) && !read[0].segment.has(SegmentFlag::Ack));
+    QCOMPARE(read[0].bases.relativeSeq(read[0].segment), 0u);
+    QCOMPARE(read[1].bases.relativeAck(read[1].segment), 1u);
+    QCOMPARE(read[2].bases.relativeSeq(read[2].segment), 1u);
+    QVERIFY(read[2].bases.seq != 0);
+
+    // a document differs by its wire
+    SessionDocument other = m_document;
+    other.wire[3].cause = QStringLiteral("listener: close()");
+    QVERIFY(!(other == m_document));
+    other = m_document;
+    other.wireDropped = 0;
+    QVERIFY(!(other == m_document));
+    other = m_document;
+    other.wire.removeLast();
+    QVERIFY(!(other == m_document));
+
+    // The fuzzer's seed from a real run in the private network holds a wire that reads whole.
+    const SessionFile::Loaded seed = SessionFile::fromBytes(test::readFixture(QStringLiteral("sessions/handshake-wire.json")));
+    QVERIFY2(seed.document, qPrintable(seed.error));
+    QVERIFY(seed.document->wire.size() >= 3);
+    QCOMPARE(seed.document->wire.first().bases.relativeSeq(seed.document->wire.first().segment), 0u);
+    bool privateRow = false;
+    for (const RecordedConnection &c : seed.document->connections)
+        privateRow |= c.history.key.network == Network::Private;
+    QVERIFY(privateRow);
+}
+
+void TestSessionFile::shouldStillOpenFilesWithoutAWire()
+{
+    // The files sockscope wrote before it captured a wire are format 1, and open as they did.
+    for (const QString &name : {QStringLiteral("handshake.json"), QStringLiteral("handshake-typed.json"),
+                                QStringLiteral("accept-queue-ipv6.json"), QStringLiteral("markup.json"),
+                                QStringLiteral("limits.json")}) {
+        const QByteArray bytes = test::readFixture(QStringLiteral("sessions/") + name);
+        QCOMPARE(rootOf(bytes).value(QStringLiteral("format_version")).toInt(), 1);
+        const SessionFile::Loaded loaded = SessionFile::fromBytes(bytes, name);
+        QVERIFY2(loaded.document, qPrintable(loaded.error));
+        QVERIFY(!loaded.document->connections.isEmpty());
+        QVERIFY(loaded.document->wire.isEmpty());
+        QCOMPARE(loaded.document->wireDropped, 0);
+    }
+
+    // Today's file as format 1 wrote it: everything but the wire.
+    QJsonObject root = rootOf(m_bytes);
+    root.insert(QStringLiteral("format_version"), 1);
+    root.remove(QStringLiteral("wire"));
+    root.remove(QStringLiteral("wire_dropped"));
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(withRoot(root));
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    SessionDocument expected = m_document;
+    expected.wire.clear();
+    expected.wireDropped = 0;
+    QVERIFY(*loaded.document == expected);
+    // written again, it is format 2 with an empty wire
+    const QJsonObject again = rootOf(SessionFile::toBytes(*loaded.document));
+    QCOMPARE(again.value(QStringLiteral("format_version")).toInt(), 2);
+    QCOMPARE(again.value(QStringLiteral("wire")).toArray().size(), 0);
+    QCOMPARE(again.value(QStringLiteral("wire_dropped")).toInt(), 0);
+}
+
+void TestSessionFile::shouldBoundEachFrame()
+{
+    // The longest frame a capture reads is read back whole; a longer one was never captured.
+    // The decoder takes what follows the IP packet as the link's padding.
+    SessionDocument d = m_document;
+    d.wire = {m_document.wire.first()};
+    d.wire[0].frame.append(QByteArray(SegmentCapture::maxFrameBytes - d.wire[0].frame.size(), '\0'));
+    const SessionFile::Loaded longest = SessionFile::fromBytes(SessionFile::toBytes(d));
+    QVERIFY2(longest.document, qPrintable(longest.error));
+    QCOMPARE(longest.document->wire.first().frame.size(), SegmentCapture::maxFrameBytes);
+    QVERIFY(longest.document->wire.first().segment == m_document.wire.first().segment);
+    QVERIFY(*longest.document == d);
+
+    d.wire[0].frame.append('\0');
+    const SessionFile::Loaded tooLong = SessionFile::fromBytes(SessionFile::toBytes(d), QStringLiteral("lesson.json"));
+    QVERIFY(!tooLong.document);
+    QCOMPARE(tooLong.error, QStringLiteral("lesson.json is damaged: wire[0].frame: %1 bytes, more than the %2 a captured frame may have")
+                                .arg(SegmentCapture::maxFrameBytes + 1)
+                                .arg(SegmentCapture::maxFrameBytes));
+}
+
+void TestSessionFile::shouldKeepWhichNetworkEachConnectionWasOn()
+{
+    const SessionDocument d = withPrivateClient(m_document);
+    QCOMPARE(d.connections.size(), m_document.connections.size() + 1);
+    const QByteArray bytes = SessionFile::toBytes(d);
+    const QJsonObject root = rootOf(bytes);
+    // "network" is written for the private network's rows only
+    const QJsonArray connections = root.value(QStringLiteral("connections")).toArray();
+    for (qsizetype i = 0; i < connections.size(); ++i) {
+        const QJsonObject c = connections[i].toObject();
+        const bool isPrivate = i == connections.size() - 1;
+        QCOMPARE(c.value(QStringLiteral("network")).toString(), isPrivate ? QStringLiteral("private") : QString());
+        QCOMPARE(c.value(QStringLiteral("latest")).toObject().value(QStringLiteral("network")).toString(),
+                 isPrivate ? QStringLiteral("private") : QString());
+        for (const QJsonValue &sample : c.value(QStringLiteral("samples")).toArray()) {
+            QCOMPARE(sample.toObject().value(QStringLiteral("record")).toObject().contains(QStringLiteral("network")), isPrivate);
+        }
+    }
+    const QJsonArray table = root.value(QStringLiteral("table")).toArray();
+    QCOMPARE(table.last().toObject().value(QStringLiteral("network")).toString(), QStringLiteral("private"));
+    QVERIFY(!table.first().toObject().contains(QStringLiteral("network")));
+
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(bytes);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QVERIFY(*loaded.document == d);
+    QCOMPARE(loaded.document->connections.last().history.key.network, Network::Private);
+    QCOMPARE(loaded.document->table.last().network, Network::Private);
+    QCOMPARE(loaded.document->connections.first().history.key.network, Network::Host);
+    QCOMPARE(SessionFile::toBytes(*loaded.document), bytes);
+
+    // "host" may be written too; it is what a row without "network" is
+    QJsonObject host = root;
+    QJsonArray hostConnections = connections;
+    QJsonObject first = hostConnections[0].toObject();
+    first.insert(QStringLiteral("network"), QStringLiteral("host"));
+    hostConnections[0] = first;
+    host.insert(QStringLiteral("connections"), hostConnections);
+    const SessionFile::Loaded explicitHost = SessionFile::fromBytes(withRoot(host));
+    QVERIFY2(explicitHost.document, qPrintable(explicitHost.error));
+    QVERIFY(*explicitHost.document == d);
+}
+
+void TestSessionFile::shouldReplayTheWireUpToTheMomentShown()
+{
+    // Saved and opened again, as File -> Open does.
+    const QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("wire.json"));
+    const SessionDocument saved = withPrivateClient(m_document);
+    QCOMPARE(SessionFile::save(saved, path), QString());
+    const SessionFile::Loaded loaded = SessionFile::load(path);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const auto replay = std::make_shared<const Replay>(*loaded.document);
+    const QList<WireSegment> &all = replay->document().wire;
+    QCOMPARE(all.size(), m_document.wire.size());
+    QVERIFY(replay->endNs() >= all.last().steadyNs);
+
+    Session session(nullptr);
+    session.setRecording(replay);
+    QVERIFY(session.wireSegments().isEmpty()); // nothing shown yet
+    QCOMPARE(session.wireSegmentsDropped(), 7);
+    const auto capturedBy = [&](qint64 ns) {
+        QList<WireSegment> shown;
+        for (const WireSegment &w : all) {
+            if (w.steadyNs <= ns)
+                shown.append(w);
+        }
+        return shown;
+    };
+    const qint64 middle = all[all.size() / 2].steadyNs;
+    qint64 at = -1;
+    // forward to the first segment, the middle, the end; back to the middle and the start
+    for (qint64 ns : {qint64(0), middle, replay->endNs(), middle - 1, qint64(0)}) {
+        session.apply(replay->step(at, ns));
+        at = ns;
+        const QList<WireSegment> shown = session.wireSegments();
+        const QList<WireSegment> expected = capturedBy(ns);
+        QVERIFY2(shown == expected,
+                 qPrintable(QStringLiteral("at %1 ns: %2 segments, expected %3").arg(ns).arg(shown.size()).arg(expected.size())));
+        QVERIFY(!shown.isEmpty());
+        if (ns == middle)
+            QVERIFY(shown.size() < all.size());
+        if (ns == replay->endNs())
+            QCOMPARE(shown.size(), all.size());
+    }
+
+    // The private connection's own segments: the capture's "transfer" scenario, both ways.
+    session.apply(replay->step(at, replay->endNs()));
+    const quint64 id = Replay::idOf(replay->document().connections.size() - 1);
+    QCOMPARE(replay->connection(id)->history.key.network, Network::Private);
+    const QList<WireSegment> own = session.wireSegmentsOf(id);
+    QList<QByteArray> transfer;
+    for (const test::CapturedScenario &scenario : test::capturedScenarios(QStringLiteral("capture/lo-ipv4.txt"))) {
+        if (scenario.name == QLatin1String("transfer"))
+            transfer = scenario.frames;
+    }
+    QCOMPARE(own.size(), transfer.size());
+    QVERIFY(own.size() >= 10);
+    for (qsizetype i = 0; i < own.size(); ++i)
+        QCOMPARE(own[i].frame, transfer[i]);
+    QCOMPARE(own.first().bases.relativeSeq(own.first().segment), 0u);
+    // a connection of this machine's own network has none
+    QVERIFY(session.wireSegmentsOf(Replay::idOf(0)).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestSessionFile)
