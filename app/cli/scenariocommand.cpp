@@ -162,6 +162,14 @@ int runScenario(const QStringList &arguments)
         out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
                 .arg(stamp(live.runner()->elapsedMs()), w.sender, w.receiver, SegmentText::line(w.segment, w.bases)));
     });
+    // What each segment proves of the ends' states, to the microsecond, whether or not a poll
+    // catches the state.
+    QObject::connect(&live, &LiveSession::packetStateChanged, &live, [&](const PacketStateChange &c) {
+        out(QStringLiteral("  %1  packet        %2: %3 -> %4  (timed by packet: %5)\n")
+                .arg(stamp(live.runner()->elapsedMs()), c.who, kernelName(c.transition.from), kernelName(c.transition.to),
+                     c.transition.sent ? QStringLiteral("it sent the %1").arg(c.segment.section(QLatin1Char(' '), 0, 0))
+                                       : QStringLiteral("the %1 from %2").arg(c.segment.section(QLatin1Char(' '), 0, 0), c.sender)));
+    });
     ScenarioRunner &runner = *live.runner();
     const Session &session = *live.session(); // what --export writes
     runner.load(*scenario, config);

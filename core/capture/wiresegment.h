@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "packetstates.h"
 #include "segment.h"
 #include "sequencenumbering.h"
 
@@ -36,6 +37,16 @@ struct WireSegment
     friend bool operator!=(const WireSegment &a, const WireSegment &b) { return !(a == b); }
 };
 
+// A state change of one end of a lab connection that a captured segment proves, as it happens.
+struct PacketStateChange
+{
+    QString who;          // the end, in the lab's words: "client #1", "server end (client #1)"
+    ConnectionKey key;    // the end's row, in the private network
+    PacketTransition transition; // atNs on the kernel's CLOCK_REALTIME, like the segment's
+    QString segment;      // the segment that caused it: "SYN,ACK seq=0 ack=1 ..."
+    QString sender;       // who sent that segment
+};
+
 // The segments of one connection among `all` (in capture order): those of its 4-tuple, either
 // way, from the SYN that opened the incarnation alive at `atSteadyNs` (a 4-tuple used again
 // is another connection) up to the next one. `key` is either end's.
@@ -47,3 +58,4 @@ QByteArray pcapngOf(const QList<WireSegment> &segments, const QString &applicati
 } // namespace sockscope
 
 Q_DECLARE_METATYPE(sockscope::WireSegment)
+Q_DECLARE_METATYPE(sockscope::PacketStateChange)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "livesession.h"
 
+#include "core/capture/segmenttext.h"
 #include "core/system/labnetwork.h"
 
 #include <algorithm>
@@ -59,6 +60,7 @@ bool LiveSession::setNetwork(Network network, QString *why)
     m_lab.abortAll();
     m_lab.reset();
     m_causes.clear();
+    m_flows.clear();
     m_lab.setNetwork(network == Network::Private ? m_network.get() : nullptr);
     Q_EMIT networkChanged();
     return true;
@@ -145,6 +147,70 @@ void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
     w.cause = m_causes.take(w.sender);
     m_session.addWireSegment(w);
     Q_EMIT segmentCaptured(w);
+    provePacketStates(w);
+}
+
+void LiveSession::provePacketStates(const WireSegment &w)
+{
+    const Segment &s = w.segment;
+    const bool opening = s.has(SegmentFlag::Syn) && !s.has(SegmentFlag::Ack);
+    const auto tuple = s.source < s.destination ? std::pair(s.source, s.destination) : std::pair(s.destination, s.source);
+    auto it = m_flows.find(tuple);
+    if (opening && (it == m_flows.end() || it->client != s.source || it->segments.first().seq != s.seq)) {
+        it = m_flows.insert(tuple, Flow()); // a new connection on this 4-tuple (or the first)
+        it->client = s.source;
+    }
+    if (it == m_flows.end())
+        return; // its handshake was not captured: nothing to prove from
+    Flow &flow = *it;
+    // A long transfer's data segments move no state: past a few hundred, only those that may
+    // are kept (the flags that move states, and ACKs while an end waits for one).
+    constexpr qsizetype keptWhole = 512;
+    const bool mayMove = s.flags & (SegmentFlag::Syn | SegmentFlag::Fin | SegmentFlag::Rst);
+    if (flow.segments.size() >= keptWhole && !mayMove && !flow.awaitingAck)
+        return;
+    flow.segments.append(s);
+    flow.texts.append(SegmentText::line(s, w.bases));
+
+    flow.awaitingAck = false;
+    QList<std::pair<int, PacketStateChange>> changes; // by the index of the segment that proves each
+    for (int side = 0; side < 2; ++side) {
+        const bool client = side == 0;
+        const Endpoint end = client ? flow.client : (tuple.first == flow.client ? tuple.second : tuple.first);
+        const QList<PacketTransition> proven =
+            PacketStates::of(flow.segments, end, client ? TcpState::Close : TcpState::Listen);
+        if (!proven.isEmpty()) {
+            const TcpState now = proven.last().to;
+            flow.awaitingAck = flow.awaitingAck || now == TcpState::SynSent || now == TcpState::SynRecv
+                || now == TcpState::FinWait1 || now == TcpState::Closing || now == TcpState::LastAck;
+        }
+        QList<PacketTransition> &reported = flow.reported[side];
+        for (const PacketTransition &t : proven) {
+            if (reported.contains(t))
+                continue;
+            reported.append(t);
+            PacketStateChange change;
+            const Endpoint peer = end == tuple.first ? tuple.second : tuple.first;
+            change.who = whoIs(end, peer);
+            // Before accept() the server's end is the listener's child, not the listener.
+            if (!client && change.who.startsWith(QLatin1String("listener")))
+                change.who = QStringLiteral("server end (%1)").arg(whoIs(peer, end));
+            change.key.family = s.family;
+            change.key.local = end;
+            change.key.remote = peer;
+            change.key.network = Network::Private;
+            change.transition = t;
+            const Segment &cause = flow.segments[t.segment];
+            change.segment = flow.texts[t.segment];
+            change.sender = whoIs(cause.source, cause.destination);
+            changes.append({int(t.segment), change});
+        }
+    }
+    // In the order the segments went: a SYN,ACK proves the server end's SYN_RECV (from the SYN
+    // before it) as well as the client's ESTABLISHED.
+    std::stable_sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (const auto &[index, change] : std::as_const(changes))
+        Q_EMIT packetStateChanged(change);
 }
 
 void LiveSession::makePoller(std::unique_ptr<SocketSource> source)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/capture/packetstates.h"
 #include "core/capture/segmentcapture.h"
 #include "core/capture/wiresegment.h"
 #include "core/lab/lab.h"
@@ -108,8 +109,10 @@ Q_SIGNALS:
     void callUpdated(const sockscope::LabCall &call);
     // The source was replaced (setSource()): views start from an empty table.
     void sourceChanged();
-    // A segment on the lab's private wire, as the session keeps it.
+    // A segment on the lab's private wire, as the session keeps it, and then what it proves of
+    // either end's state.
     void segmentCaptured(const sockscope::WireSegment &segment);
+    void packetStateChanged(const sockscope::PacketStateChange &change);
     // The lab moved to another network (setNetwork()), or capture started or stopped.
     void networkChanged();
 
@@ -118,6 +121,7 @@ private:
     void updateFilter();
     void makePoller(std::unique_ptr<SocketSource> source);
     void takeSegment(const SegmentCapture::Captured &captured);
+    void provePacketStates(const WireSegment &w);
     void noteCause(const LabCall &call);
     QString whoIs(const Endpoint &at, const Endpoint &peer) const;
 
@@ -126,7 +130,18 @@ private:
     Session m_session{&m_lab};
     SegmentCapture m_capture;
     QString m_networkFailure;
-    QHash<QString, QString> m_causes; // lab socket -> its last call that sends, until a segment answers for it
+    QHash<QString, QString> m_causes;
+    // Each lab connection's segments so far (both ways, by its 4-tuple from the lower end), and
+    // the changes of each end already reported: what the next segment proves is the rest.
+    struct Flow
+    {
+        QList<Segment> segments;
+        QStringList texts; // each segment's line, with its relative numbers
+        Endpoint client; // the end that sent the first SYN
+        QList<PacketTransition> reported[2]; // [0]: the client end, [1]: the server end
+        bool awaitingAck = true; // some end waits for an ACK that would move it
+    };
+    QHash<std::pair<Endpoint, Endpoint>, Flow> m_flows; // lab socket -> its last call that sends, until a segment answers for it
     ScenarioRunner m_runner{&m_lab};
     std::unique_ptr<Poller> m_poller;
     QString m_sourceName;

@@ -117,4 +117,12 @@ QString EventWording::transition(const Session &session, const ConnectionEvent &
     return text;
 }
 
+QString EventWording::packetTransition(const PacketStateChange &c)
+{
+    const QString change = QStringLiteral("%1 → %2").arg(kernelName(c.transition.from), kernelName(c.transition.to));
+    return c.transition.sent
+        ? QStringLiteral("%1, timed by packet: it sent %2").arg(change, c.segment)
+        : QStringLiteral("%1, timed by packet: %2 arrived from %3").arg(change, c.segment, c.sender);
+}
+
 } // namespace sockscope

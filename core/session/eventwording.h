@@ -18,6 +18,9 @@ public:
     // "ESTABLISHED → FIN_WAIT2 after 312 ms in ESTABLISHED", with the reason where the kernel's
     // table shows it, e.g. a client stuck in SYN_SENT because the server's accept queue is full.
     static QString transition(const Session &session, const ConnectionEvent &event);
+    // A change a captured segment proves: "LISTEN → SYN_RECV, timed by packet: SYN seq=0 …
+    // arrived from client #1".
+    static QString packetTransition(const PacketStateChange &change);
 
     // Why the connection is in its state, when the session's facts say; empty otherwise.
     static QString reason(const Session &session, quint64 id);

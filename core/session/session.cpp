@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include "sessionfile.h"
+#include "core/tcp/statewalk.h"
 
 #include <QDateTime>
 #include <QSet>
@@ -149,6 +150,21 @@ QList<WireSegment> Session::wireSegmentsOf(quint64 id) const
         return {};
     const qint64 at = h->spans.isEmpty() ? 0 : h->spans.first().firstSeenNs;
     return segmentsOfConnection(m_replay ? wireSegments() : m_wire, h->key, at);
+}
+
+QList<PacketTransition> Session::packetTransitionsOf(quint64 id) const
+{
+    const QList<WireSegment> wire = wireSegmentsOf(id);
+    if (wire.isEmpty())
+        return {};
+    const std::optional<ConnectionHistory> h = historyNow(id);
+    QList<Segment> segments;
+    segments.reserve(wire.size());
+    for (const WireSegment &w : wire) {
+        segments.append(w.segment);
+        segments.last().timestampNs = w.steadyNs; // the clock the histories are on
+    }
+    return PacketStates::of(segments, h->key.local, StateWalk::impliedStart(isClientSide(id)));
 }
 
 void Session::clear()

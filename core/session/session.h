@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/capture/packetstates.h"
 #include "core/lab/lab.h"
 #include "replay.h"
 #include "core/tracking/connectionstore.h"
@@ -56,6 +57,9 @@ public:
     qint64 wireSegmentsDropped() const;
     // The segments of one connection, both ways (segmentsOfConnection()); id is either end.
     QList<WireSegment> wireSegmentsOf(quint64 id) const;
+    // The state changes of one end that its connection's captured segments prove
+    // (PacketStates), timed on the session's clock (as histories are); empty without a capture.
+    QList<PacketTransition> packetTransitionsOf(quint64 id) const;
 
     // The other end of a connection when both ends are on this machine: the connection whose
     // 4-tuple is this one's, reversed. 0 when there is none (or it was never seen).

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sessionfile.h"
 
+#include "core/capture/packetstates.h"
 #include "core/capture/segmentcapture.h"
 #include "core/capture/segmentdecoder.h"
+#include "core/capture/segmenttext.h"
 #include "core/format/atomicfile.h"
 #include "core/format/jsonscanner.h"
 #include "core/format/socketjson.h"
 #include "core/format/untrustedfile.h"
+#include "core/tcp/statewalk.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -650,9 +653,44 @@ QJsonObject SessionFile::toJson(const SessionDocument &d)
                             {QStringLiteral("started_at_ms"), double(d.startedWallMs)},
                             {QStringLiteral("duration_us"), us(d.durationNs)},
                             {QStringLiteral("forgotten_connections"), double(d.forgottenConnections)}});
+    // The wire by 4-tuple (either way round), for what it proves of each connection's ends.
+    QHash<std::pair<Endpoint, Endpoint>, QList<WireSegment>> flows;
+    for (const WireSegment &w : d.wire) {
+        const Endpoint &a = w.segment.source;
+        const Endpoint &b = w.segment.destination;
+        flows[a < b ? std::pair(a, b) : std::pair(b, a)].append(w);
+    }
     QJsonArray connections;
-    for (const RecordedConnection &c : d.connections)
-        connections.append(connectionToJson(c));
+    for (const RecordedConnection &c : d.connections) {
+        QJsonObject o = connectionToJson(c);
+        const ConnectionKey &key = c.history.key;
+        const Endpoint a = key.local.unmapped();
+        const Endpoint b = key.remote.unmapped();
+        const auto flow = key.network == Network::Private ? flows.constFind(a < b ? std::pair(a, b) : std::pair(b, a))
+                                                          : flows.constEnd();
+        if (flow != flows.constEnd() && !c.history.spans.isEmpty()) {
+            // What the wire proves of this end, timed by packet: derived from "wire" for readers
+            // of the file (a replay derives it again, the same way).
+            const QList<WireSegment> wire = segmentsOfConnection(*flow, key, c.history.spans.first().firstSeenNs);
+            QList<Segment> segments;
+            for (const WireSegment &w : wire) {
+                segments.append(w.segment);
+                segments.last().timestampNs = w.steadyNs;
+            }
+            QJsonArray proven;
+            for (const PacketTransition &t : PacketStates::of(segments, key.local, StateWalk::impliedStart(c.clientSide))) {
+                proven.append(QJsonObject{{QStringLiteral("from"), kernelName(t.from)},
+                                          {QStringLiteral("to"), kernelName(t.to)},
+                                          {QStringLiteral("at_us"), us(t.atNs)},
+                                          {QStringLiteral("by"), t.sent ? QStringLiteral("sent") : QStringLiteral("received")},
+                                          {QStringLiteral("segment"), SegmentText::line(wire[t.segment].segment, wire[t.segment].bases)},
+                                          {QStringLiteral("sender"), wire[t.segment].sender}});
+            }
+            if (!proven.isEmpty())
+                o.insert(QStringLiteral("timed_by_packet"), proven);
+        }
+        connections.append(o);
+    }
     root.insert(QStringLiteral("connections"), connections);
     QJsonArray calls;
     for (const LabCall &c : d.calls)

@@ -169,6 +169,16 @@ QString StateExplainer::formatDuration(qint64 ms)
     return QStringLiteral("%1 s").arg(QString::number(double(ms) / 1000.0, 'f', 1));
 }
 
+QString StateExplainer::formatPreciseDuration(qint64 ns)
+{
+    ns = qMax<qint64>(0, ns);
+    if (ns < 1000000)
+        return QStringLiteral("%1 µs").arg((ns + 500) / 1000);
+    if (ns < 1000000000)
+        return QStringLiteral("%1 ms").arg(QString::number(double(ns) / 1e6, 'f', ns < 10000000 ? 2 : 1));
+    return QStringLiteral("%1 s").arg(QString::number(double(ns) / 1e9, 'f', 2));
+}
+
 QString StateExplainer::meaning(TcpState state)
 {
     switch (state) {

@@ -25,6 +25,8 @@ public:
 
     // "59.7 s", "0.3 s", "133 s": a timer's time left as the text above prints it.
     static QString formatDuration(qint64 ms);
+    // A span timed by packets, to the microsecond: "41 µs", "1.24 ms", "2.50 s".
+    static QString formatPreciseDuration(qint64 ns);
 };
 
 } // namespace sockscope

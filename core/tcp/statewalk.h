@@ -5,6 +5,8 @@
 
 #include <QList>
 
+#include <utility>
+
 namespace sockscope {
 
 // One end's way through the state diagram, reconstructed from what the polls saw.
@@ -15,6 +17,10 @@ namespace sockscope {
 // seen. The same holds before the first observation (a client starts in CLOSED, a server end
 // in LISTEN) and after the connection vanished from the table (it ends in CLOSED).
 //
+// Captured segments can prove some of what the polls missed (PacketStates): given the changes
+// they prove, a leg takes their way where it joins the two observations, and its steps and
+// states are "timed by packet" rather than passed, not observed.
+//
 // The state diagram and the timeline both read their arrows, and the segments each arrow sends
 // and receives (TcpTransition::sent, ::received), from here.
 struct StateWalk
@@ -23,10 +29,11 @@ struct StateWalk
     {
         int transition = -1;   // index into TcpStateMachine::transitions()
         bool observed = false; // a poll saw the state before and the state after, consecutively
+        bool byPacket = false; // a captured segment took this arrow, at a known moment
 
         friend bool operator==(const Step &a, const Step &b)
         {
-            return a.transition == b.transition && a.observed == b.observed;
+            return a.transition == b.transition && a.observed == b.observed && a.byPacket == b.byPacket;
         }
     };
 
@@ -58,6 +65,7 @@ struct StateWalk
     QList<Leg> legs;                   // in order; their steps, concatenated, are `steps`
     QList<TcpState> observed;          // distinct, in the order first seen
     QList<TcpState> passedNotObserved; // distinct, in walk order; never in `observed`
+    QList<TcpState> timedByPacket;     // likewise, but a captured segment moved the end into it
 
     // Where a walk begins when no poll saw its beginning: CLOSED for the end that connects,
     // LISTEN for a server end.
@@ -69,17 +77,21 @@ struct StateWalk
 
     // `seen`: the states the polls saw, in order, one per stretch of polls (a history's spans).
     // `vanished`: the connection left the kernel's table after the last of them.
-    static StateWalk of(const QList<TcpState> &seen, bool vanished, bool clientSide);
+    // `packets`: the changes captured segments prove, in order (from, to), as PacketStates finds
+    // them; empty without a capture.
+    using Change = std::pair<TcpState, TcpState>;
+    static StateWalk of(const QList<TcpState> &seen, bool vanished, bool clientSide,
+                        const QList<Change> &packets = {});
     // The same for a connection's history (anything with `spans` that have a `state`, and
     // `alive`), without this folder depending on the tracker's.
     template <typename History>
-    static StateWalk ofHistory(const History &history, bool clientSide)
+    static StateWalk ofHistory(const History &history, bool clientSide, const QList<Change> &packets = {})
     {
         QList<TcpState> seen;
         seen.reserve(history.spans.size());
         for (const auto &span : history.spans)
             seen.append(span.state);
-        return of(seen, !history.alive, clientSide);
+        return of(seen, !history.alive, clientSide, packets);
     }
 
     // The states a walk visits, start and current included, in order.

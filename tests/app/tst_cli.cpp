@@ -849,6 +849,13 @@ void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
     const qsizetype accept = r.out.indexOf(QLatin1String("accept() = "));
     QVERIFY2(syn > 0 && syn < synAck && synAck < ack && ack < accept, qPrintable(r.out));
     QVERIFY2(r.out.contains(QLatin1String("\nwire: 3 segment(s) captured on the private loopback\n")), qPrintable(r.out));
+    // What the segments prove, timed by packet: the server end's SYN_RECV, which no poll sees.
+    const qsizetype synRecv = r.out.indexOf(
+        QLatin1String("packet        server end (client #1): LISTEN -> SYN_RECV  (timed by packet: the SYN from client #1)"));
+    const qsizetype established = r.out.indexOf(
+        QLatin1String("packet        server end (client #1): SYN_RECV -> ESTABLISHED  (timed by packet: the ACK from client #1)"));
+    QVERIFY2(synAck < synRecv && ack < established && established < accept, qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("packet        client #1: CLOSE -> SYN_SENT  (timed by packet: it sent the SYN)")));
     const Run quiet = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--no-capture")});
     QCOMPARE(quiet.exitCode, 0);
     QVERIFY2(!quiet.out.contains(QLatin1String("wire")), qPrintable(quiet.out));
@@ -901,6 +908,29 @@ void TestCli::shouldExportTheScenariosWireAsPcapng()
         QCOMPARE(comments.first(), QStringLiteral("client #1: connect(127.0.0.1:8000)"));
         QVERIFY2(comments.contains(QStringLiteral("client #1: shutdown(SHUT_WR)")), qPrintable(comments.join(QLatin1Char('|'))));
     }
+    // A session file keeps the wire, and says what it proves of each end.
+    const QString json = dir.filePath(QStringLiteral("half-close.json"));
+    QCOMPARE(run({QStringLiteral("scenario"), QStringLiteral("half-close"), QStringLiteral("--export"), json}).exitCode, 0);
+    const SessionFile::Loaded loaded = SessionFile::load(json);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QCOMPARE(QString::number(loaded.document->wire.size()), count.captured(1));
+    QFile saved(json);
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    const QJsonArray connections = QJsonDocument::fromJson(saved.readAll()).object().value(QStringLiteral("connections")).toArray();
+    QStringList proven;
+    for (const QJsonValue &c : connections) {
+        for (const QJsonValue &t : c.toObject().value(QStringLiteral("timed_by_packet")).toArray()) {
+            proven << QStringLiteral("%1 %2->%3 %4").arg(c.toObject().value(QStringLiteral("label")).toString(),
+                                                       t.toObject().value(QStringLiteral("from")).toString(),
+                                                       t.toObject().value(QStringLiteral("to")).toString(),
+                                                       t.toObject().value(QStringLiteral("by")).toString());
+        }
+    }
+    QVERIFY2(proven.contains(QStringLiteral("client #1 ESTABLISHED->FIN_WAIT1 sent")), qPrintable(proven.join(QLatin1Char('|'))));
+    QVERIFY2(proven.contains(QStringLiteral("client #1 FIN_WAIT1->FIN_WAIT2 received")), qPrintable(proven.join(QLatin1Char('|'))));
+    QVERIFY2(proven.contains(QStringLiteral("accepted #1 LISTEN->SYN_RECV received")), qPrintable(proven.join(QLatin1Char('|'))));
+    QVERIFY2(proven.contains(QStringLiteral("accepted #1 ESTABLISHED->CLOSE_WAIT received")), qPrintable(proven.join(QLatin1Char('|'))));
+
     // Without capture there is no wire to write, and a name that is not .pcapng is refused.
     const Run none = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--no-capture"),
                           QStringLiteral("--export"), dir.filePath(QStringLiteral("none.pcapng"))});

@@ -89,6 +89,9 @@ private Q_SLOTS:
     void shouldKeepOneLegPerChangeWithItsObservations();
     void shouldSayWhatEachLegSendsAndReceives();
     void shouldWalkAHistoryAsItsStates();
+    void shouldTimeByPacketWhatTheSegmentsProve();
+    void shouldTakeTheWayTheSegmentsTookOverTheShortestOne();
+    void shouldKeepGuessingWhereTheSegmentsSayNothing();
 };
 
 void TestStateWalk::shouldStartAClientInClosedAndAServerEndInListen()
@@ -264,3 +267,56 @@ void TestStateWalk::shouldWalkAHistoryAsItsStates()
 
 QTEST_GUILESS_MAIN(TestStateWalk)
 #include "tst_statewalk.moc"
+
+void TestStateWalk::shouldTimeByPacketWhatTheSegmentsProve()
+{
+    // The server end first seen ESTABLISHED: the SYN it received and the ACK of its SYN,ACK
+    // prove LISTEN -> SYN_RECV -> ESTABLISHED, which no poll saw.
+    const QList<StateWalk::Change> packets{{S::Listen, S::SynRecv}, {S::SynRecv, S::Established}};
+    const StateWalk walk = StateWalk::of({S::Established}, false, false, packets);
+    QCOMPARE(walk.observed, QList<S>{S::Established});
+    QCOMPARE(walk.timedByPacket, (QList<S>{S::Listen, S::SynRecv}));
+    QVERIFY(walk.passedNotObserved.isEmpty());
+    QCOMPARE(walk.steps.size(), 2);
+    for (const StateWalk::Step &step : walk.steps) {
+        QVERIFY(step.byPacket);
+        QVERIFY(!step.observed);
+    }
+    // The passive closer seen in CLOSE_WAIT, then gone: its FIN and the ACK of it prove LAST_ACK
+    // and CLOSED.
+    const QList<StateWalk::Change> closing{{S::Established, S::CloseWait}, {S::CloseWait, S::LastAck}, {S::LastAck, S::Close}};
+    const StateWalk closed = StateWalk::of({S::Established, S::CloseWait}, true, false, closing);
+    QCOMPARE(closed.current, S::Close);
+    QCOMPARE(closed.timedByPacket, (QList<S>{S::LastAck, S::Close}));
+    QVERIFY(!closed.passedNotObserved.contains(S::LastAck));
+    QCOMPARE(closed.passedNotObserved, (QList<S>{S::Listen, S::SynRecv})); // before the capture's first change
+    QVERIFY(closed.steps[2].observed); // ESTABLISHED -> CLOSE_WAIT: seen by two polls in a row
+    QVERIFY(closed.steps[2].byPacket); // and timed by the FIN
+}
+
+void TestStateWalk::shouldTakeTheWayTheSegmentsTookOverTheShortestOne()
+{
+    // Seen ESTABLISHED then TIME_WAIT. Without segments the shortest RFC way is guessed; the
+    // segments show a simultaneous close through CLOSING.
+    const StateWalk guessed = walkOf({S::Established, S::TimeWait}, true);
+    QVERIFY(!guessed.visited().contains(S::Closing));
+    const QList<StateWalk::Change> packets{{S::Close, S::SynSent}, {S::SynSent, S::Established},
+                                           {S::Established, S::FinWait1}, {S::FinWait1, S::Closing},
+                                           {S::Closing, S::TimeWait}};
+    const StateWalk walk = StateWalk::of({S::Established, S::TimeWait}, false, true, packets);
+    QCOMPARE(walk.visited(), (QList<S>{S::Close, S::SynSent, S::Established, S::FinWait1, S::Closing, S::TimeWait}));
+    QCOMPARE(walk.timedByPacket, (QList<S>{S::Close, S::SynSent, S::FinWait1, S::Closing}));
+    QVERIFY(walk.passedNotObserved.isEmpty());
+}
+
+void TestStateWalk::shouldKeepGuessingWhereTheSegmentsSayNothing()
+{
+    // Segments that join none of the observations (another end's, or a capture that began
+    // later) change nothing: the walk is the one without them.
+    const QList<StateWalk::Change> unrelated{{S::Listen, S::SynRecv}};
+    const StateWalk walk = StateWalk::of({S::Established, S::FinWait2}, false, true, unrelated);
+    const StateWalk plain = walkOf({S::Established, S::FinWait2}, true);
+    QCOMPARE(walk.visited(), plain.visited());
+    QCOMPARE(walk.passedNotObserved, plain.passedNotObserved);
+    QVERIFY(walk.timedByPacket.isEmpty());
+}

@@ -592,6 +592,7 @@ void TestHostileText::shouldShowTheNameOfAProcessHoldingThePortAsItIs()
     options.source = QStringLiteral("proc");
     options.intervalMs = 50;
     options.restoreLayout = false;
+    options.labNetwork = Network::Host; // where this test holds the port
     MainWindow window(options);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));

@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -50,6 +51,16 @@ MainWindowOptions testOptions()
     options.intervalMs = 50;
     options.restoreLayout = false;
     return options;
+}
+
+// How the diagram knows an end passed `state`: a poll saw it, or (exactly one of) captured
+// segments time it when the wire is captured, or it is passed, not observed when it is not.
+bool known(const StateDiagramWidget *diagram, int end, TcpState state, bool wired)
+{
+    const bool seen = diagram->observedStates(end).contains(state);
+    const bool timed = diagram->timedByPacketStates(end).contains(state);
+    const bool passed = diagram->passedNotObservedStates(end).contains(state);
+    return int(seen) + int(timed) + int(passed) == 1 && (seen || timed == wired);
 }
 
 // The model row whose lab label is `label` and state `state`, or -1.
@@ -447,13 +458,12 @@ void TestMainWindow::shouldMoveTheDiagramThroughTheHandshake()
     QTRY_COMPARE(diagram->endCount(), 2);
     QCOMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::Established)); // client end
     QCOMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Established)); // server end
-    // The handshake's SYN_SENT and SYN_RECV last microseconds: drawn as passed, not observed,
-    // unless a poll of the burst after connect() happened to catch one; never missing.
-    const auto passed = [diagram](int end, TcpState state) {
-        return diagram->passedNotObservedStates(end).contains(state) != diagram->observedStates(end).contains(state);
-    };
-    QVERIFY(passed(0, TcpState::SynSent));
-    QVERIFY(passed(1, TcpState::SynRecv));
+    // The handshake's SYN_SENT and SYN_RECV last microseconds. Unless a poll of the burst after
+    // connect() happened to catch one, the captured segments time them (the private network),
+    // or they are drawn as passed, not observed (this machine's); never missing.
+    QVERIFY(window.live()->network() != Network::Private || window.live()->isCapturing());
+    QVERIFY(known(diagram, 0, TcpState::SynSent, window.live()->isCapturing()));
+    QVERIFY(known(diagram, 1, TcpState::SynRecv, window.live()->isCapturing()));
 
     QVERIFY(step(window)); // accept: same states, the server end now has a file
     QCOMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Established));
@@ -481,9 +491,9 @@ void TestMainWindow::shouldMoveTheDiagramThroughTheClose()
     QVERIFY(step(window)); // the server closes: the client end waits in TIME_WAIT
     QTRY_COMPARE(diagram->highlightedState(0), std::optional<TcpState>(TcpState::TimeWait));
     QTRY_COMPARE(diagram->highlightedState(1), std::optional<TcpState>(TcpState::Close)); // gone from the table
-    // LAST_ACK lasts as long as loopback takes to ACK the FIN: seen only if a poll caught it
-    QVERIFY(diagram->passedNotObservedStates(1).contains(TcpState::LastAck)
-            != diagram->observedStates(1).contains(TcpState::LastAck));
+    // LAST_ACK lasts as long as loopback takes to ACK the FIN: seen only if a poll caught it,
+    // and timed by its FIN and the ACK of it where they were captured
+    QVERIFY(known(diagram, 1, TcpState::LastAck, window.live()->isCapturing()));
     QVERIFY(window.runner()->missing().isEmpty());
 }
 
@@ -826,7 +836,30 @@ void TestMainWindow::shouldRunTheLabInItsPrivateNetworkAndExportItsWire()
     QTRY_VERIFY(logged(QStringLiteral("client #1 → listener"), QStringLiteral("SYN seq=0 win=")));
     QVERIFY(logged(QStringLiteral("listener → client #1"), QStringLiteral("SYN,ACK seq=0 ack=1 win=")));
     QVERIFY(logged(QStringLiteral("client #1 → listener"), QStringLiteral("ACK seq=1 ack=1 win=")));
+    // and what they prove of each end's state, timed by packet
+    const auto proven = [&window](const QString &who, const QString &text) {
+        for (const EventLogModel::Entry &e : window.eventLog()->entries()) {
+            if (e.kind == EventLogModel::Kind::Transition && e.who == who && e.text.startsWith(text))
+                return true;
+        }
+        return false;
+    };
+    QVERIFY(proven(QStringLiteral("client #1"), QStringLiteral("CLOSE → SYN_SENT, timed by packet: it sent SYN seq=0")));
+    QVERIFY(proven(QStringLiteral("server end (client #1)"),
+                   QStringLiteral("LISTEN → SYN_RECV, timed by packet: SYN seq=0 win=")));
+    QVERIFY(proven(QStringLiteral("server end (client #1)"),
+                   QStringLiteral("SYN_RECV → ESTABLISHED, timed by packet: ACK seq=1 ack=1 win=")));
     QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("statusLabel"))->text().contains(QStringLiteral("lab: private network, 3 segment(s) captured")));
+
+    // The diagram: what no poll saw but the segments prove is timed by packet, with its length.
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::Established)));
+    QTRY_COMPARE(window.diagram()->endCount(), 2);
+    QCOMPARE(window.diagram()->timedByPacketStates(0), (QList<TcpState>{TcpState::Close, TcpState::SynSent}));
+    QCOMPARE(window.diagram()->timedByPacketStates(1), (QList<TcpState>{TcpState::Listen, TcpState::SynRecv}));
+    QVERIFY(window.diagram()->passedNotObservedStates(1).isEmpty());
+    const QString explanation = window.diagram()->explanationText();
+    QVERIFY2(explanation.contains(QRegularExpression(QStringLiteral("Timed by packet: LISTEN, SYN_RECV \\d+ µs"))),
+             qPrintable(explanation));
 
     // File → Export → Captured wire: a pcapng with the connect() that sent the SYN as its comment
     QTemporaryDir dir;

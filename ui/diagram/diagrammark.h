@@ -11,6 +11,7 @@ struct DiagramMark
     enum class Kind : quint8 {
         Observed, // some poll saw the end in this state, or both sides of this arrow in a row
         Implied,  // passed, not observed: on the RFC path between what the polls saw
+        ByPacket, // timed by packet: no poll saw it, a captured segment proves it and its moment
         Current,  // the end's state now
     };
 

@@ -11,7 +11,7 @@ namespace sockscope {
 
 namespace {
 
-enum class Sample { ClientToken, ServerToken, ObservedBox, ImpliedBox, NoteArrow };
+enum class Sample { ClientToken, ServerToken, ObservedBox, PacketBox, ImpliedBox, NoteArrow };
 
 struct Entry
 {
@@ -23,6 +23,7 @@ constexpr Entry entries[] = {
     {Sample::ClientToken, "client end"},
     {Sample::ServerToken, "server end"},
     {Sample::ObservedBox, "seen by a poll"},
+    {Sample::PacketBox, "timed by packet"},
     {Sample::ImpliedBox, "passed, not observed"},
     {Sample::NoteArrow, "only in an RFC note"},
 };
@@ -104,6 +105,14 @@ void LegendItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWid
         case Sample::ObservedBox:
             painter->setPen(QPen(neutral, 2.5));
             painter->setBrush(m_theme.tint(neutral, 0.2));
+            painter->drawRoundedRect(sample, 4, 4);
+            break;
+        case Sample::PacketBox:
+            painter->setPen(QPen(neutral, 2.5));
+            painter->setBrush(m_theme.background);
+            painter->drawRoundedRect(sample, 4, 4);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(QBrush(m_theme.tint(neutral, 0.45), Qt::BDiagPattern));
             painter->drawRoundedRect(sample, 4, 4);
             break;
         case Sample::ImpliedBox: {

@@ -204,7 +204,10 @@ void StateDiagramWidget::showConnection(const QList<End> &ends)
     qreal longest = 0;
     for (qsizetype i = 0; i < ends.size(); ++i) {
         const End &end = ends[i];
-        const StateWalk walk = StateWalk::ofHistory(end.history, end.clientSide);
+        QList<StateWalk::Change> proven;
+        for (const PacketTransition &t : end.packets)
+            proven.append({t.from, t.to});
+        const StateWalk walk = StateWalk::ofHistory(end.history, end.clientSide, proven);
         const int box = restingBox(walk);
         if (!sameConnection) {
             EndView v;
@@ -309,14 +312,17 @@ void StateDiagramWidget::refreshMarks()
             touched[box] = true;
         };
         const auto kindOf = [&](TcpState s) {
-            return v.walk.observed.contains(s) ? DiagramMark::Kind::Observed : DiagramMark::Kind::Implied;
+            if (v.walk.observed.contains(s))
+                return DiagramMark::Kind::Observed;
+            return v.walk.timedByPacket.contains(s) ? DiagramMark::Kind::ByPacket : DiagramMark::Kind::Implied;
         };
         touch(DiagramLayout::boxOf(v.walk.start), kindOf(v.walk.start));
         for (const StateWalk::Step &step : v.walk.steps) {
             const int to = DiagramLayout::toBox(step.transition);
             touch(to, kindOf(DiagramLayout::stateOfBox(to)));
             edgeMarks[step.transition].append(
-                {colour, step.observed ? DiagramMark::Kind::Observed : DiagramMark::Kind::Implied});
+                {colour, step.observed ? DiagramMark::Kind::Observed
+                                       : step.byPacket ? DiagramMark::Kind::ByPacket : DiagramMark::Kind::Implied});
         }
         touch(v.box, kindOf(v.walk.current));
         if (v.arrived)
@@ -364,6 +370,23 @@ QString StateDiagramWidget::endHtml(const EndView &v) const
     for (const StateSpan &s : h.spans)
         seen << kernelName(s.state);
     html += QStringLiteral("<p style='color:%1'>Seen by the polls: %2").arg(muted, seen.join(QStringLiteral(" &#8594; ")));
+    if (!v.walk.timedByPacket.isEmpty()) {
+        // How long each lasted, from the segment that moved the end into it to the one that
+        // moved it on.
+        QStringList timed;
+        for (TcpState state : v.walk.timedByPacket) {
+            QString text = kernelName(state);
+            for (qsizetype i = 0; i < v.end.packets.size(); ++i) {
+                if (v.end.packets[i].to != state)
+                    continue;
+                if (i + 1 < v.end.packets.size())
+                    text += QStringLiteral(" %1").arg(StateExplainer::formatPreciseDuration(v.end.packets[i + 1].atNs - v.end.packets[i].atNs));
+                break;
+            }
+            timed << text.toHtmlEscaped();
+        }
+        html += QStringLiteral("<br>Timed by packet: %1").arg(timed.join(QStringLiteral(", ")));
+    }
     if (!v.walk.passedNotObserved.isEmpty())
         html += QStringLiteral("<br>Passed, not observed: %1").arg(stateList(v.walk.passedNotObserved, QStringLiteral(", ")));
     return html + QStringLiteral("</p>");
@@ -395,6 +418,13 @@ QList<TcpState> StateDiagramWidget::observedStates(int endIndex) const
     if (endIndex < 0 || endIndex >= m_ends.size())
         return {};
     return m_ends[endIndex].walk.observed;
+}
+
+QList<TcpState> StateDiagramWidget::timedByPacketStates(int endIndex) const
+{
+    if (endIndex < 0 || endIndex >= m_ends.size())
+        return {};
+    return m_ends[endIndex].walk.timedByPacket;
 }
 
 QList<TcpState> StateDiagramWidget::passedNotObservedStates(int endIndex) const

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/capture/packetstates.h"
+
 #include "core/tcp/statewalk.h"
 #include "core/tracking/connectionhistory.h"
 
@@ -34,7 +36,8 @@ struct DiagramTheme;
 // Each end is a token in its own colour (client end, server end) resting on its current state.
 // States some poll saw are drawn solid in the end's colour; states the end must have passed
 // between two polls (or before the first, or after it vanished) are drawn dashed, as passed,
-// not observed (see StateWalk). When a newer history of the same connection comes, each token
+// not observed (see StateWalk), unless a captured segment proves them: those are hatched, as
+// timed by packet, and the panel says how long each lasted. When a newer history of the same connection comes, each token
 // travels along the RFC arrows from its old state to its new one.
 class StateDiagramWidget : public QWidget
 {
@@ -47,6 +50,10 @@ public:
         QString label;             // "client #1", "accepted #1", "127.0.0.1:8000"...
         bool clientSide = true;    // client end colour vs server end colour; also decides the
                                    // implied start (CLOSED for a client, LISTEN for a server end)
+        // What captured segments prove of this end (Session::packetTransitionsOf()), on the
+        // histories' clock: states no poll saw are drawn as timed by packet, with how long
+        // they lasted. Empty without a capture.
+        QList<PacketTransition> packets;
     };
 
     explicit StateDiagramWidget(QWidget *parent = nullptr);
@@ -63,6 +70,7 @@ public:
     std::optional<TcpState> highlightedState(int endIndex) const; // the end's current state
     QList<TcpState> observedStates(int endIndex) const;           // states some poll saw
     QList<TcpState> passedNotObservedStates(int endIndex) const;  // implied by the path, never seen
+    QList<TcpState> timedByPacketStates(int endIndex) const;      // never seen, proven by a segment
     bool isAnimating() const;
     QGraphicsScene *scene() const;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "stateitem.h"
 
+#include <optional>
+
 #include "diagramlayout.h"
 
 #include <QPainter>
@@ -73,23 +75,36 @@ void StateItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     // The fill shows the strongest thing that happened here; the rings show who it was.
     QColor fill = m_theme.boxFill;
     bool onlyImplied = !m_marks.isEmpty();
+    bool seen = false;               // by a poll, or the state now
+    std::optional<QColor> hatch;     // timed by packet, and no poll saw it
     for (const DiagramMark &m : m_marks) {
         if (m.kind == DiagramMark::Kind::Current) {
             fill = m_theme.tint(m.colour, 0.30);
             onlyImplied = false;
+            seen = true;
             break;
         }
-        if (m.kind == DiagramMark::Kind::Observed && onlyImplied) {
+        if (m.kind == DiagramMark::Kind::Observed && !seen) {
             fill = m_theme.tint(m.colour, 0.13);
+            onlyImplied = false;
+            seen = true;
+        }
+        if (m.kind == DiagramMark::Kind::ByPacket && !hatch) {
+            hatch = m.colour;
             onlyImplied = false;
         }
     }
-    if (onlyImplied)
+    if (onlyImplied || (hatch && !seen))
         fill = m_theme.background;
 
     painter->setPen(QPen(m_theme.boxBorder, plainPen));
     painter->setBrush(fill);
     painter->drawRoundedRect(box, radius, radius);
+    if (hatch && !seen) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QBrush(m_theme.tint(*hatch, 0.45), Qt::BDiagPattern));
+        painter->drawRoundedRect(box, radius, radius);
+    }
 
     // Rings from the border inwards: the first end's ring on the border, the second inside it.
     qreal inset = 0;

@@ -150,6 +150,10 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     });
     connect(&m_live, &LiveSession::polled, this, &MainWindow::applyPoll);
     connect(&m_live, &LiveSession::segmentCaptured, this, &MainWindow::logSegment);
+    connect(&m_live, &LiveSession::packetStateChanged, this, [this](const PacketStateChange &c) {
+        m_log->append({c.transition.atNs / 1000000, EventLogModel::Kind::Transition, c.who,
+                       EventWording::packetTransition(c), false});
+    });
     connect(&m_live, &LiveSession::networkChanged, this, &MainWindow::updateStatus);
     connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
         m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
@@ -739,7 +743,7 @@ void MainWindow::showSelection()
         lane.calls = m_session.callsOf(id);
         lane.clientSide = m_session.isClientSide(id);
         lanes.append(lane);
-        diagramEnds.append({lane.history, lane.label, lane.clientSide});
+        diagramEnds.append({lane.history, lane.label, lane.clientSide, m_session.packetTransitionsOf(id)});
     }
     m_diagram->showConnection(diagramEnds);
     m_timeline->setLanes(lanes);

@@ -64,8 +64,8 @@ quint64 TestStateDiagramLive::findConnection(quint16 localPort, quint16 remotePo
 
 QList<StateDiagramWidget::End> TestStateDiagramLive::ends() const
 {
-    return {{*m_tracker.history(m_clientId), QStringLiteral("client #1"), true},
-            {*m_tracker.history(m_serverId), QStringLiteral("accepted #1"), false}};
+    return {{*m_tracker.history(m_clientId), QStringLiteral("client #1"), true, {}},
+            {*m_tracker.history(m_serverId), QStringLiteral("accepted #1"), false, {}}};
 }
 
 bool TestStateDiagramLive::reached(std::optional<S> client, std::optional<S> server)

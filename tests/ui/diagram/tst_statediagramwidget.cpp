@@ -34,10 +34,10 @@ namespace {
 QList<StateDiagramWidget::End> closingConnection()
 {
     StateDiagramWidget::End client{historyOf(1, {S::Established, S::FinWait2, S::TimeWait}),
-                                   QStringLiteral("client #1"), true};
+                                   QStringLiteral("client #1"), true, {}};
     client.history.latest.timer = TimerKind::TimeWait;
     client.history.latest.timerRemainingMs = 41234;
-    StateDiagramWidget::End server{historyOf(2, {S::Established, S::CloseWait}), QStringLiteral("accepted #1"), false};
+    StateDiagramWidget::End server{historyOf(2, {S::Established, S::CloseWait}), QStringLiteral("accepted #1"), false, {}};
     std::swap(server.history.latest.local, server.history.latest.remote);
     return {client, server};
 }
@@ -200,7 +200,7 @@ void TestStateDiagramWidget::shouldAnimateATokenToANewerState()
 {
     StateDiagramWidget w;
     w.setTokenSpeed(4000); // the route takes the shortest time allowed
-    StateDiagramWidget::End client{historyOf(7, {S::SynSent, S::Established}), QStringLiteral("client #1"), true};
+    StateDiagramWidget::End client{historyOf(7, {S::SynSent, S::Established}), QStringLiteral("client #1"), true, {}};
     w.showConnection({client});
     QCOMPARE(w.highlightedState(0), S::Established);
     const QPointF start = w.tokenPosition(0);
@@ -227,7 +227,7 @@ void TestStateDiagramWidget::shouldMoveTheTokenToClosedWhenTheConnectionVanishes
 {
     StateDiagramWidget w;
     w.setTokenSpeed(4000);
-    StateDiagramWidget::End client{historyOf(3, {S::Established, S::TimeWait}), QStringLiteral("client #1"), true};
+    StateDiagramWidget::End client{historyOf(3, {S::Established, S::TimeWait}), QStringLiteral("client #1"), true, {}};
     w.showConnection({client});
     QSignalSpy finished(&w, &StateDiagramWidget::animationFinished);
     client.history.alive = false;
@@ -247,7 +247,7 @@ void TestStateDiagramWidget::shouldSwitchToAnotherConnectionWithoutAnimation()
     StateDiagramWidget w;
     w.showConnection(closingConnection());
     QSignalSpy finished(&w, &StateDiagramWidget::animationFinished);
-    w.showConnection({{historyOf(9, {S::SynSent}), QStringLiteral("client #2"), true}});
+    w.showConnection({{historyOf(9, {S::SynSent}), QStringLiteral("client #2"), true, {}}});
     QVERIFY(!w.isAnimating());
     QCOMPARE(w.endCount(), 1);
     QCOMPARE(w.highlightedState(0), S::SynSent);
