@@ -704,11 +704,22 @@ void TestMainWindow::shouldReplayASavedSession()
         QCOMPARE(window.replayPosition(), frame);
         QCOMPARE(visibleRows(), int(replay->snapshotAt(frame).records.size()));
     }
+    // The recorded wire is in the log among the calls, and the diagram times by packet again.
+    if (!replay->document().wire.isEmpty()) {
+        const QList<EventLogModel::Entry> &entries = window.eventLog()->entries();
+        QVERIFY(std::any_of(entries.cbegin(), entries.cend(), [](const EventLogModel::Entry &e) {
+            return e.kind == EventLogModel::Kind::Wire && e.who == QStringLiteral("client #1 → accepted #1")
+                && e.text.startsWith(QLatin1String("FIN,ACK seq=1 ack=1"));
+        }));
+    }
     // The end: the client half-closed, its server end in CLOSE_WAIT, with their recorded roles.
     QVERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2) >= 0);
     QVERIFY(rowOf(model, QStringLiteral("accepted #1"), TcpState::CloseWait) >= 0);
     window.selectConnection(model->idAt(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2)));
     QTRY_COMPARE(window.diagram()->highlightedState(0), std::optional<TcpState>(TcpState::FinWait2));
+    if (!replay->document().wire.isEmpty())
+        QVERIFY(window.diagram()->timedByPacketStates(0).contains(TcpState::FinWait1)
+                || window.diagram()->observedStates(0).contains(TcpState::FinWait1));
     QCOMPARE(window.timeline()->laneCount(), 2);
     QVERIFY(window.timeline()->callMarkerCount(0) > 0); // the lab's calls, from the recording
 

@@ -656,6 +656,8 @@ void MainWindow::updateStatus()
         status += m_live.isCapturing() ? tr(" · lab: private network, %n segment(s) captured", nullptr,
                                             int(qMin<qint64>(m_live.capture().capturedCount(), INT_MAX)))
                                        : tr(" · lab: private network");
+        if (const qint64 dropped = m_session.wireSegmentsDropped(); dropped > 0)
+            status += tr(" (the oldest %1 not kept)").arg(dropped);
     } else if (!m_replay) {
         status += tr(" · lab: this machine's loopback");
     }

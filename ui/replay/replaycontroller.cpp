@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "replaycontroller.h"
 
+#include "core/capture/segmenttext.h"
+
 #include "core/session/eventwording.h"
 #include "core/session/session.h"
 #include "ui/log/eventlogmodel.h"
@@ -169,6 +171,24 @@ void ReplayController::logStep(const Replay::Step &step)
                         EventWording::transition(*m_session, e), false, at});
     }
     std::reverse(entries.begin(), entries.end());
+    // The recorded wire in (from, to], in among them by time.
+    if (step.toNs > step.fromNs && !d.wire.isEmpty()) {
+        auto w = std::upper_bound(d.wire.cbegin(), d.wire.cend(), step.fromNs,
+                                  [](qint64 ns, const WireSegment &s) { return ns < s.steadyNs; });
+        QList<EventLogModel::Entry> wire;
+        for (; w != d.wire.cend() && w->steadyNs <= step.toNs; ++w) {
+            wire.append({w->segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
+                         QStringLiteral("%1 → %2").arg(w->sender, w->receiver), SegmentText::line(w->segment, w->bases),
+                         false, w->steadyNs});
+        }
+        if (!wire.isEmpty()) {
+            entries.append(wire);
+            std::stable_sort(entries.begin(), entries.end(),
+                             [](const EventLogModel::Entry &a, const EventLogModel::Entry &b) { return a.atNs < b.atNs; });
+            if (entries.size() > m_log->limit())
+                entries.remove(0, entries.size() - m_log->limit());
+        }
+    }
     m_log->append(entries);
 }
 
