@@ -837,28 +837,23 @@ void TestMainWindow::shouldRunTheLabInItsPrivateNetworkAndExportItsWire()
     QCOMPARE(model->index(hostRow, SocketTableModel::Network).data().toString(), QStringLiteral("host"));
 
     // the handshake's segments are in the log, between the calls and the transitions
-    const auto logged = [&window](const QString &who, const QString &text) {
+    using Kind = EventLogModel::Kind;
+    const auto logged = [&window](Kind kind, const QString &who, const QString &text) {
         for (const EventLogModel::Entry &e : window.eventLog()->entries()) {
-            if (e.kind == EventLogModel::Kind::Wire && e.who == who && e.text.startsWith(text))
+            if (e.kind == kind && e.who == who && e.text.startsWith(text))
                 return true;
         }
         return false;
     };
-    QTRY_VERIFY(logged(QStringLiteral("client #1 → listener"), QStringLiteral("SYN seq=0 win=")));
-    QVERIFY(logged(QStringLiteral("listener → client #1"), QStringLiteral("SYN,ACK seq=0 ack=1 win=")));
-    QVERIFY(logged(QStringLiteral("client #1 → listener"), QStringLiteral("ACK seq=1 ack=1 win=")));
+    QTRY_VERIFY(logged(Kind::Wire, QStringLiteral("client #1 → listener"), QStringLiteral("SYN seq=0 win=")));
+    QVERIFY(logged(Kind::Wire, QStringLiteral("listener → client #1"), QStringLiteral("SYN,ACK seq=0 ack=1 win=")));
+    QVERIFY(logged(Kind::Wire, QStringLiteral("client #1 → listener"), QStringLiteral("ACK seq=1 ack=1 win=")));
     // and what they prove of each end's state, timed by packet
-    const auto proven = [&window](const QString &who, const QString &text) {
-        for (const EventLogModel::Entry &e : window.eventLog()->entries()) {
-            if (e.kind == EventLogModel::Kind::Transition && e.who == who && e.text.startsWith(text))
-                return true;
-        }
-        return false;
-    };
-    QVERIFY(proven(QStringLiteral("client #1"), QStringLiteral("CLOSE → SYN_SENT, timed by packet: it sent SYN seq=0")));
-    QVERIFY(proven(QStringLiteral("server end (client #1)"),
+    QVERIFY(logged(Kind::Transition, QStringLiteral("client #1"),
+                   QStringLiteral("CLOSE → SYN_SENT, timed by packet: it sent SYN seq=0")));
+    QVERIFY(logged(Kind::Transition, QStringLiteral("server end (client #1)"),
                    QStringLiteral("LISTEN → SYN_RECV, timed by packet: SYN seq=0 win=")));
-    QVERIFY(proven(QStringLiteral("server end (client #1)"),
+    QVERIFY(logged(Kind::Transition, QStringLiteral("server end (client #1)"),
                    QStringLiteral("SYN_RECV → ESTABLISHED, timed by packet: ACK seq=1 ack=1 win=")));
     QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("statusLabel"))->text().contains(QStringLiteral("lab: private network, 3 segment(s) captured")));
 
