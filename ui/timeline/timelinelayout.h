@@ -23,8 +23,10 @@ public:
     // How wide a text is in the fonts the view uses; a function so tests can fake a font.
     struct Metrics
     {
-        std::function<double(const QString &)> textWidth;      // the normal font
-        std::function<double(const QString &)> smallTextWidth; // axis, call and segment labels
+        std::function<double(const QString &)> textWidth;      // lane names, states
+        // Axis, call and segment labels. The view uses the application's font for these too,
+        // but the layout does not count on it.
+        std::function<double(const QString &)> smallTextWidth;
         double lineHeight = 15;
         double smallLineHeight = 13;
     };

@@ -24,16 +24,6 @@ namespace {
 constexpr double nsPerSecond = 1e9;
 constexpr double wheelScrollPx = 60; // per notch, like a text view's three lines
 
-QFont smallFont(const QFont &font)
-{
-    QFont small = font;
-    if (font.pointSizeF() > 0)
-        small.setPointSizeF(font.pointSizeF() * 0.88);
-    else
-        small.setPixelSize(std::max(8, int(font.pixelSize() * 0.88)));
-    return small;
-}
-
 void drawArrowHead(QPainter &p, const QLineF &line, const QColor &color)
 {
     const double size = 7;
@@ -65,12 +55,12 @@ TimelineLayout::Metrics TimelineView::metrics() const
 {
     // Copies, not references: the lambdas outlive this call.
     const QFontMetricsF normal(font());
-    const QFontMetricsF small(smallFont(font()));
     TimelineLayout::Metrics m;
     m.textWidth = [normal](const QString &text) { return normal.horizontalAdvance(text); };
-    m.smallTextWidth = [small](const QString &text) { return small.horizontalAdvance(text); };
     m.lineHeight = normal.height();
-    m.smallLineHeight = small.height();
+    // The labels too: smaller than the application's text, they read badly.
+    m.smallTextWidth = m.textWidth;
+    m.smallLineHeight = m.lineHeight;
     return m;
 }
 
@@ -340,11 +330,11 @@ void TimelineView::paintEvent(QPaintEvent *)
     QPainter p(viewport());
     p.setRenderHint(QPainter::Antialiasing);
     const TimelineTheme theme = TimelineTheme::fromPalette(palette());
-    const QFont normal = font();
-    const QFont small = smallFont(normal);
+    const QFont normal = font(); // every text, labels too
     const TimelineLayout &l = m_layout;
     const QRectF all(viewport()->rect());
 
+    p.setFont(normal);
     if (m_plan.isEmpty()) {
         p.setPen(theme.mutedText());
         p.drawText(all, Qt::AlignCenter, tr("Select a connection to see its timeline."));
@@ -360,10 +350,8 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setPen(Qt::NoPen);
         p.setBrush(chip);
         p.drawRoundedRect(QRectF(6, box.bar.top() + 4, 5, box.bar.height() - 8), 2, 2);
-        p.setFont(normal);
         p.setPen(theme.text());
         p.drawText(box.labelRect, Qt::AlignLeft | Qt::AlignVCenter, lane.label);
-        p.setFont(small);
         p.setPen(theme.mutedText());
         p.drawText(box.endpointRect, Qt::AlignLeft | Qt::AlignVCenter, lane.endpoints.section(QStringLiteral(" → "), 0, 0));
     }
@@ -372,7 +360,6 @@ void TimelineView::paintEvent(QPaintEvent *)
     p.setClipRect(QRectF(l.axisRect().left(), 0, all.width() - l.axisRect().left(), all.height()));
 
     // Axis and grid.
-    p.setFont(small);
     p.setPen(QPen(theme.grid(), 1));
     p.drawLine(QPointF(l.axisRect().left(), l.axisRect().bottom()), QPointF(all.right(), l.axisRect().bottom()));
     for (const TimelineLayout::Tick &t : l.ticks()) {
@@ -395,7 +382,6 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
 
     // State intervals, then where each change happened between two polls.
-    p.setFont(normal);
     for (const TimelineLayout::Bar &b : l.bars()) {
         const TcpState state = m_plan.lanes()[b.lane].intervals[b.interval].state;
         p.setPen(QPen(theme.stateBorder(state), 1));
@@ -415,7 +401,7 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
 
     // Implied segments: dashed, in the sender's colour, italic labels.
-    QFont italic = small;
+    QFont italic = normal;
     italic.setItalic(true);
     p.setFont(italic);
     for (const TimelineLayout::Arrow &a : l.arrows()) {
@@ -439,9 +425,9 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setPen(color);
         p.drawText(a.textRect, Qt::AlignCenter, a.text);
     }
+    p.setFont(normal);
 
     // Lab calls.
-    p.setFont(small);
     for (const TimelineLayout::Marker &m : l.markers()) {
         const bool client = m_plan.lanes()[m.lane].clientSide;
         const QColor color = m.failed ? theme.failedCall() : theme.endColor(client);

@@ -6,6 +6,8 @@
 
 #include "timelinefixtures.h"
 
+#include <QApplication>
+#include <QFontMetricsF>
 #include <QImage>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -303,6 +305,10 @@ void TestTimelineWidget::shouldRenderReadablyInLightAndDarkPalettes()
     QCOMPARE(view->currentLayout().arrows().size(), arrows);
     for (const TimelineLayout::Arrow &a : view->currentLayout().arrows())
         QVERIFY2(!a.textRect.isEmpty(), qPrintable(a.text));
+    // labels as big as the application's text: smaller ones read badly
+    QCOMPARE(view->metrics().smallLineHeight, QFontMetricsF(QApplication::font()).height());
+    QCOMPARE(view->metrics().smallTextWidth(QStringLiteral("SYN,ACK")),
+             QFontMetricsF(QApplication::font()).horizontalAdvance(QStringLiteral("SYN,ACK")));
     // the picture follows the palette rather than fixed colours
     const QImage image = w.grab().toImage();
     const QPoint corner = view->viewport()->mapTo(&w, QPoint(view->viewport()->width() - 2, view->viewport()->height() - 2));
