@@ -64,13 +64,14 @@ TimelineLayout::Metrics TimelineView::metrics() const
     return m;
 }
 
-void TimelineView::setLanes(const QList<TimelineLane> &lanes)
+void TimelineView::setLanes(const QList<TimelineLane> &lanes, const QList<WireSegment> &wire)
 {
     QList<quint64> ids;
     for (const TimelineLane &lane : lanes)
         ids.append(lane.history.id);
     const bool sameConnection = !ids.isEmpty() && ids == m_ids;
     m_lanes = lanes;
+    m_wire = wire;
     m_ids = ids;
     rebuildPlan();
     if (sameConnection) {
@@ -84,6 +85,7 @@ void TimelineView::setLanes(const QList<TimelineLane> &lanes)
 void TimelineView::clear()
 {
     m_lanes.clear();
+    m_wire.clear();
     m_ids.clear();
     rebuildPlan();
     setScale(m_scale);
@@ -155,7 +157,7 @@ void TimelineView::showRange(qint64 fromNs, qint64 toNs)
 
 void TimelineView::rebuildPlan()
 {
-    m_plan = TimelinePlan::build(m_lanes, m_nowNs);
+    m_plan = TimelinePlan::build(m_lanes, m_nowNs, m_wire);
 }
 
 qint64 TimelineView::contentEndNs() const
@@ -213,6 +215,7 @@ void TimelineView::relayout()
 {
     m_layout = TimelineLayout::compute(m_plan, m_scale, QSizeF(viewport()->size()), metrics(), m_nowNs);
     viewport()->update();
+    Q_EMIT layoutChanged();
 }
 
 void TimelineView::syncScrollBar()
@@ -400,29 +403,34 @@ void TimelineView::paintEvent(QPaintEvent *)
         }
     }
 
-    // Implied segments: dashed, in the sender's colour, italic labels.
-    QFont italic = normal;
-    italic.setItalic(true);
-    p.setFont(italic);
+    // Segments in the sender's colour: captured ones solid, implied ones dashed with italic
+    // labels.
+    const auto senderColor = [this, &theme](const TimelineLayout::Arrow &a) {
+        const int from = a.captured ? m_plan.captured()[a.segment].fromLane : m_plan.segments()[a.segment].fromLane;
+        return theme.endColor(m_plan.lanes()[from].clientSide);
+    };
     for (const TimelineLayout::Arrow &a : l.arrows()) {
-        const TimelinePlan::Segment &s = m_plan.segments()[a.segment];
-        const QColor color = theme.endColor(m_plan.lanes()[s.fromLane].clientSide);
-        QPen pen(color, 1.4, Qt::DashLine);
-        pen.setDashPattern({4, 3});
+        const QColor color = senderColor(a);
+        QPen pen(color, a.captured ? 1.5 : 1.4, a.captured ? Qt::SolidLine : Qt::DashLine);
+        if (!a.captured)
+            pen.setDashPattern({4, 3});
         p.setPen(pen);
         p.setBrush(Qt::NoBrush);
-        p.drawLine(a.line);
+        // The line stops short of the tip, so that a thick pen does not blunt the head.
+        p.drawLine(QLineF(a.line.p1(), a.line.pointAt(std::max(0.0, 1 - 4 / std::max(a.line.length(), 1.0)))));
         drawArrowHead(p, a.line, color);
     }
     // Labels after all lines, so that no arrow runs through a label.
+    QFont italic = normal;
+    italic.setItalic(true);
     for (const TimelineLayout::Arrow &a : l.arrows()) {
         if (a.textRect.isEmpty())
             continue;
-        const QColor color = theme.endColor(m_plan.lanes()[m_plan.segments()[a.segment].fromLane].clientSide);
         p.setPen(Qt::NoPen);
         p.setBrush(theme.labelBackground());
         p.drawRoundedRect(a.textRect, 3, 3);
-        p.setPen(color);
+        p.setFont(a.captured ? normal : italic);
+        p.setPen(senderColor(a));
         p.drawText(a.textRect, Qt::AlignCenter, a.text);
     }
     p.setFont(normal);
