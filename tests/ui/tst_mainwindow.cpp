@@ -867,6 +867,17 @@ void TestMainWindow::shouldRunTheLabInItsPrivateNetworkAndExportItsWire()
     QVERIFY2(explanation.contains(QRegularExpression(QStringLiteral("Timed by packet: LISTEN, SYN_RECV \\d+ µs"))),
              qPrintable(explanation));
 
+    // The timeline: the handshake as captured, nothing implied.
+    TimelineWidget *timeline = window.timeline();
+    QTRY_COMPARE(timeline->capturedSegments().size(), 3);
+    const QStringList captured = timeline->capturedSegments();
+    QVERIFY2(captured[0].startsWith(QStringLiteral("client #1 -> ")) && captured[0].endsWith(QStringLiteral(": SYN seq=0")),
+             qPrintable(captured.join(QLatin1Char('\n'))));
+    QVERIFY2(captured[1].endsWith(QStringLiteral(" -> client #1: SYN,ACK seq=0 ack=1")), qPrintable(captured[1]));
+    QVERIFY2(captured[2].startsWith(QStringLiteral("client #1 -> ")) && captured[2].endsWith(QStringLiteral(": ACK ack=1")),
+             qPrintable(captured[2]));
+    QVERIFY(timeline->impliedSegments().isEmpty());
+
     // File → Export → Captured wire: a pcapng with the connect() that sent the SYN as its comment
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("wire.pcapng"));

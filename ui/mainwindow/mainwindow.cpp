@@ -748,7 +748,7 @@ void MainWindow::showSelection()
         diagramEnds.append({lane.history, lane.label, lane.clientSide, m_session.packetTransitionsOf(id)});
     }
     m_diagram->showConnection(diagramEnds);
-    m_timeline->setLanes(lanes);
+    m_timeline->setLanes(lanes, m_session.wireSegmentsOf(m_selected));
     m_timeline->setNow(m_replayControl ? m_replayControl->position() : steadyNowNs());
     if (!m_replay && m_timeline->isLive() && !m_liveTimer->isActive())
         m_liveTimer->start();

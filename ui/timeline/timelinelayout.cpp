@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timelinelayout.h"
 
+#include "core/capture/segmenttext.h"
+
 #include <QDateTime>
 
 #include <algorithm>
@@ -15,6 +17,8 @@ constexpr double markerHeight = 7;
 constexpr double markerClusterPx = 7; // calls closer than this share one marker
 constexpr double labelGap = 6;
 constexpr double minLadderHeight = 56;
+constexpr double burstGapPx = 4;       // captured arrows closer than a pitch and this share a burst
+constexpr int maxSteppedArrows = 12;   // a longer burst steps by less than a pitch per segment
 
 // EINPROGRESS is how a non-blocking connect() says "started", not a failure.
 bool callFailed(const LabCall &call)
@@ -44,6 +48,46 @@ QString callText(const LabCall &call)
 QRectF centredText(double cx, double cy, double width, double height)
 {
     return QRectF(cx - width / 2, cy - height / 2, width, height);
+}
+
+QString directionMark(int fromLane)
+{
+    return fromLane == 0 ? QStringLiteral(" ↓") : QStringLiteral(" ↑");
+}
+
+// True when `line` runs through `rect` (or touches it).
+bool crosses(const QLineF &line, const QRectF &rect)
+{
+    if (rect.contains(line.p1()) || rect.contains(line.p2()))
+        return true;
+    const QLineF edges[] = {QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
+                            QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft())};
+    return std::any_of(std::begin(edges), std::end(edges),
+                       [&line](const QLineF &edge) { return line.intersects(edge) == QLineF::BoundedIntersection; });
+}
+
+QString microsecondsText(qint64 ns)
+{
+    return QString::number(double(ns) / 1000, 'f', 1) + QStringLiteral(" µs");
+}
+
+// Everything the capture knows of a segment, in the long form tcpdump -v users read, with
+// the absolute numbers a relative one hides and the call that sent it.
+QString capturedToolTip(const TimelinePlan &plan, const TimelinePlan::Captured &c)
+{
+    const Segment &s = c.wire.segment;
+    QStringList lines;
+    lines << QStringLiteral("%1 from %2 to %3 — captured on the wire at +%4")
+                 .arg(s.flagsText(), plan.lanes()[c.fromLane].label, plan.lanes()[c.toLane].label,
+                      microsecondsText(c.wire.steadyNs - plan.originNs()));
+    lines << SegmentText::line(s, c.wire.bases, SegmentText::Form::Long);
+    QString absolute = QStringLiteral("absolute seq=%1").arg(s.seq);
+    if (s.has(SegmentFlag::Ack))
+        absolute += QStringLiteral(" ack=%1").arg(s.ack);
+    lines << absolute;
+    lines << (c.wire.cause.isEmpty() ? QStringLiteral("sent by the kernel on its own, not by a lab call")
+                                     : QStringLiteral("caused by %1").arg(c.wire.cause));
+    return lines.join(QLatin1Char('\n'));
 }
 
 double distanceToLine(const QPointF &p, const QLineF &line)
@@ -304,6 +348,7 @@ TimelineLayout TimelineLayout::compute(const TimelinePlan &plan, const TimelineS
                 break;
             }
         }
+        l.placeCaptured(plan, scale, metrics, placed);
     }
 
     if (plan.isLive()) {
@@ -311,6 +356,147 @@ TimelineLayout TimelineLayout::compute(const TimelinePlan &plan, const TimelineS
         l.m_hasLiveEdge = l.m_liveEdgeX >= left && l.m_liveEdgeX <= width;
     }
     return l;
+}
+
+void TimelineLayout::placeCaptured(const TimelinePlan &plan, const TimelineScale &scale, const Metrics &metrics,
+                                   QList<QRectF> &placed)
+{
+    const QList<TimelinePlan::Captured> &captured = plan.captured();
+    if (captured.isEmpty())
+        return;
+    const double left = m_timeArea.left();
+    const double width = m_timeArea.right();
+    const double yTop = m_ladderRect.top() + 1;
+    const double yBottom = m_ladderRect.bottom() - 1;
+    const double rowHeight = metrics.smallLineHeight + 2;
+
+    // Each segment is an arrow from the moment it was sent. Segments closer together than an
+    // arrow's slant form a burst whose arrows step right one after the other, in time order,
+    // so that a handshake within microseconds reads as three arrows at any zoom; a long burst
+    // (a bulk transfer zoomed out) steps by less, so that it stays near its time.
+    //
+    // Labels go by moments rather than bursts: where bursts run together (zoomed out), a
+    // label column beside the whole run would stand far from most of its arrows.
+    QList<double> xs(captured.size());
+    QList<qsizetype> bursts; // the first segment of each
+    QList<int> moments(captured.size()); // segments at (nearly) the same pixel share one
+    double previous = -1e300;
+    double previousT = -1e300;
+    for (qsizetype i = 0; i < captured.size(); ++i) {
+        const double t = scale.xForNs(captured[i].steadyNs());
+        moments[i] = i == 0 ? 0 : moments[i - 1] + (t >= previousT + capturedPitch + burstGapPx ? 1 : 0);
+        previousT = t;
+        if (t >= previous + capturedPitch + burstGapPx) {
+            bursts.append(i);
+            xs[i] = t;
+        } else {
+            xs[i] = std::max(t, previous + capturedPitch);
+        }
+        previous = xs[i];
+    }
+    for (qsizetype b = 0; b < bursts.size(); ++b) {
+        const qsizetype first = bursts[b];
+        const qsizetype end = b + 1 < bursts.size() ? bursts[b + 1] : captured.size();
+        if (end - first <= maxSteppedArrows)
+            continue;
+        const double step = std::max(2.0, capturedPitch * maxSteppedArrows / double(end - first));
+        for (qsizetype i = first + 1; i < end; ++i)
+            xs[i] = std::max(scale.xForNs(captured[i].steadyNs()), xs[i - 1] + step);
+    }
+
+    const qsizetype firstArrow = m_arrows.size();
+    QList<QPair<qsizetype, qsizetype>> shownMoments; // ranges of m_arrows
+    for (qsizetype i = 0; i < captured.size(); ++i) {
+        const double x = xs[i];
+        if (x + capturedPitch < left || x > width)
+            continue;
+        const TimelinePlan::Captured &c = captured[i];
+        Arrow a;
+        a.segment = int(i);
+        a.captured = true;
+        a.line = c.fromLane == 0 ? QLineF(x, yTop, x + capturedPitch, yBottom) : QLineF(x, yBottom, x + capturedPitch, yTop);
+        if (m_arrows.size() > firstArrow && moments[m_arrows.last().segment] == moments[i])
+            shownMoments.last().second = m_arrows.size() + 1;
+        else
+            shownMoments.append({m_arrows.size(), m_arrows.size() + 1});
+        m_arrows.append(a);
+    }
+
+    // No label lies on an arrow: the captured arrows are in x order, so only those starting
+    // near a label need looking at.
+    const auto crossesAnArrow = [&](const QRectF &r) {
+        for (qsizetype k = 0; k < firstArrow; ++k) {
+            if (crosses(m_arrows[k].line, r))
+                return true;
+        }
+        const auto from = std::lower_bound(m_arrows.cbegin() + firstArrow, m_arrows.cend(), r.left() - capturedPitch,
+                                           [](const Arrow &a, double x) { return a.line.x1() < x; });
+        for (auto it = from; it != m_arrows.cend() && it->line.x1() <= r.right(); ++it) {
+            if (crosses(it->line, r))
+                return true;
+        }
+        return false;
+    };
+    const auto fits = [&](const QRectF &r) {
+        return r.left() >= left + 1 && r.right() <= width - 1 && r.top() >= yTop && r.bottom() <= yBottom
+            && std::none_of(placed.cbegin(), placed.cend(),
+                            [&r](const QRectF &p) { return p.adjusted(-labelGap / 2, -1, labelGap / 2, 1).intersects(r); })
+            && !crossesAnArrow(r);
+    };
+
+    // The labels stand in a column beside their moment's arrows, one row each in time order and each
+    // with the way its segment went, centred on the ladder where there is room; a label that
+    // finds no room whole takes a shorter form, and the tooltip tells the rest. The same at
+    // every zoom, so that a label is always where the eye found it before.
+    const int rowCount = std::max(0, int((yBottom - yTop - 6 + 3) / (rowHeight + 3)));
+    const auto rowTop = [&](int row) { return yTop + 3 + row * (rowHeight + 3); };
+    for (const auto &[first, end] : std::as_const(shownMoments)) {
+        const double momentLeft = m_arrows[first].line.x1();
+        const double momentRight = m_arrows[end - 1].line.x1() + capturedPitch;
+        // Right of the arrows, unless the view ends before even the shortest labels: a column
+        // on the left stands beside the previous moment's and reads as part of it.
+        double shortest = 0;
+        for (qsizetype k = first; k < end; ++k) {
+            const TimelinePlan::Captured &c = captured[m_arrows[k].segment];
+            shortest = std::max(shortest, metrics.smallTextWidth(TimelinePlan::capturedLabels(c.wire).last()
+                                                                 + directionMark(c.fromLane)) + 8);
+        }
+        const bool onLeft = momentRight + labelGap + shortest > width - 1;
+        const int start = std::max(0, (rowCount - int(end - first)) / 2);
+        int next = -1; // the row below the previous label's
+        for (qsizetype k = first; k < end && next < rowCount; ++k) {
+            // The first label finds the rows nearest the middle that are free; the others
+            // follow it down. One that finds no room leaves its row empty, so that each row
+            // still goes with the arrow in the same place.
+            QList<int> rows;
+            for (int r = next < 0 ? start : next; r < rowCount; ++r)
+                rows.append(r);
+            for (int r = 0; next < 0 && r < start; ++r)
+                rows.append(r);
+            const TimelinePlan::Captured &c = captured[m_arrows[k].segment];
+            bool done = false;
+            for (const QString &label : TimelinePlan::capturedLabels(c.wire)) {
+                const QString text = label + directionMark(c.fromLane);
+                const double w = metrics.smallTextWidth(text) + 8;
+                for (int r : std::as_const(rows)) {
+                    const QRectF rect = onLeft ? QRectF(momentLeft - labelGap - w, rowTop(r), w, rowHeight)
+                                               : QRectF(momentRight + labelGap, rowTop(r), w, rowHeight);
+                    if (!fits(rect))
+                        continue;
+                    m_arrows[k].text = text;
+                    m_arrows[k].textRect = rect;
+                    placed.append(rect);
+                    next = r + 1;
+                    done = true;
+                    break;
+                }
+                if (done)
+                    break;
+            }
+            if (!done)
+                next = (next < 0 ? start : next) + 1;
+        }
+    }
 }
 
 QList<QRectF> TimelineLayout::textRects() const
@@ -355,6 +541,8 @@ QString TimelineLayout::toolTipAt(const QPointF &pos, const TimelinePlan &plan) 
     for (const Arrow &a : m_arrows) {
         if (!a.textRect.contains(pos) && distanceToLine(pos, a.line) > 4)
             continue;
+        if (a.captured)
+            return capturedToolTip(plan, plan.captured()[a.segment]);
         const TimelinePlan::Segment &s = plan.segments()[a.segment];
         const QString sender = plan.lanes()[s.fromLane].label;
         return QStringLiteral("%1 from %2 to %3 — implied, not a captured packet.\n"

@@ -23,8 +23,10 @@ public:
     // How wide a text is in the fonts the view uses; a function so tests can fake a font.
     struct Metrics
     {
-        std::function<double(const QString &)> textWidth;      // the normal font
-        std::function<double(const QString &)> smallTextWidth; // axis, call and segment labels
+        std::function<double(const QString &)> textWidth;      // lane names, states
+        // Axis, call and segment labels. The view uses the application's font for these too,
+        // but the layout does not count on it.
+        std::function<double(const QString &)> smallTextWidth;
         double lineHeight = 15;
         double smallLineHeight = 13;
     };
@@ -69,9 +71,14 @@ public:
 
     struct Arrow
     {
+        // Index into the plan's captured() for a captured segment, into its segments() for
+        // an implied one.
         int segment = 0;
+        bool captured = false;
         QLineF line; // from the sender's lane to the receiver's
-        QString text;     // "SYN", or "SYN ↓" when it stands in a row beside a narrow window
+        // Implied: "SYN", or "SYN ↓" when it stands in a row beside a narrow window.
+        // Captured: "SYN seq=0 ↓" (or a shorter form) in the column beside its moment.
+        QString text;
         QRectF textRect;  // empty when there was no room
     };
 
@@ -85,6 +92,9 @@ public:
     };
 
     static constexpr double minGutterWidth = 96;
+    // How far a captured arrow slants: on lo a segment arrives the instant it is sent, and a
+    // burst of them (a handshake within 30 µs) steps right by this much per segment.
+    static constexpr double capturedPitch = 10;
     static constexpr double sidePadding = 12; // time area margin left and right of the content
 
     TimelineLayout() = default;
@@ -102,7 +112,7 @@ public:
     const QList<LaneBox> &lanes() const { return m_lanes; }
     const QList<Bar> &bars() const { return m_bars; }
     const QList<Marker> &markers() const { return m_markers; }
-    const QList<Arrow> &arrows() const { return m_arrows; }
+    const QList<Arrow> &arrows() const { return m_arrows; } // implied ones, then captured ones
     const QList<Window> &windows() const { return m_windows; }
     bool hasLiveEdge() const { return m_hasLiveEdge; }
     double liveEdgeX() const { return m_liveEdgeX; }
@@ -114,6 +124,10 @@ public:
     QString toolTipAt(const QPointF &pos, const TimelinePlan &plan) const;
 
 private:
+    // The captured segments' arrows and their labels, after the implied ones (whose labels
+    // are in `placed` already).
+    void placeCaptured(const TimelinePlan &plan, const TimelineScale &scale, const Metrics &metrics, QList<QRectF> &placed);
+
     QRectF m_axisRect;
     QRectF m_timeArea;
     QRectF m_ladderRect;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timelinelegend.h"
 
+#include "timelinelayout.h"
 #include "timelinetheme.h"
 
 #include <QPainter>
+
+#include <algorithm>
 
 namespace sockscope {
 
@@ -22,22 +25,74 @@ TimelineLegend::TimelineLegend(QWidget *parent)
     setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
 }
 
-QList<TimelineLegend::Entry> TimelineLegend::entries() const
+QList<TimelineLegend::Symbol> TimelineLegend::symbolsOf(const TimelineLayout &layout)
 {
-    return {
-        {Entry::Symbol::Implied, tr("implied segment (from observed states, not captured)")},
-        {Entry::Symbol::Uncertain, tr("changed between polls")},
-        {Entry::Symbol::Call, tr("lab call")},
-        {Entry::Symbol::FailedCall, tr("failed call")},
-        {Entry::Symbol::LiveEdge, tr("now")},
-    };
+    bool captured = false;
+    bool implied = false;
+    for (const TimelineLayout::Arrow &a : layout.arrows())
+        (a.captured ? captured : implied) = true;
+    const bool uncertain = std::any_of(layout.bars().cbegin(), layout.bars().cend(),
+                                       [](const TimelineLayout::Bar &b) { return b.uncertain.width() >= 1; });
+    const QList<TimelineLayout::Marker> &markers = layout.markers();
+    const bool calls = std::any_of(markers.cbegin(), markers.cend(), [](const TimelineLayout::Marker &m) { return !m.failed; });
+    const bool failed = std::any_of(markers.cbegin(), markers.cend(), [](const TimelineLayout::Marker &m) { return m.failed; });
+    QList<Symbol> out;
+    if (captured)
+        out.append(Symbol::Captured);
+    if (implied)
+        out.append(Symbol::Implied);
+    if (uncertain)
+        out.append(Symbol::Uncertain);
+    if (calls)
+        out.append(Symbol::Call);
+    if (failed)
+        out.append(Symbol::FailedCall);
+    if (layout.hasLiveEdge())
+        out.append(Symbol::LiveEdge);
+    return out;
+}
+
+void TimelineLegend::setSymbols(const QList<Symbol> &symbols)
+{
+    if (symbols == m_symbols)
+        return;
+    m_symbols = symbols;
+    updateGeometry();
+    update();
+}
+
+QString TimelineLegend::textOf(Symbol symbol)
+{
+    switch (symbol) {
+    case Symbol::Captured:
+        return tr("captured segment");
+    case Symbol::Implied:
+        return tr("implied segment (from observed states, not captured)");
+    case Symbol::Uncertain:
+        return tr("changed between polls");
+    case Symbol::Call:
+        return tr("lab call");
+    case Symbol::FailedCall:
+        return tr("failed call");
+    case Symbol::LiveEdge:
+        return tr("now");
+    }
+    return QString();
+}
+
+QStringList TimelineLegend::texts() const
+{
+    QStringList out;
+    for (Symbol s : m_symbols)
+        out.append(textOf(s));
+    return out;
 }
 
 QSize TimelineLegend::sizeHint() const
 {
     int width = 0;
-    for (const Entry &e : entries())
-        width += symbolWidth + gapAfterSymbol + fontMetrics().horizontalAdvance(e.text) + gapAfterEntry;
+    for (Symbol s : m_symbols)
+        width += symbolWidth + gapAfterSymbol + fontMetrics().horizontalAdvance(textOf(s)) + gapAfterEntry;
     return QSize(width, fontMetrics().height() + 6);
 }
 
@@ -54,32 +109,36 @@ void TimelineLegend::paintEvent(QPaintEvent *)
     const double mid = height() / 2.0;
     double x = 2;
     // Entries that do not fit whole are left out rather than cut off.
-    for (const Entry &e : entries()) {
-        const int textWidth = fontMetrics().horizontalAdvance(e.text);
+    for (Symbol symbol : m_symbols) {
+        const QString text = textOf(symbol);
+        const int textWidth = fontMetrics().horizontalAdvance(text);
         if (x + symbolWidth + gapAfterSymbol + textWidth > width())
             break;
-        const QRectF symbol(x, mid - 6, symbolWidth, 12);
-        switch (e.symbol) {
-        case Entry::Symbol::Implied: {
-            QPen pen(theme.endColor(true), 1.4, Qt::DashLine);
-            pen.setDashPattern({4, 3});
+        const QRectF box(x, mid - 6, symbolWidth, 12);
+        switch (symbol) {
+        case Symbol::Captured:
+        case Symbol::Implied: {
+            QPen pen(theme.endColor(true), symbol == Symbol::Captured ? 1.5 : 1.4,
+                     symbol == Symbol::Captured ? Qt::SolidLine : Qt::DashLine);
+            if (symbol == Symbol::Implied)
+                pen.setDashPattern({4, 3});
             p.setPen(pen);
-            p.drawLine(QPointF(symbol.left(), symbol.top() + 2), QPointF(symbol.right() - 3, symbol.bottom() - 2));
+            p.drawLine(QPointF(box.left(), box.top() + 2), QPointF(box.right() - 3, box.bottom() - 2));
             break;
         }
-        case Entry::Symbol::Uncertain:
+        case Symbol::Uncertain:
             p.setPen(QPen(theme.stateBorder(TcpState::Established), 1));
             p.setBrush(theme.stateFill(TcpState::Established));
-            p.drawRect(symbol.adjusted(2, 1, -2, -1));
+            p.drawRect(box.adjusted(2, 1, -2, -1));
             p.setPen(Qt::NoPen);
             p.setBrush(QBrush(theme.uncertainty(), Qt::BDiagPattern));
-            p.drawRect(symbol.adjusted(2, 1, -2, -1));
+            p.drawRect(box.adjusted(2, 1, -2, -1));
             break;
-        case Entry::Symbol::Call:
-        case Entry::Symbol::FailedCall: {
-            const bool failed = e.symbol == Entry::Symbol::FailedCall;
+        case Symbol::Call:
+        case Symbol::FailedCall: {
+            const bool failed = symbol == Symbol::FailedCall;
             const QColor color = failed ? theme.failedCall() : theme.endColor(true);
-            const QPointF tip(symbol.center().x(), symbol.center().y() + 4);
+            const QPointF tip(box.center().x(), box.center().y() + 4);
             QPolygonF triangle;
             triangle << tip << tip + QPointF(-5, -7) << tip + QPointF(5, -7);
             p.setPen(QPen(color, 1.2));
@@ -87,14 +146,14 @@ void TimelineLegend::paintEvent(QPaintEvent *)
             p.drawPolygon(triangle);
             break;
         }
-        case Entry::Symbol::LiveEdge:
+        case Symbol::LiveEdge:
             p.setPen(QPen(theme.liveEdge(), 1.5));
-            p.drawLine(QPointF(symbol.center().x(), symbol.top()), QPointF(symbol.center().x(), symbol.bottom()));
+            p.drawLine(QPointF(box.center().x(), box.top()), QPointF(box.center().x(), box.bottom()));
             break;
         }
         x += symbolWidth + gapAfterSymbol;
         p.setPen(theme.mutedText());
-        p.drawText(QRectF(x, 0, textWidth + 1, height()), Qt::AlignLeft | Qt::AlignVCenter, e.text);
+        p.drawText(QRectF(x, 0, textWidth + 1, height()), Qt::AlignLeft | Qt::AlignVCenter, text);
         x += textWidth + gapAfterEntry;
     }
 }

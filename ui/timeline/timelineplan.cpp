@@ -27,6 +27,19 @@ QQueue<Step> stepsOf(const QList<TimelinePlan::Change> &changes)
     return steps;
 }
 
+// The lane whose end has `key`: a segment's keys are those of the private network's rows, and
+// a dual-stack socket's row names an IPv4 peer ::ffff:a.b.c.d where the frame carries IPv4.
+int laneOfKey(const QList<TimelineLane> &lanes, const ConnectionKey &key)
+{
+    for (int i = 0; i < lanes.size(); ++i) {
+        const ConnectionKey &k = lanes[i].history.key;
+        if (k.network == key.network && k.local.unmapped() == key.local.unmapped()
+            && k.remote.unmapped() == key.remote.unmapped())
+            return i;
+    }
+    return -1;
+}
+
 // True when `a` certainly happened before `b`: a's window closed before b's opened.
 bool surelyBefore(const Step &a, const Step &b)
 {
@@ -47,6 +60,40 @@ QStringList TimelinePlan::segmentTexts() const
         out.append(m_lanes.value(s.fromLane).label + QStringLiteral(" -> ") + m_lanes.value(s.toLane).label
                    + QStringLiteral(": ") + tcpFlagsText(s.flags));
     }
+    return out;
+}
+
+QStringList TimelinePlan::capturedTexts() const
+{
+    QStringList out;
+    for (const Captured &c : m_captured) {
+        out.append(m_lanes.value(c.fromLane).label + QStringLiteral(" -> ") + m_lanes.value(c.toLane).label
+                   + QStringLiteral(": ") + capturedLabel(c.wire));
+    }
+    return out;
+}
+
+QString TimelinePlan::capturedLabel(const WireSegment &wire)
+{
+    return capturedLabels(wire).first();
+}
+
+QStringList TimelinePlan::capturedLabels(const WireSegment &wire)
+{
+    const sockscope::Segment &s = wire.segment; // the wire's, not the implied kind
+    const QString flags = s.flagsText();
+    QString full = flags;
+    // A RST's seq is what the receiver checks it against, so it stays even without data.
+    if (s.sequenceLength() > 0 || s.has(SegmentFlag::Rst))
+        full += QStringLiteral(" seq=") + QString::number(wire.bases.relativeSeq(s));
+    if (s.has(SegmentFlag::Ack))
+        full += QStringLiteral(" ack=") + QString::number(wire.bases.relativeAck(s));
+    const QString length = s.payloadLength > 0 ? QStringLiteral(" len=") + QString::number(s.payloadLength) : QString();
+    QStringList out = {full + length};
+    if (!length.isEmpty())
+        out << flags + length << length.mid(1); // what was sent matters more than its flags
+    if (out.first() != flags)
+        out.append(flags);
     return out;
 }
 
@@ -194,7 +241,7 @@ QList<TimelinePlan::Segment> TimelinePlan::impliedSegments(const QList<Change> &
     return out;
 }
 
-TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs)
+TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs, const QList<WireSegment> &wire)
 {
     TimelinePlan plan;
     QList<ConnectionHistory> histories;
@@ -255,6 +302,18 @@ TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs)
             first.enteredAfterNs = c.windowStartNs;
         origin = std::min(origin, c.windowStartNs);
     }
+    // Only the segments between two ends on screen: with one lane there is no ladder.
+    for (const WireSegment &w : wire) {
+        const int from = laneOfKey(lanes, w.senderKey());
+        const int to = laneOfKey(lanes, w.receiverKey());
+        if (from < 0 || to < 0 || from == to)
+            continue;
+        plan.m_captured.append({from, to, w});
+        origin = std::min(origin, w.steadyNs);
+        end = std::max(end, w.steadyNs);
+    }
+    std::stable_sort(plan.m_captured.begin(), plan.m_captured.end(),
+                     [](const Captured &a, const Captured &b) { return a.steadyNs() < b.steadyNs(); });
     if (origin > end) {
         origin = end = nowNs;
     }
@@ -263,6 +322,20 @@ TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs)
 
     if (lanes.size() >= 2) {
         plan.m_segments = impliedSegments(changes[0], changes[1]);
+        // What the wire shows is not guessed at: with the SYN that opened the connection
+        // captured, nothing is implied. A capture that began later (or lost its oldest
+        // segments to its bound) leaves implied only the changes that were over before its
+        // first segment. Not those the first segment's poll saw: a poll's time is when it
+        // began, and the kernel may have answered it after the segment went.
+        if (!plan.m_captured.isEmpty()) {
+            const bool opened = std::any_of(plan.m_captured.cbegin(), plan.m_captured.cend(), [](const Captured &c) {
+                return c.wire.segment.has(SegmentFlag::Syn) && !c.wire.segment.has(SegmentFlag::Ack);
+            });
+            const qint64 firstCaptured = plan.m_captured.first().steadyNs();
+            plan.m_segments.removeIf([opened, firstCaptured](const Segment &s) {
+                return opened || s.change.windowEndNs >= firstCaptured;
+            });
+        }
     }
 
     for (int i = 0; i < plan.m_segments.size(); ++i) {

@@ -3,6 +3,7 @@
 
 #include "timelinelane.h"
 
+#include "core/capture/wiresegment.h"
 #include "core/tcp/statewalk.h"
 
 #include <QList>
@@ -10,8 +11,9 @@
 
 namespace sockscope {
 
-// What the timeline draws, derived from the lanes alone and independent of pixels: the state
-// intervals of each end, its lab calls, and the segments the observed transitions imply.
+// What the timeline draws, derived from the lanes and the wire alone and independent of pixels:
+// the state intervals of each end, its lab calls, the segments captured between the ends, and
+// the segments the observed transitions imply where nothing was captured.
 class TimelinePlan
 {
 public:
@@ -71,6 +73,16 @@ public:
         int indexInExchange = 0;
     };
 
+    // One segment captured on the wire from one lane's end to the other's.
+    struct Captured
+    {
+        int fromLane = 0;
+        int toLane = 1;
+        WireSegment wire;
+
+        qint64 steadyNs() const { return wire.steadyNs; }
+    };
+
     // Segments whose windows overlap, in causal order: drawn together as one ladder.
     struct Exchange
     {
@@ -82,12 +94,17 @@ public:
 
     TimelinePlan() = default;
 
-    // `nowNs` is the live edge: the open span of a live end reaches it.
-    static TimelinePlan build(const QList<TimelineLane> &lanes, qint64 nowNs);
+    // `nowNs` is the live edge: the open span of a live end reaches it. `wire` holds the
+    // connection's captured segments (Session::wireSegmentsOf()), empty where nothing was
+    // captured (the host's network, an old file): those between two of the lanes are drawn as
+    // they were, and a segment is implied only where the capture missed the connection's SYN,
+    // for a change that ended before the capture's first segment.
+    static TimelinePlan build(const QList<TimelineLane> &lanes, qint64 nowNs, const QList<WireSegment> &wire = {});
 
     const QList<Lane> &lanes() const { return m_lanes; }
     const QList<Change> &changes() const { return m_changes; }
     const QList<Segment> &segments() const { return m_segments; }
+    const QList<Captured> &captured() const { return m_captured; } // in time order
     const QList<Exchange> &exchanges() const { return m_exchanges; }
 
     bool isEmpty() const { return m_lanes.isEmpty(); }
@@ -97,8 +114,19 @@ public:
     qint64 endNs() const { return m_endNs; }       // the latest thing drawn
     qint64 pollIntervalNs() const { return m_pollIntervalNs; } // estimated, 0 when unknown
 
-    // "client #1 -> accepted #1: SYN", one per segment, in order.
+    // "client #1 -> accepted #1: SYN", one per implied segment, in order.
     QStringList segmentTexts() const;
+    // "client #1 -> accepted #1: SYN seq=0", one per captured segment, in order.
+    QStringList capturedTexts() const;
+
+    // A captured segment in the few words its arrow carries: flags, the numbers relative,
+    // and the data it carries. Sequence numbers tell nothing on a pure ACK, which leaves seq
+    // out, as tcpdump does: "SYN seq=0", "SYN,ACK seq=0 ack=1", "ACK ack=1",
+    // "PSH,ACK seq=1 ack=1 len=100", "FIN,ACK seq=101 ack=1".
+    static QString capturedLabel(const WireSegment &wire);
+    // That label, then shorter ones for where it does not fit: "PSH,ACK len=100", "len=100",
+    // "PSH,ACK".
+    static QStringList capturedLabels(const WireSegment &wire);
 
     static QList<Interval> intervalsOf(const ConnectionHistory &history, qint64 nowNs);
     // How often the source polled, judged by the gaps between consecutive observations.
@@ -114,6 +142,7 @@ private:
     QList<Lane> m_lanes;
     QList<Change> m_changes;
     QList<Segment> m_segments;
+    QList<Captured> m_captured;
     QList<Exchange> m_exchanges;
     qint64 m_originNs = 0;
     qint64 m_endNs = 0;

@@ -24,16 +24,6 @@ namespace {
 constexpr double nsPerSecond = 1e9;
 constexpr double wheelScrollPx = 60; // per notch, like a text view's three lines
 
-QFont smallFont(const QFont &font)
-{
-    QFont small = font;
-    if (font.pointSizeF() > 0)
-        small.setPointSizeF(font.pointSizeF() * 0.88);
-    else
-        small.setPixelSize(std::max(8, int(font.pixelSize() * 0.88)));
-    return small;
-}
-
 void drawArrowHead(QPainter &p, const QLineF &line, const QColor &color)
 {
     const double size = 7;
@@ -65,22 +55,23 @@ TimelineLayout::Metrics TimelineView::metrics() const
 {
     // Copies, not references: the lambdas outlive this call.
     const QFontMetricsF normal(font());
-    const QFontMetricsF small(smallFont(font()));
     TimelineLayout::Metrics m;
     m.textWidth = [normal](const QString &text) { return normal.horizontalAdvance(text); };
-    m.smallTextWidth = [small](const QString &text) { return small.horizontalAdvance(text); };
     m.lineHeight = normal.height();
-    m.smallLineHeight = small.height();
+    // The labels too: smaller than the application's text, they read badly.
+    m.smallTextWidth = m.textWidth;
+    m.smallLineHeight = m.lineHeight;
     return m;
 }
 
-void TimelineView::setLanes(const QList<TimelineLane> &lanes)
+void TimelineView::setLanes(const QList<TimelineLane> &lanes, const QList<WireSegment> &wire)
 {
     QList<quint64> ids;
     for (const TimelineLane &lane : lanes)
         ids.append(lane.history.id);
     const bool sameConnection = !ids.isEmpty() && ids == m_ids;
     m_lanes = lanes;
+    m_wire = wire;
     m_ids = ids;
     rebuildPlan();
     if (sameConnection) {
@@ -94,6 +85,7 @@ void TimelineView::setLanes(const QList<TimelineLane> &lanes)
 void TimelineView::clear()
 {
     m_lanes.clear();
+    m_wire.clear();
     m_ids.clear();
     rebuildPlan();
     setScale(m_scale);
@@ -165,7 +157,7 @@ void TimelineView::showRange(qint64 fromNs, qint64 toNs)
 
 void TimelineView::rebuildPlan()
 {
-    m_plan = TimelinePlan::build(m_lanes, m_nowNs);
+    m_plan = TimelinePlan::build(m_lanes, m_nowNs, m_wire);
 }
 
 qint64 TimelineView::contentEndNs() const
@@ -223,6 +215,7 @@ void TimelineView::relayout()
 {
     m_layout = TimelineLayout::compute(m_plan, m_scale, QSizeF(viewport()->size()), metrics(), m_nowNs);
     viewport()->update();
+    Q_EMIT layoutChanged();
 }
 
 void TimelineView::syncScrollBar()
@@ -340,11 +333,11 @@ void TimelineView::paintEvent(QPaintEvent *)
     QPainter p(viewport());
     p.setRenderHint(QPainter::Antialiasing);
     const TimelineTheme theme = TimelineTheme::fromPalette(palette());
-    const QFont normal = font();
-    const QFont small = smallFont(normal);
+    const QFont normal = font(); // every text, labels too
     const TimelineLayout &l = m_layout;
     const QRectF all(viewport()->rect());
 
+    p.setFont(normal);
     if (m_plan.isEmpty()) {
         p.setPen(theme.mutedText());
         p.drawText(all, Qt::AlignCenter, tr("Select a connection to see its timeline."));
@@ -360,10 +353,8 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setPen(Qt::NoPen);
         p.setBrush(chip);
         p.drawRoundedRect(QRectF(6, box.bar.top() + 4, 5, box.bar.height() - 8), 2, 2);
-        p.setFont(normal);
         p.setPen(theme.text());
         p.drawText(box.labelRect, Qt::AlignLeft | Qt::AlignVCenter, lane.label);
-        p.setFont(small);
         p.setPen(theme.mutedText());
         p.drawText(box.endpointRect, Qt::AlignLeft | Qt::AlignVCenter, lane.endpoints.section(QStringLiteral(" → "), 0, 0));
     }
@@ -372,7 +363,6 @@ void TimelineView::paintEvent(QPaintEvent *)
     p.setClipRect(QRectF(l.axisRect().left(), 0, all.width() - l.axisRect().left(), all.height()));
 
     // Axis and grid.
-    p.setFont(small);
     p.setPen(QPen(theme.grid(), 1));
     p.drawLine(QPointF(l.axisRect().left(), l.axisRect().bottom()), QPointF(all.right(), l.axisRect().bottom()));
     for (const TimelineLayout::Tick &t : l.ticks()) {
@@ -395,7 +385,6 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
 
     // State intervals, then where each change happened between two polls.
-    p.setFont(normal);
     for (const TimelineLayout::Bar &b : l.bars()) {
         const TcpState state = m_plan.lanes()[b.lane].intervals[b.interval].state;
         p.setPen(QPen(theme.stateBorder(state), 1));
@@ -414,34 +403,39 @@ void TimelineView::paintEvent(QPaintEvent *)
         }
     }
 
-    // Implied segments: dashed, in the sender's colour, italic labels.
-    QFont italic = small;
-    italic.setItalic(true);
-    p.setFont(italic);
+    // Segments in the sender's colour: captured ones solid, implied ones dashed with italic
+    // labels.
+    const auto senderColor = [this, &theme](const TimelineLayout::Arrow &a) {
+        const int from = a.captured ? m_plan.captured()[a.segment].fromLane : m_plan.segments()[a.segment].fromLane;
+        return theme.endColor(m_plan.lanes()[from].clientSide);
+    };
     for (const TimelineLayout::Arrow &a : l.arrows()) {
-        const TimelinePlan::Segment &s = m_plan.segments()[a.segment];
-        const QColor color = theme.endColor(m_plan.lanes()[s.fromLane].clientSide);
-        QPen pen(color, 1.4, Qt::DashLine);
-        pen.setDashPattern({4, 3});
+        const QColor color = senderColor(a);
+        QPen pen(color, a.captured ? 1.5 : 1.4, a.captured ? Qt::SolidLine : Qt::DashLine);
+        if (!a.captured)
+            pen.setDashPattern({4, 3});
         p.setPen(pen);
         p.setBrush(Qt::NoBrush);
-        p.drawLine(a.line);
+        // The line stops short of the tip, so that a thick pen does not blunt the head.
+        p.drawLine(QLineF(a.line.p1(), a.line.pointAt(std::max(0.0, 1 - 4 / std::max(a.line.length(), 1.0)))));
         drawArrowHead(p, a.line, color);
     }
     // Labels after all lines, so that no arrow runs through a label.
+    QFont italic = normal;
+    italic.setItalic(true);
     for (const TimelineLayout::Arrow &a : l.arrows()) {
         if (a.textRect.isEmpty())
             continue;
-        const QColor color = theme.endColor(m_plan.lanes()[m_plan.segments()[a.segment].fromLane].clientSide);
         p.setPen(Qt::NoPen);
         p.setBrush(theme.labelBackground());
         p.drawRoundedRect(a.textRect, 3, 3);
-        p.setPen(color);
+        p.setFont(a.captured ? normal : italic);
+        p.setPen(senderColor(a));
         p.drawText(a.textRect, Qt::AlignCenter, a.text);
     }
+    p.setFont(normal);
 
     // Lab calls.
-    p.setFont(small);
     for (const TimelineLayout::Marker &m : l.markers()) {
         const bool client = m_plan.lanes()[m.lane].clientSide;
         const QColor color = m.failed ? theme.failedCall() : theme.endColor(client);

@@ -26,7 +26,8 @@ public:
 
     explicit TimelineView(QWidget *parent = nullptr);
 
-    void setLanes(const QList<TimelineLane> &lanes);
+    // `wire`: the connection's captured segments, drawn instead of implied ones.
+    void setLanes(const QList<TimelineLane> &lanes, const QList<WireSegment> &wire = {});
     void clear();
     void setNow(qint64 steadyNs);
     qint64 now() const { return m_nowNs; }
@@ -51,6 +52,7 @@ public:
 Q_SIGNALS:
     void zoomChanged(double pixelsPerSecond);
     void followLiveChanged(bool follow);
+    void layoutChanged(); // what is on screen changed (the legend follows it)
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -75,6 +77,7 @@ private:
     double zoomAnchorX() const;
 
     QList<TimelineLane> m_lanes;
+    QList<WireSegment> m_wire;
     QList<quint64> m_ids;
     TimelinePlan m_plan;
     TimelineScale m_scale;

@@ -64,11 +64,13 @@ TimelineWidget::TimelineWidget(QWidget *parent)
     connect(m_view, &TimelineView::followLiveChanged, m_followButton, &QToolButton::setChecked);
     connect(m_view, &TimelineView::followLiveChanged, this, &TimelineWidget::followLiveChanged);
     connect(m_view, &TimelineView::zoomChanged, this, &TimelineWidget::zoomChanged);
+    connect(m_view, &TimelineView::layoutChanged, this,
+            [this] { m_legend->setSymbols(TimelineLegend::symbolsOf(m_view->currentLayout())); });
 }
 
-void TimelineWidget::setLanes(const QList<TimelineLane> &lanes)
+void TimelineWidget::setLanes(const QList<TimelineLane> &lanes, const QList<WireSegment> &wire)
 {
-    m_view->setLanes(lanes);
+    m_view->setLanes(lanes, wire);
 }
 
 void TimelineWidget::clear()
@@ -137,6 +139,11 @@ int TimelineWidget::callMarkerCount(int lane) const
 QStringList TimelineWidget::impliedSegments() const
 {
     return m_view->plan().segmentTexts();
+}
+
+QStringList TimelineWidget::capturedSegments() const
+{
+    return m_view->plan().capturedTexts();
 }
 
 } // namespace sockscope

@@ -3,6 +3,7 @@
 
 #include "timelinelane.h"
 
+#include "core/capture/wiresegment.h"
 #include "core/tcp/tcpstate.h"
 
 #include <QList>
@@ -17,8 +18,10 @@ class TimelineLegend;
 class TimelineView;
 
 // The timeline of one connection: a lane per end with its observed states and lab calls, and
-// between two lanes the segments the observed transitions imply, drawn as a ladder and marked
-// as implied. Zoom with Ctrl+wheel, +/−, 0 (fit) or the buttons; the wheel scrolls in time.
+// between two lanes the segments that went between them, drawn as a ladder: solid as they were
+// captured on the wire, or where nothing was captured dashed and marked as implied by the
+// observed transitions. Zoom with Ctrl+wheel, +/−, 0 (fit) or the buttons; the wheel scrolls
+// in time.
 class TimelineWidget : public QWidget
 {
     Q_OBJECT
@@ -26,9 +29,11 @@ class TimelineWidget : public QWidget
 public:
     explicit TimelineWidget(QWidget *parent = nullptr);
 
-    // Replaces the lanes (one or two). Called again with newer histories of the same ids, it
-    // keeps the user's zoom and scroll; with other ids it fits the new connection.
-    void setLanes(const QList<TimelineLane> &lanes);
+    // Replaces the lanes (one or two) and the connection's captured segments
+    // (Session::wireSegmentsOf(); empty where nothing was captured). Called again with newer
+    // histories of the same ids, it keeps the user's zoom and scroll; with other ids it fits
+    // the new connection.
+    void setLanes(const QList<TimelineLane> &lanes, const QList<WireSegment> &wire = {});
     void clear();
     // The live edge: open spans (the current state of a live end) extend to `steadyNs`.
     // The owner calls this on every poll and from a timer while anything is live.
@@ -49,6 +54,8 @@ public:
     QList<TcpState> laneStates(int lane) const; // the state intervals drawn, in order
     int callMarkerCount(int lane) const;        // calls marked on the lane (close ones share a marker)
     QStringList impliedSegments() const;        // ladder arrows, "client #1 -> accepted #1: SYN"
+    QStringList capturedSegments() const;       // "client #1 -> accepted #1: SYN seq=0"
+    TimelineLegend *legend() const { return m_legend; }
     TimelineView *view() const { return m_view; }
 
 Q_SIGNALS:

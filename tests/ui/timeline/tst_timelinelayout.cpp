@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Where the timeline puts things, without a widget: bars between their polls, labels only
-// where they fit and never on top of each other, segments inside their time window.
+// where they fit and never on top of each other, implied segments inside their time window,
+// captured ones at their moment from the sender's lane to the receiver's.
 #include "ui/timeline/timelinelayout.h"
 
 #include "timelinefixtures.h"
+#include "wirefixtures.h"
+
+#include "core/capture/segmenttext.h"
 
 #include <QTest>
 
@@ -53,6 +57,12 @@ private Q_SLOTS:
     void shouldLabelSegmentsBesideAWindowTooNarrowForThem();
     void shouldDescribeAnImpliedSegmentAsNotCaptured();
     void shouldLeaveTheLadderOutWithOneLane();
+    void shouldDrawCapturedSegmentsFromSenderToReceiverInTimeOrder_data();
+    void shouldDrawCapturedSegmentsFromSenderToReceiverInTimeOrder();
+    void shouldStepABurstOfCapturedSegmentsApart();
+    void shouldLabelEachCapturedSegmentWhereNoOtherArrowCrossesIt_data();
+    void shouldLabelEachCapturedSegmentWhereNoOtherArrowCrossesIt();
+    void shouldDescribeACapturedSegmentInFull();
 };
 
 void TestTimelineLayout::shouldDrawEachIntervalBetweenItsPolls()
@@ -239,6 +249,167 @@ void TestTimelineLayout::shouldLeaveTheLadderOutWithOneLane()
     QVERIFY(l.arrows().isEmpty());
     QCOMPARE(l.lanes().size(), 1);
     QCOMPARE(l.bars().size(), 3);
+}
+
+namespace {
+
+// The whole transfer (9.8 to 300 ms of the fixture's clock) in the 1000 px view.
+constexpr double transferFitPps = 3000;
+
+TimelineLayout transferLayout(double pixelsPerSecond, qint64 viewStartNs, const QSizeF &size = viewSize)
+{
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), transferWire());
+    return TimelineLayout::compute(plan, scaleFor(plan, pixelsPerSecond, viewStartNs), size, fakeMetrics(), ms(400));
+}
+
+QList<const TimelineLayout::Arrow *> capturedArrows(const TimelineLayout &l)
+{
+    QList<const TimelineLayout::Arrow *> out;
+    for (const TimelineLayout::Arrow &a : l.arrows()) {
+        if (a.captured)
+            out.append(&a);
+    }
+    return out;
+}
+
+bool crosses(const QLineF &line, const QRectF &rect)
+{
+    if (rect.contains(line.p1()) || rect.contains(line.p2()))
+        return true;
+    for (const QLineF &edge : {QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
+                               QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft())}) {
+        if (line.intersects(edge) == QLineF::BoundedIntersection)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void TestTimelineLayout::shouldDrawCapturedSegmentsFromSenderToReceiverInTimeOrder_data()
+{
+    QTest::addColumn<double>("pixelsPerSecond");
+    QTest::addRow("fit") << transferFitPps;
+    QTest::addRow("a second per 10 px") << 10.0;
+    QTest::addRow("1 ms per 100 px") << 1e5;
+}
+
+void TestTimelineLayout::shouldDrawCapturedSegmentsFromSenderToReceiverInTimeOrder()
+{
+    QFETCH(double, pixelsPerSecond);
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), transferWire());
+    const TimelineScale scale = scaleFor(plan, pixelsPerSecond, plan.originNs());
+    const TimelineLayout l = TimelineLayout::compute(plan, scale, viewSize, fakeMetrics(), ms(400));
+    const QList<const TimelineLayout::Arrow *> arrows = capturedArrows(l);
+    QVERIFY(!arrows.isEmpty());
+    // no implied arrow where the wire was captured
+    QCOMPARE(arrows.size(), l.arrows().size());
+    QVERIFY(l.windows().isEmpty());
+    for (qsizetype k = 0; k < arrows.size(); ++k) {
+        const TimelineLayout::Arrow &a = *arrows[k];
+        const TimelinePlan::Captured &c = plan.captured()[a.segment];
+        // in time order, each from where its sender's lane meets the ladder to the receiver's
+        if (k > 0)
+            QCOMPARE(a.segment, arrows[k - 1]->segment + 1);
+        const double senderY = c.fromLane == 0 ? l.ladderRect().top() : l.ladderRect().bottom();
+        const double receiverY = c.fromLane == 0 ? l.ladderRect().bottom() : l.ladderRect().top();
+        QVERIFY(qAbs(a.line.y1() - senderY) <= 1.01);
+        QVERIFY(qAbs(a.line.y2() - receiverY) <= 1.01);
+        // never before the moment it was sent, and slanting on in time
+        QVERIFY2(a.line.x1() >= scale.xForNs(c.steadyNs()) - 0.01, qPrintable(a.text));
+        QCOMPARE(a.line.x2() - a.line.x1(), TimelineLayout::capturedPitch);
+    }
+}
+
+void TestTimelineLayout::shouldStepABurstOfCapturedSegmentsApart()
+{
+    // At the fit the handshake's 30 µs is a tenth of a pixel: its three arrows step right one
+    // after the other, zig-zagging between the lanes.
+    const TimelineLayout fit = transferLayout(transferFitPps, ms(9.8));
+    const QList<const TimelineLayout::Arrow *> arrows = capturedArrows(fit);
+    QCOMPARE(arrows.size(), 11);
+    QCOMPARE(arrows[1]->line.x1(), arrows[0]->line.x1() + TimelineLayout::capturedPitch);
+    QCOMPARE(arrows[2]->line.x1(), arrows[1]->line.x1() + TimelineLayout::capturedPitch);
+    QCOMPARE(arrows[0]->line.p2(), arrows[1]->line.p1());
+    QCOMPARE(arrows[1]->line.p2(), arrows[2]->line.p1());
+    // the data 53 ms later is a burst of its own, at its own time
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), transferWire());
+    QCOMPARE(arrows[3]->line.x1(), scaleFor(plan, transferFitPps, ms(9.8)).xForNs(plan.captured()[3].steadyNs()));
+    // zoomed in far enough, every arrow stands at its own moment
+    const TimelineLayout close = transferLayout(2e7, ms(9.999)); // 50 ns per pixel
+    const QList<const TimelineLayout::Arrow *> handshake = capturedArrows(close);
+    QVERIFY(handshake.size() >= 3);
+    QVERIFY(handshake[1]->line.x1() - handshake[0]->line.x1() > 100); // 17.3 µs
+}
+
+void TestTimelineLayout::shouldLabelEachCapturedSegmentWhereNoOtherArrowCrossesIt_data()
+{
+    QTest::addColumn<double>("pixelsPerSecond");
+    QTest::addColumn<double>("fromMs");
+    QTest::addColumn<double>("height");
+    QTest::addColumn<int>("unlabelled"); // arrows without room for a label
+    QTest::addRow("fit") << transferFitPps << 9.8 << 260.0 << 0;
+    QTest::addRow("fit, low") << transferFitPps << 9.8 << 200.0 << 0;
+    QTest::addRow("the handshake close up") << 2e7 << 9.99 << 260.0 << 0;
+    QTest::addRow("the close") << 2e4 << 160.0 << 260.0 << 0;
+    // a minute in the view: everything in one burst, more than its column holds (six)
+    QTest::addRow("zoomed out") << 14.0 << 0.0 << 260.0 << 5;
+}
+
+void TestTimelineLayout::shouldLabelEachCapturedSegmentWhereNoOtherArrowCrossesIt()
+{
+    QFETCH(double, pixelsPerSecond);
+    QFETCH(double, fromMs);
+    QFETCH(double, height);
+    QFETCH(int, unlabelled);
+    const TimelineLayout l = transferLayout(pixelsPerSecond, ms(fromMs), QSizeF(viewSize.width(), height));
+    int without = 0;
+    for (const TimelineLayout::Arrow *a : capturedArrows(l)) {
+        if (a->textRect.isEmpty()) {
+            ++without;
+            continue;
+        }
+        QVERIFY(l.ladderRect().contains(a->textRect));
+        for (const TimelineLayout::Arrow &other : l.arrows()) {
+            if (&other != a)
+                QVERIFY2(!crosses(other.line, a->textRect), qPrintable(a->text + QStringLiteral(" under ") + other.text));
+        }
+    }
+    QCOMPARE(without, unlabelled);
+    const QList<QRectF> rects = l.textRects();
+    for (int i = 0; i < rects.size(); ++i) {
+        for (int j = i + 1; j < rects.size(); ++j)
+            QVERIFY2(!rects[i].intersects(rects[j]), qPrintable(QStringLiteral("text %1 and %2").arg(i).arg(j)));
+    }
+}
+
+void TestTimelineLayout::shouldDescribeACapturedSegmentInFull()
+{
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), transferWire());
+    const TimelineLayout l = TimelineLayout::compute(plan, scaleFor(plan, transferFitPps, ms(9.8)), viewSize, fakeMetrics(), ms(400));
+    const QList<const TimelineLayout::Arrow *> arrows = capturedArrows(l);
+    const WireSegment &syn = plan.captured()[0].wire;
+
+    const QString tip = l.toolTipAt(arrows[0]->line.pointAt(0.3), plan);
+    QVERIFY2(tip.startsWith(QStringLiteral("SYN from client #1 to accepted #1 — captured on the wire at +200.0 µs")), qPrintable(tip));
+    // the long form: every option with its values, the window as sent
+    const QString longForm = SegmentText::line(syn.segment, syn.bases, SegmentText::Form::Long);
+    QVERIFY2(longForm.startsWith(QStringLiteral("SYN seq=0 win=65495 <mss 65495,sackOK,TS val ")), qPrintable(longForm));
+    QVERIFY2(tip.contains(longForm), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("absolute seq=%1\n").arg(syn.segment.seq)), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("caused by client #1: connect(127.0.0.1:8001)")), qPrintable(tip));
+
+    // the SYN,ACK is the kernel's own answer; the tooltip is the same over its label
+    const TimelineLayout::Arrow &synAck = *arrows[1];
+    QVERIFY(!synAck.textRect.isEmpty());
+    const QString answer = l.toolTipAt(synAck.textRect.center(), plan);
+    const Segment &s = plan.captured()[1].wire.segment;
+    QVERIFY2(answer.startsWith(QStringLiteral("SYN,ACK from accepted #1 to client #1 — captured on the wire at +217.3 µs")),
+             qPrintable(answer));
+    QVERIFY2(answer.contains(QStringLiteral("SYN,ACK seq=0 ack=1 win=65483")), qPrintable(answer));
+    QVERIFY2(answer.contains(QStringLiteral("absolute seq=%1 ack=%2").arg(s.seq).arg(s.ack)), qPrintable(answer));
+    QVERIFY2(answer.contains(QStringLiteral("sent by the kernel on its own")), qPrintable(answer));
+    QVERIFY2(!answer.contains(QStringLiteral("implied")), qPrintable(answer));
 }
 
 QTEST_GUILESS_MAIN(TestTimelineLayout)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the timeline derives from histories: state intervals between polls, and the segments
-// that observed transitions imply, in causal order and in the window they must lie in.
+// that observed transitions imply, in causal order and in the window they must lie in; and
+// the segments captured on the wire, which replace the implied ones where there are any.
 #include "ui/timeline/timelineplan.h"
 
 #include "timelinefixtures.h"
+#include "wirefixtures.h"
 
 #include <QTest>
 
@@ -39,6 +41,11 @@ private Q_SLOTS:
     void shouldNotLetTheServerAnswerBeforeTheClientAsked();
     void shouldImplyNothingWithOneLane();
     void shouldStartTimeAtTheEarliestThingShown();
+    void shouldShowCapturedSegmentsInsteadOfImpliedOnes();
+    void shouldSendEachCapturedSegmentFromTheLaneOfItsSender();
+    void shouldLabelCapturedSegmentsWithRelativeNumbersAndTheirData();
+    void shouldImplySegmentsWhereNothingWasCaptured();
+    void shouldImplyOnlyWhatHappenedBeforeACaptureThatBeganLate();
 };
 
 void TestTimelinePlan::shouldEndEachIntervalWhereTheNextStateWasFirstSeen()
@@ -229,6 +236,109 @@ void TestTimelinePlan::shouldStartTimeAtTheEarliestThingShown()
     const TimelinePlan live = TimelinePlan::build(closedConnection(-1), ms(20000));
     QVERIFY(live.isLive());
     QCOMPARE(live.endNs(), ms(20000));
+}
+
+void TestTimelinePlan::shouldShowCapturedSegmentsInsteadOfImpliedOnes()
+{
+    const QList<WireSegment> wire = transferWire();
+    QCOMPARE(wire.size(), 11); // the outgoing copy of each segment of the real capture
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), wire);
+    // every segment, in the order it went, from its sender to its receiver
+    QCOMPARE(plan.capturedTexts(), (QStringList{
+                                       arrow(client, server, QStringLiteral("SYN seq=0")),
+                                       arrow(server, client, QStringLiteral("SYN,ACK seq=0 ack=1")),
+                                       arrow(client, server, QStringLiteral("ACK ack=1")),
+                                       arrow(client, server, QStringLiteral("PSH,ACK seq=1 ack=1 len=300")),
+                                       arrow(server, client, QStringLiteral("ACK ack=301")),
+                                       arrow(server, client, QStringLiteral("PSH,ACK seq=1 ack=301 len=200")),
+                                       arrow(client, server, QStringLiteral("ACK ack=201")),
+                                       arrow(client, server, QStringLiteral("FIN,ACK seq=301 ack=201")),
+                                       arrow(server, client, QStringLiteral("ACK ack=302")),
+                                       arrow(server, client, QStringLiteral("FIN,ACK seq=201 ack=302")),
+                                       arrow(client, server, QStringLiteral("ACK ack=202")),
+                                   }));
+    for (qsizetype i = 1; i < plan.captured().size(); ++i)
+        QVERIFY(plan.captured()[i - 1].steadyNs() <= plan.captured()[i].steadyNs());
+    // nothing is guessed where the wire shows what went
+    QVERIFY(plan.segments().isEmpty());
+    QVERIFY(plan.exchanges().isEmpty());
+    QCOMPARE(plan.captured().first().steadyNs(), ms(10));
+    QCOMPARE(plan.originNs(), ms(9.8)); // the client's socket()
+
+    // A poll bears the time it began: the one that first saw the handshake done may be stamped
+    // before the SYN went. Still nothing is implied once the SYN is on the wire.
+    const TimelinePlan skewed = TimelinePlan::build(transferLanes(), ms(400), transferWire(20.5));
+    QVERIFY(skewed.segments().isEmpty());
+    QCOMPARE(skewed.captured().size(), 11);
+}
+
+void TestTimelinePlan::shouldSendEachCapturedSegmentFromTheLaneOfItsSender()
+{
+    // the server end first: lanes are matched by their rows' keys, not by their order
+    QList<TimelineLane> lanes = transferLanes();
+    std::swap(lanes[0], lanes[1]);
+    const TimelinePlan plan = TimelinePlan::build(lanes, ms(400), transferWire());
+    QCOMPARE(plan.captured().size(), 11);
+    for (const TimelinePlan::Captured &c : plan.captured()) {
+        const bool fromClient = c.wire.segment.source.port == transferClientPort;
+        QCOMPARE(c.fromLane, fromClient ? 1 : 0);
+        QCOMPARE(c.toLane, fromClient ? 0 : 1);
+        QCOMPARE(lanes[c.fromLane].history.key, c.wire.senderKey());
+    }
+    QCOMPARE(plan.capturedTexts().first(), arrow(client, server, QStringLiteral("SYN seq=0")));
+
+    // a segment of another connection (another 4-tuple) has no lane to go from or to
+    QList<WireSegment> other = transferWire();
+    for (WireSegment &w : other) {
+        (w.segment.source.port == transferClientPort ? w.segment.source : w.segment.destination).port = 40099;
+    }
+    QVERIFY(TimelinePlan::build(transferLanes(), ms(400), other).captured().isEmpty());
+    // nor with one lane: there is no ladder
+    QVERIFY(TimelinePlan::build({transferLanes().first()}, ms(400), transferWire()).captured().isEmpty());
+}
+
+void TestTimelinePlan::shouldLabelCapturedSegmentsWithRelativeNumbersAndTheirData()
+{
+    const QList<WireSegment> wire = transferWire();
+    QCOMPARE(TimelinePlan::capturedLabels(wire[0]), (QStringList{QStringLiteral("SYN seq=0"), QStringLiteral("SYN")}));
+    // a pure ACK takes no sequence space: its seq says nothing
+    QCOMPARE(TimelinePlan::capturedLabels(wire[2]), (QStringList{QStringLiteral("ACK ack=1"), QStringLiteral("ACK")}));
+    // data: the bytes it carries stay in the shorter labels too
+    QCOMPARE(TimelinePlan::capturedLabels(wire[3]), (QStringList{QStringLiteral("PSH,ACK seq=1 ack=1 len=300"),
+                                                                  QStringLiteral("PSH,ACK len=300"), QStringLiteral("len=300"),
+                                                                  QStringLiteral("PSH,ACK")}));
+    QCOMPARE(TimelinePlan::capturedLabel(wire[9]), QStringLiteral("FIN,ACK seq=201 ack=302"));
+    // a reset keeps its seq, which is what the receiver checks it against
+    WireSegment reset = wire[2];
+    reset.segment.flags = SegmentFlag::Rst | SegmentFlag::Ack;
+    QCOMPARE(TimelinePlan::capturedLabel(reset), QStringLiteral("RST,ACK seq=1 ack=1"));
+}
+
+void TestTimelinePlan::shouldImplySegmentsWhereNothingWasCaptured()
+{
+    // the host's network, or a file from before sockscope captured: the same histories imply
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400));
+    QVERIFY(plan.captured().isEmpty());
+    QVERIFY(plan.capturedTexts().isEmpty());
+    QCOMPARE(plan.segmentTexts().mid(0, 4), (QStringList{arrow(client, server, QStringLiteral("SYN")),
+                                                         arrow(server, client, QStringLiteral("SYN,ACK")),
+                                                         arrow(client, server, QStringLiteral("ACK")),
+                                                         arrow(client, server, QStringLiteral("FIN"))}));
+}
+
+void TestTimelinePlan::shouldImplyOnlyWhatHappenedBeforeACaptureThatBeganLate()
+{
+    // The handshake is not on the wire (the capture began after it, or lost it to its bound):
+    // the handshake the first polls imply stays, everything after it is what was captured.
+    const QList<WireSegment> late = transferWire().mid(3);
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), late);
+    QCOMPARE(plan.segmentTexts(), (QStringList{arrow(client, server, QStringLiteral("SYN")),
+                                               arrow(server, client, QStringLiteral("SYN,ACK")),
+                                               arrow(client, server, QStringLiteral("ACK"))}));
+    for (const TimelinePlan::Segment &s : plan.segments())
+        QVERIFY(s.change.windowEndNs < late.first().steadyNs);
+    QCOMPARE(plan.captured().size(), 8);
+    QCOMPARE(plan.exchanges().size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestTimelinePlan)

@@ -1,18 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The timeline widget: zoom and scroll survive newer histories of the same connection, a new
-// connection is fitted, the live edge moves, and it draws cleanly on light and dark palettes.
+// connection is fitted, the live edge moves, and it draws cleanly on light and dark palettes,
+// with the segments captured on the wire where there are any and implied ones where not.
+#include "ui/timeline/timelinelegend.h"
 #include "ui/timeline/timelineview.h"
 #include "ui/timeline/timelinewidget.h"
 
 #include "timelinefixtures.h"
+#include "wirefixtures.h"
 
+#include "../../common/palettes.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFontMetricsF>
+#include <QHelpEvent>
 #include <QImage>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
-
-#include "../../common/palettes.h"
 #include <QToolButton>
+#include <QToolTip>
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -35,12 +43,30 @@ QStringList overlappingTexts(const TimelineLayout &layout)
     return out;
 }
 
-void saveScreenshot(QWidget &widget, const QString &name)
+// Into the build's screenshots folder, or where SOCKSCOPE_SCREENSHOT_DIR says.
+QString saveScreenshot(QWidget &widget, const QString &name)
 {
-    const QByteArray dir = qgetenv("SOCKSCOPE_SCREENSHOT_DIR");
-    if (!dir.isEmpty())
-        widget.grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name);
+    const QByteArray env = qgetenv("SOCKSCOPE_SCREENSHOT_DIR");
+    const QString dir = env.isEmpty() ? QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR) : QString::fromLocal8Bit(env);
+    QDir().mkpath(dir);
+    const QString file = dir + QLatin1Char('/') + name;
+    return widget.grab().save(file) ? file : QString();
 }
+
+bool crosses(const QLineF &line, const QRectF &rect)
+{
+    if (rect.contains(line.p1()) || rect.contains(line.p2()))
+        return true;
+    for (const QLineF &edge : {QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
+                               QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft())}) {
+        if (line.intersects(edge) == QLineF::BoundedIntersection)
+            return true;
+    }
+    return false;
+}
+
+// The size the timeline gets below the table in a 1366x768 window.
+const QSize mainWindowSize(900, 260);
 
 } // namespace
 
@@ -58,6 +84,11 @@ private Q_SLOTS:
     void shouldShowWhatItDraws();
     void shouldRenderReadablyInLightAndDarkPalettes_data();
     void shouldRenderReadablyInLightAndDarkPalettes();
+    void shouldShowCapturedSegmentsInsteadOfImpliedOnes();
+    void shouldListInTheLegendOnlyWhatIsOnScreen();
+    void shouldShowTheCapturedSegmentInATooltip();
+    void shouldRenderCapturedSegmentsReadably_data();
+    void shouldRenderCapturedSegmentsReadably();
 };
 
 void TestTimelineWidget::shouldKeepZoomAndScrollForNewerHistoriesOfTheSameConnection()
@@ -303,7 +334,186 @@ void TestTimelineWidget::shouldRenderReadablyInLightAndDarkPalettes()
     QCOMPARE(view->currentLayout().arrows().size(), arrows);
     for (const TimelineLayout::Arrow &a : view->currentLayout().arrows())
         QVERIFY2(!a.textRect.isEmpty(), qPrintable(a.text));
+    // labels as big as the application's text: smaller ones read badly
+    QCOMPARE(view->metrics().smallLineHeight, QFontMetricsF(QApplication::font()).height());
+    QCOMPARE(view->metrics().smallTextWidth(QStringLiteral("SYN,ACK")),
+             QFontMetricsF(QApplication::font()).horizontalAdvance(QStringLiteral("SYN,ACK")));
     // the picture follows the palette rather than fixed colours
+    const QImage image = w.grab().toImage();
+    const QPoint corner = view->viewport()->mapTo(&w, QPoint(view->viewport()->width() - 2, view->viewport()->height() - 2));
+    QCOMPARE(image.pixelColor(corner * w.devicePixelRatioF()).rgb(), palette.color(QPalette::Base).rgb());
+}
+
+void TestTimelineWidget::shouldShowCapturedSegmentsInsteadOfImpliedOnes()
+{
+    TimelineWidget w;
+    w.resize(mainWindowSize);
+    w.show();
+    w.setNow(ms(400));
+    w.setLanes(transferLanes(), transferWire());
+    QCOMPARE(w.capturedSegments().size(), 11);
+    QCOMPARE(w.capturedSegments().first(), QStringLiteral("client #1 -> accepted #1: SYN seq=0"));
+    QCOMPARE(w.capturedSegments()[1], QStringLiteral("accepted #1 -> client #1: SYN,ACK seq=0 ack=1"));
+    QVERIFY(w.impliedSegments().isEmpty());
+    for (const TimelineLayout::Arrow &a : w.view()->currentLayout().arrows())
+        QVERIFY(a.captured);
+
+    // a newer poll of the same connection keeps its wire only if it is given again
+    const double zoomed = w.pixelsPerSecond();
+    w.setLanes(transferLanes());
+    QCOMPARE(w.pixelsPerSecond(), zoomed);
+    QVERIFY(w.capturedSegments().isEmpty());
+    QCOMPARE(w.impliedSegments().size(), 7);
+
+    w.setLanes(transferLanes(), transferWire());
+    w.clear();
+    QVERIFY(w.capturedSegments().isEmpty());
+    QVERIFY(w.view()->currentLayout().arrows().isEmpty());
+}
+
+void TestTimelineWidget::shouldListInTheLegendOnlyWhatIsOnScreen()
+{
+    TimelineWidget w;
+    w.resize(1200, 300);
+    w.show();
+    w.setNow(ms(400));
+    TimelineLegend *legend = w.legend();
+    QCOMPARE(legend->objectName(), QStringLiteral("timelineLegend"));
+    QVERIFY(legend->symbols().isEmpty()); // nothing selected, nothing to explain
+
+    using Symbol = TimelineLegend::Symbol;
+    w.setLanes(transferLanes(), transferWire());
+    QCOMPARE(legend->symbols(), (QList<Symbol>{Symbol::Captured, Symbol::Uncertain, Symbol::Call, Symbol::LiveEdge}));
+    QCOMPARE(legend->texts().first(), QStringLiteral("captured segment"));
+
+    // without a capture: the implied ones, and that they are implied
+    w.setLanes(transferLanes());
+    QCOMPARE(legend->symbols(), (QList<Symbol>{Symbol::Implied, Symbol::Uncertain, Symbol::Call, Symbol::LiveEdge}));
+    QCOMPARE(legend->texts().first(), QStringLiteral("implied segment (from observed states, not captured)"));
+
+    // a capture that began late: both kinds on screen
+    w.setLanes(transferLanes(), transferWire().mid(3));
+    QCOMPARE(legend->symbols().mid(0, 2), (QList<Symbol>{Symbol::Captured, Symbol::Implied}));
+
+    // scrolled to where only the data went: no implied segment there, and no live edge
+    w.setLanes(transferLanes(), transferWire());
+    w.view()->showRange(ms(60), ms(70));
+    QVERIFY(!legend->symbols().contains(Symbol::Implied));
+    QVERIFY(!legend->symbols().contains(Symbol::LiveEdge));
+    QVERIFY(legend->symbols().contains(Symbol::Captured));
+
+    // a failed call is named only when one is on screen
+    QList<TimelineLane> lanes = transferLanes();
+    lanes[1].calls.append(call(130, 3, LabCall::Kind::Receive, 0, EAGAIN));
+    w.setLanes(lanes, transferWire());
+    w.zoomToFit();
+    QVERIFY(legend->symbols().contains(Symbol::FailedCall));
+}
+
+void TestTimelineWidget::shouldShowTheCapturedSegmentInATooltip()
+{
+    TimelineWidget w;
+    w.resize(mainWindowSize);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setNow(ms(400));
+    w.setLanes(transferLanes(), transferWire());
+    TimelineView *view = w.view();
+    const TimelineLayout::Arrow *data = nullptr;
+    for (const TimelineLayout::Arrow &a : view->currentLayout().arrows()) {
+        if (a.captured && view->plan().captured()[a.segment].wire.segment.payloadLength == 300)
+            data = &a;
+    }
+    QVERIFY(data);
+    const QPoint at = data->line.pointAt(0.5).toPoint();
+    QHelpEvent help(QEvent::ToolTip, at, view->viewport()->mapToGlobal(at));
+    QCoreApplication::sendEvent(view->viewport(), &help);
+    QTRY_VERIFY(QToolTip::isVisible());
+    const QString tip = QToolTip::text();
+    QVERIFY2(tip.contains(QStringLiteral("PSH,ACK from client #1 to accepted #1 — captured on the wire at +53")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("PSH,ACK seq=1 ack=1 win=64 len=300 <nop,nop,TS val ")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("caused by client #1: send(300 bytes)")), qPrintable(tip));
+    QToolTip::hideText();
+}
+
+void TestTimelineWidget::shouldRenderCapturedSegmentsReadably_data()
+{
+    QTest::addColumn<QPalette>("palette");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("live");
+    QTest::addColumn<double>("fromMs"); // the time range shown; fit when both are 0
+    QTest::addColumn<double>("toMs");
+    QTest::addColumn<int>("arrows");    // segments in view
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("light") << lightPalette() << QStringLiteral("light") << false << 0.0 << 0.0 << 11 << mainWindowSize;
+    QTest::newRow("dark") << darkPalette() << QStringLiteral("dark") << false << 0.0 << 0.0 << 11 << mainWindowSize;
+    QTest::newRow("light, live") << lightPalette() << QStringLiteral("light-live") << true << 0.0 << 0.0 << 11 << mainWindowSize;
+    // the handshake's 30 µs across the view
+    QTest::newRow("dark, handshake") << darkPalette() << QStringLiteral("dark-handshake") << false << 9.995 << 10.045 << 3
+                                     << mainWindowSize;
+    // half of a 1366 px window: labels shorten or leave their row empty, never overlap
+    QTest::newRow("light, narrow") << lightPalette() << QStringLiteral("light-narrow") << false << 0.0 << 0.0 << 11
+                                   << QSize(680, 230);
+}
+
+void TestTimelineWidget::shouldRenderCapturedSegmentsReadably()
+{
+    QFETCH(QPalette, palette);
+    QFETCH(QString, name);
+    QFETCH(bool, live);
+    QFETCH(double, fromMs);
+    QFETCH(double, toMs);
+    QFETCH(int, arrows);
+    QFETCH(QSize, size);
+    const bool narrow = size != mainWindowSize;
+
+    // A real handshake, transfer and close, as big as the timeline is in a 1366x768 window.
+    TimelineWidget w;
+    w.setPalette(palette);
+    w.resize(size);
+    w.show();
+    w.setNow(ms(live ? 300 : 400));
+    w.setLanes(transferLanes(live ? -1 : 320), transferWire());
+    TimelineView *view = w.view();
+    if (fromMs != toMs)
+        view->showRange(ms(fromMs), ms(toMs));
+    const QString file = saveScreenshot(w, QStringLiteral("timeline-captured-%1.png").arg(name));
+    QVERIFY(!file.isEmpty());
+    qInfo("screenshot: %s", qPrintable(file));
+
+    const TimelineLayout &layout = view->currentLayout();
+    const QStringList overlaps = overlappingTexts(layout);
+    QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(QLatin1Char('\n'))));
+    QCOMPARE(layout.arrows().size(), arrows);
+    for (const TimelineLayout::Arrow &a : layout.arrows()) {
+        QVERIFY(a.captured);
+        const TimelinePlan::Captured &c = view->plan().captured()[a.segment];
+        // Every segment says what it was, whole or shortened to fit: fitted to the finished
+        // connection there is room for all. A live one's fit leaves room for what is to come,
+        // which leaves the latest burst room for its whole labels and the rest their tooltips.
+        const bool latest = a.segment >= 8;
+        if ((!live && !narrow) || latest)
+            QVERIFY2(!a.textRect.isEmpty(), qPrintable(view->plan().capturedTexts()[a.segment]));
+        if (a.textRect.isEmpty())
+            continue;
+        const QString mark = c.fromLane == 0 ? QStringLiteral(" ↓") : QStringLiteral(" ↑");
+        QStringList forms;
+        for (const QString &form : TimelinePlan::capturedLabels(c.wire))
+            forms.append(form + mark);
+        QVERIFY2(forms.contains(a.text), qPrintable(a.text));
+        if ((live && latest) || arrows == 3) // room for the whole label
+            QCOMPARE(a.text, forms.first());
+        // no other arrow runs through a label
+        for (const TimelineLayout::Arrow &other : layout.arrows()) {
+            if (&other != &a)
+                QVERIFY2(!crosses(other.line, a.textRect), qPrintable(a.text));
+        }
+    }
+    // shortened, the data still says how much it carried
+    if (arrows == 11 && !live && !narrow) {
+        QVERIFY2(layout.arrows()[3].text.contains(QStringLiteral("len=300")), qPrintable(layout.arrows()[3].text));
+        QVERIFY2(layout.arrows()[5].text.contains(QStringLiteral("len=200")), qPrintable(layout.arrows()[5].text));
+    }
     const QImage image = w.grab().toImage();
     const QPoint corner = view->viewport()->mapTo(&w, QPoint(view->viewport()->width() - 2, view->viewport()->height() - 2));
     QCOMPARE(image.pixelColor(corner * w.devicePixelRatioF()).rgb(), palette.color(QPalette::Base).rgb());
