@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timelinelayout.h"
 
+#include "core/tcp/stateexplainer.h"
+
 #include "core/capture/segmenttext.h"
 
 #include <QDateTime>
@@ -210,6 +212,30 @@ TimelineLayout TimelineLayout::compute(const TimelinePlan &plan, const TimelineS
                 }
             }
             l.m_bars.append(bar);
+        }
+        // States no poll saw, timed by packet: over the window in which the polls could not
+        // say when the change happened.
+        for (int k = 0; k < lane.packetSpans.size(); ++k) {
+            const TimelinePlan::PacketSpan &span = lane.packetSpans[k];
+            const double x0 = scale.xForNs(span.startNs);
+            const double x1 = std::max(scale.xForNs(span.endNs), x0 + 3);
+            if (!visible(x0, x1))
+                continue;
+            PacketBar bar;
+            bar.lane = i;
+            bar.span = k;
+            bar.rect = QRectF(x0, row.top() + 2, x1 - x0, row.height() - 4);
+            const QString name = kernelName(span.state);
+            const QStringList candidates = {name + QLatin1Char(' ') + StateExplainer::formatPreciseDuration(span.durationNs()), name};
+            for (const QString &candidate : candidates) {
+                const double w = metrics.textWidth(candidate);
+                if (x1 - x0 >= w + 10) {
+                    bar.text = candidate;
+                    bar.textRect = QRectF(x0 + 5, row.center().y() - metrics.lineHeight / 2, w, metrics.lineHeight);
+                    break;
+                }
+            }
+            l.m_packetBars.append(bar);
         }
     }
 
@@ -512,6 +538,10 @@ QList<QRectF> TimelineLayout::textRects() const
         if (!b.text.isEmpty())
             out.append(b.textRect);
     }
+    for (const PacketBar &b : m_packetBars) {
+        if (!b.text.isEmpty())
+            out.append(b.textRect);
+    }
     for (const Marker &m : m_markers) {
         if (!m.text.isEmpty())
             out.append(m.textRect);
@@ -550,6 +580,14 @@ QString TimelineLayout::toolTipAt(const QPointF &pos, const TimelinePlan &plan) 
                               "It happened between %7 and %8.")
             .arg(tcpFlagsText(s.flags), sender, plan.lanes()[s.toLane].label, kernelName(s.change.from), kernelName(s.change.to),
                  s.transition.label(), offsetText(s.change.windowStartNs, origin), offsetText(s.change.windowEndNs, origin));
+    }
+    for (const PacketBar &b : m_packetBars) {
+        if (!b.rect.adjusted(-3, -4, 3, 4).contains(pos))
+            continue;
+        const TimelinePlan::PacketSpan &span = plan.lanes()[b.lane].packetSpans[b.span];
+        return QStringLiteral("%1: %2 for %3, timed by packet — no poll saw it.\nFrom %4: %5\nto %6: %7")
+            .arg(plan.lanes()[b.lane].label, kernelName(span.state), StateExplainer::formatPreciseDuration(span.durationNs()),
+                 offsetText(span.startNs, origin), span.enteredBy, offsetText(span.endNs, origin), span.leftBy);
     }
     for (const Bar &b : m_bars) {
         if (!b.rect.contains(pos) && !b.uncertain.contains(pos))

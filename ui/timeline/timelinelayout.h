@@ -58,6 +58,17 @@ public:
         bool live = false;
     };
 
+    // A state no poll saw, timed by the captured segments (TimelinePlan::PacketSpan): drawn in
+    // its lane at its true moment, at least a sliver wide.
+    struct PacketBar
+    {
+        int lane = 0;
+        int span = 0; // index into the plan lane's packetSpans
+        QRectF rect;
+        QString text; // "SYN_RECV 30 µs", "SYN_RECV" or empty when neither fits
+        QRectF textRect;
+    };
+
     struct Marker
     {
         int lane = 0;
@@ -111,6 +122,7 @@ public:
     const QList<Tick> &ticks() const { return m_ticks; }
     const QList<LaneBox> &lanes() const { return m_lanes; }
     const QList<Bar> &bars() const { return m_bars; }
+    const QList<PacketBar> &packetBars() const { return m_packetBars; }
     const QList<Marker> &markers() const { return m_markers; }
     const QList<Arrow> &arrows() const { return m_arrows; } // implied ones, then captured ones
     const QList<Window> &windows() const { return m_windows; }
@@ -134,6 +146,7 @@ private:
     QList<Tick> m_ticks;
     QList<LaneBox> m_lanes;
     QList<Bar> m_bars;
+    QList<PacketBar> m_packetBars;
     QList<Marker> m_markers;
     QList<Arrow> m_arrows;
     QList<Window> m_windows;

@@ -43,6 +43,8 @@ QList<TimelineLegend::Symbol> TimelineLegend::symbolsOf(const TimelineLayout &la
         out.append(Symbol::Implied);
     if (uncertain)
         out.append(Symbol::Uncertain);
+    if (!layout.packetBars().isEmpty())
+        out.append(Symbol::TimedByPacket);
     if (calls)
         out.append(Symbol::Call);
     if (failed)
@@ -70,6 +72,8 @@ QString TimelineLegend::textOf(Symbol symbol)
         return tr("implied segment (from observed states, not captured)");
     case Symbol::Uncertain:
         return tr("changed between polls");
+    case Symbol::TimedByPacket:
+        return tr("timed by packet (no poll saw it)");
     case Symbol::Call:
         return tr("lab call");
     case Symbol::FailedCall:
@@ -133,6 +137,11 @@ void TimelineLegend::paintEvent(QPaintEvent *)
             p.setPen(Qt::NoPen);
             p.setBrush(QBrush(theme.uncertainty(), Qt::BDiagPattern));
             p.drawRect(box.adjusted(2, 1, -2, -1));
+            break;
+        case Symbol::TimedByPacket:
+            p.setPen(QPen(theme.endColor(true), 1.5));
+            p.setBrush(theme.stateFill(TcpState::SynSent));
+            p.drawRect(box.adjusted(2, 3, -2, -3));
             break;
         case Symbol::Call:
         case Symbol::FailedCall: {

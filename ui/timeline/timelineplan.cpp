@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timelineplan.h"
 
+#include "core/capture/packetstates.h"
+#include "core/capture/segmenttext.h"
+
 #include <QQueue>
 
 #include <array>
@@ -314,6 +317,36 @@ TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs,
     }
     std::stable_sort(plan.m_captured.begin(), plan.m_captured.end(),
                      [](const Captured &a, const Captured &b) { return a.steadyNs() < b.steadyNs(); });
+    // What the captured segments prove of each end that no poll saw: timed by packet.
+    for (int i = 0; i < lanes.size() && !plan.m_captured.isEmpty(); ++i) {
+        Lane &lane = plan.m_lanes[i];
+        QList<sockscope::Segment> segments;
+        QList<const WireSegment *> sources;
+        for (const Captured &c : std::as_const(plan.m_captured)) {
+            if (c.fromLane != i && c.toLane != i)
+                continue;
+            segments.append(c.wire.segment);
+            segments.last().timestampNs = c.wire.steadyNs;
+            sources.append(&c.wire);
+        }
+        const QList<PacketTransition> proven =
+            PacketStates::of(segments, lanes[i].history.key.local, StateWalk::impliedStart(lanes[i].clientSide));
+        const auto seen = [&lane](TcpState state) {
+            return std::any_of(lane.intervals.cbegin(), lane.intervals.cend(),
+                               [state](const Interval &iv) { return iv.state == state; });
+        };
+        const auto why = [&sources](const PacketTransition &t) {
+            const WireSegment &w = *sources[t.segment];
+            const QString line = SegmentText::line(w.segment, w.bases);
+            return t.sent ? QStringLiteral("it sent %1").arg(line) : QStringLiteral("%1 from %2").arg(line, w.sender);
+        };
+        for (qsizetype k = 0; k + 1 < proven.size(); ++k) {
+            const TcpState state = proven[k].to;
+            if (seen(state) || state == TcpState::Close)
+                continue;
+            lane.packetSpans.append({state, proven[k].atNs, proven[k + 1].atNs, why(proven[k]), why(proven[k + 1])});
+        }
+    }
     if (origin > end) {
         origin = end = nowNs;
     }

@@ -35,12 +35,25 @@ public:
         qint64 durationNs() const { return endNs - startNs; }
     };
 
+    // A state of one end that no poll saw but the captured segments prove, timed by them: from
+    // the segment that moved the end into it to the one that moved it on.
+    struct PacketSpan
+    {
+        TcpState state = TcpState::Close;
+        qint64 startNs = 0;
+        qint64 endNs = 0;
+        QString enteredBy; // "SYN seq=0 … from client #1", "it sent FIN,ACK seq=1 ack=1 …"
+        QString leftBy;
+        qint64 durationNs() const { return endNs - startNs; }
+    };
+
     struct Lane
     {
         QString label;
         bool clientSide = true;
         QString endpoints; // "127.0.0.1:45678 → 127.0.0.1:8000"
         QList<Interval> intervals;
+        QList<PacketSpan> packetSpans; // in time order; empty without a capture
         QList<LabCall> calls; // sorted by steadyNs
         bool alive = false;
         qint64 vanishedNs = 0;

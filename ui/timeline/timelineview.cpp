@@ -402,6 +402,18 @@ void TimelineView::paintEvent(QPaintEvent *)
             p.drawText(b.textRect, Qt::AlignLeft | Qt::AlignVCenter, b.text);
         }
     }
+    // States no poll saw, timed by packet: in the state's colours, square, with a
+    // border in the end's colour.
+    for (const TimelineLayout::PacketBar &b : l.packetBars()) {
+        const TcpState state = m_plan.lanes()[b.lane].packetSpans[b.span].state;
+        p.setPen(QPen(theme.endColor(m_plan.lanes()[b.lane].clientSide), 1.5));
+        p.setBrush(theme.stateFill(state));
+        p.drawRect(b.rect.adjusted(0.5, 0.5, -0.5, -0.5));
+        if (!b.text.isEmpty()) {
+            p.setPen(theme.text());
+            p.drawText(b.textRect, Qt::AlignLeft | Qt::AlignVCenter, b.text);
+        }
+    }
 
     // Segments in the sender's colour: captured ones solid, implied ones dashed with italic
     // labels.

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void shouldLabelEachCapturedSegmentWhereNoOtherArrowCrossesIt_data();
     void shouldLabelEachCapturedSegmentWhereNoOtherArrowCrossesIt();
     void shouldDescribeACapturedSegmentInFull();
+    void shouldDrawAndDescribeWhatIsTimedByPacket();
 };
 
 void TestTimelineLayout::shouldDrawEachIntervalBetweenItsPolls()
@@ -410,6 +411,33 @@ void TestTimelineLayout::shouldDescribeACapturedSegmentInFull()
     QVERIFY2(answer.contains(QStringLiteral("absolute seq=%1 ack=%2").arg(s.seq).arg(s.ack)), qPrintable(answer));
     QVERIFY2(answer.contains(QStringLiteral("sent by the kernel on its own")), qPrintable(answer));
     QVERIFY2(!answer.contains(QStringLiteral("implied")), qPrintable(answer));
+}
+
+void TestTimelineLayout::shouldDrawAndDescribeWhatIsTimedByPacket()
+{
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), transferWire());
+    // zoomed in on the handshake: 50 µs across most of the view
+    const TimelineLayout l = TimelineLayout::compute(plan, scaleFor(plan, 1.5e7, ms(10) - 5000), viewSize, fakeMetrics(), ms(400));
+    const QList<TimelineLayout::PacketBar> &bars = l.packetBars();
+    const auto synRecv = std::find_if(bars.cbegin(), bars.cend(), [&plan](const TimelineLayout::PacketBar &b) {
+        return plan.lanes()[b.lane].packetSpans[b.span].state == TcpState::SynRecv;
+    });
+    QVERIFY(synRecv != bars.cend());
+    QCOMPARE(synRecv->lane, 1);
+    QVERIFY2(synRecv->text.startsWith(QStringLiteral("SYN_RECV ")) && synRecv->text.endsWith(QStringLiteral(" µs")),
+             qPrintable(synRecv->text));
+    // it lies in its lane, from the SYN to the ACK that ended the handshake
+    QVERIFY(l.lanes()[1].bar.contains(synRecv->rect.center()));
+    const QString tip = l.toolTipAt(synRecv->rect.center(), plan);
+    QVERIFY2(tip.startsWith(QStringLiteral("accepted #1: SYN_RECV for ")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("timed by packet — no poll saw it")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral(": SYN seq=0 win=65495")) && tip.contains(QStringLiteral("from client #1")), qPrintable(tip));
+    // labels never overlap other text
+    const QList<QRectF> rects = l.textRects();
+    for (int i = 0; i < rects.size(); ++i) {
+        for (int j = i + 1; j < rects.size(); ++j)
+            QVERIFY2(!rects[i].intersects(rects[j]), qPrintable(QStringLiteral("text %1 and %2").arg(i).arg(j)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTimelineLayout)

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void shouldLabelCapturedSegmentsWithRelativeNumbersAndTheirData();
     void shouldImplySegmentsWhereNothingWasCaptured();
     void shouldImplyOnlyWhatHappenedBeforeACaptureThatBeganLate();
+    void shouldTimeByPacketTheStatesNoPollSaw();
 };
 
 void TestTimelinePlan::shouldEndEachIntervalWhereTheNextStateWasFirstSeen()
@@ -339,6 +340,40 @@ void TestTimelinePlan::shouldImplyOnlyWhatHappenedBeforeACaptureThatBeganLate()
         QVERIFY(s.change.windowEndNs < late.first().steadyNs);
     QCOMPARE(plan.captured().size(), 8);
     QCOMPARE(plan.exchanges().size(), 1);
+}
+
+void TestTimelinePlan::shouldTimeByPacketTheStatesNoPollSaw()
+{
+    const TimelinePlan plan = TimelinePlan::build(transferLanes(), ms(400), transferWire());
+    const QList<TimelinePlan::Captured> &wire = plan.captured();
+    const auto spans = [&plan](int lane) {
+        QStringList out;
+        for (const TimelinePlan::PacketSpan &s : plan.lanes()[lane].packetSpans)
+            out << kernelName(s.state);
+        return out;
+    };
+    // The client's SYN_SENT (SYN to SYN,ACK) and FIN_WAIT2 (the ACK of its FIN to the server's
+    // FIN); the server end's SYN_RECV (the SYN to the ACK of its SYN,ACK) and LAST_ACK (its FIN
+    // to the ACK of it). The states the polls saw are not repeated.
+    QCOMPARE(spans(0), (QStringList{QStringLiteral("SYN_SENT"), QStringLiteral("FIN_WAIT2")}));
+    QCOMPARE(spans(1), (QStringList{QStringLiteral("SYN_RECV"), QStringLiteral("LAST_ACK")}));
+    const TimelinePlan::PacketSpan &synSent = plan.lanes()[0].packetSpans[0];
+    QCOMPARE(synSent.startNs, wire[0].steadyNs());
+    QCOMPARE(synSent.endNs, wire[1].steadyNs());
+    QVERIFY2(synSent.enteredBy.startsWith(QStringLiteral("it sent SYN seq=0")), qPrintable(synSent.enteredBy));
+    QVERIFY2(synSent.leftBy.startsWith(QStringLiteral("SYN,ACK seq=0 ack=1")), qPrintable(synSent.leftBy));
+    QVERIFY(synSent.leftBy.endsWith(QStringLiteral(" from accepted #1")));
+    const TimelinePlan::PacketSpan &synRecv = plan.lanes()[1].packetSpans[0];
+    QCOMPARE(synRecv.startNs, wire[0].steadyNs());
+    QCOMPARE(synRecv.endNs, wire[2].steadyNs());
+    const TimelinePlan::PacketSpan &lastAck = plan.lanes()[1].packetSpans[1];
+    QCOMPARE(lastAck.startNs, wire[9].steadyNs());
+    QCOMPARE(lastAck.endNs, wire[10].steadyNs());
+
+    // without a capture, nothing is timed by packet
+    const TimelinePlan implied = TimelinePlan::build(transferLanes(), ms(400));
+    QVERIFY(implied.lanes()[0].packetSpans.isEmpty());
+    QVERIFY(implied.lanes()[1].packetSpans.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestTimelinePlan)

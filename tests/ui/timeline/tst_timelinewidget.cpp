@@ -383,7 +383,8 @@ void TestTimelineWidget::shouldListInTheLegendOnlyWhatIsOnScreen()
 
     using Symbol = TimelineLegend::Symbol;
     w.setLanes(transferLanes(), transferWire());
-    QCOMPARE(legend->symbols(), (QList<Symbol>{Symbol::Captured, Symbol::Uncertain, Symbol::Call, Symbol::LiveEdge}));
+    QCOMPARE(legend->symbols(),
+             (QList<Symbol>{Symbol::Captured, Symbol::Uncertain, Symbol::TimedByPacket, Symbol::Call, Symbol::LiveEdge}));
     QCOMPARE(legend->texts().first(), QStringLiteral("captured segment"));
 
     // without a capture: the implied ones, and that they are implied
