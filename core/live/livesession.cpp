@@ -173,8 +173,11 @@ void LiveSession::provePacketStates(const WireSegment &w)
     flow.texts.append(SegmentText::line(s, w.bases));
 
     flow.awaitingAck = false;
+    int ended = 0; // ends that reached CLOSE or TIME_WAIT: no segment moves them on
     QList<std::pair<int, PacketStateChange>> changes; // by the index of the segment that proves each
-    for (int side = 0; side < 2; ++side) {
+    // A socket connected to itself is both ends at once: one walk.
+    const int sides = tuple.first == tuple.second ? 1 : 2;
+    for (int side = 0; side < sides; ++side) {
         const bool client = side == 0;
         const Endpoint end = client ? flow.client : (tuple.first == flow.client ? tuple.second : tuple.first);
         const QList<PacketTransition> proven =
@@ -183,6 +186,7 @@ void LiveSession::provePacketStates(const WireSegment &w)
             const TcpState now = proven.last().to;
             flow.awaitingAck = flow.awaitingAck || now == TcpState::SynSent || now == TcpState::SynRecv
                 || now == TcpState::FinWait1 || now == TcpState::Closing || now == TcpState::LastAck;
+            ended += now == TcpState::Close || now == TcpState::TimeWait ? 1 : 0;
         }
         QList<PacketTransition> &reported = flow.reported[side];
         for (const PacketTransition &t : proven) {
@@ -208,7 +212,12 @@ void LiveSession::provePacketStates(const WireSegment &w)
     }
     // In the order the segments went: a SYN,ACK proves the server end's SYN_RECV (from the SYN
     // before it) as well as the client's ESTABLISHED.
-    std::stable_sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    // Of one segment, the sender's change comes first.
+    std::stable_sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) {
+        return std::pair(a.first, !a.second.transition.sent) < std::pair(b.first, !b.second.transition.sent);
+    });
+    if (ended == sides)
+        m_flows.erase(it); // the connection is over; a new SYN on its 4-tuple starts another
     for (const auto &[index, change] : std::as_const(changes))
         Q_EMIT packetStateChanged(change);
 }

@@ -856,6 +856,14 @@ void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
         QLatin1String("packet        server end (client #1): SYN_RECV -> ESTABLISHED  (timed by packet: the ACK from client #1)"));
     QVERIFY2(synAck < synRecv && ack < established && established < accept, qPrintable(r.out));
     QVERIFY(r.out.contains(QLatin1String("packet        client #1: CLOSE -> SYN_SENT  (timed by packet: it sent the SYN)")));
+    // A socket connected to itself is one end: each change once, in the order its segments went.
+    const Run self = run({QStringLiteral("scenario"), QStringLiteral("self-connect")});
+    QCOMPARE(self.exitCode, 0);
+    QCOMPARE(self.out.count(QLatin1String("  packet        ")), 3);
+    const qsizetype sent = self.out.indexOf(QLatin1String("client #1: CLOSE -> SYN_SENT  (timed by packet: it sent the SYN)"));
+    const qsizetype simultaneous = self.out.indexOf(QLatin1String("client #1: SYN_SENT -> SYN_RECV  (timed by packet: the SYN from client #1)"));
+    const qsizetype opened = self.out.indexOf(QLatin1String("client #1: SYN_RECV -> ESTABLISHED  (timed by packet: the SYN,ACK from client #1)"));
+    QVERIFY2(sent > 0 && sent < simultaneous && simultaneous < opened, qPrintable(self.out));
     const Run quiet = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--no-capture")});
     QCOMPARE(quiet.exitCode, 0);
     QVERIFY2(!quiet.out.contains(QLatin1String("wire")), qPrintable(quiet.out));
