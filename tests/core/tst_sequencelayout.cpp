@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The sequence diagram's rows and columns, from real frames captured on a private loopback
+// (tests/data/capture/lo-ipv4.txt), numbered and named as the live session keeps them, with the
+// lab's calls written by hand around them as the lab stamps calls (when they return), and the
+// state changes PacketStates proves from the same frames.
+#include "core/sequence/sequencelayout.h"
+#include "core/sequence/sequencetext.h"
+
+#include "../common/capturedsegments.h"
+
+#include "core/capture/packetstates.h"
+#include "core/capture/sequencenumbering.h"
+
+#include <QTest>
+
+#include <cerrno>
+#include <limits>
+
+using namespace sockscope;
+using namespace sockscope::test;
+
+namespace {
+
+using Layout = SequenceLayout;
+using Kind = LabCall::Kind;
+
+const QString ipv4File = QStringLiteral("capture/lo-ipv4.txt");
+const QString client = QStringLiteral("client #1");
+const QString listener = QStringLiteral("listener");
+const QString accepted = QStringLiteral("accepted #1");
+
+// The lab's socket ids, and the lifelines in the figure's order.
+enum : int { listenerId = 1, clientId = 2, acceptedId = 3 };
+enum : int { clientLine = 0, listenerLine = 1, acceptedLine = 2 };
+
+constexpr qint64 originNs = 1'000'000'000; // the first segment leaves 1 s into the steady clock
+
+constexpr qint64 us(double v) { return qint64(v * 1'000); }
+constexpr qint64 ms(double v) { return qint64(v * 1'000'000); }
+
+QList<Layout::LifelineSpec> threeLifelines()
+{
+    return {{client, {clientId}, {}}, {listener, {listenerId}, {}}, {accepted, {acceptedId}, {}}};
+}
+
+Endpoint endpoint(quint16 port)
+{
+    return {*IpAddress::fromString(QStringLiteral("127.0.0.1")), port, QString()};
+}
+
+// One of the capture's scenarios (capture-frames.py: client port 40000 + n, listener 8000 + n)
+// as a session keeps it.
+struct Capture
+{
+    QList<WireSegment> wire;
+    Endpoint clientEnd;
+    Endpoint serverEnd;
+
+    qint64 at(qsizetype segment) const { return wire[segment].steadyNs; }
+    QList<Segment> segments() const
+    {
+        QList<Segment> out;
+        for (const WireSegment &w : wire)
+            out.append(w.segment);
+        return out;
+    }
+    QList<Layout::SegmentSpec> specs(qsizetype count = -1) const
+    {
+        QList<Layout::SegmentSpec> out;
+        for (const WireSegment &w : wire.mid(0, count))
+            out.append(Layout::SegmentSpec::of(w));
+        return out;
+    }
+    // The changes the frames prove for one end, timed by their segments.
+    QList<Layout::StateChange> changesOf(const Endpoint &end, TcpState start, int lifeline) const
+    {
+        QList<Layout::StateChange> out;
+        for (const PacketTransition &t : PacketStates::of(segments(), end, start))
+            out.append({lifeline, t.from, t.to, at(t.segment), Layout::Known::TimedByPacket, t.segment});
+        return out;
+    }
+};
+
+// The server's end is named "listener" until `acceptNs` (when accept() returned it), as
+// LiveSession::whoIs() names it; a segment caused by a call names it in `causes`.
+Capture capture(const QString &scenario, int port, qint64 acceptNs, const QHash<qsizetype, QString> &causes = {})
+{
+    Capture c;
+    c.clientEnd = endpoint(quint16(40000 + port));
+    c.serverEnd = endpoint(quint16(8000 + port));
+    const QList<Segment> segments = capturedSegments(ipv4File, scenario);
+    SequenceNumbering numbering;
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        const Segment &s = segments[i];
+        WireSegment w;
+        w.segment = s;
+        w.bases = numbering.take(s);
+        w.steadyNs = originNs + (s.timestampNs - segments.first().timestampNs);
+        const QString server = w.steadyNs < acceptNs ? listener : accepted;
+        const bool fromClient = s.source == c.clientEnd;
+        w.sender = fromClient ? client : server;
+        w.receiver = fromClient ? server : client;
+        w.cause = causes.value(i);
+        c.wire.append(w);
+    }
+    return c;
+}
+
+QString labelOf(int socket)
+{
+    switch (socket) {
+    case listenerId: return listener;
+    case clientId: return client;
+    case acceptedId: return accepted;
+    }
+    return QString();
+}
+
+// The lab's log, written by hand: each call stamped when it returned.
+struct Calls
+{
+    QList<LabCall> list;
+
+    qsizetype add(qint64 atNs, int socket, Kind kind, qint64 result = 0, int error = 0)
+    {
+        LabCall c;
+        c.sequence = quint64(list.size() + 1);
+        c.steadyNs = atNs;
+        c.kind = kind;
+        c.socketId = socket;
+        c.socketLabel = labelOf(socket);
+        c.result = result;
+        c.error = error;
+        list.append(c);
+        return list.size() - 1;
+    }
+    LabCall &operator[](qsizetype i) { return list[i]; }
+};
+
+// "client #1: connect(127.0.0.1:8001)", as LiveSession::noteCause() writes it.
+QString causeOf(int socket, const QString &call)
+{
+    return labelOf(socket) + QStringLiteral(": ") + call;
+}
+
+// The "transfer" scenario (port 1): handshake, 300 bytes from the client and 200 back, the
+// client's shutdown(SHUT_WR), the server's close(); the server accepts 30 ms after the handshake.
+struct Transfer
+{
+    Capture wire;
+    Calls calls;
+    QList<Layout::StateChange> changes;
+    qsizetype connect = 0, connected = 0, accept = 0, clientSend = 0, shutdown = 0, serverClose = 0;
+
+    Transfer()
+    {
+        const qint64 acceptNs = originNs + ms(30);
+        wire = capture(QStringLiteral("transfer"), 1, acceptNs,
+                       {{0, causeOf(clientId, QStringLiteral("connect(127.0.0.1:8001)"))},
+                        {3, causeOf(clientId, QStringLiteral("send(300 bytes)"))},
+                        {5, causeOf(acceptedId, QStringLiteral("send(200 bytes)"))},
+                        {7, causeOf(clientId, QStringLiteral("shutdown(SHUT_WR)"))},
+                        {9, causeOf(acceptedId, QStringLiteral("close()"))}});
+
+        calls.add(originNs - ms(30), listenerId, Kind::Socket, 3);
+        calls.list.last().createdSocketId = listenerId;
+        calls[calls.add(originNs - ms(29.9), listenerId, Kind::Bind)].endpoint = endpoint(8001);
+        calls[calls.add(originNs - ms(29.8), listenerId, Kind::Listen)].value = 8;
+        calls.add(originNs - ms(20), clientId, Kind::Socket, 4);
+        calls.list.last().createdSocketId = clientId;
+        // connect() returns after its SYN has left; it finishes when the SYN,ACK has come.
+        connect = calls.add(wire.at(0) + us(5), clientId, Kind::Connect, -1, EINPROGRESS);
+        calls[connect].endpoint = endpoint(8001);
+        connected = calls.add(wire.at(1) + us(20), clientId, Kind::Connect);
+        calls[connected].endpoint = endpoint(8001);
+        calls[connected].asynchronous = true;
+        accept = calls.add(acceptNs, listenerId, Kind::Accept, 5);
+        calls[accept].createdSocketId = acceptedId;
+        clientSend = calls.add(wire.at(3) + us(10), clientId, Kind::Send, 300);
+        calls[clientSend].value = 300;
+        calls[calls.add(wire.at(3) + ms(20), acceptedId, Kind::Receive, 300)].value = 1000;
+        calls[calls.add(wire.at(5) + us(10), acceptedId, Kind::Send, 200)].value = 200;
+        calls[calls.add(wire.at(5) + ms(10), clientId, Kind::Receive, 200)].value = 1000;
+        shutdown = calls.add(wire.at(7) + us(10), clientId, Kind::Shutdown);
+        calls[calls.add(wire.at(7) + ms(20), acceptedId, Kind::Receive, 0)].value = 1000;
+        serverClose = calls.add(wire.at(9) + us(10), acceptedId, Kind::Close);
+        calls.add(wire.at(10) + ms(50), clientId, Kind::Close);
+
+        // The listener's LISTEN as the next poll saw it; both ends of the connection as the
+        // frames prove them.
+        changes.append({listenerLine, TcpState::Close, TcpState::Listen, originNs - ms(29), Layout::Known::SeenByPoll, -1});
+        changes += wire.changesOf(wire.clientEnd, TcpState::Close, clientLine);
+        changes += wire.changesOf(wire.serverEnd, TcpState::Listen, acceptedLine);
+    }
+
+    Layout layout() const { return Layout::of(threeLifelines(), calls.list, wire.specs(), changes); }
+};
+
+QStringList statesOf(const Layout &layout, int lifeline)
+{
+    QStringList out;
+    for (const Layout::Band &band : layout.bands()) {
+        if (band.lifeline == lifeline)
+            out.append(kernelName(band.state));
+    }
+    return out;
+}
+
+const Layout::CallBox *boxOf(const Layout &layout, qsizetype call)
+{
+    for (const Layout::CallBox &box : layout.calls()) {
+        if (box.call == call)
+            return &box;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestSequenceLayout : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shouldCompleteTheHandshakeBeforeALateAccept();
+    void shouldDrawEachSegmentFromItsSenderToItsReceiver();
+    void shouldFollowTheServersEndFromTheListenerToTheAcceptedSocket();
+    void shouldPutACallBeforeTheSegmentsItCaused();
+    void shouldSpanAWaitingConnectUntilItFinishes();
+    void shouldChangeStatesAtTheRowsOfTheSegmentsThatCausedThem();
+    void shouldRenderTheHandshakeAsATextbookFigure();
+    void shouldDrawImpliedArrowsWhereNothingWasCaptured();
+    void shouldShowACallThatFailed();
+    void shouldDrawToTheMarginWithOneLifeline();
+    void shouldDrawNothingForAnEmptyFigure();
+};
+
+void TestSequenceLayout::shouldCompleteTheHandshakeBeforeALateAccept()
+{
+    const Transfer t;
+    const Layout layout = t.layout();
+    const int acceptRow = layout.rowOfCall(t.accept);
+    QVERIFY(acceptRow >= 0);
+    for (qsizetype segment : {0, 1, 2})
+        QVERIFY2(layout.rowOfSegment(segment) < acceptRow, qPrintable(QString::number(segment)));
+    // The accepted socket's lifeline begins at the SYN, the kernel's only until accept().
+    const Layout::Lifeline &line = layout.lifelines()[acceptedLine];
+    QCOMPARE(line.firstRow, layout.rowOfSegment(0));
+    QCOMPARE(line.acceptedRow, acceptRow);
+    QVERIFY(line.kernelOnlyAt(acceptRow - 1));
+    QVERIFY(!line.kernelOnlyAt(acceptRow));
+    // ESTABLISHED before accept() returns it; the listener itself never left LISTEN.
+    const Layout::Band *atAccept = layout.bandAt(acceptedLine, acceptRow);
+    QVERIFY(atAccept);
+    QCOMPARE(atAccept->state, TcpState::Established);
+    QCOMPARE(atAccept->firstRow, layout.rowOfSegment(2));
+    QCOMPARE(statesOf(layout, listenerLine), (QStringList{"CLOSE", "LISTEN"}));
+    QCOMPARE(layout.bandAt(listenerLine, acceptRow)->state, TcpState::Listen);
+}
+
+void TestSequenceLayout::shouldDrawEachSegmentFromItsSenderToItsReceiver()
+{
+    const Transfer t;
+    const Layout layout = t.layout();
+    struct Expected
+    {
+        int from;
+        int to;
+        const char *label;
+    };
+    const QList<Expected> expected = {
+        {clientLine, listenerLine, "SYN seq=0"},
+        {listenerLine, clientLine, "SYN,ACK seq=0 ack=1"},
+        {clientLine, listenerLine, "ACK ack=1"},
+        {clientLine, acceptedLine, "PSH,ACK seq=1 ack=1 len=300"},
+        {acceptedLine, clientLine, "ACK ack=301"},
+        {acceptedLine, clientLine, "PSH,ACK seq=1 ack=301 len=200"},
+        {clientLine, acceptedLine, "ACK ack=201"},
+        {clientLine, acceptedLine, "FIN,ACK seq=301 ack=201"},
+        {acceptedLine, clientLine, "ACK ack=302"},
+        {acceptedLine, clientLine, "FIN,ACK seq=201 ack=302"},
+        {clientLine, acceptedLine, "ACK ack=202"},
+    };
+    QCOMPARE(layout.arrows().size(), expected.size());
+    int previousRow = -1;
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        const Layout::Arrow &arrow = layout.arrows()[i];
+        QCOMPARE(arrow.segment, i);
+        QCOMPARE(arrow.fromLifeline, expected[i].from);
+        QCOMPARE(arrow.toLifeline, expected[i].to);
+        QCOMPARE(arrow.label, QString::fromLatin1(expected[i].label));
+        QVERIFY(arrow.captured);
+        // One row each, in capture order: on lo a segment arrives as it leaves.
+        QCOMPARE(arrow.fromRow, arrow.toRow);
+        QCOMPARE(arrow.fromRow, layout.rowOfSegment(i));
+        QVERIFY(arrow.fromRow > previousRow);
+        previousRow = arrow.fromRow;
+    }
+}
+
+void TestSequenceLayout::shouldFollowTheServersEndFromTheListenerToTheAcceptedSocket()
+{
+    // Names given a moment off: the SYN,ACK already as the accepted socket's, and the server's
+    // FIN still as the listener's (a replay of a session whose names were taken late).
+    Transfer t;
+    QList<WireSegment> &wire = t.wire.wire;
+    wire[1].sender = accepted;
+    wire[9].sender = listener;
+    const Layout layout = t.layout();
+    QCOMPARE(layout.arrows()[1].fromLifeline, listenerLine);
+    QCOMPARE(layout.arrows()[1].sender, accepted);
+    QCOMPARE(layout.arrows()[9].fromLifeline, acceptedLine);
+    QCOMPARE(layout.arrows()[9].sender, listener);
+
+    // A second connection still waiting in the listener's queue stays on the listener's lifeline.
+    Capture other = capture(QStringLiteral("server-close"), 2, std::numeric_limits<qint64>::max());
+    QList<Layout::SegmentSpec> specs = t.wire.specs();
+    for (WireSegment w : other.wire.mid(0, 3)) {
+        w.steadyNs += ms(400);
+        if (w.sender == client)
+            w.sender = QStringLiteral("client #2");
+        else
+            w.receiver = QStringLiteral("client #2");
+        specs.append(Layout::SegmentSpec::of(w));
+    }
+    QList<Layout::LifelineSpec> lifelines = threeLifelines();
+    lifelines.append({QStringLiteral("client #2"), {4}, {}});
+    const Layout withSecond = Layout::of(lifelines, t.calls.list, specs, t.changes);
+    QCOMPARE(withSecond.arrows().size(), 14);
+    QCOMPARE(withSecond.arrows()[11].fromLifeline, 3);
+    QCOMPARE(withSecond.arrows()[11].toLifeline, listenerLine);
+    QCOMPARE(withSecond.arrows()[12].fromLifeline, listenerLine);
+}
+
+void TestSequenceLayout::shouldPutACallBeforeTheSegmentsItCaused()
+{
+    const Transfer t;
+    // The lab stamps connect() when it returns, after its SYN (and the SYN,ACK) left.
+    QVERIFY(t.calls.list[t.connect].steadyNs > t.wire.at(0));
+    const Layout layout = t.layout();
+    const int connectRow = layout.rowOfCall(t.connect);
+    QCOMPARE(layout.rowOfSegment(0), connectRow + 1);
+    QCOMPARE(layout.rowOfSegment(1), connectRow + 2);
+    QCOMPARE(layout.rowOfSegment(2), connectRow + 3);
+    QCOMPARE(layout.rowOfCall(t.connected), connectRow + 4);
+    for (const auto &[call, segment] : {std::pair(t.clientSend, 3), std::pair(t.shutdown, 7), std::pair(t.serverClose, 9)}) {
+        QVERIFY(t.calls.list[call].steadyNs > t.wire.at(segment));
+        QCOMPARE(layout.rowOfSegment(segment), layout.rowOfCall(call) + 1);
+    }
+    // The kernel's answers keep their own time: the ACK of the data after the call too.
+    QCOMPARE(layout.rowOfSegment(4), layout.rowOfSegment(3) + 1);
+}
+
+void TestSequenceLayout::shouldSpanAWaitingConnectUntilItFinishes()
+{
+    const Transfer t;
+    const Layout layout = t.layout();
+    const Layout::CallBox *box = boxOf(layout, t.connect);
+    QVERIFY(box);
+    QCOMPARE(box->lifeline, clientLine);
+    QCOMPARE(box->text, QStringLiteral("connect(127.0.0.1:8001) = -1 EINPROGRESS"));
+    QVERIFY(box->waits());
+    QCOMPARE(box->row, layout.rowOfCall(t.connect));
+    QCOMPARE(box->endRow, layout.rowOfCall(t.connected));
+    QCOMPARE(box->endCall, t.connected);
+    QCOMPARE(box->endText, QStringLiteral("connect() finished: connected"));
+    QVERIFY(!box->failed);
+    // The handshake happens while it waits; its completion has no box of its own.
+    QVERIFY(box->row < layout.rowOfSegment(1) && layout.rowOfSegment(1) < box->endRow);
+    QVERIFY(!boxOf(layout, t.connected));
+    QCOMPARE(layout.calls().size(), t.calls.list.size() - 1);
+
+    const Layout::CallBox *accept = boxOf(layout, t.accept);
+    QVERIFY(accept);
+    QCOMPARE(accept->lifeline, listenerLine);
+    QCOMPARE(accept->text, QStringLiteral("accept() = 5"));
+    QVERIFY(!accept->waits());
+    QCOMPARE(accept->endRow, accept->row);
+
+    QStringList serverTexts;
+    for (const Layout::CallBox &b : layout.calls()) {
+        if (b.lifeline == acceptedLine)
+            serverTexts.append(b.text);
+    }
+    QCOMPARE(serverTexts, (QStringList{"recv(up to 1000 bytes) = 300", "send(200 bytes) = 200",
+                                       "recv(up to 1000 bytes) = 0 (EOF)", "close() = 0"}));
+}
+
+void TestSequenceLayout::shouldChangeStatesAtTheRowsOfTheSegmentsThatCausedThem()
+{
+    const Transfer t;
+    const Layout layout = t.layout();
+    QCOMPARE(statesOf(layout, clientLine),
+             (QStringList{"CLOSE", "SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"}));
+    // No row before its SYN: the accepted end never was the listener's LISTEN.
+    QCOMPARE(statesOf(layout, acceptedLine),
+             (QStringList{"SYN_RECV", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSE"}));
+
+    for (const Layout::StateChange &change : t.changes) {
+        if (change.segment < 0)
+            continue;
+        const int row = layout.rowOfSegment(change.segment);
+        const Layout::Band *band = layout.bandAt(change.lifeline, row);
+        QVERIFY(band);
+        QCOMPARE(band->state, change.to);
+        QCOMPARE(band->firstRow, row);
+        QCOMPARE(band->how, Layout::Known::TimedByPacket);
+        // The band before ends on the same row; only the accepted end has none, its lifeline
+        // beginning at its SYN.
+        const Layout::Band *before = layout.bandAt(change.lifeline, row - 1);
+        if (!before && change.lifeline == acceptedLine && change.segment == 0)
+            continue;
+        QVERIFY(before);
+        QCOMPARE(before->state, change.from);
+        QCOMPARE(before->lastRow, row);
+    }
+
+    // The client's first band starts with its socket(); its last, TIME_WAIT, outlives close().
+    const QList<Layout::Band> &bands = layout.bands();
+    const auto first = std::find_if(bands.cbegin(), bands.cend(), [](const auto &b) { return b.lifeline == clientLine; });
+    QCOMPARE(first->firstRow, layout.lifelines()[clientLine].firstRow);
+    QCOMPARE(layout.bandAt(clientLine, layout.rowCount() - 1)->state, TcpState::TimeWait);
+    // The accepted end's CLOSE ends it; the listener's LISTEN, seen by a poll, is its own row.
+    QCOMPARE(layout.lifelines()[acceptedLine].lastRow, layout.rowOfSegment(10));
+    const Layout::Band *listening = layout.bandAt(listenerLine, layout.rowCount() - 1);
+    QCOMPARE(listening->how, Layout::Known::SeenByPoll);
+    QCOMPARE(layout.rows()[listening->firstRow].kind, Layout::Row::Kind::State);
+    QCOMPARE(listening->firstRow, layout.rowOfCall(2) + 1); // after listen()
+}
+
+void TestSequenceLayout::shouldRenderTheHandshakeAsATextbookFigure()
+{
+    // The handshake and the late accept() alone.
+    Transfer t;
+    const QList<LabCall> calls = t.calls.list.mid(0, t.accept + 1);
+    QList<Layout::StateChange> changes;
+    for (const Layout::StateChange &c : std::as_const(t.changes)) {
+        if (c.segment <= 2)
+            changes.append(c);
+    }
+    const Layout layout = Layout::of(threeLifelines(), calls, t.wire.specs(3), changes);
+    const QString expected = QStringLiteral(
+        "client #1                                   listener                                    accepted #1\n"
+        "                                            | [CLOSE]       socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK) = 3\n"
+        "                                            |               bind(127.0.0.1:8001) = 0\n"
+        "                                            |               listen(8) = 0\n"
+        "                                            | [LISTEN]\n"
+        "| (CLOSE)       socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK) = 4\n"
+        "|               connect(127.0.0.1:8001) = -1 EINPROGRESS\n"
+        "# (SYN_SENT)    -------- SYN seq=0 -------->|                                           : (SYN_RECV)\n"
+        "# (ESTABLISHED) <-- SYN,ACK seq=0 ack=1 ----|                                           :\n"
+        "#               -------- ACK ack=1 -------->|                                           : (ESTABLISHED)\n"
+        "|               connect() finished: connected                                           :\n"
+        "|                                           |               accept() = 5                |\n"
+        "\n"
+        "[STATE] seen by a poll   (STATE) timed by a packet   : the kernel's only, before accept()   # waiting to finish\n");
+    const QString text = SequenceText::render(layout, 100);
+    if (text != expected)
+        qInfo().noquote() << "\n" << text;
+    QCOMPARE(text, expected);
+}
+
+void TestSequenceLayout::shouldDrawImpliedArrowsWhereNothingWasCaptured()
+{
+    // No capture (the host's network): polls every 10 ms saw the client in ESTABLISHED at 20 ms,
+    // and the server's end, as the accepted socket, at 50 ms. The handshake is implied; the
+    // client's SYN_SENT was passed, not observed.
+    Calls calls;
+    calls[calls.add(ms(1), listenerId, Kind::Listen)].value = 8;
+    const qsizetype connect = calls.add(ms(10), clientId, Kind::Connect, -1, EINPROGRESS);
+    calls[connect].endpoint = endpoint(8000);
+    const qsizetype connected = calls.add(ms(10.2), clientId, Kind::Connect);
+    calls[connected].asynchronous = true;
+    const qsizetype accept = calls.add(ms(40), listenerId, Kind::Accept, 5);
+    calls[accept].createdSocketId = acceptedId;
+    const QList<Layout::SegmentSpec> implied = {
+        Layout::SegmentSpec::implied(TcpFlag::Syn, client, listener, ms(0), ms(20)),
+        Layout::SegmentSpec::implied(TcpFlag::Syn | TcpFlag::Ack, accepted, client, ms(0), ms(20)),
+        Layout::SegmentSpec::implied(TcpFlag::Ack, client, accepted, ms(0), ms(20)),
+    };
+    const QList<Layout::StateChange> changes = {
+        {clientLine, TcpState::Close, TcpState::SynSent, ms(20), Layout::Known::PassedNotObserved, 0},
+        {clientLine, TcpState::SynSent, TcpState::Established, ms(20), Layout::Known::SeenByPoll, -1},
+        {acceptedLine, TcpState::Listen, TcpState::Established, ms(50), Layout::Known::SeenByPoll, -1},
+    };
+    const Layout layout = Layout::of(threeLifelines(), calls.list, implied, changes);
+
+    QCOMPARE(layout.arrows().size(), 3);
+    const QStringList labels = {"SYN", "SYN,ACK", "ACK"};
+    for (qsizetype i = 0; i < 3; ++i) {
+        const Layout::Arrow &arrow = layout.arrows()[i];
+        QVERIFY(!arrow.captured);
+        QCOMPARE(arrow.label, labels[i]);
+        // Before accept() the server's end is the listener's, whatever the lane called it.
+        QCOMPARE(arrow.fromLifeline, i == 1 ? listenerLine : clientLine);
+        QCOMPARE(arrow.toLifeline, i == 1 ? clientLine : listenerLine);
+    }
+    // After the connect() that sent the SYN, in the order given, before the poll that saw them.
+    const int connectRow = layout.rowOfCall(connect);
+    QCOMPARE(layout.rowOfSegment(0), connectRow + 1);
+    QCOMPARE(layout.rowOfSegment(1), connectRow + 2);
+    QCOMPARE(layout.rowOfSegment(2), connectRow + 3);
+    QVERIFY(layout.rowOfCall(accept) > layout.rowOfSegment(2));
+    // The passed state on the implied SYN's row, the seen one at its poll.
+    const Layout::Band *synSent = layout.bandAt(clientLine, layout.rowOfSegment(1));
+    QCOMPARE(synSent->state, TcpState::SynSent);
+    QCOMPARE(synSent->how, Layout::Known::PassedNotObserved);
+    QCOMPARE(synSent->firstRow, layout.rowOfSegment(0));
+    const Layout::Band *established = layout.bandAt(clientLine, layout.rowCount() - 1);
+    QCOMPARE(established->how, Layout::Known::SeenByPoll);
+    QCOMPARE(layout.rows()[established->firstRow].kind, Layout::Row::Kind::State);
+    QCOMPARE(layout.rows()[established->firstRow].atNs, ms(20));
+
+    const QString text = SequenceText::render(layout, 100);
+    QVERIFY2(text.contains(QStringLiteral("(SYN_SENT?)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("- SYN - ")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("- - -> implied, not captured")), qPrintable(text));
+}
+
+void TestSequenceLayout::shouldShowACallThatFailed()
+{
+    // Nothing listens on port 8004: the kernel answers the SYN with RST,ACK.
+    const Capture refused =
+        capture(QStringLiteral("refused"), 4, 0, {{0, causeOf(clientId, QStringLiteral("connect(127.0.0.1:8004)"))}});
+    QCOMPARE(refused.wire.size(), 2);
+    Calls calls;
+    const qsizetype connect = calls.add(refused.at(0) + us(5), clientId, Kind::Connect, -1, EINPROGRESS);
+    calls[connect].endpoint = endpoint(8004);
+    const qsizetype finished = calls.add(refused.at(1) + us(20), clientId, Kind::Connect, 0, ECONNREFUSED);
+    calls[finished].endpoint = endpoint(8004);
+    calls[finished].asynchronous = true;
+    const qsizetype send = calls.add(refused.at(1) + ms(5), clientId, Kind::Send, -1, EPIPE);
+    calls[send].value = 10;
+    const Layout layout =
+        Layout::of(threeLifelines(), calls.list, refused.specs(), refused.changesOf(refused.clientEnd, TcpState::Close, clientLine));
+
+    const Layout::CallBox *waited = boxOf(layout, connect);
+    QVERIFY(waited);
+    QVERIFY(waited->failed);
+    QCOMPARE(waited->endRow, layout.rowOfCall(finished));
+    QCOMPARE(waited->endText, QStringLiteral("connect() finished: ECONNREFUSED"));
+    const Layout::CallBox *failed = boxOf(layout, send);
+    QVERIFY(failed);
+    QVERIFY(failed->failed);
+    QCOMPARE(failed->text, QStringLiteral("send(10 bytes) = -1 EPIPE"));
+    // Its direction's first segment without SYN reads seq=1, as in Wireshark.
+    QCOMPARE(layout.arrows()[1].label, QStringLiteral("RST,ACK seq=1 ack=1"));
+    // The RST ended the end: CLOSE to its last call, not beyond.
+    QCOMPARE(statesOf(layout, clientLine), (QStringList{"CLOSE", "SYN_SENT", "CLOSE"}));
+    QCOMPARE(layout.bandAt(clientLine, layout.rowOfCall(send))->state, TcpState::Close);
+    QCOMPARE(layout.lifelines()[clientLine].lastRow, layout.rowOfCall(send));
+}
+
+void TestSequenceLayout::shouldDrawToTheMarginWithOneLifeline()
+{
+    // The refused connect() with only the client drawn: the port's end has no socket at all,
+    // and LiveSession names it by its endpoint.
+    Capture refused = capture(QStringLiteral("refused"), 4, 0);
+    for (WireSegment &w : refused.wire) {
+        if (w.sender == client)
+            w.receiver = QStringLiteral("127.0.0.1:8004");
+        else
+            w.sender = QStringLiteral("127.0.0.1:8004");
+    }
+    const Layout layout = Layout::of({{client, {clientId}, {}}}, {}, refused.specs(),
+                                     refused.changesOf(refused.clientEnd, TcpState::Close, 0));
+    QCOMPARE(layout.lifelines().size(), 1);
+    QCOMPARE(layout.arrows().size(), 2);
+    QCOMPARE(layout.arrows()[0].fromLifeline, 0);
+    QCOMPARE(layout.arrows()[0].toLifeline, -1);
+    QCOMPARE(layout.arrows()[1].fromLifeline, -1);
+    QCOMPARE(layout.arrows()[1].sender, QStringLiteral("127.0.0.1:8004"));
+    // No row before the SYN: no band before it.
+    QCOMPARE(statesOf(layout, 0), (QStringList{"SYN_SENT", "CLOSE"}));
+
+    const QString expected = QStringLiteral(
+        "client #1\n"
+        "| (SYN_SENT) -------- SYN seq=0 -------> 127.0.0.1:8004\n"
+        "| (CLOSE)    <-- RST,ACK seq=1 ack=1 --- 127.0.0.1:8004\n"
+        "\n"
+        "(STATE) timed by a packet\n");
+    const QString text = SequenceText::render(layout, 60);
+    if (text != expected)
+        qInfo().noquote() << "\n" << text;
+    QCOMPARE(text, expected);
+}
+
+void TestSequenceLayout::shouldDrawNothingForAnEmptyFigure()
+{
+    const Layout nothing = Layout::of({{client, {clientId}, {}}}, {}, {}, {});
+    QVERIFY(nothing.isEmpty());
+    QVERIFY(nothing.lifelines().first().isEmpty());
+    QCOMPARE(SequenceText::render(nothing, 80), QStringLiteral("client #1\n"));
+    QCOMPARE(SequenceText::render(Layout(), 80), QString());
+    // Calls and segments of sockets the figure does not draw are left out.
+    const Transfer t;
+    const Layout elsewhere = Layout::of({{QStringLiteral("client #9"), {9}, {}}}, t.calls.list, t.wire.specs(), {});
+    QVERIFY(elsewhere.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestSequenceLayout)
+#include "tst_sequencelayout.moc"
