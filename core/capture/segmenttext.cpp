@@ -75,4 +75,16 @@ QString SegmentText::options(const TcpOptions &options, quint32 ackBase, Form fo
     return words.join(QLatin1Char(','));
 }
 
+QString SegmentText::label(const Segment &s, const SequenceBases &bases)
+{
+    QString text = s.flagsText();
+    if (s.sequenceLength() > 0 || s.has(SegmentFlag::Rst))
+        text += QStringLiteral(" seq=") + QString::number(bases.relativeSeq(s));
+    if (s.has(SegmentFlag::Ack))
+        text += QStringLiteral(" ack=") + QString::number(bases.relativeAck(s));
+    if (s.payloadLength > 0)
+        text += QStringLiteral(" len=") + QString::number(s.payloadLength);
+    return text;
+}
+
 } // namespace sockscope

@@ -26,6 +26,10 @@ public:
     // Relative to `bases` (from SequenceNumbering); absolute with the default.
     static QString line(const Segment &segment, const SequenceBases &bases = {}, Form form = Form::Short);
     static QString options(const TcpOptions &options, quint32 ackBase = 0, Form form = Form::Short);
+    // A label for an arrow in a figure: flags, seq where the segment takes sequence space (or
+    // is a RST, whose seq the receiver checks), ack with ACK, and the data's length:
+    // "SYN seq=0", "ACK ack=1", "PSH,ACK seq=1 ack=1 len=300", "FIN,ACK seq=301 ack=201".
+    static QString label(const Segment &segment, const SequenceBases &bases);
 };
 
 } // namespace sockscope

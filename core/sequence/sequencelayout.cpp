@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sequencelayout.h"
 
+#include "core/capture/segmenttext.h"
+
 #include <QHash>
 
 #include <algorithm>
@@ -385,16 +387,7 @@ QString SequenceLayout::arrowLabel(const SegmentSpec &segment)
 {
     if (!segment.captured)
         return tcpFlagsText(segment.flags);
-    const Segment &s = segment.wire.segment;
-    QString text = s.flagsText();
-    // A RST's seq is what the receiver checks it against, so it stays even without data.
-    if (s.sequenceLength() > 0 || s.has(SegmentFlag::Rst))
-        text += QStringLiteral(" seq=") + QString::number(segment.wire.bases.relativeSeq(s));
-    if (s.has(SegmentFlag::Ack))
-        text += QStringLiteral(" ack=") + QString::number(segment.wire.bases.relativeAck(s));
-    if (s.payloadLength > 0)
-        text += QStringLiteral(" len=") + QString::number(s.payloadLength);
-    return text;
+    return SegmentText::label(segment.wire.segment, segment.wire.bases);
 }
 
 } // namespace sockscope

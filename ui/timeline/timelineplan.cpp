@@ -85,14 +85,8 @@ QStringList TimelinePlan::capturedLabels(const WireSegment &wire)
 {
     const sockscope::Segment &s = wire.segment; // the wire's, not the implied kind
     const QString flags = s.flagsText();
-    QString full = flags;
-    // A RST's seq is what the receiver checks it against, so it stays even without data.
-    if (s.sequenceLength() > 0 || s.has(SegmentFlag::Rst))
-        full += QStringLiteral(" seq=") + QString::number(wire.bases.relativeSeq(s));
-    if (s.has(SegmentFlag::Ack))
-        full += QStringLiteral(" ack=") + QString::number(wire.bases.relativeAck(s));
     const QString length = s.payloadLength > 0 ? QStringLiteral(" len=") + QString::number(s.payloadLength) : QString();
-    QStringList out = {full + length};
+    QStringList out = {SegmentText::label(s, wire.bases)};
     if (!length.isEmpty())
         out << flags + length << length.mid(1); // what was sent matters more than its flags
     if (out.first() != flags)
