@@ -8,6 +8,8 @@
 #include "core/lab/scenariocatalog.h"
 #include "core/capture/segmentcapture.h"
 #include "core/capture/segmenttext.h"
+#include "core/sequence/sequencefigure.h"
+#include "core/sequence/sequencetext.h"
 #include "core/system/labnetwork.h"
 #include "core/lab/scenariorunner.h"
 #include "core/live/livesession.h"
@@ -85,14 +87,17 @@ int runScenario(const QStringList &arguments)
     exporting.allowPcapng = true;
     exporting.option.setDescription(exporting.option.description()
                                     + QStringLiteral(" Or the private network's wire as pcapng (.pcapng), for Wireshark."));
-    parser.addOptions({list, port, ipv6, hold, clients, network, noCapture, common.source, exporting.option});
+    const QCommandLineOption sequence{QStringLiteral("sequence"),
+                                      QStringLiteral("At the end, draw each client's connection as a sequence diagram: "
+                                                     "the calls on each socket, the segments between them, each end's state.")};
+    parser.addOptions({list, port, ipv6, hold, clients, network, noCapture, sequence, common.source, exporting.option});
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope scenario --list\n"
                        "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source netlink|proc|ss] [--clients N]\n"
-                       "                               [--network private|host] [--no-capture] [--export FILE]"),
+                       "                               [--network private|host] [--no-capture] [--sequence] [--export FILE]"),
         QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
                        "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"
                        "seen, 1 when something was missing or a call failed (both are named), 2 on a usage error.\n"
@@ -244,6 +249,17 @@ int runScenario(const QStringList &arguments)
         QCoreApplication::exit(status);
     };
     QObject::connect(&runner, &ScenarioRunner::finished, &runner, [&] {
+        if (parser.isSet(sequence)) {
+            live.readWire();
+            // Each lab client's connection, as the socket API's sequence diagram draws it.
+            for (quint64 id : session.connections().ids()) {
+                const SequenceFigure figure = SequenceFigure::of(session, id);
+                if (figure.lifelines.isEmpty())
+                    continue;
+                out(QStringLiteral("\nsequence of %1's connection:\n\n%2")
+                        .arg(figure.lifelines.first().label, SequenceText::render(figure.layout(), 100)));
+            }
+        }
         out(QStringLiteral("\nexpected:\n"));
         for (const ScenarioRunner::Outcome &o : runner.outcomes()) {
             out(QStringLiteral("  %1 %2%3\n")

@@ -864,6 +864,21 @@ void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
     const qsizetype simultaneous = self.out.indexOf(QLatin1String("client #1: SYN_SENT -> SYN_RECV  (timed by packet: the SYN from client #1)"));
     const qsizetype opened = self.out.indexOf(QLatin1String("client #1: SYN_RECV -> ESTABLISHED  (timed by packet: the SYN,ACK from client #1)"));
     QVERIFY2(sent > 0 && sent < simultaneous && simultaneous < opened, qPrintable(self.out));
+    // The same connection as the socket API's sequence diagram: the handshake done before accept().
+    const Run figure = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--sequence")});
+    QCOMPARE(figure.exitCode, 0);
+    const qsizetype top = figure.out.indexOf(QLatin1String("sequence of client #1's connection:"));
+    QVERIFY2(top > 0, qPrintable(figure.out));
+    const QString drawn = figure.out.mid(top);
+    const QRegularExpression columns(QStringLiteral("\\n\\s*client #1\\s+listener\\s+accepted #1\\n"));
+    QVERIFY2(columns.match(drawn).hasMatch(), qPrintable(drawn));
+    const qsizetype synLine = drawn.indexOf(QRegularExpression(QStringLiteral("\\(SYN_SENT\\)\\s+-+ SYN seq=0 -+>\\|")));
+    const qsizetype synAckLine = drawn.indexOf(QRegularExpression(QStringLiteral("\\(ESTABLISHED\\)\\s+<-+ SYN,ACK seq=0 ack=1 -+\\|")));
+    const qsizetype ackLine = drawn.indexOf(QRegularExpression(QStringLiteral("-+ ACK ack=1 -+>\\|\\s+: \\(ESTABLISHED\\)")));
+    const qsizetype acceptLine = drawn.indexOf(QRegularExpression(QStringLiteral("accept\\(\\) = \\d+")));
+    QVERIFY2(synLine > 0 && synLine < synAckLine && synAckLine < ackLine && ackLine < acceptLine, qPrintable(drawn));
+    QVERIFY2(drawn.contains(QStringLiteral("[LISTEN]")), qPrintable(drawn));
+    QVERIFY2(drawn.contains(QStringLiteral("(STATE) timed by a packet")), qPrintable(drawn));
     const Run quiet = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--no-capture")});
     QCOMPARE(quiet.exitCode, 0);
     QVERIFY2(!quiet.out.contains(QLatin1String("wire")), qPrintable(quiet.out));

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "sequencelayout.h"
+
+namespace sockscope {
+
+class Session;
+
+// One lab connection of a session as SequenceLayout wants it: the client's lifeline, the
+// listener's and the accepted socket's (when accept() returned it), the lab's calls on those
+// sockets (of the listener's accept() calls, the one that returned this connection), the
+// connection's captured segments, and each end's state changes, timed by packet where the wire
+// was captured and as the polls saw them where it was not.
+struct SequenceFigure
+{
+    QList<SequenceLayout::LifelineSpec> lifelines;
+    QList<LabCall> calls;
+    QList<SequenceLayout::SegmentSpec> segments;
+    QList<SequenceLayout::StateChange> changes;
+
+    // `clientEnd`: a connection of the session whose end is a lab client's (Session::roleOf()).
+    // Empty (no lifelines) for any other id.
+    static SequenceFigure of(const Session &session, quint64 clientEnd);
+
+    SequenceLayout layout() const { return SequenceLayout::of(lifelines, calls, segments, changes); }
+};
+
+} // namespace sockscope
