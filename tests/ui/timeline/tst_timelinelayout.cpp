@@ -273,18 +273,6 @@ QList<const TimelineLayout::Arrow *> capturedArrows(const TimelineLayout &l)
     return out;
 }
 
-bool crosses(const QLineF &line, const QRectF &rect)
-{
-    if (rect.contains(line.p1()) || rect.contains(line.p2()))
-        return true;
-    for (const QLineF &edge : {QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
-                               QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft())}) {
-        if (line.intersects(edge) == QLineF::BoundedIntersection)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 void TestTimelineLayout::shouldDrawCapturedSegmentsFromSenderToReceiverInTimeOrder_data()

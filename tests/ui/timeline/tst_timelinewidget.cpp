@@ -53,18 +53,6 @@ QString saveScreenshot(QWidget &widget, const QString &name)
     return widget.grab().save(file) ? file : QString();
 }
 
-bool crosses(const QLineF &line, const QRectF &rect)
-{
-    if (rect.contains(line.p1()) || rect.contains(line.p2()))
-        return true;
-    for (const QLineF &edge : {QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
-                               QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft())}) {
-        if (line.intersects(edge) == QLineF::BoundedIntersection)
-            return true;
-    }
-    return false;
-}
-
 // The size the timeline gets below the table in a 1366x768 window.
 const QSize mainWindowSize(900, 260);
 

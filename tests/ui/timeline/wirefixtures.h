@@ -11,7 +11,23 @@
 #include "core/capture/sequencenumbering.h"
 #include "core/capture/wiresegment.h"
 
+#include <QLineF>
+#include <QRectF>
+
 namespace sockscope::test {
+
+// Whether a segment's arrow touches a label's rectangle.
+inline bool crosses(const QLineF &line, const QRectF &rect)
+{
+    if (rect.contains(line.p1()) || rect.contains(line.p2()))
+        return true;
+    for (const QLineF &edge : {QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
+                               QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft())}) {
+        if (line.intersects(edge) == QLineF::BoundedIntersection)
+            return true;
+    }
+    return false;
+}
 
 inline constexpr quint16 transferClientPort = 40001; // as capture-frames.py numbers the scenario
 inline constexpr quint16 transferServerPort = 8001;
