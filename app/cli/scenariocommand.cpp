@@ -49,6 +49,20 @@ QString stamp(qint64 ms)
     return QStringLiteral("+%1.%2s").arg(ms / 1000).arg(ms % 1000, 3, 10, QLatin1Char('0'));
 }
 
+// A line's time in its column: to the millisecond for calls and polls, and to the microsecond
+// for the wire, whose segments carry the kernel's own timestamps.
+QString column(qint64 ms)
+{
+    return stamp(ms).leftJustified(10);
+}
+
+QString columnNs(qint64 ns)
+{
+    ns = qMax<qint64>(0, ns);
+    const qint64 us = ns / 1000;
+    return QStringLiteral("+%1.%2s").arg(us / 1000000).arg(us % 1000000, 6, 10, QLatin1Char('0'));
+}
+
 QString listText()
 {
     QList<QStringList> rows;
@@ -163,15 +177,20 @@ int runScenario(const QStringList &arguments)
     const bool wired = isPrivate && !parser.isSet(noCapture) && live.setCapturing(true, &why);
     if (isPrivate && !parser.isSet(noCapture) && !wired)
         err(QStringLiteral("sockscope scenario: no capture (%1)\n").arg(why));
+    // The wire's lines bear the segment's own time, to the microsecond.
+    const auto wireTime = [&live](qint64 steadyNs) {
+        const qint64 start = live.runner()->startedNs();
+        return start > 0 ? columnNs(steadyNs - start) : column(live.runner()->elapsedMs());
+    };
     QObject::connect(&live, &LiveSession::segmentCaptured, &live, [&](const WireSegment &w) {
         out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
-                .arg(stamp(live.runner()->elapsedMs()), w.sender, w.receiver, SegmentText::line(w.segment, w.bases)));
+                .arg(wireTime(w.steadyNs), w.sender, w.receiver, SegmentText::line(w.segment, w.bases)));
     });
     // What each segment proves of the ends' states, to the microsecond, whether or not a poll
     // catches the state.
     QObject::connect(&live, &LiveSession::packetStateChanged, &live, [&](const PacketStateChange &c) {
         out(QStringLiteral("  %1  packet        %2: %3 -> %4  (timed by packet: %5)\n")
-                .arg(stamp(live.runner()->elapsedMs()), c.who, kernelName(c.transition.from), kernelName(c.transition.to),
+                .arg(wireTime(c.steadyNs), c.who, kernelName(c.transition.from), kernelName(c.transition.to),
                      c.transition.sent ? QStringLiteral("it sent the %1").arg(c.segment.section(QLatin1Char(' '), 0, 0))
                                        : QStringLiteral("the %1 from %2").arg(c.segment.section(QLatin1Char(' '), 0, 0), c.sender)));
     });
@@ -189,12 +208,12 @@ int runScenario(const QStringList &arguments)
     });
     QObject::connect(&live, &LiveSession::callMade, &runner, [&](const LabCall &call) {
         out(QStringLiteral("  %1  %2  %3\n")
-                .arg(stamp(runner.elapsedMs()), call.socketLabel.leftJustified(12), call.toString()));
+                .arg(column(runner.elapsedMs()), call.socketLabel.leftJustified(12), call.toString()));
     });
     // What a call learned after it was printed: who holds the port a bind() wanted.
     QObject::connect(&live, &LiveSession::callUpdated, &runner, [&](const LabCall &call) {
         out(QStringLiteral("  %1  %2  %3\n")
-                .arg(stamp(runner.elapsedMs()), call.socketLabel.leftJustified(12), EventWording::callUpdate(call)));
+                .arg(column(runner.elapsedMs()), call.socketLabel.leftJustified(12), EventWording::callUpdate(call)));
     });
     QObject::connect(&runner, &ScenarioRunner::transitionObserved, &runner,
                      [&](const ConnectionEvent &e, const QString &label, const SocketRecord &record) {
@@ -202,7 +221,7 @@ int runScenario(const QStringList &arguments)
                          const QString from = e.from ? kernelName(*e.from) : QStringLiteral("(new)");
                          const QString to = e.to ? kernelName(*e.to) : QStringLiteral("(gone)");
                          QString line = QStringLiteral("  %1  kernel        %2: %3 -> %4  (%5 %6)")
-                                            .arg(stamp(runner.elapsedMs()), label, from, to,
+                                            .arg(column(runner.elapsedMs()), label, from, to,
                                                  e.key.local.toString(), e.key.remote.toString());
                          const QString timer = SocketTable::timerText(record);
                          if (e.to && !timer.isEmpty())
@@ -215,7 +234,7 @@ int runScenario(const QStringList &arguments)
     QObject::connect(&runner, &ScenarioRunner::roleChanged, &runner,
                      [&](const QString &before, const QString &after, const SocketRecord &record) {
                          out(QStringLiteral("  %1  kernel        %2 is now %3, still %4 (inode %5)\n")
-                                 .arg(stamp(runner.elapsedMs()), before, after, kernelName(record.state))
+                                 .arg(column(runner.elapsedMs()), before, after, kernelName(record.state))
                                  .arg(record.inode ? QString::number(*record.inode) : QStringLiteral("?")));
                      });
     QObject::connect(&live, &LiveSession::polled, &runner, [&](const PollChanges &poll) {

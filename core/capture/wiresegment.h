@@ -43,6 +43,7 @@ struct PacketStateChange
     QString who;          // the end, in the lab's words: "client #1", "server end (client #1)"
     ConnectionKey key;    // the end's row, in the private network
     PacketTransition transition; // atNs on the kernel's CLOCK_REALTIME, like the segment's
+    qint64 steadyNs = 0;         // the same moment on the steady clock (WireSegment::steadyNs)
     QString segment;      // the segment that caused it: "SYN,ACK seq=0 ack=1 ..."
     QString sender;       // who sent that segment
 };

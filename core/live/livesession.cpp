@@ -171,6 +171,7 @@ void LiveSession::provePacketStates(const WireSegment &w)
         return;
     flow.segments.append(s);
     flow.texts.append(SegmentText::line(s, w.bases));
+    flow.steadyNs.append(w.steadyNs);
 
     flow.awaitingAck = false;
     int ended = 0; // ends that reached CLOSE or TIME_WAIT: no segment moves them on
@@ -206,6 +207,7 @@ void LiveSession::provePacketStates(const WireSegment &w)
             change.transition = t;
             const Segment &cause = flow.segments[t.segment];
             change.segment = flow.texts[t.segment];
+            change.steadyNs = flow.steadyNs[t.segment];
             change.sender = whoIs(cause.source, cause.destination);
             changes.append({int(t.segment), change});
         }

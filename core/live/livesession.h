@@ -137,6 +137,7 @@ private:
     {
         QList<Segment> segments;
         QStringList texts; // each segment's line, with its relative numbers
+        QList<qint64> steadyNs; // and its time on the steady clock
         Endpoint client; // the end that sent the first SYN
         QList<PacketTransition> reported[2]; // [0]: the client end, [1]: the server end
         bool awaitingAck = true; // some end waits for an ACK that would move it

@@ -849,6 +849,10 @@ void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
     const qsizetype accept = r.out.indexOf(QLatin1String("accept() = "));
     QVERIFY2(syn > 0 && syn < synAck && synAck < ack && ack < accept, qPrintable(r.out));
     QVERIFY2(r.out.contains(QLatin1String("\nwire: 3 segment(s) captured on the private loopback\n")), qPrintable(r.out));
+    // The wire bears each segment's own time, to the microsecond, in the column of the calls'.
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("\\n  \\+\\d+\\.\\d{6}s  wire          client #1 -> listener  SYN seq=0 "))),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("\\n  \\+\\d+\\.\\d{3}s     client #1     connect\\("))), qPrintable(r.out));
     // What the segments prove, timed by packet: the server end's SYN_RECV, which no poll sees.
     const qsizetype synRecv = r.out.indexOf(
         QLatin1String("packet        server end (client #1): LISTEN -> SYN_RECV  (timed by packet: the SYN from client #1)"));
