@@ -4,6 +4,7 @@
 #include "core/capture/packetstates.h"
 #include "core/session/session.h"
 #include "core/tcp/statewalk.h"
+#include "core/timeline/timelineplan.h"
 
 namespace sockscope {
 
@@ -53,8 +54,23 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
     if (listener)
         figure.lifelines.append({listener->label(), {listener->id}, {QStringLiteral("listener")}});
     const int serverLifeline = int(figure.lifelines.size());
-    if (accepted)
+    const std::optional<ConnectionHistory> serverHistory =
+        serverEnd != 0 ? session.historyNow(serverEnd) : std::optional<ConnectionHistory>();
+    // The server's end under the name its segments carry: its accepted socket's, or while it
+    // waits in the accept queue the listener's (WireSegment::sender).
+    QString serverName;
+    if (accepted) {
         figure.lifelines.append({accepted->label(), {accepted->id}, {}});
+        serverName = accepted->label();
+    } else if (serverHistory) {
+        SequenceLayout::LifelineSpec queued;
+        queued.label = session.labelOf(serverEnd);
+        if (queued.label.isEmpty())
+            queued.label = QStringLiteral("server end");
+        queued.queued = true;
+        figure.lifelines.append(queued);
+        serverName = listener ? listener->label() : queued.label;
+    }
 
     for (const LabCall &call : lab->calls()) {
         const bool ours = call.socketId == clientSocket->id || (accepted && call.socketId == accepted->id);
@@ -69,6 +85,18 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
     const QList<WireSegment> wire = session.wireSegmentsOf(clientEnd);
     for (const WireSegment &w : wire)
         figure.segments.append(SequenceLayout::SegmentSpec::of(w));
+
+    // Where nothing was captured, the segments the two ends' observed changes imply, as the
+    // timeline draws them (TimelinePlan leaves out what the capture shows).
+    if (serverHistory) {
+        const TimelineLane lanes[2] = {{clientSocket->label(), *clientHistory, session.callsOf(clientEnd), true},
+                                       {serverName, *serverHistory, session.callsOf(serverEnd), false}};
+        const TimelinePlan plan = TimelinePlan::build({lanes[0], lanes[1]}, 0, wire);
+        for (const TimelinePlan::Segment &s : plan.segments()) {
+            figure.segments.append(SequenceLayout::SegmentSpec::implied(
+                s.flags, lanes[s.fromLane].label, lanes[s.toLane].label, s.change.windowStartNs, s.change.windowEndNs));
+        }
+    }
 
     // Each end's changes: proven by the wire where it was captured, as the polls saw them where not.
     QList<Segment> segments;
@@ -97,10 +125,8 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
             break;
         }
     }
-    if (serverEnd != 0 && accepted) {
-        if (const std::optional<ConnectionHistory> h = session.historyNow(serverEnd))
-            addEnd(*h, serverLifeline, false);
-    }
+    if (serverHistory)
+        addEnd(*serverHistory, serverLifeline, false);
     return figure;
 }
 

@@ -129,6 +129,7 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
     std::optional<Key> lastCaptured;
     std::optional<Key> lastImplied;
     QList<bool> segmentShown(segments.size(), false);
+    QList<std::pair<qint64, Key>> impliedKeys; // each implied segment's window end and its place
     for (qsizetype j = 0; j < segments.size(); ++j) {
         const SegmentSpec &s = segments[j];
         if (named(s.senderName()) < 0 && named(s.receiverName()) < 0)
@@ -163,11 +164,24 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
                     && call.steadyNs >= s.windowStartNs && call.steadyNs <= s.windowEndNs)
                     key.ns = std::max(key.ns, call.steadyNs);
             }
+            // A SYN went after its sender's connect(), whatever a poll that overlapped the call
+            // makes its window.
+            if (s.flags.testFlag(TcpFlag::Syn) && !s.flags.testFlag(TcpFlag::Ack)) {
+                for (const LabCall &call : calls) {
+                    if (sender >= 0 && lifelineOfSocket.value(call.socketId, -1) == sender && sends(call)
+                        && call.kind == LabCall::Kind::Connect) {
+                        key.ns = std::max(key.ns, call.steadyNs);
+                        break;
+                    }
+                }
+            }
             if (lastImplied && key < *lastImplied)
                 key = {lastImplied->ns, SegmentTier, j};
             lastImplied = key;
         }
         events.append({key, {Row::Kind::Segment, j, s.captured ? s.wire.steadyNs : s.windowStartNs}});
+        if (!s.captured)
+            impliedKeys.append({s.windowEndNs, key});
     }
 
     for (qsizetype c = 0; c < changes.size(); ++c) {
@@ -175,8 +189,15 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
         if (change.lifeline < 0 || change.lifeline >= lifelineCount)
             continue;
         const bool onSegment = change.segment >= 0 && change.segment < segments.size() && segmentShown[change.segment];
-        if (!onSegment)
-            events.append({{change.atNs, StateTier, c}, {Row::Kind::State, c, change.atNs}});
+        if (onSegment)
+            continue;
+        // After the implied segments that went before the poll that saw it.
+        Key key{change.atNs, StateTier, c};
+        for (const auto &[windowEndNs, segmentKey] : std::as_const(impliedKeys)) {
+            if (windowEndNs <= change.atNs)
+                key.ns = std::max(key.ns, segmentKey.ns);
+        }
+        events.append({key, {Row::Kind::State, c, change.atNs}});
     }
 
     std::stable_sort(events.begin(), events.end(),
@@ -197,8 +218,11 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
     const int lastRow = layout.rowCount() - 1;
 
     layout.m_lifelines.resize(lifelineCount);
-    for (int i = 0; i < lifelineCount; ++i)
+    for (int i = 0; i < lifelineCount; ++i) {
         layout.m_lifelines[i].label = lifelines[i].label;
+        if (lifelines[i].queued)
+            layout.m_lifelines[i].acceptedRow = lastRow + 1;
+    }
 
     // Where an accepted socket's lifeline takes over from its listener's.
     QList<int> parentOf(lifelineCount, -1);

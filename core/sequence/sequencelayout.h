@@ -25,6 +25,9 @@ namespace sockscope {
 // - An implied segment went somewhere in its window; it is placed at the window's start, or
 //   after a call of its sender that sends (connect, send, shutdown, close) within the window,
 //   and never before an implied segment given before it (the caller gives them in causal order).
+//   An implied SYN goes after its sender's connect(): a poll that overlaps the call can open its
+//   window before the call's stamp. The poll that closed an implied segment's window comes
+//   after it.
 // - A segment is one row: on the lab's loopback it leaves and arrives at the same moment, so
 //   its sender's state changes and its receiver's are both on it (the sender's first, as
 //   PacketStates walks them). Arrow keeps a row for each end for captures where they differ.
@@ -64,6 +67,9 @@ public:
         // Other names its ends have in WireSegment::sender and ::receiver; the label and the
         // socket labels of its calls are known without being listed.
         QStringList names;
+        // A server end no accept() has returned yet (it waits in the accept queue): the
+        // kernel's only on every row.
+        bool queued = false;
     };
 
     // One segment to draw: captured, or implied by the states the polls saw where nothing was
@@ -158,7 +164,8 @@ public:
         int firstRow = -1;    // -1: nothing on it
         int lastRow = -1;
         // The row of the accept() that returned its socket, where that call is on another
-        // lifeline: before it the end was the kernel's only. -1 otherwise.
+        // lifeline: before it the end was the kernel's only. Past the last row for an end still
+        // in the accept queue (LifelineSpec::queued); -1 otherwise.
         int acceptedRow = -1;
 
         bool isEmpty() const { return firstRow < 0; }

@@ -230,6 +230,8 @@ private Q_SLOTS:
     void shouldChangeStatesAtTheRowsOfTheSegmentsThatCausedThem();
     void shouldRenderTheHandshakeAsATextbookFigure();
     void shouldDrawImpliedArrowsWhereNothingWasCaptured();
+    void shouldKeepAnImpliedSynAfterItsConnect();
+    void shouldMarkAnEndInTheAcceptQueueAsTheKernelsOnly();
     void shouldShowACallThatFailed();
     void shouldDrawToTheMarginWithOneLifeline();
     void shouldDrawNothingForAnEmptyFigure();
@@ -515,6 +517,55 @@ void TestSequenceLayout::shouldDrawImpliedArrowsWhereNothingWasCaptured()
     QVERIFY2(text.contains(QStringLiteral("(SYN_SENT?)")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("- SYN - ")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("- - -> implied, not captured")), qPrintable(text));
+}
+
+void TestSequenceLayout::shouldKeepAnImpliedSynAfterItsConnect()
+{
+    // A poll stamps its start: one that began at 9.9 ms, before connect() returned at 10 ms,
+    // saw the client ESTABLISHED, so the implied handshake's window (9.8 ms, 9.9 ms] ends before
+    // the call that sent its SYN. The SYN still comes after connect(), and after socket().
+    Calls calls;
+    const qsizetype socket = calls.add(ms(5), clientId, Kind::Socket, 4);
+    calls[socket].createdSocketId = clientId;
+    const qsizetype connect = calls.add(ms(10), clientId, Kind::Connect, -1, EINPROGRESS);
+    calls[connect].endpoint = endpoint(8000);
+    const QList<Layout::SegmentSpec> implied = {
+        Layout::SegmentSpec::implied(TcpFlag::Syn, client, listener, ms(0), ms(9.9)),
+        Layout::SegmentSpec::implied(TcpFlag::Syn | TcpFlag::Ack, listener, client, ms(0), ms(9.9)),
+        Layout::SegmentSpec::implied(TcpFlag::Ack, client, listener, ms(0), ms(9.9)),
+    };
+    const QList<Layout::StateChange> changes = {
+        {clientLine, TcpState::Close, TcpState::Established, ms(9.9), Layout::Known::SeenByPoll, -1},
+    };
+    const Layout layout = Layout::of(threeLifelines(), calls.list, implied, changes);
+    QCOMPARE(layout.rowOfCall(socket), 0);
+    QCOMPARE(layout.rowOfCall(connect), 1);
+    QCOMPARE(layout.rowOfSegment(0), 2);
+    QCOMPARE(layout.rowOfSegment(1), 3);
+    QCOMPARE(layout.rowOfSegment(2), 4);
+    // And the poll that saw what they did after them.
+    QCOMPARE(layout.bandAt(clientLine, 5)->state, TcpState::Established);
+    QCOMPARE(layout.bandAt(clientLine, 5)->firstRow, 5);
+}
+
+void TestSequenceLayout::shouldMarkAnEndInTheAcceptQueueAsTheKernelsOnly()
+{
+    // No accept() yet: the server's end waits in the listener's queue, ESTABLISHED, and no
+    // program holds it on any row.
+    const Transfer t;
+    QList<Layout::LifelineSpec> lifelines = threeLifelines();
+    lifelines[acceptedLine] = {QStringLiteral("in accept queue (client #1)"), {}, {}, true};
+    QList<LabCall> calls = t.calls.list.mid(0, t.accept);
+    const Layout layout = Layout::of(lifelines, calls, t.wire.specs(3), t.changes);
+    const Layout::Lifeline &queued = layout.lifelines()[acceptedLine];
+    QVERIFY(!queued.isEmpty());
+    for (int row = queued.firstRow; row <= queued.lastRow; ++row)
+        QVERIFY(queued.kernelOnlyAt(row));
+    QVERIFY(!layout.lifelines()[listenerLine].kernelOnlyAt(queued.firstRow));
+    // Its segments are the listener's: nothing else holds the port.
+    for (const Layout::Arrow &arrow : layout.arrows())
+        QVERIFY(arrow.fromLifeline != acceptedLine && arrow.toLifeline != acceptedLine);
+    QVERIFY(statesOf(layout, acceptedLine).contains(QStringLiteral("ESTABLISHED")));
 }
 
 void TestSequenceLayout::shouldShowACallThatFailed()

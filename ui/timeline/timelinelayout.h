@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "timelineplan.h"
+#include "core/timeline/timelineplan.h"
 #include "timelinescale.h"
 
 #include <QLineF>

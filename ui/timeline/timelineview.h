@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "timelinelane.h"
+#include "core/timeline/timelinelane.h"
 #include "timelinelayout.h"
-#include "timelineplan.h"
+#include "core/timeline/timelineplan.h"
 #include "timelinescale.h"
 
 #include <QAbstractScrollArea>

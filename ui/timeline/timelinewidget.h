@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "timelinelane.h"
+#include "core/timeline/timelinelane.h"
 
 #include "core/capture/wiresegment.h"
 #include "core/tcp/tcpstate.h"

@@ -2,7 +2,7 @@
 // Hand-built histories and calls for the timeline tests, in milliseconds for readability.
 #pragma once
 
-#include "ui/timeline/timelinelane.h"
+#include "core/timeline/timelinelane.h"
 
 #include <cerrno>
 

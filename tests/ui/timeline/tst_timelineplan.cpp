@@ -2,7 +2,7 @@
 // What the timeline derives from histories: state intervals between polls, and the segments
 // that observed transitions imply, in causal order and in the window they must lie in; and
 // the segments captured on the wire, which replace the implied ones where there are any.
-#include "ui/timeline/timelineplan.h"
+#include "core/timeline/timelineplan.h"
 
 #include "timelinefixtures.h"
 #include "wirefixtures.h"
