@@ -6,62 +6,107 @@
 #include "core/tcp/statewalk.h"
 #include "core/timeline/timelineplan.h"
 
+#include <limits>
+
 namespace sockscope {
 
 namespace {
 
-// The changes a socket's polls saw: from `start` to its first state, then one per change.
-QList<SequenceLayout::StateChange> polledChanges(const ConnectionHistory &h, int lifeline, TcpState start)
+// The changes a socket's polls saw up to `untilNs`: from `start` to its first state, then one
+// per change.
+QList<SequenceLayout::StateChange> polledChanges(const ConnectionHistory &h, int lifeline, TcpState start, qint64 untilNs)
 {
     QList<SequenceLayout::StateChange> out;
     TcpState from = start;
     for (const StateSpan &span : h.spans) {
+        if (span.firstSeenNs > untilNs)
+            break;
         if (span.state != from)
             out.append({lifeline, from, span.state, span.firstSeenNs, SequenceLayout::Known::SeenByPoll, -1});
         from = span.state;
     }
-    if (!h.alive && from != TcpState::Close)
+    if (!h.alive && from != TcpState::Close && h.vanishedNs <= untilNs)
         out.append({lifeline, from, TcpState::Close, h.vanishedNs, SequenceLayout::Known::SeenByPoll, -1});
     return out;
 }
 
+// A lab socket's name as its calls give it ("client #1"), or as the table's role does without
+// what it says of the moment ("client #1 (closed)").
+QString socketLabel(const QList<LabCall> &calls, int socketId, const QString &fallback)
+{
+    for (const LabCall &call : calls) {
+        if (call.socketId == socketId && !call.socketLabel.isEmpty())
+            return call.socketLabel;
+    }
+    QString label = fallback;
+    if (label.endsWith(QLatin1String(" (closed)")))
+        label.chop(9);
+    return label;
+}
+
 } // namespace
 
-SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
+SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qint64 untilNs)
 {
     SequenceFigure figure;
-    const Lab *lab = session.lab();
-    const RowRole client = session.roleOf(clientEnd);
-    const std::optional<ConnectionHistory> clientHistory = session.historyNow(clientEnd);
-    if (!lab || client.kind != RowRole::Kind::Client || !clientHistory)
+    const int clientId = session.labSocketOf(clientEnd);
+    std::optional<ConnectionHistory> clientHistory = session.historyNow(clientEnd);
+    if (clientId == 0 || !session.isClientSide(clientEnd) || !clientHistory)
         return figure;
-    const LabSocket *clientSocket = lab->socket(client.socketId);
-    if (!clientSocket)
-        return figure;
+    QList<LabCall> all = session.labCalls();
+    all.removeIf([untilNs](const LabCall &c) { return c.steadyNs > untilNs; });
+    const QString clientLabel = socketLabel(all, clientId, session.labelOf(clientEnd));
+
+    // The port it connected to, and the listener there: the one that listened last before the
+    // client's connect().
+    std::optional<LabCall> connect;
+    for (const LabCall &call : all) {
+        if (call.socketId == clientId && call.kind == LabCall::Kind::Connect && !call.asynchronous && !call.notCalled) {
+            connect = call;
+            break;
+        }
+    }
+    const quint16 serverPort = connect ? connect->endpoint.port : clientHistory->key.remote.port;
+    QHash<int, quint16> boundPort;
+    int listenerId = 0;
+    for (const LabCall &call : all) {
+        if (connect && call.steadyNs > connect->steadyNs)
+            break;
+        if (call.kind == LabCall::Kind::Bind && !call.failed())
+            boundPort.insert(call.socketId, call.endpoint.port);
+        else if (call.kind == LabCall::Kind::Listen && !call.failed() && boundPort.value(call.socketId) == serverPort)
+            listenerId = call.socketId;
+    }
 
     // The server's end: the peer row, and the socket accept() made of it (if it did).
     const quint64 serverEnd = session.peerOf(clientEnd);
-    const RowRole server = serverEnd != 0 ? session.roleOf(serverEnd) : RowRole();
-    const LabSocket *accepted = server.kind == RowRole::Kind::Accepted ? lab->socket(server.socketId) : nullptr;
-    const LabSocket *listener = nullptr;
-    for (const LabSocket &s : lab->sockets()) {
-        if (s.role == LabSocket::Role::Listener && s.network == clientSocket->network
-            && s.local.port == clientSocket->remote.port)
-            listener = lab->socket(s.id); // the newest such listener
+    std::optional<ConnectionHistory> serverHistory =
+        serverEnd != 0 ? session.historyNow(serverEnd) : std::optional<ConnectionHistory>();
+    if (serverHistory && (serverHistory->spans.isEmpty() || serverHistory->spans.first().firstSeenNs > untilNs))
+        serverHistory.reset();
+    int acceptedId = 0;
+    if (serverHistory) {
+        const int id = session.labSocketOf(serverEnd);
+        const bool acceptedByNow = std::any_of(all.cbegin(), all.cend(), [id](const LabCall &c) {
+            return c.kind == LabCall::Kind::Accept && c.createdSocketId == id && id != 0;
+        });
+        if (acceptedByNow)
+            acceptedId = id;
     }
 
-    figure.lifelines.append({clientSocket->label(), {clientSocket->id}, {}});
-    if (listener)
-        figure.lifelines.append({listener->label(), {listener->id}, {QStringLiteral("listener")}});
+    figure.lifelines.append({clientLabel, {clientId}, {}});
+    QString listenerLabel;
+    if (listenerId != 0) {
+        listenerLabel = socketLabel(all, listenerId, QStringLiteral("listener"));
+        figure.lifelines.append({listenerLabel, {listenerId}, {QStringLiteral("listener")}});
+    }
     const int serverLifeline = int(figure.lifelines.size());
-    const std::optional<ConnectionHistory> serverHistory =
-        serverEnd != 0 ? session.historyNow(serverEnd) : std::optional<ConnectionHistory>();
     // The server's end under the name its segments carry: its accepted socket's, or while it
     // waits in the accept queue the listener's (WireSegment::sender).
     QString serverName;
-    if (accepted) {
-        figure.lifelines.append({accepted->label(), {accepted->id}, {}});
-        serverName = accepted->label();
+    if (acceptedId != 0) {
+        serverName = socketLabel(all, acceptedId, session.labelOf(serverEnd));
+        figure.lifelines.append({serverName, {acceptedId}, {}});
     } else if (serverHistory) {
         SequenceLayout::LifelineSpec queued;
         queued.label = session.labelOf(serverEnd);
@@ -69,38 +114,51 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
             queued.label = QStringLiteral("server end");
         queued.queued = true;
         figure.lifelines.append(queued);
-        serverName = listener ? listener->label() : queued.label;
+        serverName = listenerId != 0 ? listenerLabel : queued.label;
     }
 
-    for (const LabCall &call : lab->calls()) {
-        const bool ours = call.socketId == clientSocket->id || (accepted && call.socketId == accepted->id);
+    for (const LabCall &call : std::as_const(all)) {
+        const bool ours = call.socketId == clientId || (acceptedId != 0 && call.socketId == acceptedId);
         // Of the listener's calls, all but the accept() calls that returned other connections.
-        const bool listens = listener && call.socketId == listener->id
+        const bool listens = listenerId != 0 && call.socketId == listenerId
             && (call.kind != LabCall::Kind::Accept || call.createdSocketId == 0
-                || (accepted && call.createdSocketId == accepted->id));
+                || (acceptedId != 0 && call.createdSocketId == acceptedId));
         if (ours || listens)
             figure.calls.append(call);
     }
 
-    const QList<WireSegment> wire = session.wireSegmentsOf(clientEnd);
-    for (const WireSegment &w : wire)
+    QList<WireSegment> wire = session.wireSegmentsOf(clientEnd);
+    wire.removeIf([untilNs](const WireSegment &w) { return w.steadyNs > untilNs; });
+    for (const WireSegment &w : std::as_const(wire))
         figure.segments.append(SequenceLayout::SegmentSpec::of(w));
+
+    // What the polls had seen by then.
+    const auto upTo = [untilNs](ConnectionHistory h) {
+        h.spans.removeIf([untilNs](const StateSpan &s) { return s.firstSeenNs > untilNs; });
+        if (!h.alive && h.vanishedNs > untilNs)
+            h.alive = true;
+        return h;
+    };
+    clientHistory = upTo(*clientHistory);
+    if (serverHistory)
+        serverHistory = upTo(*serverHistory);
 
     // Where nothing was captured, the segments the two ends' observed changes imply, as the
     // timeline draws them (TimelinePlan leaves out what the capture shows).
     if (serverHistory) {
-        const TimelineLane lanes[2] = {{clientSocket->label(), *clientHistory, session.callsOf(clientEnd), true},
-                                       {serverName, *serverHistory, session.callsOf(serverEnd), false}};
-        const TimelinePlan plan = TimelinePlan::build({lanes[0], lanes[1]}, 0, wire);
+        const TimelineLane client{clientLabel, *clientHistory, session.callsOf(clientEnd), true};
+        const TimelineLane server{serverName, *serverHistory, session.callsOf(serverEnd), false};
+        const TimelinePlan plan = TimelinePlan::build({client, server}, untilNs, wire);
         for (const TimelinePlan::Segment &s : plan.segments()) {
             figure.segments.append(SequenceLayout::SegmentSpec::implied(
-                s.flags, lanes[s.fromLane].label, lanes[s.toLane].label, s.change.windowStartNs, s.change.windowEndNs));
+                s.flags, s.fromLane == 0 ? client.label : server.label, s.fromLane == 0 ? server.label : client.label,
+                s.change.windowStartNs, s.change.windowEndNs));
         }
     }
 
     // Each end's changes: proven by the wire where it was captured, as the polls saw them where not.
     QList<Segment> segments;
-    for (const WireSegment &w : wire) {
+    for (const WireSegment &w : std::as_const(wire)) {
         segments.append(w.segment);
         segments.last().timestampNs = w.steadyNs;
     }
@@ -109,7 +167,7 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
             segments.isEmpty() ? QList<PacketTransition>()
                                : PacketStates::of(segments, h.key.local, StateWalk::impliedStart(clientSide));
         if (proven.isEmpty()) {
-            figure.changes += polledChanges(h, lifeline, StateWalk::impliedStart(clientSide));
+            figure.changes += polledChanges(h, lifeline, StateWalk::impliedStart(clientSide), untilNs);
             return;
         }
         for (const PacketTransition &t : proven)
@@ -117,12 +175,13 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd)
     };
     addEnd(*clientHistory, 0, true);
     // The listener's LISTEN, as the polls saw it.
-    for (quint64 id : session.connections().ids()) {
-        const RowRole role = session.roleOf(id);
-        if (listener && role.kind == RowRole::Kind::Listener && role.socketId == listener->id) {
-            if (const std::optional<ConnectionHistory> h = session.historyNow(id))
-                figure.changes += polledChanges(*h, 1, TcpState::Close); // a listener starts CLOSED
-            break;
+    if (listenerId != 0) {
+        for (quint64 id : session.connections().ids()) {
+            if (session.labSocketOf(id) == listenerId && !session.isClientSide(id)) {
+                if (const std::optional<ConnectionHistory> h = session.historyNow(id))
+                    figure.changes += polledChanges(*h, 1, TcpState::Close, untilNs); // a listener starts CLOSED
+                break;
+            }
         }
     }
     if (serverHistory)

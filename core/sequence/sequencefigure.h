@@ -3,6 +3,8 @@
 
 #include "sequencelayout.h"
 
+#include <limits>
+
 namespace sockscope {
 
 class Session;
@@ -20,9 +22,11 @@ struct SequenceFigure
     QList<SequenceLayout::SegmentSpec> segments;
     QList<SequenceLayout::StateChange> changes;
 
-    // `clientEnd`: a connection of the session whose end is a lab client's (Session::roleOf()).
-    // Empty (no lifelines) for any other id.
-    static SequenceFigure of(const Session &session, quint64 clientEnd);
+    // `clientEnd`: a connection of the session whose end is a lab client's; live or replayed.
+    // Empty (no lifelines) for any other id. Only what had happened by `untilNs` (the session's
+    // clock: a replay's position) is in it.
+    static SequenceFigure of(const Session &session, quint64 clientEnd,
+                             qint64 untilNs = std::numeric_limits<qint64>::max());
 
     SequenceLayout layout() const { return SequenceLayout::of(lifelines, calls, segments, changes); }
 };

@@ -314,6 +314,20 @@ QList<LabCall> Session::callsOf(quint64 id) const
     return calls;
 }
 
+int Session::labSocketOf(quint64 id) const
+{
+    if (const RecordedConnection *r = recordedFor(id))
+        return r->labSocket;
+    return roleOf(id).socketId;
+}
+
+QList<LabCall> Session::labCalls() const
+{
+    if (m_replay)
+        return m_replay->document().calls;
+    return m_lab ? m_lab->calls() : QList<LabCall>();
+}
+
 QList<quint64> Session::endsOf(quint64 id) const
 {
     if (!m_store.history(id))

@@ -77,6 +77,13 @@ public:
     // it (empty for foreign ones).
     QList<LabCall> callsOf(quint64 id) const;
 
+    // The lab socket a connection belongs to (LabCall::socketId), 0 for none: the live lab's
+    // judgement, or the recording's.
+    int labSocketOf(quint64 id) const;
+    // Every call the lab made, in order: the live lab's, or the recording's (all of them,
+    // whatever the moment shown).
+    QList<LabCall> labCalls() const;
+
     // The connection and, when both ends are local, its peer: client end first.
     QList<quint64> endsOf(quint64 id) const;
 
