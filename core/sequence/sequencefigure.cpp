@@ -153,6 +153,12 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
             figure.segments.append(SequenceLayout::SegmentSpec::implied(
                 s.flags, s.fromLane == 0 ? client.label : server.label, s.fromLane == 0 ? server.label : client.label,
                 s.change.windowStartNs, s.change.windowEndNs));
+            // A state its sender passed on the way to the one a poll saw, entered as it sent it.
+            if (s.transition.to != s.change.to) {
+                figure.changes.append({s.fromLane == 0 ? 0 : serverLifeline, s.transition.from, s.transition.to,
+                                       s.change.windowStartNs, SequenceLayout::Known::PassedNotObserved,
+                                       figure.segments.size() - 1});
+            }
         }
     }
 

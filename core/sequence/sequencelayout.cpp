@@ -298,7 +298,7 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
         box.endRow = box.row;
         box.call = row.index;
         box.text = callText(call);
-        box.failed = call.failed() && !waitsForCompletion(call);
+        box.failed = call.failed() && !waitsForCompletion(call) && call.error != EAGAIN; // EAGAIN: nothing yet, not a failure
         if (waitsForCompletion(call)) {
             box.endRow = lastRow;
             for (int r = box.row + 1; r <= lastRow; ++r) {

@@ -125,7 +125,7 @@ public:
         qsizetype endCall = -1; // the completion's index, -1 for none
         QString text;          // "connect(127.0.0.1:8000) = -1 EINPROGRESS"
         QString endText;       // "connect() finished: connected"; empty unless it waits
-        bool failed = false;   // the call, or its completion, failed (EINPROGRESS is not failing)
+        bool failed = false;   // the call, or its completion, failed (EINPROGRESS and EAGAIN are not failing)
 
         bool waits() const { return endCall >= 0 || endRow > row; }
     };

@@ -9,6 +9,7 @@
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
 #include "ui/text/plaintext.h"
+#include "ui/sequence/sequencewidget.h"
 #include "ui/timeline/timelinewidget.h"
 
 #include <QAction>
@@ -45,6 +46,9 @@ const Kind kinds[] = {
     {Exporter::What::Timeline, QT_TRANSLATE_NOOP("sockscope::Exporter", "Timeline as PNG or SVG…"),
      QT_TRANSLATE_NOOP("sockscope::Exporter", "Export timeline"),
      QT_TRANSLATE_NOOP("sockscope::Exporter", "PNG image (*.png);;SVG drawing (*.svg)")},
+    {Exporter::What::Sequence, QT_TRANSLATE_NOOP("sockscope::Exporter", "Sequence diagram as PNG or SVG…"),
+     QT_TRANSLATE_NOOP("sockscope::Exporter", "Export sequence diagram"),
+     QT_TRANSLATE_NOOP("sockscope::Exporter", "PNG image (*.png);;SVG drawing (*.svg)")},
     {Exporter::What::Wire, QT_TRANSLATE_NOOP("sockscope::Exporter", "Captured wire as pcapng…"),
      QT_TRANSLATE_NOOP("sockscope::Exporter", "Export the lab's captured segments"),
      QT_TRANSLATE_NOOP("sockscope::Exporter", "pcapng capture, for Wireshark (*.pcapng)")},
@@ -70,6 +74,7 @@ Exporter::Exporter(Views views, QWidget *window) : QObject(window), m_views(std:
     m_actions[int(What::Table)]->setObjectName(QStringLiteral("exportTableAction"));
     m_actions[int(What::Diagram)]->setObjectName(QStringLiteral("exportDiagramAction"));
     m_actions[int(What::Timeline)]->setObjectName(QStringLiteral("exportTimelineAction"));
+    m_actions[int(What::Sequence)]->setObjectName(QStringLiteral("exportSequenceAction"));
     m_actions[int(What::Wire)]->setObjectName(QStringLiteral("exportWireAction"));
 }
 
@@ -105,6 +110,11 @@ QString Exporter::saveTimeline(const QString &path) const
     return ImageExport::save(m_views.timeline, path, tr("sockscope: connection timeline"));
 }
 
+QString Exporter::saveSequence(const QString &path) const
+{
+    return m_views.sequence->savePicture(path);
+}
+
 QString Exporter::saveWire(const QString &path) const
 {
     const SessionDocument document = m_views.document();
@@ -123,6 +133,7 @@ QString Exporter::save(What what, const QString &path) const
     case What::Table: return saveTable(path);
     case What::Diagram: return saveDiagram(path);
     case What::Timeline: return saveTimeline(path);
+    case What::Sequence: return saveSequence(path);
     case What::Wire: return saveWire(path);
     }
     return QString();

@@ -14,11 +14,13 @@ namespace sockscope {
 
 class SocketTableModel;
 class SocketTableProxy;
+class SequenceWidget;
 class StateDiagramWidget;
 class TimelineWidget;
 
 // What File → Export writes from the window: the session as a file sockscope opens again, the
-// table as CSV or as ss -tan prints it, the state diagram and the timeline as PNG or SVG.
+// table as CSV or as ss -tan prints it, the state diagram, the timeline and the sequence
+// diagram as PNG or SVG, the captured wire as pcapng.
 // Each save returns an empty string or what went wrong, naming the file; the menu's entries
 // ask for a file name first and report the outcome.
 class Exporter : public QObject
@@ -26,7 +28,7 @@ class Exporter : public QObject
     Q_OBJECT
 
 public:
-    enum class What { Session, Table, Diagram, Timeline, Wire };
+    enum class What { Session, Table, Diagram, Timeline, Sequence, Wire };
 
     // Where each export takes its content from.
     struct Views
@@ -36,6 +38,7 @@ public:
         const SocketTableProxy *table = nullptr;    // the rows shown, in the order shown
         StateDiagramWidget *diagram = nullptr;
         TimelineWidget *timeline = nullptr;
+        SequenceWidget *sequence = nullptr;
     };
 
     // Dialogs open over `window`, which owns the exporter.
@@ -45,6 +48,8 @@ public:
     QString saveTable(const QString &path) const; // .csv, or ss -tan text otherwise
     QString saveDiagram(const QString &path) const;
     QString saveTimeline(const QString &path) const;
+    // The selected connection's sequence diagram, on a light page with its key.
+    QString saveSequence(const QString &path) const;
     // Every segment the session kept from the lab's private wire, each with the call that
     // caused it as its comment; an error when nothing was captured.
     QString saveWire(const QString &path) const;

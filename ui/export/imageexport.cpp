@@ -86,6 +86,12 @@ bool ImageExport::isSupported(const QString &path)
     return isSvg(path) || path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive);
 }
 
+QString ImageExport::save(QSize size, const QString &path, const QString &title,
+                          const std::function<void(QPainter &)> &draw)
+{
+    return write(path, title, size, draw);
+}
+
 QString ImageExport::save(QWidget *widget, const QString &path, const QString &title)
 {
     return write(path, title, widget->size(), [widget](QPainter &painter) {

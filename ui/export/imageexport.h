@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QSize>
 #include <QString>
+
+#include <functional>
+
+class QPainter;
 
 class QGraphicsScene;
 class QWidget;
@@ -18,6 +23,9 @@ class ImageExport
 public:
     static QString save(QWidget *widget, const QString &path, const QString &title);
     static QString save(QGraphicsScene *scene, const QString &path, const QString &title);
+    // Whatever `draw` paints into a picture of `size` (logical pixels).
+    static QString save(QSize size, const QString &path, const QString &title,
+                        const std::function<void(QPainter &)> &draw);
 
     static bool isSupported(const QString &path); // .png or .svg
 };
