@@ -8,10 +8,12 @@
 #include "core/session/sessionfile.h"
 #include "core/sources/socketsource.h"
 #include "ui/mainwindow/mainwindow.h"
+#include "ui/sequence/sequencewidget.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include <cstdlib>
 
@@ -160,7 +162,24 @@ int main(int argc, char **argv)
     if (first == QLatin1String("open"))
         return runOpen(argc, argv, arguments);
     if (cli::isSubcommand(first)) {
-        QCoreApplication app(argc, argv);
+        // A picture needs fonts, so a GUI application, drawn offscreen: no window opens.
+        bool picture = false;
+        for (qsizetype i = 0; i < arguments.size(); ++i) {
+            const QString &a = arguments[i];
+            const QString value = a == QLatin1String("--export") ? arguments.value(i + 1)
+                                : a.startsWith(QLatin1String("--export=")) ? a.mid(9)
+                                                                           : QString();
+            picture = picture || cli::isFigurePath(value);
+        }
+        if (!picture) {
+            QCoreApplication app(argc, argv);
+            return cli::runSubcommand(arguments);
+        }
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        cli::setFigureWriter([](const SequenceLayout &layout, const QString &path) {
+            return SequenceWidget::savePicture(layout, path, QGuiApplication::font());
+        });
         return cli::runSubcommand(arguments);
     }
     if (!first.isEmpty() && !first.startsWith(QLatin1Char('-'))) {

@@ -7,6 +7,7 @@
 
 #include "core/format/atomicfile.h"
 #include "core/format/sockettable.h"
+#include "core/sequence/sequencelayout.h"
 #include "core/session/sessionfile.h"
 #include "core/sources/pollinterval.h"
 
@@ -66,6 +67,26 @@ std::unique_ptr<SocketSource> CommonOptions::createSource(const QCommandLinePars
     return SocketSource::create(named, network, &error);
 }
 
+namespace {
+
+FigureWriter &figureWriterSlot()
+{
+    static FigureWriter writer;
+    return writer;
+}
+
+} // namespace
+
+void setFigureWriter(FigureWriter writer)
+{
+    figureWriterSlot() = std::move(writer);
+}
+
+bool isFigurePath(const QString &path)
+{
+    return path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) || path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive);
+}
+
 QString ExportOption::check(const QCommandLineParser &parser) const
 {
     if (!parser.isSet(option))
@@ -77,9 +98,15 @@ QString ExportOption::check(const QCommandLineParser &parser) const
     }
     if (allowPcapng && path.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive))
         return QString();
-    return allowPcapng
-        ? QStringLiteral("--export: '%1' must end in .json (a session), .csv or .txt (the table) or .pcapng (the wire)").arg(path)
-        : QStringLiteral("--export: '%1' must end in .json (a session), .csv or .txt (the table)").arg(path);
+    if (figure && isFigurePath(path))
+        return QString();
+    QStringList kinds = {QStringLiteral(".json (a session)"), QStringLiteral(".csv or .txt (the table)")};
+    if (allowPcapng)
+        kinds << QStringLiteral(".pcapng (the wire)");
+    if (figure)
+        kinds << QStringLiteral(".svg/.png (the sequence diagram)");
+    const QString last = kinds.takeLast();
+    return QStringLiteral("--export: '%1' must end in %2 or %3").arg(path, kinds.join(QStringLiteral(", ")), last);
 }
 
 bool ExportOption::write(const QCommandLineParser &parser, const QString &command, const Session &session,
@@ -89,6 +116,23 @@ bool ExportOption::write(const QCommandLineParser &parser, const QString &comman
     if (!parser.isSet(option))
         return true;
     const QString path = parser.value(option);
+    if (figure && isFigurePath(path)) {
+        const SequenceLayout layout = figure();
+        QString error;
+        if (!figureWriterSlot())
+            error = QStringLiteral("cannot draw %1: this program has no picture writer").arg(path);
+        else if (layout.lifelines().isEmpty())
+            error = QStringLiteral("nothing to draw to %1: no lab client made a connection").arg(path);
+        else
+            error = figureWriterSlot()(layout, path);
+        if (!error.isEmpty()) {
+            err(QStringLiteral("sockscope %1: %2\n").arg(command, error));
+            return false;
+        }
+        err(QStringLiteral("sockscope %1: wrote %2 (the sequence diagram of %3's connection)\n")
+                .arg(command, path, layout.lifelines().first().label));
+        return true;
+    }
     if (path.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive)) {
         const QList<WireSegment> wire = session.wireSegments();
         const QString error = captured

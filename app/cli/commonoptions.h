@@ -8,11 +8,13 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
 namespace sockscope {
 class LabNetwork;
+class SequenceLayout;
 } // namespace sockscope
 
 namespace sockscope::cli {
@@ -54,6 +56,9 @@ struct ExportOption
                               QStringLiteral("FILE")};
 
     bool allowPcapng = false; // a command that captures the wire can write it
+    // A command that draws a connection's sequence diagram can write it as a picture (.svg,
+    // .png): the figure to draw, an empty layout for none.
+    std::function<SequenceLayout()> figure;
 
     // A usage problem with the file name, or empty.
     QString check(const QCommandLineParser &parser) const;
@@ -63,6 +68,14 @@ struct ExportOption
                const QString &source, int intervalMs, const QList<quint16> &ports,
                const QList<ScenarioRunRecord> &runs = {}, bool captured = false) const;
 };
+
+// Draws a sequence diagram into a picture file (.svg or .png) and says what went wrong, if
+// anything. The program gives it when it can draw (a GUI application exists); the
+// command-line layer draws nothing itself.
+using FigureWriter = std::function<QString(const SequenceLayout &layout, const QString &path)>;
+void setFigureWriter(FigureWriter writer);
+// True when `path` names a picture --export can write (.svg, .png).
+bool isFigurePath(const QString &path);
 
 // A number of seconds from `min` to `max` ("30", "0.5", "2e3"), or nothing: NaN and infinity
 // are not numbers of seconds, and a comparison with NaN is always false, so a range check alone

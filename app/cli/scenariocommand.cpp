@@ -99,8 +99,19 @@ int runScenario(const QStringList &arguments)
                                        QStringLiteral("Do not print the segments on the private network's wire.")};
     ExportOption exporting;
     exporting.allowPcapng = true;
+    const Session *drawn = nullptr; // the scenario's session, once it runs
+    exporting.figure = [&drawn] {
+        // The first client's connection: the scenario's main one.
+        for (quint64 id : drawn ? drawn->connections().ids() : QList<quint64>()) {
+            const SequenceFigure figure = SequenceFigure::of(*drawn, id);
+            if (!figure.lifelines.isEmpty())
+                return figure.layout();
+        }
+        return SequenceLayout();
+    };
     exporting.option.setDescription(exporting.option.description()
-                                    + QStringLiteral(" Or the private network's wire as pcapng (.pcapng), for Wireshark."));
+                                    + QStringLiteral(" Or the private network's wire as pcapng (.pcapng), for Wireshark, or "
+                                                     "the first client's connection as a sequence diagram (.svg, .png)."));
     const QCommandLineOption sequence{QStringLiteral("sequence"),
                                       QStringLiteral("At the end, draw each client's connection as a sequence diagram: "
                                                      "the calls on each socket, the segments between them, each end's state.")};
@@ -196,6 +207,7 @@ int runScenario(const QStringList &arguments)
     });
     ScenarioRunner &runner = *live.runner();
     const Session &session = *live.session(); // what --export writes
+    drawn = &session;
     runner.load(*scenario, config);
     // The lab's ports alone (the scenario's, once bound), every 20 ms.
     live.setWatchedPorts(QList<quint16>());

@@ -652,7 +652,7 @@ void TestMainWindow::shouldExportEverythingAndKeepTheSessionWhenWritingFails()
     QAction *saveAction = window.findChild<QAction *>(QStringLiteral("exportSessionAction"));
     QVERIFY(saveAction);
     QCOMPARE(saveAction->shortcut(), QKeySequence(QKeySequence::Save));
-    QCOMPARE(exporter->actions().size(), 5);
+    QCOMPARE(exporter->actions().size(), 6);
     // the lab's wire, captured in its private network
     const QString wire = dir.filePath(QStringLiteral("wire.pcapng"));
     if (window.live()->network() == Network::Private) {

@@ -26,6 +26,13 @@ public:
         QString text;
         bool failed = false;
         qint64 atNs = -1; // a replay's moment (document clock); -1 when live
+        // What the entry is about, for finding it from a figure and a figure's item from it:
+        // the event's moment on the session's clock (a call's, a segment's, a transition timed
+        // by packet), and for a transition the connection and the state it reached. -1 and 0
+        // where unknown.
+        qint64 sessionNs = -1;
+        quint64 connection = 0;
+        int toState = -1;
     };
 
     explicit EventLogModel(QObject *parent = nullptr);

@@ -5,6 +5,7 @@
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
+#include "core/sequence/sequencefigure.h"
 #include "core/sources/pollinterval.h"
 #include "ui/lab/labpanel.h"
 #include "ui/log/eventlogmodel.h"
@@ -19,6 +20,7 @@
 #include "ui/table/textcelldelegate.h"
 #include "ui/table/sslisting.h"
 #include "ui/text/plaintext.h"
+#include "ui/sequence/sequencewidget.h"
 #include "ui/timeline/timelinewidget.h"
 
 #include <QAction>
@@ -32,6 +34,7 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -152,10 +155,12 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     connect(&m_live, &LiveSession::segmentCaptured, this, &MainWindow::logSegment);
     connect(&m_live, &LiveSession::packetStateChanged, this, [this](const PacketStateChange &c) {
         m_log->append({c.transition.atNs / 1000000, EventLogModel::Kind::Transition, c.who,
-                       EventWording::packetTransition(c), false});
+                       EventWording::packetTransition(c), false, -1, c.steadyNs, 0, int(c.transition.to)});
     });
     connect(&m_live, &LiveSession::networkChanged, this, &MainWindow::updateStatus);
     connect(&m_runner, &ScenarioRunner::stepStarted, this, [this](int index) {
+        m_stepStartNs = steadyNowNs();
+        showSequence(m_sequenceEnds);
         m_log->append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::Scenario, tr("scenario"),
                        tr("%1, step %2 of %3: %4")
                            .arg(m_runner.scenario().name)
@@ -165,6 +170,8 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
                        false});
     });
     connect(&m_runner, &ScenarioRunner::finished, this, [this] {
+        m_stepStartNs = -1;
+        showSequence(m_sequenceEnds);
         m_runs.append(m_runner.record());
         QStringList missing;
         for (const Expectation &e : m_runner.missing())
@@ -327,6 +334,7 @@ void MainWindow::buildDocks()
     m_logView->header()->setStretchLastSection(true);
     m_logView->header()->resizeSection(EventLogModel::Time, m_logView->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000")) + 24);
     m_logView->header()->resizeSection(EventLogModel::Who, m_logView->fontMetrics().horizontalAdvance(QStringLiteral("in accept queue (client #10)")) + 16);
+    connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionFromLog);
     connect(m_log, &QAbstractItemModel::rowsInserted, m_logView, [this] {
         // Follow new entries unless the user scrolled up to read.
         QScrollBar *bar = m_logView->verticalScrollBar();
@@ -334,7 +342,14 @@ void MainWindow::buildDocks()
             m_logView->scrollToBottom();
     });
     m_diagram = new StateDiagramWidget(this);
-    addDock(m_diagram, tr("State diagram"), QStringLiteral("diagramDock"), Qt::RightDockWidgetArea);
+    QDockWidget *diagramDock = addDock(m_diagram, tr("State diagram"), QStringLiteral("diagramDock"), Qt::RightDockWidgetArea);
+    // The call flow of the same connection, a tab beside the diagram: both want height.
+    m_sequence = new SequenceWidget(this);
+    m_sequence->setObjectName(QStringLiteral("sequence"));
+    QDockWidget *sequenceDock = addDock(m_sequence, tr("Sequence"), QStringLiteral("sequenceDock"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(diagramDock, sequenceDock);
+    diagramDock->raise();
+    connect(m_sequence, &SequenceWidget::clicked, this, &MainWindow::sequenceClicked);
 
     m_timeline = new TimelineWidget(this);
     QDockWidget *timelineDock = addDock(m_timeline, tr("Timeline"), QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
@@ -426,7 +441,7 @@ void MainWindow::buildMenus()
     QAction *open = file->addAction(tr("&Open session…"), this, &MainWindow::openSession);
     open->setShortcut(QKeySequence::Open);
     open->setObjectName(QStringLiteral("openSessionAction"));
-    m_exporter = new Exporter({[this] { return sessionDocument(); }, m_model, m_proxy, m_diagram, m_timeline}, this);
+    m_exporter = new Exporter({[this] { return sessionDocument(); }, m_model, m_proxy, m_diagram, m_timeline, m_sequence}, this);
     connect(m_exporter, &Exporter::saved, this, [this](const QString &path) {
         statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     });
@@ -578,8 +593,18 @@ void MainWindow::sessionUpdated(const TrackerDelta &delta)
         // whole machine's churn.
         if (label.isEmpty() && !watching)
             continue;
-        m_log->append({e.wallTimeMs, EventLogModel::Kind::Transition,
-                       label.isEmpty() ? e.key.local.toString() : label, EventWording::transition(m_session, e), false});
+        m_log->append({e.wallTimeMs, EventLogModel::Kind::Transition, label.isEmpty() ? e.key.local.toString() : label,
+                       EventWording::transition(m_session, e), false, -1, -1, e.id, e.to ? int(*e.to) : -1});
+    }
+    // While a scenario runs, its first client's connection is shown until the user picks one.
+    if (!m_replay && (m_runner.status() == ScenarioRunner::Status::Waiting || m_runner.status() == ScenarioRunner::Status::Ready) && m_sequence->isEmpty()) {
+        for (quint64 id : m_session.connections().liveIds()) {
+            const RowRole role = m_session.roleOf(id);
+            if (role.kind == RowRole::Kind::Client && role.ordinal == 1) {
+                selectConnection(id);
+                return; // selectionFromTable() showed it
+            }
+        }
     }
     if (m_selected != 0)
         showSelection();
@@ -619,7 +644,8 @@ bool MainWindow::moveLab(Network network, bool ask)
 void MainWindow::logSegment(const WireSegment &w)
 {
     m_log->append({w.segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
-                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), SegmentText::line(w.segment, w.bases), false});
+                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), SegmentText::line(w.segment, w.bases), false, -1,
+                   w.steadyNs});
 }
 
 void MainWindow::updateNetworkColumn()
@@ -633,7 +659,7 @@ void MainWindow::updateNetworkColumn()
 void MainWindow::logCall(const LabCall &call)
 {
     m_log->append({call.wallTimeMs, EventLogModel::Kind::Call, call.socketLabel, EventWording::call(call),
-                   call.failed() && call.error != EINPROGRESS && call.error != EAGAIN});
+                   call.failed() && call.error != EINPROGRESS && call.error != EAGAIN, -1, call.steadyNs});
 }
 
 void MainWindow::updateStatus()
@@ -726,6 +752,7 @@ void MainWindow::selectionFromLab(int socketId)
 void MainWindow::showSelection()
 {
     const QList<quint64> ends = m_session.endsOf(m_selected);
+    showSequence(ends);
     if (ends.isEmpty()) {
         m_timeline->clear();
         m_diagram->clear();
@@ -752,6 +779,172 @@ void MainWindow::showSelection()
     m_timeline->setNow(m_replayControl ? m_replayControl->position() : steadyNowNs());
     if (!m_replay && m_timeline->isLive() && !m_liveTimer->isActive())
         m_liveTimer->start();
+}
+
+void MainWindow::showSequence(const QList<quint64> &ends)
+{
+    m_sequenceEnds = ends;
+    const quint64 clientEnd = ends.value(0);
+    if (clientEnd == 0) {
+        m_sequence->clear();
+        return;
+    }
+    const SequenceFigure figure =
+        SequenceFigure::of(m_session, clientEnd, m_replayControl ? m_replayControl->position() : std::numeric_limits<qint64>::max());
+    if (figure.lifelines.isEmpty()) {
+        m_sequence->clear(tr("The sequence diagram draws a lab client's connection: select a client, its accepted "
+                             "socket or its end in the accept queue."));
+        return;
+    }
+    m_sequence->setFigure(figure);
+    // The scenario's current step: the rows since it began.
+    QSet<int> step;
+    if (m_stepStartNs >= 0 && !m_replay) {
+        const SequenceLayout &layout = m_sequence->view()->layout();
+        for (int r = 0; r < layout.rowCount(); ++r) {
+            if (layout.rows()[r].atNs >= m_stepStartNs)
+                step.insert(r);
+        }
+    }
+    m_sequence->view()->setHighlightedRows(step);
+}
+
+quint64 MainWindow::connectionOfLifeline(int lifeline) const
+{
+    // SequenceFigure's order: the client, the listener (when found), the server's end.
+    const SequenceLayout &layout = m_sequence->view()->layout();
+    if (lifeline == 0)
+        return m_sequenceEnds.value(0);
+    if (lifeline == layout.lifelines().size() - 1 && layout.lifelines().size() > 1)
+        return m_sequenceEnds.value(1);
+    return 0;
+}
+
+int MainWindow::logRowOf(const SequenceGeometry::Hit &item) const
+{
+    const SequenceFigure &figure = m_sequence->view()->figure();
+    const SequenceLayout &layout = m_sequence->view()->layout();
+    const QList<EventLogModel::Entry> &entries = m_log->entries();
+    const auto find = [&entries](const std::function<bool(const EventLogModel::Entry &)> &is) {
+        for (int row = int(entries.size()) - 1; row >= 0; --row) {
+            if (is(entries[row]))
+                return row;
+        }
+        return -1;
+    };
+    switch (item.kind) {
+    case SequenceGeometry::Hit::Kind::None: return -1;
+    case SequenceGeometry::Hit::Kind::Call: {
+        const LabCall &call = figure.calls[layout.calls()[item.index].call];
+        return find([&call](const EventLogModel::Entry &e) {
+            return e.kind == EventLogModel::Kind::Call && e.sessionNs == call.steadyNs && e.who == call.socketLabel;
+        });
+    }
+    case SequenceGeometry::Hit::Kind::Arrow: {
+        const SequenceLayout::SegmentSpec &spec = figure.segments[layout.arrows()[item.index].segment];
+        if (!spec.captured)
+            return -1;
+        return find([&spec](const EventLogModel::Entry &e) {
+            return e.kind == EventLogModel::Kind::Wire && e.sessionNs == spec.wire.steadyNs;
+        });
+    }
+    case SequenceGeometry::Hit::Kind::Band: {
+        const SequenceLayout::Band &band = layout.bands()[item.index];
+        const qint64 at = layout.rows().value(band.firstRow).atNs;
+        const quint64 id = connectionOfLifeline(band.lifeline);
+        return find([&](const EventLogModel::Entry &e) {
+            return e.kind == EventLogModel::Kind::Transition && e.toState == int(band.state)
+                && ((id != 0 && e.connection == id) || (e.sessionNs >= 0 && e.sessionNs == at));
+        });
+    }
+    }
+    return -1;
+}
+
+SequenceGeometry::Hit MainWindow::sequenceItemOf(const EventLogModel::Entry &entry) const
+{
+    const SequenceFigure &figure = m_sequence->view()->figure();
+    const SequenceLayout &layout = m_sequence->view()->layout();
+    SequenceGeometry::Hit hit;
+    switch (entry.kind) {
+    case EventLogModel::Kind::Call:
+        for (int i = 0; i < layout.calls().size(); ++i) {
+            const LabCall &call = figure.calls[layout.calls()[i].call];
+            const qsizetype end = layout.calls()[i].endCall;
+            if ((call.steadyNs == entry.sessionNs && call.socketLabel == entry.who)
+                || (end >= 0 && figure.calls[end].steadyNs == entry.sessionNs)) {
+                hit.kind = SequenceGeometry::Hit::Kind::Call;
+                hit.index = i;
+            }
+        }
+        break;
+    case EventLogModel::Kind::Wire:
+        for (int i = 0; i < layout.arrows().size(); ++i) {
+            const SequenceLayout::SegmentSpec &spec = figure.segments[layout.arrows()[i].segment];
+            if (spec.captured && spec.wire.steadyNs == entry.sessionNs) {
+                hit.kind = SequenceGeometry::Hit::Kind::Arrow;
+                hit.index = i;
+            }
+        }
+        break;
+    case EventLogModel::Kind::Transition:
+        for (int i = 0; i < layout.bands().size(); ++i) {
+            const SequenceLayout::Band &band = layout.bands()[i];
+            if (int(band.state) != entry.toState)
+                continue;
+            const quint64 id = connectionOfLifeline(band.lifeline);
+            if ((entry.connection != 0 && entry.connection == id)
+                || (entry.sessionNs >= 0 && layout.rows().value(band.firstRow).atNs == entry.sessionNs)) {
+                hit.kind = SequenceGeometry::Hit::Kind::Band;
+                hit.index = i;
+                break;
+            }
+        }
+        break;
+    case EventLogModel::Kind::Scenario:
+    case EventLogModel::Kind::Problem: break;
+    }
+    return hit;
+}
+
+void MainWindow::sequenceClicked(const SequenceGeometry::Hit &item)
+{
+    if (m_syncingSelection)
+        return;
+    m_syncingSelection = true;
+    const int row = logRowOf(item);
+    if (row >= 0) {
+        const QModelIndex index = m_log->index(row, 0);
+        m_logView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_logView->scrollTo(index);
+    }
+    // The table's row of the end the item is on, when it is one of this connection's ends.
+    int lifeline = -1;
+    const SequenceLayout &layout = m_sequence->view()->layout();
+    if (item.kind == SequenceGeometry::Hit::Kind::Call)
+        lifeline = layout.calls()[item.index].lifeline;
+    else if (item.kind == SequenceGeometry::Hit::Kind::Band)
+        lifeline = layout.bands()[item.index].lifeline;
+    else if (item.kind == SequenceGeometry::Hit::Kind::Arrow)
+        lifeline = layout.arrows()[item.index].fromLifeline;
+    if (const quint64 id = connectionOfLifeline(lifeline); id != 0 && id != m_selected)
+        selectConnection(id);
+    m_syncingSelection = false;
+}
+
+void MainWindow::selectionFromLog()
+{
+    if (m_syncingSelection)
+        return;
+    const QModelIndex current = m_logView->selectionModel()->currentIndex();
+    if (!current.isValid() || current.row() >= m_log->entries().size())
+        return;
+    const SequenceGeometry::Hit hit = sequenceItemOf(m_log->entries()[current.row()]);
+    if (hit.kind != SequenceGeometry::Hit::Kind::None) {
+        m_syncingSelection = true;
+        m_sequence->view()->setSelected(hit);
+        m_syncingSelection = false;
+    }
 }
 
 qint64 MainWindow::replayPosition() const
@@ -811,6 +1004,11 @@ QString MainWindow::exportDiagram(const QString &path)
 QString MainWindow::exportTimeline(const QString &path)
 {
     return m_exporter->saveTimeline(path);
+}
+
+QString MainWindow::exportSequence(const QString &path)
+{
+    return m_exporter->saveSequence(path);
 }
 
 void MainWindow::openSession()

@@ -4,6 +4,8 @@
 #include "preferencesdialog.h"
 
 #include "core/live/livesession.h"
+#include "ui/log/eventlogmodel.h"
+#include "ui/sequence/sequencegeometry.h"
 
 #include <QMainWindow>
 
@@ -26,6 +28,7 @@ class Exporter;
 class LabPanel;
 class ReplayController;
 class ScenarioPanel;
+class SequenceWidget;
 class SocketTableModel;
 class SocketTableProxy;
 class SsListingView;
@@ -65,6 +68,7 @@ public:
     QTableView *socketTable() const { return m_table; }
     TimelineWidget *timeline() const { return m_timeline; }
     StateDiagramWidget *diagram() const { return m_diagram; }
+    SequenceWidget *sequence() const { return m_sequence; }
     EventLogModel *eventLog() const { return m_log; }
     LabPanel *labPanel() const { return m_labPanel; }
     ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
@@ -84,6 +88,7 @@ public:
     QString exportTable(const QString &path); // .csv, or ss -tan text otherwise
     QString exportDiagram(const QString &path);
     QString exportTimeline(const QString &path);
+    QString exportSequence(const QString &path); // .png or .svg
     SessionDocument sessionDocument() const;
     // File → Open without its dialog: the session in a window of its own, or why it cannot be.
     void openSessionFile(const QString &path);
@@ -117,6 +122,13 @@ private:
     void showSelection();
     void selectionFromTable();
     void selectionFromLab(int socketId);
+    void showSequence(const QList<quint64> &ends);
+    void sequenceClicked(const SequenceGeometry::Hit &item);
+    void selectionFromLog();
+    // The figure's item an event log entry is about, and the entry an item is (-1: none).
+    SequenceGeometry::Hit sequenceItemOf(const EventLogModel::Entry &entry) const;
+    int logRowOf(const SequenceGeometry::Hit &item) const;
+    quint64 connectionOfLifeline(int lifeline) const;
     void editPreferences();
     void pollSoon();
     void replayMoved();
@@ -150,6 +162,10 @@ private:
     QDockWidget *m_ssDock = nullptr;
     StateDiagramWidget *m_diagram = nullptr;
     TimelineWidget *m_timeline = nullptr;
+    SequenceWidget *m_sequence = nullptr;
+    QList<quint64> m_sequenceEnds; // the connection drawn: client end, then the server's
+    qint64 m_stepStartNs = -1;     // the scenario step running (steady clock), -1 for none
+    bool m_syncingSelection = false;
     QTimer *m_liveTimer = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState; // the layout before the user changed anything

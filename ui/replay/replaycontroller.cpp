@@ -159,7 +159,7 @@ void ReplayController::logStep(const Replay::Step &step)
         if (takeCall) {
             const LabCall &c = d.calls[step.calls[call--]];
             entries.append({c.wallTimeMs, EventLogModel::Kind::Call, c.socketLabel, EventWording::call(c),
-                            c.failed() && c.error != EINPROGRESS && c.error != EAGAIN, c.steadyNs});
+                            c.failed() && c.error != EINPROGRESS && c.error != EAGAIN, c.steadyNs, c.steadyNs});
             continue;
         }
         const qint64 at = step.eventNs[event];
@@ -168,7 +168,7 @@ void ReplayController::logStep(const Replay::Step &step)
         if (label.isEmpty() && !m_logOthers)
             continue;
         entries.append({e.wallTimeMs, EventLogModel::Kind::Transition, label.isEmpty() ? e.key.local.toString() : label,
-                        EventWording::transition(*m_session, e), false, at});
+                        EventWording::transition(*m_session, e), false, at, -1, e.id, e.to ? int(*e.to) : -1});
     }
     std::reverse(entries.begin(), entries.end());
     // The recorded wire in (from, to], in among them by time.
@@ -179,7 +179,7 @@ void ReplayController::logStep(const Replay::Step &step)
         for (; w != d.wire.cend() && w->steadyNs <= step.toNs; ++w) {
             wire.append({w->segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
                          QStringLiteral("%1 → %2").arg(w->sender, w->receiver), SegmentText::line(w->segment, w->bases),
-                         false, w->steadyNs});
+                         false, w->steadyNs, w->steadyNs});
         }
         if (!wire.isEmpty()) {
             entries.append(wire);
