@@ -4,6 +4,7 @@
 #include "core/sequence/sequencelayout.h"
 
 #include <QFont>
+#include <QMetaType>
 #include <QLineF>
 #include <QList>
 #include <QRectF>
@@ -100,3 +101,5 @@ private:
 };
 
 } // namespace sockscope
+
+Q_DECLARE_METATYPE(sockscope::SequenceGeometry::Hit)

@@ -126,7 +126,9 @@ void SequenceView::fitWidth()
 {
     if (m_geometry.size().width() <= 0)
         return;
-    setZoom(std::min(1.0, double(viewport()->width()) / m_geometry.size().width()));
+    // Twice: the new zoom may bring or take away the vertical scroll bar, and its width.
+    for (int i = 0; i < 2; ++i)
+        setZoom(std::min(1.0, std::floor(viewport()->width()) / std::ceil(m_geometry.size().width() + 1)));
 }
 
 void SequenceView::setFollowNewest(bool follow)

@@ -20,7 +20,7 @@ class SequenceView : public QAbstractScrollArea
 
 public:
     static constexpr double zoomStep = 1.25;
-    static constexpr double minZoom = 0.4;
+    static constexpr double minZoom = 0.25;
     static constexpr double maxZoom = 4.0;
 
     explicit SequenceView(QWidget *parent = nullptr);
