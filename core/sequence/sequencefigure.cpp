@@ -67,15 +67,30 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
         }
     }
     const quint16 serverPort = connect ? connect->endpoint.port : clientHistory->key.remote.port;
-    QHash<int, quint16> boundPort;
+    // The lab's socket whose LISTEN row the polls saw on that port (bind() to port 0 leaves
+    // the port to the kernel, so the calls alone may not tell), else the last that listened
+    // on a socket bound to it.
     int listenerId = 0;
-    for (const LabCall &call : all) {
-        if (connect && call.steadyNs > connect->steadyNs)
-            break;
-        if (call.kind == LabCall::Kind::Bind && !call.failed())
-            boundPort.insert(call.socketId, call.endpoint.port);
-        else if (call.kind == LabCall::Kind::Listen && !call.failed() && boundPort.value(call.socketId) == serverPort)
-            listenerId = call.socketId;
+    quint64 listenerRow = 0;
+    for (quint64 id : session.connections().ids()) {
+        const std::optional<ConnectionHistory> h = session.historyNow(id);
+        const int socket = session.labSocketOf(id);
+        if (socket != 0 && h && h->key.local.port == serverPort && h->key.network == clientHistory->key.network
+            && std::any_of(h->spans.cbegin(), h->spans.cend(), [](const StateSpan &s) { return s.state == TcpState::Listen; })) {
+            listenerId = socket;
+            listenerRow = id;
+        }
+    }
+    if (listenerId == 0) {
+        QHash<int, quint16> boundPort;
+        for (const LabCall &call : all) {
+            if (connect && call.steadyNs > connect->steadyNs)
+                break;
+            if (call.kind == LabCall::Kind::Bind && !call.failed())
+                boundPort.insert(call.socketId, call.endpoint.port);
+            else if (call.kind == LabCall::Kind::Listen && !call.failed() && boundPort.value(call.socketId) == serverPort)
+                listenerId = call.socketId;
+        }
     }
 
     // The server's end: the peer row, and the socket accept() made of it (if it did).
@@ -181,14 +196,9 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
     };
     addEnd(*clientHistory, 0, true);
     // The listener's LISTEN, as the polls saw it.
-    if (listenerId != 0) {
-        for (quint64 id : session.connections().ids()) {
-            if (session.labSocketOf(id) == listenerId && !session.isClientSide(id)) {
-                if (const std::optional<ConnectionHistory> h = session.historyNow(id))
-                    figure.changes += polledChanges(*h, 1, TcpState::Close, untilNs); // a listener starts CLOSED
-                break;
-            }
-        }
+    if (listenerRow != 0) {
+        if (const std::optional<ConnectionHistory> h = session.historyNow(listenerRow))
+            figure.changes += polledChanges(upTo(*h), 1, TcpState::Close, untilNs); // a listener starts CLOSED
     }
     if (serverHistory)
         addEnd(*serverHistory, serverLifeline, false);

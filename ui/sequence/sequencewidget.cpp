@@ -64,6 +64,7 @@ SequenceWidget::SequenceWidget(QWidget *parent)
     m_view->setObjectName(QStringLiteral("sequenceView"));
     m_legend = new SequenceLegend(this);
     m_placeholder = new QLabel(this);
+    m_placeholder->setObjectName(QStringLiteral("sequencePlaceholder"));
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
     m_placeholder->setForegroundRole(QPalette::PlaceholderText);
@@ -91,18 +92,23 @@ SequenceWidget::SequenceWidget(QWidget *parent)
     connect(m_view, &SequenceView::followNewestChanged, m_followButton, &QToolButton::setChecked);
     connect(m_view, &SequenceView::clicked, this, &SequenceWidget::clicked);
 
+    // Above the figure: what it is of, and the buttons; under it the key, the whole width.
+    m_title = new QLabel(this);
+    m_title->setTextFormat(Qt::PlainText);
+    m_title->setObjectName(QStringLiteral("sequenceTitle"));
     auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(4, 0, 4, 0);
-    bar->addWidget(m_legend, 1);
+    bar->setContentsMargins(6, 0, 4, 0);
+    bar->addWidget(m_title, 1);
     for (QToolButton *b : {zoomOut, zoomIn, actual, fit, m_followButton})
-        bar->addWidget(b, 0, Qt::AlignTop);
+        bar->addWidget(b);
 
     auto *figure = new QWidget(this);
     auto *figureLayout = new QVBoxLayout(figure);
     figureLayout->setContentsMargins(0, 0, 0, 0);
     figureLayout->setSpacing(2);
-    figureLayout->addWidget(m_view, 1);
     figureLayout->addLayout(bar);
+    figureLayout->addWidget(m_view, 1);
+    figureLayout->addWidget(m_legend);
 
     m_stack = new QStackedLayout(this);
     m_stack->addWidget(m_placeholder);
@@ -118,6 +124,7 @@ void SequenceWidget::setFigure(const SequenceFigure &figure)
     }
     m_view->setFigure(figure);
     m_legend->setLayout(m_view->layout());
+    m_title->setText(tr("%1's connection").arg(figure.lifelines.first().label));
     m_stack->setCurrentIndex(1);
 }
 

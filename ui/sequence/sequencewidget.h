@@ -43,6 +43,7 @@ private:
     SequenceView *m_view = nullptr;
     SequenceLegend *m_legend = nullptr;
     QLabel *m_placeholder = nullptr;
+    QLabel *m_title = nullptr;
     QStackedLayout *m_stack = nullptr;
     QToolButton *m_followButton = nullptr;
 };

@@ -346,10 +346,11 @@ void TestSequenceView::shouldSayWhatToDoWhileEmpty()
 {
     SequenceWidget widget;
     QVERIFY(widget.isEmpty());
-    const auto *placeholder = widget.findChild<QLabel *>();
+    const auto *placeholder = widget.findChild<QLabel *>(QStringLiteral("sequencePlaceholder"));
     QVERIFY(placeholder && placeholder->text().contains(QStringLiteral("Select a lab client's connection")));
     widget.setFigure(transferFigure());
     QVERIFY(!widget.isEmpty());
+    QCOMPARE(widget.findChild<QLabel *>(QStringLiteral("sequenceTitle"))->text(), QStringLiteral("client #1's connection"));
     widget.clear(QStringLiteral("not a lab connection"));
     QCOMPARE(placeholder->text(), QStringLiteral("not a lab connection"));
 }
