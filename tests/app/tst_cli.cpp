@@ -139,6 +139,7 @@ private Q_SLOTS:
     void shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds();
     void shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused();
     void shouldExportTheScenariosWireAsPcapng();
+    void shouldExportTheScenariosSequenceDiagram();
     void shouldExportASnapshot_data();
     void shouldExportASnapshot();
     void shouldExportAScenarioRun();
@@ -967,6 +968,46 @@ void TestCli::shouldExportTheScenariosWireAsPcapng()
                           dir.filePath(QStringLiteral("old.pcap"))});
     QCOMPARE(pcap.exitCode, 2);
     QVERIFY2(pcap.err.contains(QLatin1String(".pcapng (the wire)")), qPrintable(pcap.err));
+}
+
+void TestCli::shouldExportTheScenariosSequenceDiagram()
+{
+    // A picture for slides, drawn without any display (no X, no Wayland, no platform named).
+    QTemporaryDir dir;
+    QProcessEnvironment headless = cleanEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        headless.remove(QLatin1String(name));
+    const QString svg = dir.filePath(QStringLiteral("handshake.svg"));
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--network"),
+                       QStringLiteral("host"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--export"), svg},
+                      headless);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(QStringLiteral("wrote %1 (the sequence diagram of client #1's connection)").arg(svg)),
+             qPrintable(r.err));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY(text.contains("<svg"));
+    // The three sockets, the calls, and the handshake implied (nothing is captured on the host).
+    for (const char *word : {"client #1", "listener", "accepted #1", "connect(127.0.0.1:", "accept() = ", ">SYN<",
+                             ">SYN,ACK<", ">ACK<", "implied, not captured"})
+        QVERIFY2(text.contains(word), word);
+
+    const QString png = dir.filePath(QStringLiteral("half-close.png"));
+    const Run p = run({QStringLiteral("scenario"), QStringLiteral("half-close"), QStringLiteral("--export"), png}, headless);
+    QCOMPARE(p.exitCode, 0);
+    QFile picture(png);
+    QVERIFY(picture.open(QIODevice::ReadOnly));
+    QCOMPARE(picture.read(8), QByteArray("\x89PNG\r\n\x1a\n"));
+
+    const Run gif = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--export"),
+                         dir.filePath(QStringLiteral("handshake.gif"))});
+    QCOMPARE(gif.exitCode, 2);
+    QVERIFY2(gif.err.contains(QLatin1String(".svg/.png (the sequence diagram)")), qPrintable(gif.err));
+    const Run nowhere = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--export"),
+                             dir.filePath(QStringLiteral("missing/handshake.svg"))}, headless);
+    QCOMPARE(nowhere.exitCode, 1);
+    QVERIFY2(nowhere.err.contains(QLatin1String("cannot write")), qPrintable(nowhere.err));
 }
 
 void TestCli::shouldExportASnapshot_data()
