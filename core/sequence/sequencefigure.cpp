@@ -73,10 +73,11 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
     int listenerId = 0;
     quint64 listenerRow = 0;
     for (quint64 id : session.connections().ids()) {
-        const std::optional<ConnectionHistory> h = session.historyNow(id);
-        const int socket = session.labSocketOf(id);
-        if (socket != 0 && h && h->key.local.port == serverPort && h->key.network == clientHistory->key.network
-            && std::any_of(h->spans.cbegin(), h->spans.cend(), [](const StateSpan &s) { return s.state == TcpState::Listen; })) {
+        const ConnectionHistory *h = session.connections().history(id); // cheap checks first: many rows
+        if (!h || h->key.local.port != serverPort || h->key.network != clientHistory->key.network
+            || !std::any_of(h->spans.cbegin(), h->spans.cend(), [](const StateSpan &s) { return s.state == TcpState::Listen; }))
+            continue;
+        if (const int socket = session.labSocketOf(id); socket != 0) {
             listenerId = socket;
             listenerRow = id;
         }

@@ -350,6 +350,13 @@ void MainWindow::buildDocks()
     tabifyDockWidget(diagramDock, sequenceDock);
     diagramDock->raise();
     connect(m_sequence, &SequenceWidget::clicked, this, &MainWindow::sequenceClicked);
+    // Drawn only while it can be seen: a figure per poll costs nothing behind another tab.
+    // (A dock behind another's tab keeps isVisible(); its visibilityChanged() says the truth.)
+    connect(sequenceDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        m_sequenceShown = visible;
+        if (visible && m_sequenceStale)
+            showSequence(m_sequenceEnds);
+    });
 
     m_timeline = new TimelineWidget(this);
     QDockWidget *timelineDock = addDock(m_timeline, tr("Timeline"), QStringLiteral("timelineDock"), Qt::BottomDockWidgetArea);
@@ -784,6 +791,9 @@ void MainWindow::showSelection()
 void MainWindow::showSequence(const QList<quint64> &ends)
 {
     m_sequenceEnds = ends;
+    m_sequenceStale = !m_sequenceShown;
+    if (m_sequenceStale)
+        return;
     const quint64 clientEnd = ends.value(0);
     if (clientEnd == 0) {
         m_sequence->clear();

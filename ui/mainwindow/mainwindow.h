@@ -165,6 +165,8 @@ private:
     SequenceWidget *m_sequence = nullptr;
     QList<quint64> m_sequenceEnds; // the connection drawn: client end, then the server's
     qint64 m_stepStartNs = -1;     // the scenario step running (steady clock), -1 for none
+    bool m_sequenceShown = false;  // its dock is on screen, not behind another tab
+    bool m_sequenceStale = false;  // not drawn while hidden: drawn when shown
     bool m_syncingSelection = false;
     QTimer *m_liveTimer = nullptr;
     QList<QDockWidget *> m_docks;

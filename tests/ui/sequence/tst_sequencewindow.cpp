@@ -130,6 +130,8 @@ void TestSequenceWindow::shouldCompleteTheHandshakeBeforeALateAccept()
     MainWindow window(testOptions());
     window.show();
     pickScenario(window, QStringLiteral("handshake"));
+    QDockWidget *dock = window.findChild<QDockWidget *>(QStringLiteral("sequenceDock"));
+    dock->raise();
     SequenceWidget *sequence = window.sequence();
     QVERIFY(sequence->isEmpty());
 
@@ -189,8 +191,8 @@ void TestSequenceWindow::shouldSelectTheSameEventInTheFigureTheLogAndTheTable()
     const quint64 server = model->idAt(rowOf(model, QStringLiteral("accepted #1"), TcpState::CloseWait));
     window.selectConnection(client);
     SequenceView *view = window.sequence()->view();
-    QTRY_VERIFY(!window.sequence()->isEmpty());
     window.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
+    QTRY_VERIFY(!window.sequence()->isEmpty());
     auto *log = window.findChild<QTreeView *>(QStringLiteral("eventLog"));
     QVERIFY(log);
     const auto currentEntry = [&]() -> const EventLogModel::Entry * {
@@ -275,6 +277,13 @@ void TestSequenceWindow::shouldSelectTheSameEventInTheFigureTheLogAndTheTable()
     QVERIFY(view->viewport()->rect().intersects(
         QRect(view->toViewport(view->geometry().callRects()[view->selected().index].topLeft()), QSize(10, 10))));
 
+    // Behind the State diagram's tab it is not drawn at every change; shown again, it is current.
+    window.findChild<QDockWidget *>(QStringLiteral("diagramDock"))->raise();
+    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("listener"), TcpState::Listen)));
+    QTest::qWait(200);
+    QVERIFY(!window.sequence()->isEmpty()); // still the last figure drawn
+    window.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
+    QTRY_VERIFY(window.sequence()->isEmpty()); // a listener: said so, not drawn
     // A socket that is not a lab client's connection: said so, not drawn.
     window.selectConnection(model->idAt(rowOf(model, QStringLiteral("listener"), TcpState::Listen)));
     QTRY_VERIFY(window.sequence()->isEmpty());
@@ -299,6 +308,7 @@ void TestSequenceWindow::shouldFollowTheScrubberInAReplay()
     options.replayFile = file;
     MainWindow window(options);
     window.show();
+    window.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
     window.seek(replay->endNs());
     SocketTableModel *model = window.socketModel();
     QTRY_VERIFY(rowOf(model, QStringLiteral("client #1"), TcpState::FinWait2) >= 0);
