@@ -284,9 +284,6 @@ void TestSequenceWindow::shouldSelectTheSameEventInTheFigureTheLogAndTheTable()
     QVERIFY(!window.sequence()->isEmpty()); // still the last figure drawn
     window.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
     QTRY_VERIFY(window.sequence()->isEmpty()); // a listener: said so, not drawn
-    // A socket that is not a lab client's connection: said so, not drawn.
-    window.selectConnection(model->idAt(rowOf(model, QStringLiteral("listener"), TcpState::Listen)));
-    QTRY_VERIFY(window.sequence()->isEmpty());
 }
 
 void TestSequenceWindow::shouldFollowTheScrubberInAReplay()
