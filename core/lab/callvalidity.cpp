@@ -30,7 +30,10 @@ bool CallValidity::allows(LabSocket::Role role, Situation situation, LabCommand:
     const bool listener = role == LabSocket::Role::Listener;
     switch (command) {
     case K::Socket:
+    case K::EpollCreate: // not calls on a socket
+    case K::EpollWait:
         return false;
+    case K::EpollCtl: // any open socket can be watched (ADD), changed (MOD) or left (DEL)
     case K::SetOption:
     case K::Close:
     case K::Abort:
@@ -60,7 +63,7 @@ bool CallValidity::allows(LabSocket::Role role, Situation situation, LabCommand:
 QList<LabCommand::Kind> CallValidity::allowed(const LabSocket &socket)
 {
     QList<LabCommand::Kind> out;
-    for (int k = 0; k <= int(LabCommand::Kind::Abort); ++k) {
+    for (int k = 0; k <= int(LabCommand::Kind::EpollWait); ++k) {
         if (allows(socket, LabCommand::Kind(k)))
             out.append(LabCommand::Kind(k));
     }

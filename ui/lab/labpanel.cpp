@@ -434,7 +434,10 @@ void LabPanel::runOnSelected(LabCommand::Kind kind)
     case LabCommand::Kind::Close: run(LabCommand::close(id)); break;
     case LabCommand::Kind::Abort: run(LabCommand::abort(id)); break;
     case LabCommand::Kind::Socket:
-    case LabCommand::Kind::SetOption: break;
+    case LabCommand::Kind::SetOption:
+    case LabCommand::Kind::EpollCreate: // the epoll group's own buttons
+    case LabCommand::Kind::EpollCtl:
+    case LabCommand::Kind::EpollWait: break;
     }
     refreshActions();
     Q_EMIT commandRun();

@@ -102,7 +102,8 @@ void TestCallValidity::shouldAllowWhatEachSituationOffers_data()
     QTest::addColumn<Situation>("situation");
     QTest::addColumn<QList<K>>("allowed");
 
-    const QList<K> always{K::SetOption, K::Close, K::Abort};
+    // epoll_ctl() on any open socket: an epoll instance may watch it in any state
+    const QList<K> always{K::SetOption, K::Close, K::Abort, K::EpollCtl};
     const auto with = [&always](QList<K> more) {
         more += always;
         std::sort(more.begin(), more.end());
@@ -148,7 +149,7 @@ void TestCallValidity::shouldAllowWhatEachSituationOffers()
     QFETCH(QList<K>, allowed);
     QCOMPARE(CallValidity::situationOf(socket), situation);
     QCOMPARE(names(CallValidity::allowed(socket)), names(allowed));
-    for (int k = 0; k <= int(K::Abort); ++k) {
+    for (int k = 0; k <= int(K::EpollWait); ++k) {
         QCOMPARE(CallValidity::allows(socket, K(k)), allowed.contains(K(k)));
         QCOMPARE(CallValidity::allows(socket.role, situation, K(k)), allowed.contains(K(k)));
     }
@@ -157,7 +158,7 @@ void TestCallValidity::shouldAllowWhatEachSituationOffers()
 void TestCallValidity::shouldNeverAllowACallOnAClosedSocket()
 {
     for (Role role : {Role::Listener, Role::Client, Role::Accepted}) {
-        for (int k = 0; k <= int(K::Abort); ++k)
+        for (int k = 0; k <= int(K::EpollWait); ++k)
             QVERIFY(!CallValidity::allows(role, Situation::Closed, K(k)));
     }
 }
@@ -167,6 +168,11 @@ void TestCallValidity::shouldNeverOfferSocketOnASocket()
     for (Role role : {Role::Listener, Role::Client, Role::Accepted}) {
         for (int s = 0; s <= int(Situation::Closed); ++s)
             QVERIFY(!CallValidity::allows(role, Situation(s), K::Socket));
+        // nor the epoll instance's own calls
+        for (int s = 0; s <= int(Situation::Closed); ++s) {
+            QVERIFY(!CallValidity::allows(role, Situation(s), K::EpollCreate));
+            QVERIFY(!CallValidity::allows(role, Situation(s), K::EpollWait));
+        }
     }
 }
 
