@@ -294,6 +294,8 @@ LabCall Lab::beginEpoll(const LabEpoll *e, LabCall::Kind kind) const
     if (e) {
         c.socketId = e->id;
         c.socketLabel = e->label();
+    }
+    if (e && LabCall::isEpoll(kind)) { // close() names only its descriptor, like any close()
         c.epollId = e->id;
         c.epollLabel = e->label();
     }
