@@ -70,4 +70,29 @@ QList<LabCommand::Kind> CallValidity::allowed(const LabSocket &socket)
     return out;
 }
 
+QString CallValidity::whyNotEpollCtl(const LabEpoll *epoll, const LabSocket *socket, EpollOp op)
+{
+    if (!epoll || !epoll->open)
+        return QStringLiteral("no epoll instance: epoll_create1() makes one");
+    if (!socket)
+        return QStringLiteral("select a lab socket for %1 to watch").arg(epoll->label());
+    if (!allows(*socket, LabCommand::Kind::EpollCtl))
+        return QStringLiteral("%1 is closed").arg(socket->label());
+    const bool watched = epoll->interest.contains(socket->id);
+    if (op == EpollOp::Add && watched)
+        return QStringLiteral("%1 already watches %2: MOD changes its events").arg(epoll->label(), socket->label());
+    if (op != EpollOp::Add && !watched)
+        return QStringLiteral("%1 does not watch %2: ADD it first").arg(epoll->label(), socket->label());
+    return QString();
+}
+
+QString CallValidity::whyNotEpollWait(const LabEpoll *epoll)
+{
+    if (!epoll || !epoll->open)
+        return QStringLiteral("no epoll instance: epoll_create1() makes one");
+    if (epoll->waiting)
+        return QStringLiteral("an epoll_wait() on %1 is already waiting").arg(epoll->label());
+    return QString();
+}
+
 } // namespace sockscope

@@ -94,6 +94,7 @@ private Q_SLOTS:
     void shouldAllowWhatEachSituationOffers();
     void shouldNeverAllowACallOnAClosedSocket();
     void shouldNeverOfferSocketOnASocket();
+    void shouldSayWhenAnEpollCallMakesNoSense();
 };
 
 void TestCallValidity::shouldAllowWhatEachSituationOffers_data()
@@ -174,6 +175,33 @@ void TestCallValidity::shouldNeverOfferSocketOnASocket()
             QVERIFY(!CallValidity::allows(role, Situation(s), K::EpollWait));
         }
     }
+}
+
+void TestCallValidity::shouldSayWhenAnEpollCallMakesNoSense()
+{
+    const LabSocket s = listening();
+    QCOMPARE(CallValidity::whyNotEpollCtl(nullptr, &s, EpollOp::Add), QStringLiteral("no epoll instance: epoll_create1() makes one"));
+    LabEpoll e;
+    e.id = 9;
+    e.ordinal = 1;
+    e.open = true;
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, nullptr, EpollOp::Add), QStringLiteral("select a lab socket for epoll #1 to watch"));
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Add), QString());
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Modify), QStringLiteral("epoll #1 does not watch listener: ADD it first"));
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Delete), QStringLiteral("epoll #1 does not watch listener: ADD it first"));
+    e.interest.insert(s.id, 1);
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Add), QStringLiteral("epoll #1 already watches listener: MOD changes its events"));
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Modify), QString());
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Delete), QString());
+    const LabSocket gone = closed(listening());
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &gone, EpollOp::Delete), QStringLiteral("listener is closed"));
+
+    QCOMPARE(CallValidity::whyNotEpollWait(&e), QString());
+    e.waiting = true;
+    QCOMPARE(CallValidity::whyNotEpollWait(&e), QStringLiteral("an epoll_wait() on epoll #1 is already waiting"));
+    e.open = false;
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Modify), QStringLiteral("no epoll instance: epoll_create1() makes one"));
+    QCOMPARE(CallValidity::whyNotEpollWait(&e), QStringLiteral("no epoll instance: epoll_create1() makes one"));
 }
 
 QTEST_GUILESS_MAIN(TestCallValidity)
