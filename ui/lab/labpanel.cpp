@@ -251,7 +251,9 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         {quint32(EPOLLET), tr("Edge-triggered: report a change once, not for as long as it lasts")},
         {EPOLLONESHOT, tr("Report once, then nothing until epoll_ctl(MOD)")},
     };
-    auto *eventRow = new QHBoxLayout;
+    // Three to a row: the lab's dock is narrow.
+    auto *eventGrid = new QGridLayout;
+    eventGrid->setSpacing(2);
     for (const auto &e : events) {
         const QString name = LabCall::epollEventsText(e.bit);
         auto *box = new QCheckBox(name, epollBox);
@@ -259,11 +261,10 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         box->setToolTip(e.tip + tr(" (EPOLLERR and EPOLLHUP are always reported)"));
         box->setProperty("event", e.bit);
         box->setChecked(e.bit == EPOLLIN || e.bit == EPOLLRDHUP);
+        eventGrid->addWidget(box, int(m_epollEvents.size()) / 3, int(m_epollEvents.size()) % 3);
         m_epollEvents.append(box);
-        eventRow->addWidget(box);
     }
-    eventRow->addStretch(1);
-    epollLayout->addLayout(eventRow);
+    epollLayout->addLayout(eventGrid);
 
     m_epollAdd = makeAction(tr("ADD"), QKeySequence(), tr("epoll_ctl(EPOLL_CTL_ADD): watch the selected socket for the events ticked"));
     m_epollAdd->setObjectName(QStringLiteral("epollAddAction"));
@@ -309,10 +310,11 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     ctlRow->addWidget(actionButton(m_epollAdd, epollBox));
     ctlRow->addWidget(actionButton(m_epollModify, epollBox));
     ctlRow->addWidget(actionButton(m_epollDelete, epollBox));
-    ctlRow->addStretch(1);
-    ctlRow->addWidget(actionButton(m_epollWait, epollBox));
-    ctlRow->addWidget(m_epollTimeout);
     epollLayout->addLayout(ctlRow);
+    auto *waitRow = new QHBoxLayout;
+    waitRow->addWidget(actionButton(m_epollWait, epollBox));
+    waitRow->addWidget(m_epollTimeout);
+    epollLayout->addLayout(waitRow);
     m_epollWhy = new QLabel(epollBox);
     m_epollWhy->setObjectName(QStringLiteral("epollWhy"));
     m_epollWhy->setTextFormat(Qt::PlainText);
