@@ -6,6 +6,7 @@
 
 #include "core/capture/segmentcapture.h"
 #include "core/format/atomicfile.h"
+#include "core/sequence/sequencefigure.h"
 #include "core/session/session.h"
 #include "core/session/sessionfile.h"
 #include "core/sources/procsource.h"
@@ -168,6 +169,7 @@ private Q_SLOTS:
     void shouldReadBackWhatItWrote();
     void shouldKeepCallsAsDataThatOlderReadersStillRead();
     void shouldKeepEpollCallsAsData();
+    void shouldDrawAReplayedEpollServer();
     void shouldReadCallsWrittenBeforeTheyWereData();
     void shouldReadEveryOldFormOfACall_data();
     void shouldReadEveryOldFormOfACall();
@@ -365,6 +367,49 @@ void TestSessionFile::shouldKeepEpollCallsAsData()
         reports += c.kind == LabCall::Kind::EpollWait ? int(c.ready.size()) : 0;
     QVERIFY(reports >= 7); // the listener, three messages, three FINs
     QCOMPARE(echo.document->scenarioRuns.value(0).name, QStringLiteral("epoll-echo"));
+}
+
+void TestSessionFile::shouldDrawAReplayedEpollServer()
+{
+    // The committed epoll-echo run, replayed to its end: client #1's figure has the server's
+    // epoll calls that concern it, and none about the other clients' sockets.
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(test::readFixture(QStringLiteral("sessions/epoll-echo.json")));
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    const auto replay = std::make_shared<const Replay>(*loaded.document);
+    Session session(nullptr);
+    session.setRecording(replay);
+    qint64 at = -1;
+    for (qint64 frame : replay->frames()) {
+        session.apply(replay->step(at, frame));
+        at = frame;
+    }
+    quint64 client = 0;
+    for (quint64 id : session.connections().ids()) {
+        if (session.isClientSide(id) && session.labelOf(id).startsWith(QLatin1String("client #1")))
+            client = id;
+    }
+    QVERIFY(client != 0);
+    const SequenceLayout layout = SequenceFigure::of(session, client).layout();
+    QStringList texts;
+    QString woken;
+    for (const SequenceLayout::CallBox &box : layout.calls()) {
+        texts << box.text;
+        if (box.waits() && woken.isEmpty())
+            woken = box.text + QStringLiteral(" -> ") + box.endText;
+    }
+    const QString all = texts.join(QLatin1Char('|'));
+    QVERIFY2(all.contains(QLatin1String("epoll_create1(EPOLL_CLOEXEC) = ")), qPrintable(all));
+    QVERIFY2(texts.contains(QStringLiteral("epoll_ctl(ADD, listener, EPOLLIN) = 0")), qPrintable(all));
+    QVERIFY2(texts.contains(QStringLiteral("epoll_ctl(ADD, accepted #1, EPOLLIN|EPOLLRDHUP) = 0")), qPrintable(all));
+    QVERIFY2(texts.contains(QStringLiteral("epoll_ctl(DEL, accepted #1) = 0")), qPrintable(all));
+    QVERIFY2(!all.contains(QLatin1String("accepted #2) = 0")) && !all.contains(QLatin1String("ADD, accepted #3")), qPrintable(all));
+    // the connect() spans too; the first wait that spans on the listener's lifeline is the epoll server's
+    QVERIFY2(all.contains(QLatin1String("epoll_wait(10000 ms) waits")), qPrintable(all));
+    bool listenerWoken = false;
+    for (const SequenceLayout::CallBox &box : layout.calls())
+        listenerWoken |= box.lifeline == 1 && box.text == QLatin1String("epoll_wait(10000 ms) waits")
+            && box.endText == QLatin1String("epoll_wait() = 1: listener EPOLLIN");
+    QVERIFY2(listenerWoken, qPrintable(woken));
 }
 
 void TestSessionFile::shouldReadCallsWrittenBeforeTheyWereData()
