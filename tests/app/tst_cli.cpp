@@ -907,7 +907,10 @@ void TestCli::shouldPrintAnEpollServersCallsAndFigure()
     QVERIFY2(r.out.contains(QLatin1String("listener      epoll_ctl(epoll #1, EPOLL_CTL_ADD, listener, EPOLLIN) = 0")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("epoll #1      epoll_wait(epoll #1, 16 events, 10000 ms) waits — ")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("epoll #1      epoll_wait() finished: 1 ready: listener EPOLLIN — after ")), qPrintable(r.out));
-    QVERIFY2(r.out.contains(QLatin1String("listener: its accept queue holds 3 completed connections (backlog 8)")), qPrintable(r.out));
+    // (how many the queue holds when the wait returns is the kernel's: all three, or fewer if
+    // the wait's notifier ran between two handshakes)
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("listener: its accept queue holds [1-3] completed connections? \\(backlog 8\\)"))),
+             qPrintable(r.out));
     QVERIFY2(r.out.contains(QLatin1String("accepted #2 EPOLLIN|EPOLLRDHUP")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QLatin1String("seen    epoll_wait reports listener EPOLLIN")), qPrintable(r.out));
     QVERIFY(!r.out.contains(QLatin1String("MISSING")));
