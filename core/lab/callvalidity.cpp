@@ -30,7 +30,10 @@ bool CallValidity::allows(LabSocket::Role role, Situation situation, LabCommand:
     const bool listener = role == LabSocket::Role::Listener;
     switch (command) {
     case K::Socket:
+    case K::EpollCreate: // not calls on a socket
+    case K::EpollWait:
         return false;
+    case K::EpollCtl: // any open socket can be watched (ADD), changed (MOD) or left (DEL)
     case K::SetOption:
     case K::Close:
     case K::Abort:
@@ -60,11 +63,36 @@ bool CallValidity::allows(LabSocket::Role role, Situation situation, LabCommand:
 QList<LabCommand::Kind> CallValidity::allowed(const LabSocket &socket)
 {
     QList<LabCommand::Kind> out;
-    for (int k = 0; k <= int(LabCommand::Kind::Abort); ++k) {
+    for (int k = 0; k <= int(LabCommand::Kind::EpollWait); ++k) {
         if (allows(socket, LabCommand::Kind(k)))
             out.append(LabCommand::Kind(k));
     }
     return out;
+}
+
+QString CallValidity::whyNotEpollCtl(const LabEpoll *epoll, const LabSocket *socket, EpollOp op)
+{
+    if (!epoll || !epoll->open)
+        return QStringLiteral("no epoll instance: epoll_create1() makes one");
+    if (!socket)
+        return QStringLiteral("select a lab socket for %1 to watch").arg(epoll->label());
+    if (!allows(*socket, LabCommand::Kind::EpollCtl))
+        return QStringLiteral("%1 is closed").arg(socket->label());
+    const bool watched = epoll->interest.contains(socket->id);
+    if (op == EpollOp::Add && watched)
+        return QStringLiteral("%1 already watches %2: MOD changes its events").arg(epoll->label(), socket->label());
+    if (op != EpollOp::Add && !watched)
+        return QStringLiteral("%1 does not watch %2: ADD it first").arg(epoll->label(), socket->label());
+    return QString();
+}
+
+QString CallValidity::whyNotEpollWait(const LabEpoll *epoll)
+{
+    if (!epoll || !epoll->open)
+        return QStringLiteral("no epoll instance: epoll_create1() makes one");
+    if (epoll->waiting)
+        return QStringLiteral("an epoll_wait() on %1 is already waiting").arg(epoll->label());
+    return QString();
 }
 
 } // namespace sockscope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "labcommand.h"
+#include "labepoll.h"
 #include "labsocket.h"
 
 #include <QList>
@@ -35,6 +36,13 @@ public:
 
     // Every command that makes sense on `socket` now, in LabCommand::Kind order.
     static QList<LabCommand::Kind> allowed(const LabSocket &socket);
+
+    // Why epoll_ctl(op) of `socket` on `epoll` makes no sense now, in words; empty when it
+    // does. The kernel would refuse an ADD of a socket the instance watches (EEXIST), a MOD
+    // or DEL of one it does not (ENOENT); nullptr stands for none chosen.
+    static QString whyNotEpollCtl(const LabEpoll *epoll, const LabSocket *socket, EpollOp op);
+    // Why epoll_wait() on `epoll` makes no sense now; empty when it does (one wait at a time).
+    static QString whyNotEpollWait(const LabEpoll *epoll);
 };
 
 } // namespace sockscope

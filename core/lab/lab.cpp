@@ -12,6 +12,7 @@
 #include <QMutexLocker>
 #include <QSocketNotifier>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -20,6 +21,9 @@
 #include <utility>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -228,6 +232,11 @@ Lab::~Lab()
         ::close(s.fd);
         s.open = false;
     }
+    for (LabEpoll &e : m_epolls) {
+        if (e.open)
+            ::close(e.fd);
+        e.open = false;
+    }
 }
 
 LabSocket *Lab::find(int id)
@@ -253,6 +262,44 @@ const LabSocket *Lab::socket(int id) const
 QList<LabSocket> Lab::sockets() const
 {
     return m_sockets;
+}
+
+LabEpoll *Lab::findEpoll(int id)
+{
+    for (LabEpoll &e : m_epolls) {
+        if (e.id == id)
+            return &e;
+    }
+    return nullptr;
+}
+
+const LabEpoll *Lab::epoll(int id) const
+{
+    for (const LabEpoll &e : m_epolls) {
+        if (e.id == id)
+            return &e;
+    }
+    return nullptr;
+}
+
+QList<LabEpoll> Lab::epolls() const
+{
+    return m_epolls;
+}
+
+LabCall Lab::beginEpoll(const LabEpoll *e, LabCall::Kind kind) const
+{
+    LabCall c;
+    c.kind = kind;
+    if (e) {
+        c.socketId = e->id;
+        c.socketLabel = e->label();
+    }
+    if (e && LabCall::isEpoll(kind)) { // close() names only its descriptor, like any close()
+        c.epollId = e->id;
+        c.epollLabel = e->label();
+    }
+    return c;
 }
 
 LabCall Lab::begin(const LabSocket *s, LabCall::Kind kind) const
@@ -311,8 +358,41 @@ LabCall Lab::planned(const LabSocket *s, const LabCommand &command) const
     case K::Abort: // SO_LINGER 0, then the close() that matters
         c = begin(s, LabCall::Kind::Close);
         break;
+    case K::EpollCreate: c = beginEpoll(nullptr, LabCall::Kind::EpollCreate); break;
+    case K::EpollCtl: {
+        c = begin(s, LabCall::Kind::EpollCtl);
+        const LabEpoll *e = epoll(command.epollId);
+        c.epollId = command.epollId;
+        c.epollLabel = e ? e->label() : QString();
+        c.epollOp = command.epollOp;
+        c.events = command.epollOp == EpollOp::Delete ? 0 : command.events;
+        break;
+    }
+    case K::EpollWait: {
+        const LabEpoll *e = epoll(command.epollId);
+        c = beginEpoll(e, LabCall::Kind::EpollWait);
+        c.epollId = command.epollId;
+        c.value = qBound(1, int(command.value), maxEpollEvents);
+        c.timeoutMs = qMax(-1, command.timeoutMs);
+        break;
+    }
     }
     return c;
+}
+
+bool Lab::refuseUnlessEpollOpen(LabEpoll *e, const LabCommand &command)
+{
+    if (e && e->open)
+        return true;
+    LabCall c = planned(nullptr, command);
+    if (e && (command.kind == LabCommand::Kind::Close || command.kind == LabCommand::Kind::Abort)) {
+        c = beginEpoll(e, LabCall::Kind::Close);
+    }
+    c.notCalled = true;
+    c.detail = e ? QStringLiteral("not called: %1 is already closed").arg(e->label())
+                 : QStringLiteral("not called: no such epoll instance");
+    finish(c, -1, 0);
+    return false;
 }
 
 const LabCall &Lab::finish(LabCall call, qint64 result, int error)
@@ -374,8 +454,22 @@ Lab::Result Lab::execute(const LabCommand &c)
 
 Lab::Result Lab::perform(const LabCommand &c)
 {
-    if (c.kind == LabCommand::Kind::Socket)
+    using K = LabCommand::Kind;
+    if (c.kind == K::Socket)
         return doSocket(c);
+    if (c.kind == K::EpollCreate)
+        return doEpollCreate(c);
+    if (c.kind == K::EpollWait) {
+        LabEpoll *e = findEpoll(c.epollId);
+        return refuseUnlessEpollOpen(e, c) ? doEpollWait(e, c) : Result{};
+    }
+    if (c.kind == K::Close || c.kind == K::Abort) {
+        // close() on an epoll instance: its ids are from the sockets' count, never the same.
+        if (LabEpoll *e = findEpoll(c.socketId))
+            return refuseUnlessEpollOpen(e, c) ? doEpollClose(e) : Result{};
+    }
+    if (c.kind == K::EpollCtl && !refuseUnlessEpollOpen(findEpoll(c.epollId), c))
+        return {};
     LabSocket *s = find(c.socketId);
     if (!refuseUnlessOpen(s, c))
         return {};
@@ -394,6 +488,9 @@ Lab::Result Lab::perform(const LabCommand &c)
     case LabCommand::Kind::ShutdownWrite: return doShutdownWrite(s);
     case LabCommand::Kind::Close: return doClose(s, false);
     case LabCommand::Kind::Abort: return doClose(s, true);
+    case LabCommand::Kind::EpollCtl: return doEpollCtl(findEpoll(c.epollId), s, c);
+    case LabCommand::Kind::EpollCreate:
+    case LabCommand::Kind::EpollWait: break;
     }
     return {};
 }
@@ -790,6 +887,16 @@ Lab::Result Lab::doClose(LabSocket *s, bool abortive)
         n->deleteLater();
     }
     LabCall call = begin(s, LabCall::Kind::Close);
+    // Closing a socket's last descriptor takes it off every epoll interest list.
+    QStringList watchers;
+    for (LabEpoll &e : m_epolls) {
+        if (e.interest.remove(s->id) > 0)
+            watchers << e.label();
+    }
+    if (!watchers.isEmpty())
+        call.detail = QStringLiteral("%1 no longer watches it: closing its last descriptor takes it off every "
+                                     "interest list")
+                          .arg(watchers.join(QStringLiteral(", ")));
     const int rc = ::close(s->fd);
     const int error = rc == 0 ? 0 : errno;
     // close() releases the descriptor even when it reports an error (EINTR included).
@@ -807,16 +914,294 @@ void Lab::abortAll()
         if (s.open)
             execute(LabCommand::abort(s.id));
     }
+    for (const LabEpoll &e : epolls()) {
+        if (e.open)
+            execute(LabCommand::close(e.id));
+    }
 }
 
 void Lab::reset()
 {
     abortAll();
+    m_epolls.clear();
+    m_lastEpollOrdinal = 0;
     m_sockets.clear();
     m_calls.clear();
     m_lastOrdinal.clear();
     m_socketsChanged = true;
     flush();
+}
+
+namespace {
+
+int epollCtlOp(EpollOp op)
+{
+    switch (op) {
+    case EpollOp::Add: return EPOLL_CTL_ADD;
+    case EpollOp::Modify: return EPOLL_CTL_MOD;
+    case EpollOp::Delete: return EPOLL_CTL_DEL;
+    }
+    return EPOLL_CTL_ADD;
+}
+
+// When an epoll instance reports a socket with these events, in words.
+QString interestText(const LabSocket &s, quint32 events)
+{
+    QStringList when;
+    if (events & EPOLLIN)
+        when << (s.listening ? QStringLiteral("its accept queue holds a completed connection (EPOLLIN)")
+                             : QStringLiteral("data or the peer's FIN has arrived (EPOLLIN)"));
+    if (events & EPOLLOUT)
+        when << QStringLiteral("its send buffer has room (EPOLLOUT)");
+    if (events & EPOLLRDHUP)
+        when << QStringLiteral("the peer has shut down its sending side (EPOLLRDHUP)");
+    QString text = when.isEmpty() ? QStringLiteral("only for EPOLLERR and EPOLLHUP, which are always reported")
+                                  : when.join(QStringLiteral(", or ")) + QStringLiteral("; EPOLLERR and EPOLLHUP without being asked");
+    if (events & EPOLLET)
+        text += QStringLiteral("; edge-triggered (EPOLLET): once per change, not for as long as it stays ready");
+    if (events & EPOLLONESHOT)
+        text += QStringLiteral("; once (EPOLLONESHOT): then not again until epoll_ctl(MOD)");
+    return text;
+}
+
+} // namespace
+
+Lab::Result Lab::doEpollCreate(const LabCommand &c)
+{
+    if (refuseWithoutDescriptors(nullptr, c))
+        return {};
+    const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (fd < 0) {
+        const int error = errno;
+        finish(planned(nullptr, c), -1, error);
+        return {};
+    }
+    LabEpoll e;
+    e.id = m_nextId++;
+    e.ordinal = ++m_lastEpollOrdinal;
+    e.fd = fd;
+    e.open = true;
+    m_epolls.append(e);
+    LabCall call = beginEpoll(&e, LabCall::Kind::EpollCreate);
+    call.createdSocketId = e.id;
+    call.detail = QStringLiteral("%1: a descriptor of its own, not a socket; it watches nothing until epoll_ctl(ADD)")
+                      .arg(e.label());
+    finish(call, fd, 0);
+    m_socketsChanged = true;
+    return {true, e.id, fd};
+}
+
+Lab::Result Lab::doEpollCtl(LabEpoll *e, LabSocket *s, const LabCommand &c)
+{
+    LabCall call = planned(s, c);
+    epoll_event event{};
+    event.events = call.events;
+    event.data.u64 = quint64(s->id);
+    if (::epoll_ctl(e->fd, epollCtlOp(c.epollOp), s->fd, &event) != 0) {
+        const int error = errno;
+        if (error == EEXIST)
+            call.detail = QStringLiteral("%1 already watches %2: MOD changes its events").arg(e->label(), s->label());
+        else if (error == ENOENT)
+            call.detail = QStringLiteral("%1 does not watch %2: ADD it first").arg(e->label(), s->label());
+        finish(call, -1, error);
+        return {false, s->id, 0};
+    }
+    if (c.epollOp == EpollOp::Delete) {
+        e->interest.remove(s->id);
+        call.detail = QStringLiteral("%1 no longer watches %2").arg(e->label(), s->label());
+    } else {
+        e->interest.insert(s->id, call.events);
+        call.detail = QStringLiteral("%1 reports %2 when %3").arg(e->label(), s->label(), interestText(*s, call.events));
+    }
+    finish(call, 0, 0);
+    m_socketsChanged = true;
+    return {true, s->id, 0};
+}
+
+QString Lab::readiness(int socketId, quint32 events) const
+{
+    const LabSocket *s = socket(socketId);
+    if (!s || !s->open)
+        return QString();
+    QStringList why;
+    tcp_info info{};
+    socklen_t infoLength = sizeof info;
+    const bool haveInfo = ::getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &info, &infoLength) == 0;
+    if (s->listening) {
+        // On a listener, TCP_INFO's tcpi_unacked is the accept queue's length and tcpi_sacked
+        // its backlog (tcp_get_info()): the numbers /proc shows as rx_queue and ss as Send-Q.
+        if ((events & EPOLLIN) && haveInfo)
+            why << QStringLiteral("its accept queue holds %1 completed connection%2 (backlog %3): the handshake%4 "
+                                  "already done by the kernel; accept() only takes %5 off the queue")
+                       .arg(info.tcpi_unacked)
+                       .arg(info.tcpi_unacked == 1 ? QString() : QStringLiteral("s"))
+                       .arg(info.tcpi_sacked)
+                       .arg(info.tcpi_unacked == 1 ? QStringLiteral(" is") : QStringLiteral("s are"))
+                       .arg(info.tcpi_unacked == 1 ? QStringLiteral("it") : QStringLiteral("them"));
+        else if (events & EPOLLIN)
+            why << QStringLiteral("its accept queue holds a completed connection");
+    } else {
+        int unread = 0;
+        if ((events & EPOLLIN) && ::ioctl(s->fd, SIOCINQ, &unread) == 0 && unread > 0)
+            why << QStringLiteral("%1 bytes to read").arg(unread);
+        if (events & EPOLLRDHUP)
+            why << QStringLiteral("the peer's FIN arrived: recv() returns 0 once the data is read");
+        else if ((events & EPOLLIN) && unread == 0 && !(events & EPOLLHUP))
+            why << QStringLiteral("recv() would not block (end of file or an error)");
+        if (events & EPOLLOUT) {
+            int queued = 0;
+            int buffer = 0;
+            socklen_t len = sizeof buffer;
+            if (::ioctl(s->fd, SIOCOUTQ, &queued) == 0
+                && ::getsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &buffer, &len) == 0)
+                why << QStringLiteral("room in the send buffer (%1 of %2 bytes in use)").arg(queued).arg(buffer);
+            else
+                why << QStringLiteral("room in the send buffer");
+        }
+        if (events & EPOLLHUP) {
+            QString hup = QStringLiteral("hung up: both directions are shut, or the connection was closed or reset");
+            if (haveInfo) {
+                if (const std::optional<TcpState> state = tcpStateFromKernelNumber(info.tcpi_state))
+                    hup += QStringLiteral(" (the kernel has it in %1)").arg(kernelName(*state));
+            }
+            why << hup;
+        }
+        if (events & EPOLLERR)
+            why << QStringLiteral("an error is pending: the next recv() or getsockopt(SO_ERROR) returns it and "
+                                  "clears it, so sockscope does not read it here");
+    }
+    return why.isEmpty() ? QString() : s->label() + QStringLiteral(": ") + why.join(QStringLiteral("; "));
+}
+
+int Lab::waitNow(LabEpoll *e, int maxEvents, LabCall &call)
+{
+    // Timeout 0: the kernel's answer now. Waiting is the lab's job, never this thread's.
+    epoll_event events[maxEpollEvents];
+    const int n = ::epoll_wait(e->fd, events, qBound(1, maxEvents, maxEpollEvents), 0);
+    if (n <= 0)
+        return n;
+    QStringList why;
+    for (int i = 0; i < n; ++i) {
+        LabCall::Ready ready;
+        ready.socketId = int(events[i].data.u64);
+        ready.events = events[i].events;
+        const LabSocket *s = socket(ready.socketId);
+        ready.socketLabel = s ? s->label() : QStringLiteral("socket %1").arg(ready.socketId);
+        call.ready.append(ready);
+        const QString text = readiness(ready.socketId, ready.events);
+        if (!text.isEmpty())
+            why << text;
+    }
+    call.detail = why.join(QStringLiteral(". "));
+    return n;
+}
+
+Lab::Result Lab::doEpollWait(LabEpoll *e, const LabCommand &c)
+{
+    LabCall call = planned(nullptr, c);
+    if (e->waiting) {
+        call.notCalled = true;
+        call.detail = QStringLiteral("not called: an epoll_wait() on %1 is already waiting; one wait at a time")
+                          .arg(e->label());
+        finish(call, -1, 0);
+        return {false, e->id, 0};
+    }
+    const int n = waitNow(e, int(call.value), call);
+    if (n < 0) {
+        const int error = errno;
+        finish(call, -1, error);
+        return {false, e->id, 0};
+    }
+    if (n > 0 || call.timeoutMs == 0) {
+        if (n == 0)
+            call.detail = e->interest.isEmpty() ? QStringLiteral("nothing is ready: %1 watches no socket").arg(e->label())
+                                                : QStringLiteral("nothing is ready");
+        finish(call, n, 0);
+        return {true, e->id, n};
+    }
+
+    // Nothing ready, and the caller would wait: the call is logged now and completes later.
+    call.waiting = true;
+    const QString watched = e->interest.isEmpty() ? QStringLiteral("%1 watches no socket").arg(e->label())
+        : e->interest.size() == 1 ? QStringLiteral("the one socket %1 watches is not ready").arg(e->label())
+                                  : QStringLiteral("none of the %1 sockets %2 watches is ready").arg(e->interest.size()).arg(e->label());
+    call.detail = watched + QStringLiteral("; the call waits ")
+        + (call.timeoutMs < 0 ? QStringLiteral("until one is") : QStringLiteral("up to %1 ms").arg(call.timeoutMs));
+    e->waiting = true;
+    e->waitMaxEvents = int(call.value);
+    e->waitTimeoutMs = call.timeoutMs;
+    e->waitStartedNs = steadyNowNs();
+    const int id = e->id;
+    // An epoll descriptor is itself pollable: readable while something it watches is ready.
+    auto *notifier = new QSocketNotifier(qintptr(e->fd), QSocketNotifier::Read, this);
+    m_epollWatchers.insert(id, notifier);
+    connect(notifier, &QSocketNotifier::activated, this, [this, id] { epollWaitFinished(id, false); });
+    if (call.timeoutMs > 0) {
+        auto *timer = new QTimer(this);
+        timer->setSingleShot(true);
+        m_epollTimers.insert(id, timer);
+        connect(timer, &QTimer::timeout, this, [this, id] { epollWaitFinished(id, true); });
+        timer->start(call.timeoutMs);
+    }
+    finish(call, 0, 0);
+    m_socketsChanged = true;
+    return {true, id, 0};
+}
+
+void Lab::stopEpollWait(int id)
+{
+    if (QSocketNotifier *n = m_epollWatchers.take(id)) {
+        n->setEnabled(false);
+        n->deleteLater();
+    }
+    if (QTimer *t = m_epollTimers.take(id)) {
+        t->stop();
+        t->deleteLater();
+    }
+    if (LabEpoll *e = findEpoll(id))
+        e->waiting = false;
+}
+
+void Lab::epollWaitFinished(int id, bool timedOut)
+{
+    LabEpoll *e = findEpoll(id);
+    if (!e || !e->open || !e->waiting)
+        return;
+    LabCall call = beginEpoll(e, LabCall::Kind::EpollWait);
+    call.asynchronous = true;
+    call.value = e->waitMaxEvents;
+    call.timeoutMs = e->waitTimeoutMs;
+    const qint64 waitedMs = (steadyNowNs() - e->waitStartedNs) / 1000000;
+    const int n = waitNow(e, e->waitMaxEvents, call);
+    const int error = n < 0 ? errno : 0;
+    if (n == 0 && !timedOut)
+        return; // what woke the descriptor is gone again (an edge-triggered event taken): wait on
+    stopEpollWait(id);
+    if (n == 0)
+        call.detail = QStringLiteral("the timeout of %1 ms ran out with nothing ready").arg(call.timeoutMs);
+    else if (n > 0)
+        call.detail = QStringLiteral("after %1 ms. ").arg(waitedMs) + call.detail;
+    finish(call, n < 0 ? -1 : n, error);
+    m_socketsChanged = true;
+    flush();
+}
+
+Lab::Result Lab::doEpollClose(LabEpoll *e)
+{
+    const bool wasWaiting = e->waiting;
+    stopEpollWait(e->id);
+    LabCall call = beginEpoll(e, LabCall::Kind::Close);
+    const int rc = ::close(e->fd);
+    const int error = rc == 0 ? 0 : errno;
+    e->open = false;
+    e->fd = -1;
+    e->interest.clear();
+    call.detail = QStringLiteral("the kernel forgets its interest list; the sockets it watched are left as they are");
+    if (wasWaiting)
+        call.detail += QStringLiteral("; the epoll_wait() that was waiting never returns");
+    finish(call, rc, error);
+    m_socketsChanged = true;
+    return {rc == 0, e->id, 0};
 }
 
 void Lab::lookUpPortHolder(quint64 sequence, const Endpoint &wanted)

@@ -3,6 +3,7 @@
 
 #include "labcall.h"
 #include "labcommand.h"
+#include "labepoll.h"
 #include "labsocket.h"
 #include "rowrole.h"
 
@@ -16,6 +17,7 @@
 #include <memory>
 
 class QSocketNotifier;
+class QTimer;
 
 namespace sockscope {
 class LabNetwork;
@@ -34,6 +36,12 @@ struct LabMailbox;
 // results, never crashes: a port in use names who holds it, a refused or reset connection
 // says so. Who holds a port is looked up off the calling thread (it reads all of /proc): the
 // failed call is logged at once, and callUpdated() brings the holder a moment later.
+//
+// The lab also makes epoll instances (epoll_create1) and drives them like any call:
+// epoll_ctl() on its sockets, and epoll_wait(), which never blocks this thread. It asks the
+// kernel with timeout 0; when nothing is ready and the caller gave a timeout, the call is
+// logged as waiting, and its completion (an asynchronous epoll_wait() on the same instance)
+// comes when the epoll descriptor becomes readable or the timeout runs out.
 class Lab : public QObject
 {
     Q_OBJECT
@@ -59,6 +67,9 @@ public:
     // Valid until the lab's next command; nullptr for an unknown id.
     const LabSocket *socket(int id) const;
     QList<LabSocket> sockets() const; // in creation order, closed ones included
+    // Likewise for the epoll instances.
+    const LabEpoll *epoll(int id) const;
+    QList<LabEpoll> epolls() const;
     QList<LabCall> calls() const { return m_calls; }
 
     // Which lab socket a kernel row belongs to, by inode where the row has one and by
@@ -69,9 +80,12 @@ public:
     // called when fewer would remain (a quarter of a small limit).
     static constexpr int reservedDescriptors = 16;
 
-    // Closes every open socket with RST (SO_LINGER 0), logging each call.
+    // The most events one epoll_wait() takes.
+    static constexpr int maxEpollEvents = 64;
+
+    // Closes every open socket with RST (SO_LINGER 0), and every epoll instance, logging each call.
     void abortAll();
-    // Forgets every socket (they must be closed) and the call log: a fresh lab.
+    // Forgets every socket and epoll instance (they must be closed) and the call log: a fresh lab.
     void reset();
 
     // True while a logged call's detail is still being looked up (who holds a port).
@@ -109,6 +123,17 @@ private:
     Result doEcho(LabSocket *s);
     Result doShutdownWrite(LabSocket *s);
     Result doClose(LabSocket *s, bool abortive);
+    Result doEpollCreate(const LabCommand &c);
+    Result doEpollCtl(LabEpoll *e, LabSocket *s, const LabCommand &c);
+    Result doEpollWait(LabEpoll *e, const LabCommand &c);
+    Result doEpollClose(LabEpoll *e);
+    LabCall beginEpoll(const LabEpoll *e, LabCall::Kind kind) const;
+    bool refuseUnlessEpollOpen(LabEpoll *e, const LabCommand &command);
+    LabEpoll *findEpoll(int id);
+    int waitNow(LabEpoll *e, int maxEvents, LabCall &call);
+    void epollWaitFinished(int id, bool timedOut);
+    void stopEpollWait(int id);
+    QString readiness(int socketId, quint32 events) const;
 
     void watchConnect(LabSocket *s);
     void connectFinished(int id);
@@ -118,6 +143,10 @@ private:
 
     QList<LabSocket> m_sockets;
     QMap<int, QSocketNotifier *> m_connectWatchers; // children of this
+    QList<LabEpoll> m_epolls;
+    QMap<int, QSocketNotifier *> m_epollWatchers; // an epoll's waiting epoll_wait(); children of this
+    QMap<int, QTimer *> m_epollTimers;            // its timeout; children of this
+    int m_lastEpollOrdinal = 0;
     QList<LabCall> m_calls;
     QList<LabCall> m_pending;      // made but not yet announced (see flush())
     bool m_socketsChanged = false; // likewise for socketsChanged()

@@ -2,6 +2,7 @@
 #include "labcall.h"
 
 #include <cstring>
+#include <sys/epoll.h>
 
 namespace sockscope {
 
@@ -31,8 +32,68 @@ QString LabCall::kindName(Kind kind)
     case Kind::Receive: return QStringLiteral("recv");
     case Kind::Shutdown: return QStringLiteral("shutdown");
     case Kind::Close: return QStringLiteral("close");
+    case Kind::EpollCreate: return QStringLiteral("epoll_create1");
+    case Kind::EpollCtl: return QStringLiteral("epoll_ctl");
+    case Kind::EpollWait: return QStringLiteral("epoll_wait");
     }
     return QString();
+}
+
+namespace {
+
+struct EventName
+{
+    quint32 bit;
+    const char *name;
+};
+
+// In the kernel's bit order; EPOLLET is the top bit.
+constexpr EventName eventNames[] = {
+    {EPOLLIN, "EPOLLIN"},         {EPOLLPRI, "EPOLLPRI"},           {EPOLLOUT, "EPOLLOUT"},
+    {EPOLLERR, "EPOLLERR"},       {EPOLLHUP, "EPOLLHUP"},           {EPOLLRDNORM, "EPOLLRDNORM"},
+    {EPOLLRDBAND, "EPOLLRDBAND"}, {EPOLLWRNORM, "EPOLLWRNORM"},     {EPOLLWRBAND, "EPOLLWRBAND"},
+    {EPOLLMSG, "EPOLLMSG"},       {EPOLLRDHUP, "EPOLLRDHUP"},       {EPOLLEXCLUSIVE, "EPOLLEXCLUSIVE"},
+    {EPOLLWAKEUP, "EPOLLWAKEUP"}, {EPOLLONESHOT, "EPOLLONESHOT"},   {quint32(EPOLLET), "EPOLLET"},
+};
+
+} // namespace
+
+QStringList LabCall::epollEventNames(quint32 events)
+{
+    QStringList names;
+    for (const EventName &e : eventNames) {
+        if (events & e.bit) {
+            names << QString::fromLatin1(e.name);
+            events &= ~e.bit;
+        }
+    }
+    for (int bit = 0; bit < 32; ++bit) {
+        if (events & (1u << bit))
+            names << QStringLiteral("0x%1").arg(1u << bit, 0, 16);
+    }
+    return names;
+}
+
+QString LabCall::epollEventsText(quint32 events)
+{
+    return events == 0 ? QStringLiteral("0") : epollEventNames(events).join(QLatin1Char('|'));
+}
+
+std::optional<quint32> LabCall::epollEventNamed(QStringView name)
+{
+    for (const EventName &e : eventNames) {
+        if (name == QLatin1String(e.name))
+            return e.bit;
+    }
+    return std::nullopt;
+}
+
+QString LabCall::readyText() const
+{
+    QStringList parts;
+    for (const Ready &r : ready)
+        parts << r.socketLabel + QLatin1Char(' ') + epollEventsText(r.events);
+    return parts.join(QStringLiteral(", "));
 }
 
 std::optional<LabCall::Kind> LabCall::kindNamed(QStringView name)
@@ -75,6 +136,14 @@ QString LabCall::argumentsText() const
         case How::Both: return QStringLiteral("SHUT_RDWR");
         }
         return QString();
+    case Kind::EpollCreate:
+        return QStringLiteral("EPOLL_CLOEXEC");
+    case Kind::EpollCtl:
+        return epollLabel + QStringLiteral(", EPOLL_CTL_") + epollOpName(epollOp) + QStringLiteral(", ") + socketLabel
+            + (epollOp == EpollOp::Delete ? QString() : QStringLiteral(", ") + epollEventsText(events));
+    case Kind::EpollWait:
+        return epollLabel + QStringLiteral(", %1 events, ").arg(value)
+            + (timeoutMs < 0 ? QStringLiteral("no timeout") : QStringLiteral("%1 ms").arg(timeoutMs));
     case Kind::Accept:
     case Kind::Close:
         return QString();
@@ -92,8 +161,15 @@ QString LabCall::toString() const
     if (error != 0) {
         text += asynchronous ? QStringLiteral(": ") : QStringLiteral(" = -1 ");
         text += errorName() + QStringLiteral(" (") + errorText() + QLatin1Char(')');
+    } else if (waiting) {
+        text += QStringLiteral(" waits");
+    } else if (asynchronous && kind == Kind::EpollWait) {
+        text += result == 0 ? QStringLiteral(": 0, the timeout ran out")
+                            : QStringLiteral(": %1 ready: %2").arg(result).arg(readyText());
     } else {
         text += asynchronous ? QStringLiteral(": connected") : QStringLiteral(" = ") + QString::number(result);
+        if (kind == Kind::EpollWait && !ready.isEmpty())
+            text += QStringLiteral(": ") + readyText();
     }
     if (!detail.isEmpty())
         text += QStringLiteral(" — ") + detail;
@@ -105,7 +181,9 @@ bool LabCall::sameCall(const LabCall &o) const
     return kind == o.kind && socketId == o.socketId && socketLabel == o.socketLabel && family == o.family
         && option == o.option && value == o.value && endpoint == o.endpoint && repeated == o.repeated && how == o.how
         && result == o.result && error == o.error && asynchronous == o.asynchronous && notCalled == o.notCalled
-        && createdSocketId == o.createdSocketId && detail == o.detail;
+        && createdSocketId == o.createdSocketId && detail == o.detail && epollId == o.epollId
+        && epollLabel == o.epollLabel && epollOp == o.epollOp && events == o.events && timeoutMs == o.timeoutMs
+        && waiting == o.waiting && ready == o.ready;
 }
 
 } // namespace sockscope

@@ -3,6 +3,25 @@
 
 namespace sockscope {
 
+QString epollOpName(EpollOp op)
+{
+    switch (op) {
+    case EpollOp::Add: return QStringLiteral("ADD");
+    case EpollOp::Modify: return QStringLiteral("MOD");
+    case EpollOp::Delete: return QStringLiteral("DEL");
+    }
+    return QString();
+}
+
+std::optional<EpollOp> epollOpNamed(QStringView name)
+{
+    for (EpollOp op : {EpollOp::Add, EpollOp::Modify, EpollOp::Delete}) {
+        if (name == epollOpName(op))
+            return op;
+    }
+    return std::nullopt;
+}
+
 QString labOptionName(LabOption option)
 {
     switch (option) {
@@ -98,6 +117,25 @@ LabCommand LabCommand::echo(int socketId) { return make(Kind::Echo, socketId); }
 LabCommand LabCommand::shutdownWrite(int socketId) { return make(Kind::ShutdownWrite, socketId); }
 LabCommand LabCommand::close(int socketId) { return make(Kind::Close, socketId); }
 LabCommand LabCommand::abort(int socketId) { return make(Kind::Abort, socketId); }
+LabCommand LabCommand::epollCreate() { return make(Kind::EpollCreate, 0); }
+
+LabCommand LabCommand::epollCtl(int epollId, EpollOp op, int socketId, quint32 events)
+{
+    LabCommand c = make(Kind::EpollCtl, socketId);
+    c.epollId = epollId;
+    c.epollOp = op;
+    c.events = events;
+    return c;
+}
+
+LabCommand LabCommand::epollWait(int epollId, int maxEvents, int timeoutMs)
+{
+    LabCommand c = make(Kind::EpollWait, 0);
+    c.epollId = epollId;
+    c.value = maxEvents;
+    c.timeoutMs = timeoutMs;
+    return c;
+}
 
 QString LabCommand::kindName(Kind kind)
 {
@@ -116,6 +154,9 @@ QString LabCommand::kindName(Kind kind)
     case Kind::ShutdownWrite: return QStringLiteral("shutdown");
     case Kind::Close: return QStringLiteral("close");
     case Kind::Abort: return QStringLiteral("abort");
+    case Kind::EpollCreate: return QStringLiteral("epoll_create1");
+    case Kind::EpollCtl: return QStringLiteral("epoll_ctl");
+    case Kind::EpollWait: return QStringLiteral("epoll_wait");
     }
     return QString();
 }

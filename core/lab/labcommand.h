@@ -20,6 +20,12 @@ enum class LabOption : quint8 {
     Linger,        // SO_LINGER {on, value s}: 0 makes close() send RST and skip TIME_WAIT (abort)
 };
 
+// epoll_ctl()'s operation: EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL.
+enum class EpollOp : quint8 { Add, Modify, Delete };
+
+QString epollOpName(EpollOp op); // "ADD", "MOD", "DEL"
+std::optional<EpollOp> epollOpNamed(QStringView name); // the inverse of epollOpName()
+
 QString labOptionName(LabOption option); // "SO_RCVBUF"
 std::optional<LabOption> labOptionNamed(QStringView name); // the inverse of labOptionName()
 
@@ -43,6 +49,9 @@ struct LabCommand
         ShutdownWrite, // shutdown(SHUT_WR): send FIN, keep receiving
         Close,         // close()
         Abort,         // SO_LINGER {1, 0} then close(): RST instead of FIN, no TIME_WAIT
+        EpollCreate,   // epoll_create1(EPOLL_CLOEXEC): a new epoll instance
+        EpollCtl,      // epoll_ctl(epollId, op, socketId, events)
+        EpollWait,     // epoll_wait(epollId, value = most events, timeoutMs)
     };
 
     Kind kind = Kind::Socket;
@@ -52,6 +61,10 @@ struct LabCommand
     Endpoint endpoint;
     LabOption option = LabOption::ReuseAddress;
     qint64 value = 0;
+    int epollId = 0;       // EpollCtl, EpollWait: the lab's epoll instance (LabEpoll::id)
+    EpollOp epollOp = EpollOp::Add;
+    quint32 events = 0;    // EpollCtl: EPOLLIN, EPOLLOUT, ... as the kernel's bits
+    int timeoutMs = 0;     // EpollWait: 0 returns at once, -1 waits without end
 
     static LabCommand socket(LabSocket::Role role, AddressFamily family);
     static LabCommand setOption(int socketId, LabOption option, qint64 value);
@@ -67,6 +80,9 @@ struct LabCommand
     static LabCommand shutdownWrite(int socketId);
     static LabCommand close(int socketId);
     static LabCommand abort(int socketId);
+    static LabCommand epollCreate();
+    static LabCommand epollCtl(int epollId, EpollOp op, int socketId, quint32 events = 0);
+    static LabCommand epollWait(int epollId, int maxEvents = 16, int timeoutMs = 0);
 
     static QString kindName(Kind kind); // "connect", "shutdown", ...
 };

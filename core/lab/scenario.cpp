@@ -2,6 +2,7 @@
 #include "scenario.h"
 
 #include <cstring>
+#include <sys/epoll.h>
 
 namespace sockscope {
 
@@ -75,6 +76,15 @@ Expectation Expectation::never(LabEnd end, TcpState state)
     return e;
 }
 
+Expectation Expectation::epollReports(LabEnd end, quint32 events)
+{
+    Expectation e;
+    e.kind = Kind::EpollReports;
+    e.end = end;
+    e.events = events;
+    return e;
+}
+
 QString Expectation::describe() const
 {
     switch (kind) {
@@ -89,6 +99,8 @@ QString Expectation::describe() const
         return QStringLiteral("%1() on %2 returns at least %3").arg(LabCall::kindName(call), end.label()).arg(minResult);
     case Kind::NeverState:
         return QStringLiteral("%1 never in %2").arg(end.label(), kernelName(state));
+    case Kind::EpollReports:
+        return QStringLiteral("epoll_wait reports %1 %2").arg(end.label(), LabCall::epollEventsText(events));
     }
     return QString();
 }
@@ -189,6 +201,48 @@ bool ScenarioContext::connectClient(int n)
 bool ScenarioContext::acceptOne()
 {
     return run(LabCommand::accept(m_listener));
+}
+
+QList<int> ScenarioContext::acceptAll()
+{
+    QList<int> accepted;
+    // Bounded: a listener's queue is never longer than its backlog, far below this.
+    for (int i = 0; i < 1024; ++i) {
+        const Lab::Result r = m_lab.execute(LabCommand::accept(m_listener));
+        if (!r.ok)
+            break;
+        accepted.append(r.socketId);
+    }
+    return accepted;
+}
+
+int ScenarioContext::epoll()
+{
+    if (m_epoll == 0) {
+        const Lab::Result created = m_lab.execute(LabCommand::epollCreate());
+        m_epoll = created.ok ? created.socketId : 0;
+    }
+    return m_epoll;
+}
+
+bool ScenarioContext::epollCtl(EpollOp op, int socketId, quint32 events)
+{
+    const int e = epoll();
+    return e != 0 && run(LabCommand::epollCtl(e, op, socketId, events));
+}
+
+bool ScenarioContext::epollWaiting() const
+{
+    const LabEpoll *e = m_lab.epoll(m_epoll);
+    return e && e->waiting;
+}
+
+bool ScenarioContext::epollWait(int timeoutMs)
+{
+    const int e = epoll();
+    if (e == 0)
+        return false;
+    return epollWaiting() || run(LabCommand::epollWait(e, 16, timeoutMs));
 }
 
 int ScenarioContext::serverEnd(int n) const

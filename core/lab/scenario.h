@@ -34,24 +34,31 @@ struct LabEnd
 };
 
 // Something a scenario must produce: a state seen on an end, a call failing with an errno or
-// returning at least some value, or a state that must never be seen.
+// returning at least some value, a state that must never be seen, or an epoll_wait()
+// reporting an end with at least some events.
 struct Expectation
 {
-    enum class Kind : quint8 { State, CallError, CallReturns, NeverState };
+    enum class Kind : quint8 { State, CallError, CallReturns, NeverState, EpollReports };
     Kind kind = Kind::State;
     LabEnd end;
     TcpState state = TcpState::Established;
     LabCall::Kind call = LabCall::Kind::Connect; // CallError, CallReturns
     int error = 0;
     qint64 minResult = 0; // CallReturns
+    quint32 events = 0;   // EpollReports: every one of these (EPOLLIN, ...) in one report
 
     static Expectation inState(LabEnd end, TcpState state);
     static Expectation callFails(LabEnd end, LabCall::Kind call, int error);
     static Expectation callReturns(LabEnd end, LabCall::Kind call, qint64 atLeast);
     static Expectation never(LabEnd end, TcpState state);
+    static Expectation epollReports(LabEnd end, quint32 events);
+
+    // Whether one epoll_wait() report of this end meets it (EpollReports).
+    bool metBy(const LabCall::Ready &ready) const { return (ready.events & events) == events; }
 
     // "client #2 in SYN_SENT", "connect() on client #1 fails with ECONNREFUSED",
-    // "recv() on client #1 returns at least 100", "client #2 never in TIME_WAIT"
+    // "recv() on client #1 returns at least 100", "client #2 never in TIME_WAIT",
+    // "epoll_wait reports listener EPOLLIN"
     QString describe() const;
 };
 
@@ -88,6 +95,14 @@ public:
     bool connectClient(int n);
     bool bindClient(int n, quint16 port);
     bool acceptOne();
+    // accept() until the queue is empty (EAGAIN); the sockets it made, in order.
+    QList<int> acceptAll();
+    // The scenario's epoll instance, made on first use; 0 when epoll_create1() failed.
+    int epoll();
+    bool epollCtl(EpollOp op, int socketId, quint32 events = 0);
+    // epoll_wait() on the scenario's instance, unless one is already waiting.
+    bool epollWait(int timeoutMs);
+    bool epollWaiting() const;
     bool setOption(int socketId, const Option &option);
     // Reads everything that has arrived; once end of file was seen, does nothing more.
     bool drain(int socketId);
@@ -103,6 +118,7 @@ private:
     quint16 m_port = 0;
     int m_listener = 0;
     QList<int> m_clients;
+    int m_epoll = 0;
 };
 
 struct ScenarioStep

@@ -2,6 +2,9 @@
 #include "scenariocatalog.h"
 
 #include <cerrno>
+#include <sys/epoll.h>
+
+#include <memory>
 
 namespace sockscope {
 
@@ -447,13 +450,203 @@ Scenario manyClients()
     return s;
 }
 
+// How long an epoll server's epoll_wait() may wait for the next step's clients. Long enough
+// for the slowest source's poll to see a step through; a wait that runs out only returns 0,
+// and the step after it asks again.
+constexpr int epollTimeoutMs = 10000;
+constexpr quint32 readable = EPOLLIN;
+constexpr quint32 peerClosed = EPOLLIN | EPOLLRDHUP;
+
+Expectation reports(LabEnd end, quint32 events)
+{
+    return Expectation::epollReports(end, events);
+}
+
+// The server's epoll_wait() when it would wait: logged as waiting, it returns when the next
+// step makes something ready.
+ScenarioStep waitStep(const QString &what)
+{
+    return step(what, [](ScenarioContext &c) { return c.epollWait(epollTimeoutMs); });
+}
+
+// A step whose action makes sockets ready while the server waits in epoll_wait(). `once`
+// runs once; should the waiting call return before every end was ready (it returns as soon
+// as one is), the server calls epoll_wait() again, as a server's loop does, until they all
+// were reported.
+ScenarioStep wakeStep(const QString &what, std::function<bool(ScenarioContext &)> once, QList<Expectation> expect)
+{
+    auto done = std::make_shared<bool>(false);
+    return step(what,
+                [done, once = std::move(once)](ScenarioContext &c) {
+                    if (!*done) {
+                        *done = true;
+                        return once(c);
+                    }
+                    return c.epollWait(0);
+                },
+                std::move(expect), 5000, 100);
+}
+
+Scenario epollEcho()
+{
+    Scenario s;
+    s.name = QStringLiteral("epoll-echo");
+    s.title = QStringLiteral("An epoll server: three clients, one message each");
+    s.summary = QStringLiteral("one thread serves three clients: epoll_wait() says which socket is ready");
+    s.explanation = QStringLiteral(
+        "An event-driven server never blocks on one socket: it registers its sockets with an epoll "
+        "instance (epoll_ctl) and sleeps in epoll_wait() until one is ready. The listener is readable "
+        "when its accept queue holds completed connections — the kernel has already done each "
+        "handshake — so the server accepts until EAGAIN. An accepted socket is readable when data "
+        "arrives, and readable with EPOLLRDHUP when the peer's FIN does: recv() then returns 0, and "
+        "the server removes the socket (epoll_ctl DEL) and closes it.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps;
+        steps.append(step(QStringLiteral("The server calls socket(), bind(), listen(8), epoll_create1() and "
+                                         "epoll_ctl(ADD, listener, EPOLLIN)."),
+                          [](ScenarioContext &c) {
+                              return c.openListener(8) && c.epollCtl(EpollOp::Add, c.listener(), EPOLLIN);
+                          },
+                          {in(listener, S::Listen)}));
+        steps.append(waitStep(QStringLiteral("The server calls epoll_wait(): nothing is ready, so it waits.")));
+        steps.append(wakeStep(QStringLiteral("Clients #1, #2 and #3 connect. The kernel completes each handshake "
+                                             "and the listener becomes readable: epoll_wait() returns."),
+                              [](ScenarioContext &c) {
+                                  for (int n = 1; n <= 3; ++n) {
+                                      if (c.newClient() != n || !c.connectClient(n))
+                                          return false;
+                                  }
+                                  return true;
+                              },
+                              {in(client(1), S::Established), in(client(2), S::Established),
+                               in(client(3), S::Established), reports(listener, readable)}));
+        steps.append(step(QStringLiteral("The server calls accept() until EAGAIN, and epoll_ctl(ADD, EPOLLIN | "
+                                         "EPOLLRDHUP) for each accepted socket."),
+                          [](ScenarioContext &c) {
+                              for (int id : c.acceptAll()) {
+                                  if (!c.epollCtl(EpollOp::Add, id, EPOLLIN | EPOLLRDHUP))
+                                      return false;
+                              }
+                              return c.serverEnd(1) && c.serverEnd(2) && c.serverEnd(3);
+                          },
+                          {Expectation::callFails(listener, LabCall::Kind::Accept, EAGAIN),
+                           in(serverEnd(1), S::Established), in(serverEnd(2), S::Established),
+                           in(serverEnd(3), S::Established)}));
+        steps.append(waitStep(QStringLiteral("The server calls epoll_wait() again: no data yet, it waits.")));
+        steps.append(wakeStep(QStringLiteral("Each client sends one message of 32 bytes: the accepted sockets "
+                                             "become readable."),
+                              [](ScenarioContext &c) {
+                                  for (int n = 1; n <= 3; ++n) {
+                                      if (!c.run(LabCommand::send(c.client(n), 32)))
+                                          return false;
+                                  }
+                                  return true;
+                              },
+                              {reports(serverEnd(1), readable), reports(serverEnd(2), readable),
+                               reports(serverEnd(3), readable)}));
+        steps.append(step(QStringLiteral("The server echoes each message; each client reads its echo."),
+                          [](ScenarioContext &c) {
+                              for (int n = 1; n <= 3; ++n) {
+                                  if (c.lab().socket(c.serverEnd(n))->bytesSent == 0
+                                      && !c.run(LabCommand::echo(c.serverEnd(n))))
+                                      return false;
+                                  if (c.lab().socket(c.client(n))->bytesReceived < 32)
+                                      c.run(LabCommand::receive(c.client(n), 4096)); // EAGAIN until it arrives
+                              }
+                              return true;
+                          },
+                          {Expectation::callReturns(client(1), LabCall::Kind::Receive, 32),
+                           Expectation::callReturns(client(2), LabCall::Kind::Receive, 32),
+                           Expectation::callReturns(client(3), LabCall::Kind::Receive, 32)},
+                          3000, 50));
+        steps.append(waitStep(QStringLiteral("The server calls epoll_wait(): it waits for more.")));
+        steps.append(wakeStep(QStringLiteral("The clients call close(): each FIN makes its server end readable "
+                                             "with EPOLLRDHUP."),
+                              [](ScenarioContext &c) {
+                                  for (int n = 1; n <= 3; ++n) {
+                                      if (!c.run(LabCommand::close(c.client(n))))
+                                          return false;
+                                  }
+                                  return true;
+                              },
+                              {reports(serverEnd(1), peerClosed), reports(serverEnd(2), peerClosed),
+                               reports(serverEnd(3), peerClosed), in(serverEnd(1), S::CloseWait),
+                               in(serverEnd(2), S::CloseWait), in(serverEnd(3), S::CloseWait)}));
+        steps.append(step(QStringLiteral("For each, the server's recv() returns 0 (end of file); it calls "
+                                         "epoll_ctl(DEL) and close()."),
+                          [](ScenarioContext &c) {
+                              for (int n = 1; n <= 3; ++n) {
+                                  const int id = c.serverEnd(n);
+                                  if (!c.run(LabCommand::receive(id)) || !c.epollCtl(EpollOp::Delete, id)
+                                      || !c.run(LabCommand::close(id)))
+                                      return false;
+                              }
+                              return true;
+                          },
+                          {in(client(1), S::TimeWait), in(client(2), S::TimeWait), in(client(3), S::TimeWait)}));
+        return steps;
+    };
+    return s;
+}
+
+Scenario epollHalfClose()
+{
+    Scenario s;
+    s.name = QStringLiteral("epoll-half-close");
+    s.title = QStringLiteral("Half-close as epoll reports it");
+    s.summary = QStringLiteral("EPOLLRDHUP for the peer's FIN, EPOLLOUT for the reply, EPOLLHUP once both ways are shut");
+    s.explanation = QStringLiteral(
+        "The client shuts down its sending side. The server, waiting in epoll_wait(), is woken with "
+        "EPOLLIN | EPOLLRDHUP: the peer's FIN arrived, and recv() returns 0. End of file stays "
+        "readable for ever, so the server stops asking for EPOLLIN (epoll_ctl MOD) and asks for "
+        "EPOLLOUT to send its reply: the send buffer has room. After its own shutdown(SHUT_WR) both "
+        "directions are shut, and epoll reports EPOLLHUP, which no one has to ask for.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair();
+        steps.append(step(QStringLiteral("The server calls epoll_create1() and epoll_ctl(ADD, accepted #1, "
+                                         "EPOLLIN | EPOLLRDHUP)."),
+                          [](ScenarioContext &c) { return c.epollCtl(EpollOp::Add, c.serverEnd(1), EPOLLIN | EPOLLRDHUP); }));
+        steps.append(waitStep(QStringLiteral("The server calls epoll_wait(): nothing has arrived, it waits.")));
+        steps.append(wakeStep(QStringLiteral("Client #1 calls shutdown(SHUT_WR): its FIN wakes the server with "
+                                             "EPOLLIN | EPOLLRDHUP."),
+                              [](ScenarioContext &c) { return c.run(LabCommand::shutdownWrite(c.client(1))); },
+                              {reports(serverEnd(1), peerClosed), in(client(1), S::FinWait2),
+                               in(serverEnd(1), S::CloseWait)}));
+        steps.append(step(QStringLiteral("The server's recv() returns 0: end of file. To send its reply it "
+                                         "calls epoll_ctl(MOD, EPOLLOUT) and epoll_wait(): the send buffer has room."),
+                          [](ScenarioContext &c) {
+                              return c.run(LabCommand::receive(c.serverEnd(1)))
+                                  && c.epollCtl(EpollOp::Modify, c.serverEnd(1), EPOLLOUT) && c.epollWait(epollTimeoutMs);
+                          },
+                          {reports(serverEnd(1), EPOLLOUT)}));
+        steps.append(step(QStringLiteral("The server sends its 100-byte reply and calls shutdown(SHUT_WR); the "
+                                         "half-closed client reads the reply and the end of file."),
+                          [](ScenarioContext &c) {
+                              const int server = c.serverEnd(1);
+                              if (!c.lab().socket(server)->shutWrite
+                                  && !(c.run(LabCommand::send(server, 100)) && c.run(LabCommand::shutdownWrite(server))))
+                                  return false;
+                              return c.drain(c.client(1));
+                          },
+                          {Expectation::callReturns(client(1), LabCall::Kind::Receive, 100), in(client(1), S::TimeWait)},
+                          3000, 50));
+        steps.append(step(QStringLiteral("epoll_wait() on the server end: both directions are shut, EPOLLHUP."),
+                          [](ScenarioContext &c) { return c.epollWait(epollTimeoutMs); },
+                          {reports(serverEnd(1), EPOLLHUP)}));
+        steps.append(step(QStringLiteral("The server calls close(); the kernel takes it off the interest list."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::close(c.serverEnd(1))); }));
+        return steps;
+    };
+    return s;
+}
+
 } // namespace
 
 const QList<Scenario> &ScenarioCatalog::all()
 {
     static const QList<Scenario> scenarios{
         handshake(), acceptQueue(), backlogOverflow(), deferredAccept(), timeWait(), halfClose(),
-        finWait1(), lastAck(), closing(), selfConnect(), reset(), manyClients(),
+        finWait1(), lastAck(), closing(), selfConnect(), reset(), manyClients(), epollEcho(), epollHalfClose(),
     };
     return scenarios;
 }

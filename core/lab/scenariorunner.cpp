@@ -13,6 +13,8 @@ bool sameExpectation(const Expectation &a, const Expectation &b)
         return false;
     if (a.kind == Expectation::Kind::CallError || a.kind == Expectation::Kind::CallReturns)
         return a.call == b.call && a.error == b.error && a.minResult == b.minResult;
+    if (a.kind == Expectation::Kind::EpollReports)
+        return a.events == b.events;
     return a.state == b.state;
 }
 
@@ -229,8 +231,23 @@ bool ScenarioRunner::heldSinceStepBegan(const Expectation &e) const
         }
         return false;
     }
+    case Expectation::Kind::EpollReports: {
+        const QList<LabCall> calls = m_lab->calls();
+        for (qsizetype i = calls.size() - 1; i >= 0 && calls[i].steadyNs >= m_stepBeginNs; --i) {
+            if (calls[i].kind == LabCall::Kind::EpollWait && reportsEnd(calls[i], e))
+                return true;
+        }
+        return false;
+    }
     }
     return false;
+}
+
+bool ScenarioRunner::reportsEnd(const LabCall &call, const Expectation &e) const
+{
+    return std::any_of(call.ready.cbegin(), call.ready.cend(), [&](const LabCall::Ready &r) {
+        return endOfSocket(r.socketId) == std::optional<LabEnd>(e.end) && e.metBy(r);
+    });
 }
 
 bool ScenarioRunner::stepExpectationsMet() const
@@ -317,6 +334,19 @@ void ScenarioRunner::callMade(const LabCall &call)
 {
     if (m_status == Status::Idle || !m_context || call.notCalled)
         return;
+    if (call.kind == LabCall::Kind::EpollWait) {
+        // Its report is about the sockets it names, not the epoll instance it is on.
+        QList<Expectation> reported;
+        for (const Outcome &o : std::as_const(m_outcomes)) {
+            if (o.expectation.kind == Expectation::Kind::EpollReports && reportsEnd(call, o.expectation))
+                reported.append(o.expectation);
+        }
+        for (const Expectation &e : reported)
+            markMet(e);
+        if (!m_inAction)
+            checkStep();
+        return;
+    }
     const std::optional<LabEnd> end = endOfSocket(call.socketId);
     if (!end)
         return;

@@ -95,6 +95,7 @@ private:
     void markMet(const Expectation &e);
     void noteObserved(const LabEnd &end, TcpState state, qint64 steadyNs);
     std::optional<LabEnd> endOfSocket(int socketId) const;
+    bool reportsEnd(const LabCall &call, const Expectation &e) const; // an epoll_wait()'s
 
     Lab *m_lab;
     Scenario m_scenario;

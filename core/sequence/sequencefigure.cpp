@@ -6,6 +6,7 @@
 #include "core/tcp/statewalk.h"
 #include "core/timeline/timelineplan.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace sockscope {
@@ -110,11 +111,33 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
             acceptedId = id;
     }
 
-    figure.lifelines.append({clientLabel, {clientId}, {}});
+    // The epoll instances that watch one of this connection's sockets. Their own calls
+    // (epoll_create1(), an epoll_wait() that reports nothing yet) go on the listener's lifeline
+    // for the server's instances (those that watch the listener or the accepted socket), on the
+    // client's for an instance that watches only the client. An epoll_wait() that reports one
+    // of the figure's sockets goes on that socket's lifeline (SequenceLayout).
+    const auto serverSide = [&](int socketId) {
+        return socketId != 0 && (socketId == listenerId || socketId == acceptedId);
+    };
+    const auto inFigure = [&](int socketId) { return socketId == clientId || serverSide(socketId); };
+    QList<int> serverEpolls;
+    QList<int> clientEpolls;
+    for (const LabCall &call : std::as_const(all)) {
+        if (call.kind != LabCall::Kind::EpollCtl || call.notCalled || !inFigure(call.socketId))
+            continue;
+        QList<int> &side = serverSide(call.socketId) ? serverEpolls : clientEpolls;
+        if (!side.contains(call.epollId))
+            side.append(call.epollId);
+    }
+    for (int id : std::as_const(serverEpolls))
+        clientEpolls.removeAll(id);
+    const QList<int> epolls = serverEpolls + clientEpolls;
+
+    figure.lifelines.append({clientLabel, QList<int>{clientId} + clientEpolls, {}});
     QString listenerLabel;
     if (listenerId != 0) {
         listenerLabel = socketLabel(all, listenerId, QStringLiteral("listener"));
-        figure.lifelines.append({listenerLabel, {listenerId}, {QStringLiteral("listener")}});
+        figure.lifelines.append({listenerLabel, QList<int>{listenerId} + serverEpolls, {QStringLiteral("listener")}});
     }
     const int serverLifeline = int(figure.lifelines.size());
     // The server's end under the name its segments carry: its accepted socket's, or while it
@@ -122,7 +145,8 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
     QString serverName;
     if (acceptedId != 0) {
         serverName = socketLabel(all, acceptedId, session.labelOf(serverEnd));
-        figure.lifelines.append({serverName, {acceptedId}, {}});
+        // without a listener in the figure, the server's epoll instances are drawn here
+        figure.lifelines.append({serverName, QList<int>{acceptedId} + (listenerId != 0 ? QList<int>() : serverEpolls), {}});
     } else if (serverHistory) {
         SequenceLayout::LifelineSpec queued;
         queued.label = session.labelOf(serverEnd);
@@ -133,13 +157,29 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
         serverName = listenerId != 0 ? listenerLabel : queued.label;
     }
 
+    QList<int> waitingShown; // epoll instances whose waiting epoll_wait() is in the figure
     for (const LabCall &call : std::as_const(all)) {
         const bool ours = call.socketId == clientId || (acceptedId != 0 && call.socketId == acceptedId);
         // Of the listener's calls, all but the accept() calls that returned other connections.
         const bool listens = listenerId != 0 && call.socketId == listenerId
             && (call.kind != LabCall::Kind::Accept || call.createdSocketId == 0
                 || (acceptedId != 0 && call.createdSocketId == acceptedId));
-        if (ours || listens)
+        // Of the epoll instances' own calls, all but an epoll_wait() that reported only other
+        // connections' sockets; the completion of a wait shown is shown, whatever woke it. A
+        // close() of an instance is left out: on a socket's lifeline it would read as the socket's.
+        bool serves = epolls.contains(call.socketId) && call.kind != LabCall::Kind::Close;
+        if (serves && call.kind == LabCall::Kind::EpollWait) {
+            if (call.asynchronous) {
+                serves = waitingShown.removeOne(call.socketId);
+            } else if (call.waiting) {
+                waitingShown.append(call.socketId);
+            } else {
+                serves = call.ready.isEmpty()
+                    || std::any_of(call.ready.cbegin(), call.ready.cend(),
+                                   [&](const LabCall::Ready &r) { return inFigure(r.socketId); });
+            }
+        }
+        if (ours || listens || serves)
             figure.calls.append(call);
     }
 

@@ -12,9 +12,11 @@ class Session;
 // One lab connection of a session as SequenceLayout wants it: the client's lifeline, the
 // listener's and the server end's (the accepted socket once accept() returned it, the end in
 // the accept queue before), the lab's calls on those sockets (of the listener's accept() calls,
-// the one that returned this connection), the connection's captured segments or, where nothing
-// was captured, the segments its observed changes imply, and each end's state changes, timed
-// by packet where the wire was captured and as the polls saw them where it was not.
+// the one that returned this connection; of an epoll server's calls, epoll_ctl() on these
+// sockets, and its epoll_create1() and epoll_wait() on the listener's lifeline unless a wait
+// reported only other connections' sockets), the connection's captured segments or, where
+// nothing was captured, the segments its observed changes imply, and each end's state changes,
+// timed by packet where the wire was captured and as the polls saw them where it was not.
 struct SequenceFigure
 {
     QList<SequenceLayout::LifelineSpec> lifelines;

@@ -47,9 +47,20 @@ bool sends(const LabCall &call)
         || call.kind == LabCall::Kind::Shutdown || call.kind == LabCall::Kind::Close;
 }
 
+// A call that returns now and completes later: a non-blocking connect() that answered
+// EINPROGRESS, an epoll_wait() that found nothing ready and waits. Its completion is the next
+// asynchronous call of the same kind on the same socket (or epoll instance).
 bool waitsForCompletion(const LabCall &call)
 {
-    return call.kind == LabCall::Kind::Connect && !call.asynchronous && !call.notCalled && call.error == EINPROGRESS;
+    if (call.asynchronous || call.notCalled)
+        return false;
+    return (call.kind == LabCall::Kind::Connect && call.error == EINPROGRESS)
+        || (call.kind == LabCall::Kind::EpollWait && call.waiting);
+}
+
+bool completes(const LabCall &completion, const LabCall &waiting)
+{
+    return completion.asynchronous && completion.kind == waiting.kind && completion.socketId == waiting.socketId;
 }
 
 // A segment's ends as the server's end of one connection has them, to follow it from the
@@ -117,11 +128,22 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
             lifelineNamed.insert(call.socketLabel, *on);
     }
     const auto named = [&](const QString &name) { return lifelineNamed.value(name, -1); };
+    // The lifeline a call is on: its socket's. An epoll_wait() that reported sockets of the
+    // figure is on the first of them; one that reported none is on its epoll instance's.
+    const auto lifelineOfCall = [&](const LabCall &call) {
+        if (call.kind == LabCall::Kind::EpollWait) {
+            for (const LabCall::Ready &r : call.ready) {
+                if (const auto on = lifelineOfSocket.constFind(r.socketId); on != lifelineOfSocket.cend())
+                    return *on;
+            }
+        }
+        return lifelineOfSocket.value(call.socketId, -1);
+    };
 
     // Every event with where it sorts.
     QList<std::pair<Key, Row>> events;
     for (qsizetype i = 0; i < calls.size(); ++i) {
-        if (lifelineOfSocket.contains(calls[i].socketId))
+        if (lifelineOfCall(calls[i]) >= 0)
             events.append({{calls[i].steadyNs, CallTier, i}, {Row::Kind::Call, i, calls[i].steadyNs}});
     }
 
@@ -286,14 +308,14 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
     std::sort(layout.m_arrows.begin(), layout.m_arrows.end(),
               [](const Arrow &a, const Arrow &b) { return a.fromRow < b.fromRow; });
 
-    // Call boxes, in row order; a completion joins the box of the connect() it completes.
-    QList<bool> completes(calls.size(), false);
+    // Call boxes, in row order; a completion joins the box of the call it completes.
+    QList<bool> joined(calls.size(), false);
     for (const Row &row : std::as_const(layout.m_rows)) {
-        if (row.kind != Row::Kind::Call || completes[row.index])
+        if (row.kind != Row::Kind::Call || joined[row.index])
             continue;
         const LabCall &call = calls[row.index];
         CallBox box;
-        box.lifeline = lifelineOfSocket.value(call.socketId);
+        box.lifeline = lifelineOfCall(call);
         box.row = layout.m_callRows[row.index];
         box.endRow = box.row;
         box.call = row.index;
@@ -306,8 +328,8 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
                 if (later.kind != Row::Kind::Call)
                     continue;
                 const LabCall &next = calls[later.index];
-                if (next.socketId == call.socketId && next.kind == LabCall::Kind::Connect && next.asynchronous) {
-                    completes[later.index] = true;
+                if (completes(next, call)) {
+                    joined[later.index] = true;
                     box.endRow = r;
                     box.endCall = later.index;
                     box.endText = callText(next);
@@ -395,6 +417,27 @@ QString SequenceLayout::callText(const LabCall &call)
 {
     if (call.notCalled)
         return call.toString();
+    if (call.kind == LabCall::Kind::EpollCtl) {
+        QString text = call.name() + QLatin1Char('(') + epollOpName(call.epollOp) + QStringLiteral(", ") + call.socketLabel;
+        if (call.epollOp != EpollOp::Delete)
+            text += QStringLiteral(", ") + LabCall::epollEventsText(call.events);
+        text += QLatin1Char(')');
+        return call.failed() ? QString(text + QStringLiteral(" = -1 ") + call.errorName()) : QString(text + QStringLiteral(" = 0"));
+    }
+    if (call.kind == LabCall::Kind::EpollWait) {
+        if (call.waiting)
+            return call.name() + QLatin1Char('(')
+                + (call.timeoutMs < 0 ? QStringLiteral("no timeout") : QStringLiteral("%1 ms").arg(call.timeoutMs))
+                + QStringLiteral(") waits");
+        if (call.failed())
+            return call.name() + QStringLiteral("() = -1 ") + call.errorName();
+        QString text = call.name() + QStringLiteral("() = ") + QString::number(call.result);
+        if (!call.ready.isEmpty())
+            text += QStringLiteral(": ") + call.readyText();
+        else if (call.asynchronous)
+            text += QStringLiteral(": timed out");
+        return text;
+    }
     if (call.asynchronous)
         return call.name() + QStringLiteral("() finished: ")
             + (call.failed() ? call.errorName() : QStringLiteral("connected"));

@@ -63,7 +63,7 @@ public:
     struct LifelineSpec
     {
         QString label;         // "client #1", "listener", "accepted #1"
-        QList<int> socketIds;  // the lab sockets whose calls go on it
+        QList<int> socketIds;  // the lab sockets (and epoll instances) whose calls go on it
         // Other names its ends have in WireSegment::sender and ::receiver; the label and the
         // socket labels of its calls are known without being listed.
         QStringList names;
@@ -113,9 +113,12 @@ public:
         qint64 atNs = 0;     // the event's time (a call's stamp, a segment's, an implied one's window start)
     };
 
-    // A call's box. A call that waits (a non-blocking connect() that answered EINPROGRESS) spans
-    // from its row to the row of its completion, the asynchronous connect() on the same socket,
-    // which has no box of its own.
+    // A call's box. A call that waits (a non-blocking connect() that answered EINPROGRESS, an
+    // epoll_wait() that found nothing ready) spans from its row to the row of its completion,
+    // the asynchronous call of the same kind on the same socket or epoll instance, which has no
+    // box of its own. A box is on its call's socket's lifeline; an epoll_wait() that reported
+    // sockets with lifelines is on the first of those, one that reported none on the lifeline
+    // holding its epoll instance (LifelineSpec::socketIds).
     struct CallBox
     {
         int lifeline = 0;
@@ -123,8 +126,8 @@ public:
         int endRow = 0;        // == row unless it waits; the last row when it never finished
         qsizetype call = 0;    // index into the calls given to of()
         qsizetype endCall = -1; // the completion's index, -1 for none
-        QString text;          // "connect(127.0.0.1:8000) = -1 EINPROGRESS"
-        QString endText;       // "connect() finished: connected"; empty unless it waits
+        QString text;          // "connect(127.0.0.1:8000) = -1 EINPROGRESS", "epoll_wait(1000 ms) waits"
+        QString endText;       // "connect() finished: connected", "epoll_wait() = 1: listener EPOLLIN"; empty unless it waits
         bool failed = false;   // the call, or its completion, failed (EINPROGRESS and EAGAIN are not failing)
 
         bool waits() const { return endCall >= 0 || endRow > row; }
@@ -192,7 +195,9 @@ public:
     const Band *bandAt(int lifeline, int row) const;
 
     // A call in the figure's words: "connect(127.0.0.1:8000) = -1 EINPROGRESS", "accept() = 8",
-    // "recv(up to 100 bytes) = 0 (EOF)", "connect() finished: ECONNREFUSED".
+    // "recv(up to 100 bytes) = 0 (EOF)", "connect() finished: ECONNREFUSED",
+    // "epoll_ctl(ADD, accepted #1, EPOLLIN|EPOLLRDHUP) = 0", "epoll_wait() = 1: listener EPOLLIN",
+    // "epoll_wait(1000 ms) waits", "epoll_wait() = 0: timed out" (a wait that ran out).
     static QString callText(const LabCall &call);
     // A segment in the few words its arrow carries: flags, the numbers relative (seq left out
     // of a pure ACK, as tcpdump does), the data length: "ACK ack=1", "PSH,ACK seq=1 ack=1 len=100";

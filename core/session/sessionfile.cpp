@@ -137,8 +137,19 @@ QJsonObject callArgumentsToJson(const LabCall &c)
             a.insert(c.kind == LabCall::Kind::Send ? QStringLiteral("bytes") : QStringLiteral("max_bytes"), double(c.value));
         break;
     case LabCall::Kind::Shutdown: a.insert(QStringLiteral("how"), shutdownHowName(c.how)); break;
+    case LabCall::Kind::EpollCtl:
+        a.insert(QStringLiteral("epoll"), c.epollId);
+        a.insert(QStringLiteral("epoll_label"), c.epollLabel);
+        a.insert(QStringLiteral("op"), epollOpName(c.epollOp));
+        a.insert(QStringLiteral("events"), QJsonArray::fromStringList(LabCall::epollEventNames(c.events)));
+        break;
+    case LabCall::Kind::EpollWait:
+        a.insert(QStringLiteral("max_events"), double(c.value));
+        a.insert(QStringLiteral("timeout_ms"), c.timeoutMs);
+        break;
     case LabCall::Kind::Accept:
-    case LabCall::Kind::Close: break;
+    case LabCall::Kind::Close:
+    case LabCall::Kind::EpollCreate: break;
     }
     return a;
 }
@@ -160,6 +171,16 @@ QJsonObject callToJson(const LabCall &c)
     o.insert(QStringLiteral("asynchronous"), c.asynchronous);
     o.insert(QStringLiteral("not_called"), c.notCalled);
     o.insert(QStringLiteral("created_socket"), c.createdSocketId);
+    if (c.kind == LabCall::Kind::EpollWait) {
+        o.insert(QStringLiteral("waiting"), c.waiting);
+        QJsonArray ready;
+        for (const LabCall::Ready &r : c.ready) {
+            ready.append(QJsonObject{{QStringLiteral("socket"), r.socketId},
+                                     {QStringLiteral("socket_label"), r.socketLabel},
+                                     {QStringLiteral("events"), QJsonArray::fromStringList(LabCall::epollEventNames(r.events))}});
+        }
+        o.insert(QStringLiteral("ready"), ready);
+    }
     o.insert(QStringLiteral("detail"), c.detail);
     o.insert(QStringLiteral("text"), c.toString()); // for readers; not read back
     return o;
@@ -308,6 +329,10 @@ bool arguments(LabCall &c, QStringView text)
     case LabCall::Kind::Accept:
     case LabCall::Kind::Close:
         return text.isEmpty();
+    case LabCall::Kind::EpollCreate: // the lab made no epoll calls before `args`
+    case LabCall::Kind::EpollCtl:
+    case LabCall::Kind::EpollWait:
+        return false;
     }
     return false;
 }
@@ -475,6 +500,8 @@ public:
         }
         if (typed) {
             callArguments(c, o.value(QStringLiteral("args")), JsonReader::at(path, QStringLiteral("args")));
+            if (LabCall::isEpoll(c.kind))
+                epollResults(c, o, path);
         } else if (!(c.notCalled && arguments.isEmpty()) && !legacy::arguments(c, arguments)) {
             // A call the lab refused was logged without its arguments.
             m_r.fail(JsonReader::at(path, QStringLiteral("arguments")),
@@ -543,10 +570,74 @@ public:
                 m_r.fail(JsonReader::at(path, QStringLiteral("how")), QStringLiteral("'%1' is not SHUT_RD, SHUT_WR or SHUT_RDWR").arg(how));
             break;
         }
-        case LabCall::Kind::Accept:
-        case LabCall::Kind::Close:
+        case LabCall::Kind::EpollCtl: {
+            c.epollId = int(m_r.integer(a, QStringLiteral("epoll"), path, 0, maxInt));
+            c.epollLabel = m_r.string(a, QStringLiteral("epoll_label"), path, 256);
+            const QString op = m_r.string(a, QStringLiteral("op"), path, 8);
+            if (!m_r.ok())
+                break;
+            if (const std::optional<EpollOp> known = epollOpNamed(op))
+                c.epollOp = *known;
+            else
+                m_r.fail(JsonReader::at(path, QStringLiteral("op")), QStringLiteral("'%1' is not ADD, MOD or DEL").arg(op));
+            c.events = epollEvents(a.value(QStringLiteral("events")), JsonReader::at(path, QStringLiteral("events")));
             break;
         }
+        case LabCall::Kind::EpollWait:
+            c.value = m_r.integer(a, QStringLiteral("max_events"), path, 1, maxInt);
+            c.timeoutMs = int(m_r.integer(a, QStringLiteral("timeout_ms"), path, -1, maxInt));
+            break;
+        case LabCall::Kind::Accept:
+        case LabCall::Kind::Close:
+        case LabCall::Kind::EpollCreate:
+            break;
+        }
+    }
+
+    // Epoll event names ("EPOLLIN") as the kernel's bits.
+    quint32 epollEvents(const QJsonValue &v, const QString &path)
+    {
+        const QJsonArray names = m_r.array(v, path, 32);
+        quint32 events = 0;
+        for (qsizetype i = 0; m_r.ok() && i < names.size(); ++i) {
+            const QString at = JsonReader::at(path, i);
+            if (!names[i].isString()) {
+                m_r.fail(at, QStringLiteral("expected an event name"));
+                break;
+            }
+            const QString name = names[i].toString();
+            if (const std::optional<quint32> bit = LabCall::epollEventNamed(name))
+                events |= *bit;
+            else
+                m_r.fail(at, QStringLiteral("'%1' is not an epoll event").arg(name.left(64)));
+        }
+        return events;
+    }
+
+    // An epoll call's own fields: which instance, and for epoll_wait() what it reported.
+    void epollResults(LabCall &c, const QJsonObject &o, const QString &path)
+    {
+        if (c.kind != LabCall::Kind::EpollCtl) {
+            // epoll_create1() and epoll_wait() are on the instance itself.
+            c.epollId = c.socketId;
+            c.epollLabel = c.socketLabel;
+        }
+        if (c.kind != LabCall::Kind::EpollWait || !m_r.ok())
+            return;
+        c.waiting = m_r.boolean(o, QStringLiteral("waiting"), path);
+        const QString readyPath = JsonReader::at(path, QStringLiteral("ready"));
+        const QJsonArray ready = m_r.array(o.value(QStringLiteral("ready")), readyPath, 1024);
+        for (qsizetype i = 0; m_r.ok() && i < ready.size(); ++i) {
+            const QString p = JsonReader::at(readyPath, i);
+            const QJsonObject r = m_r.object(ready[i], p);
+            LabCall::Ready entry;
+            entry.socketId = int(m_r.integer(r, QStringLiteral("socket"), p, 0, maxInt));
+            entry.socketLabel = m_r.string(r, QStringLiteral("socket_label"), p, 256);
+            entry.events = epollEvents(r.value(QStringLiteral("events")), JsonReader::at(p, QStringLiteral("events")));
+            c.ready.append(entry);
+        }
+        if (m_r.ok() && c.result >= 0 && !c.failed() && !c.notCalled && c.ready.size() != c.result)
+            m_r.fail(readyPath, QStringLiteral("%1 entries, but epoll_wait() returned %2").arg(ready.size()).arg(c.result));
     }
 
     ScenarioRunRecord run(const QJsonValue &v, const QString &path)

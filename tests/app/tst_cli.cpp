@@ -137,6 +137,7 @@ private Q_SLOTS:
     void shouldHoldTheFinalSockets();
     void shouldNameTheHolderWhenTheScenarioPortIsTaken();
     void shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds();
+    void shouldPrintAnEpollServersCallsAndFigure();
     void shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused();
     void shouldExportTheScenariosWireAsPcapng();
     void shouldExportTheScenariosSequenceDiagram();
@@ -710,7 +711,7 @@ void TestCli::shouldListTheScenarios()
         names << line.section(QLatin1Char(' '), 0, 0);
     QCOMPARE(names, (QStringList{"handshake", "accept-queue", "backlog-overflow", "deferred-accept", "time-wait",
                                  "half-close", "fin-wait-1", "last-ack", "closing", "self-connect", "reset",
-                                 "many-clients"}));
+                                 "many-clients", "epoll-echo", "epoll-half-close"}));
     for (const QString &line : lines)
         QVERIFY2(line.size() > 30, qPrintable(line)); // each has its one-line summary
     const Run help = run({QStringLiteral("scenario"), QStringLiteral("--help")});
@@ -892,6 +893,48 @@ void TestCli::shouldRunTheScenarioInItsOwnNetworkWhateverTheHostHolds()
                            QStringLiteral("moon")});
     QCOMPARE(wrong.exitCode, 2);
     QVERIFY2(wrong.err.contains(QStringLiteral("--network is private or host, not 'moon'")), qPrintable(wrong.err));
+}
+
+void TestCli::shouldPrintAnEpollServersCallsAndFigure()
+{
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("epoll-echo"), QStringLiteral("--sequence")});
+    if (r.err.contains(QLatin1String("no private network here")) && !LabNetwork::whyUnavailable().isEmpty())
+        QSKIP(qPrintable(r.err.trimmed()));
+    QCOMPARE(r.exitCode, 0);
+    // each call on its line, with what the kernel reported and why
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral(
+                 "\\n  \\+\\d+\\.\\d{3}s     epoll #1      epoll_create1\\(EPOLL_CLOEXEC\\) = \\d+ — "))),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("listener      epoll_ctl(epoll #1, EPOLL_CTL_ADD, listener, EPOLLIN) = 0")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("epoll #1      epoll_wait(epoll #1, 16 events, 10000 ms) waits — ")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("epoll #1      epoll_wait() finished: 1 ready: listener EPOLLIN — after ")), qPrintable(r.out));
+    // (how many the queue holds when the wait returns is the kernel's: all three, or fewer if
+    // the wait's notifier ran between two handshakes)
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("listener: its accept queue holds [1-3] completed connections? \\(backlog 8\\)"))),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("accepted #2 EPOLLIN|EPOLLRDHUP")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("seen    epoll_wait reports listener EPOLLIN")), qPrintable(r.out));
+    QVERIFY(!r.out.contains(QLatin1String("MISSING")));
+
+    // client #1's figure: the server's epoll calls on the listener's lifeline and on accepted
+    // #1's, none of those about the other clients' sockets
+    const qsizetype top = r.out.indexOf(QLatin1String("sequence of client #1's connection:"));
+    const qsizetype next = r.out.indexOf(QLatin1String("sequence of client #2's connection:"));
+    QVERIFY2(top > 0 && next > top, qPrintable(r.out));
+    const QString drawn = r.out.mid(top, next - top);
+    const qsizetype create = drawn.indexOf(QLatin1String("epoll_create1(EPOLL_CLOEXEC) = "));
+    const qsizetype waits = drawn.indexOf(QLatin1String("epoll_wait(10000 ms) waits"));
+    const qsizetype syn = drawn.indexOf(QLatin1String(" SYN seq=0 "));
+    const qsizetype woken = drawn.indexOf(QLatin1String("epoll_wait() = 1: listener EPOLLIN"));
+    const qsizetype accept = drawn.indexOf(QLatin1String("accept() = "));
+    const qsizetype add = drawn.indexOf(QLatin1String("epoll_ctl(ADD, accepted #1, EPOLLIN|EPOLLRDHUP) = 0"));
+    const qsizetype del = drawn.indexOf(QLatin1String("epoll_ctl(DEL, accepted #1) = 0"));
+    QVERIFY2(create > 0 && create < waits && waits < syn && syn < woken && woken < accept && accept < add && add < del,
+             qPrintable(drawn));
+    QVERIFY2(!drawn.contains(QLatin1String("accepted #2) = 0")) && !drawn.contains(QLatin1String("ADD, accepted #3")),
+             qPrintable(drawn));
+    // the wait is drawn as a span on the listener's lifeline, like a connect() under way
+    QVERIFY2(drawn.contains(QRegularExpression(QStringLiteral("\\n# \\(SYN_SENT\\)\\s+-+ SYN seq=0 -+>#"))), qPrintable(drawn));
 }
 
 void TestCli::shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused()

@@ -50,6 +50,9 @@ private Q_SLOTS:
     void shouldFollowTheServersEndFromTheListenerToTheAcceptedSocket();
     void shouldPutACallBeforeTheSegmentsItCaused();
     void shouldSpanAWaitingConnectUntilItFinishes();
+    void shouldSpanAWaitingEpollWaitUntilItReturns();
+    void shouldPutAnEpollCallOnTheSocketItIsAbout();
+    void shouldWordEpollCallsShortly();
     void shouldChangeStatesAtTheRowsOfTheSegmentsThatCausedThem();
     void shouldRenderTheHandshakeAsATextbookFigure();
     void shouldDrawImpliedArrowsWhereNothingWasCaptured();
@@ -209,6 +212,201 @@ void TestSequenceLayout::shouldSpanAWaitingConnectUntilItFinishes()
     }
     QCOMPARE(serverTexts, (QStringList{"recv(up to 1000 bytes) = 300", "send(200 bytes) = 200",
                                        "recv(up to 1000 bytes) = 0 (EOF)", "close() = 0"}));
+}
+
+namespace {
+
+constexpr int epollId = 9;
+
+// The transfer's server as an epoll server: epoll #1 watches the listener, then accepted #1;
+// each epoll_wait() waits until the kernel has something.
+struct EpollTransfer : Transfer
+{
+    qsizetype create = 0, addListener = 0, firstWait = 0, woken = 0, addAccepted = 0, secondWait = 0, readable = 0;
+
+    static LabCall::Ready ready(int socket, quint32 events) { return {socket, labelOf(socket), events}; }
+
+    qsizetype epollCall(qint64 atNs, Kind kind, int socket = epollId)
+    {
+        const qsizetype i = calls.add(atNs, socket, kind);
+        calls[i].epollId = epollId;
+        calls[i].epollLabel = QStringLiteral("epoll #1");
+        if (socket == epollId)
+            calls[i].socketLabel = calls[i].epollLabel;
+        return i;
+    }
+    qsizetype wait(qint64 atNs, int timeoutMs)
+    {
+        const qsizetype i = epollCall(atNs, Kind::EpollWait);
+        calls[i].value = 8;
+        calls[i].timeoutMs = timeoutMs;
+        calls[i].waiting = true;
+        return i;
+    }
+    qsizetype completion(qint64 atNs, const QList<LabCall::Ready> &reported)
+    {
+        const qsizetype i = epollCall(atNs, Kind::EpollWait);
+        calls[i].value = 8;
+        calls[i].timeoutMs = 10000;
+        calls[i].asynchronous = true;
+        calls[i].ready = reported;
+        calls[i].result = reported.size();
+        return i;
+    }
+
+    EpollTransfer()
+    {
+        create = epollCall(originNs - ms(29.7), Kind::EpollCreate);
+        calls[create].result = 6;
+        addListener = epollCall(originNs - ms(29.6), Kind::EpollCtl, listenerId);
+        calls[addListener].events = 0x001; // EPOLLIN
+        firstWait = wait(originNs - ms(29.5), 10000);
+        woken = completion(wire.at(2) + us(40), {ready(listenerId, 0x001)});
+        addAccepted = epollCall(originNs + ms(30.01), Kind::EpollCtl, acceptedId);
+        calls[addAccepted].events = 0x001 | 0x2000; // EPOLLIN | EPOLLRDHUP
+        secondWait = wait(originNs + ms(30.02), 10000);
+        readable = completion(wire.at(3) + us(15), {ready(acceptedId, 0x001)});
+        std::stable_sort(calls.list.begin(), calls.list.end(),
+                         [](const LabCall &a, const LabCall &b) { return a.steadyNs < b.steadyNs; });
+        // the indexes after sorting
+        const auto find = [this](qint64 atNs, Kind kind) {
+            for (qsizetype i = 0; i < calls.list.size(); ++i) {
+                if (calls.list[i].steadyNs == atNs && calls.list[i].kind == kind)
+                    return i;
+            }
+            return qsizetype(-1);
+        };
+        create = find(originNs - ms(29.7), Kind::EpollCreate);
+        addListener = find(originNs - ms(29.6), Kind::EpollCtl);
+        firstWait = find(originNs - ms(29.5), Kind::EpollWait);
+        woken = find(wire.at(2) + us(40), Kind::EpollWait);
+        addAccepted = find(originNs + ms(30.01), Kind::EpollCtl);
+        secondWait = find(originNs + ms(30.02), Kind::EpollWait);
+        readable = find(wire.at(3) + us(15), Kind::EpollWait);
+        connect = find(wire.at(0) + us(5), Kind::Connect);
+        accept = find(originNs + ms(30), Kind::Accept);
+    }
+
+    // The figure's lifelines: the epoll instance's own calls on the listener's.
+    static QList<Layout::LifelineSpec> lifelines()
+    {
+        return {{client, {clientId}, {}}, {listener, {listenerId, epollId}, {}}, {accepted, {acceptedId}, {}}};
+    }
+    Layout layout() const { return Layout::of(lifelines(), calls.list, wire.specs(), changes); }
+};
+
+} // namespace
+
+void TestSequenceLayout::shouldSpanAWaitingEpollWaitUntilItReturns()
+{
+    const EpollTransfer t;
+    const Layout layout = t.layout();
+    QVERIFY(t.firstWait >= 0 && t.woken >= 0 && t.secondWait >= 0 && t.readable >= 0);
+
+    // The server waits on the listener's lifeline through the handshake; the wait returns
+    // after the handshake's last segment, reporting the listener readable.
+    const Layout::CallBox *box = boxOf(layout, t.firstWait);
+    QVERIFY(box);
+    QCOMPARE(box->lifeline, listenerLine);
+    QCOMPARE(box->text, QStringLiteral("epoll_wait(10000 ms) waits"));
+    QVERIFY(box->waits());
+    QCOMPARE(box->endCall, t.woken);
+    QCOMPARE(box->endRow, layout.rowOfCall(t.woken));
+    QCOMPARE(box->endText, QStringLiteral("epoll_wait() = 1: listener EPOLLIN"));
+    QVERIFY(!box->failed);
+    QVERIFY(box->row < layout.rowOfSegment(0) && layout.rowOfSegment(2) < box->endRow);
+    QVERIFY(box->endRow < layout.rowOfCall(t.accept));
+    QVERIFY(!boxOf(layout, t.woken)); // the completion has no box of its own
+
+    // The second wait, begun on the listener's lifeline, returns when the data has come.
+    const Layout::CallBox *second = boxOf(layout, t.secondWait);
+    QVERIFY(second);
+    QCOMPARE(second->lifeline, listenerLine);
+    QCOMPARE(second->endRow, layout.rowOfCall(t.readable));
+    QCOMPARE(second->endText, QStringLiteral("epoll_wait() = 1: accepted #1 EPOLLIN"));
+    QVERIFY(second->row < layout.rowOfSegment(3) && layout.rowOfSegment(3) < second->endRow);
+
+    // A wait that never returned spans to the figure's last row.
+    EpollTransfer unfinished;
+    unfinished.calls.list.removeAt(unfinished.readable);
+    const Layout open = unfinished.layout();
+    const Layout::CallBox *hanging = boxOf(open, unfinished.secondWait);
+    QVERIFY(hanging);
+    QCOMPARE(hanging->endCall, -1);
+    QCOMPARE(hanging->endRow, open.rowCount() - 1);
+    // A connect() still spans as before.
+    QCOMPARE(boxOf(layout, t.connect)->endText, QStringLiteral("connect() finished: connected"));
+}
+
+void TestSequenceLayout::shouldPutAnEpollCallOnTheSocketItIsAbout()
+{
+    EpollTransfer t;
+    // a wait that does not wait, reporting the accepted socket: on its lifeline
+    const qsizetype now = t.epollCall(t.wire.at(7) + us(30), Kind::EpollWait);
+    t.calls[now].ready = {EpollTransfer::ready(acceptedId, 0x001 | 0x2000)};
+    t.calls[now].result = 1;
+    t.calls[now].value = 8;
+    const Layout layout = t.layout();
+    QCOMPARE(boxOf(layout, t.create)->lifeline, listenerLine);
+    QCOMPARE(boxOf(layout, t.create)->text, QStringLiteral("epoll_create1(EPOLL_CLOEXEC) = 6"));
+    QCOMPARE(boxOf(layout, t.addListener)->lifeline, listenerLine);
+    QCOMPARE(boxOf(layout, t.addAccepted)->lifeline, acceptedLine);
+    QCOMPARE(boxOf(layout, t.addAccepted)->text, QStringLiteral("epoll_ctl(ADD, accepted #1, EPOLLIN|EPOLLRDHUP) = 0"));
+    const Layout::CallBox *reported = boxOf(layout, now);
+    QVERIFY(reported);
+    QCOMPARE(reported->lifeline, acceptedLine);
+    QCOMPARE(reported->text, QStringLiteral("epoll_wait() = 1: accepted #1 EPOLLIN|EPOLLRDHUP"));
+    QVERIFY(!reported->waits());
+
+    // Without the instance on a lifeline, its calls about no drawn socket are left out.
+    const Layout plain = Layout::of(threeLifelines(), t.calls.list, t.wire.specs(), t.changes);
+    QCOMPARE(plain.rowOfCall(t.create), -1);
+    QCOMPARE(plain.rowOfCall(t.firstWait), -1);
+    QVERIFY(plain.rowOfCall(t.addListener) >= 0); // epoll_ctl() is on its socket
+    QVERIFY(plain.rowOfCall(now) >= 0);           // a report of a drawn socket is on it
+}
+
+void TestSequenceLayout::shouldWordEpollCallsShortly()
+{
+    LabCall ctl;
+    ctl.kind = Kind::EpollCtl;
+    ctl.socketLabel = accepted;
+    ctl.epollLabel = QStringLiteral("epoll #1");
+    ctl.epollOp = EpollOp::Add;
+    ctl.events = 0x001 | 0x2000;
+    QCOMPARE(Layout::callText(ctl), QStringLiteral("epoll_ctl(ADD, accepted #1, EPOLLIN|EPOLLRDHUP) = 0"));
+    ctl.error = EEXIST;
+    ctl.result = -1;
+    QCOMPARE(Layout::callText(ctl), QStringLiteral("epoll_ctl(ADD, accepted #1, EPOLLIN|EPOLLRDHUP) = -1 EEXIST"));
+    ctl.error = 0;
+    ctl.result = 0;
+    ctl.epollOp = EpollOp::Delete;
+    ctl.events = 0;
+    QCOMPARE(Layout::callText(ctl), QStringLiteral("epoll_ctl(DEL, accepted #1) = 0"));
+    ctl.epollOp = EpollOp::Modify;
+    ctl.events = 0x004 | (1u << 31); // EPOLLOUT | EPOLLET
+    QCOMPARE(Layout::callText(ctl), QStringLiteral("epoll_ctl(MOD, accepted #1, EPOLLOUT|EPOLLET) = 0"));
+
+    LabCall wait;
+    wait.kind = Kind::EpollWait;
+    wait.socketLabel = QStringLiteral("epoll #1");
+    wait.value = 16;
+    wait.timeoutMs = -1;
+    wait.waiting = true;
+    QCOMPARE(Layout::callText(wait), QStringLiteral("epoll_wait(no timeout) waits"));
+    wait.waiting = false;
+    wait.asynchronous = true;
+    wait.timeoutMs = 500;
+    QCOMPARE(Layout::callText(wait), QStringLiteral("epoll_wait() = 0: timed out"));
+    wait.asynchronous = false;
+    QCOMPARE(Layout::callText(wait), QStringLiteral("epoll_wait() = 0"));
+    wait.ready = {{1, listener, 0x001}, {3, accepted, 0x001 | 0x008 | 0x010}};
+    wait.result = 2;
+    QCOMPARE(Layout::callText(wait), QStringLiteral("epoll_wait() = 2: listener EPOLLIN, accepted #1 EPOLLIN|EPOLLERR|EPOLLHUP"));
+    wait.ready.clear();
+    wait.result = -1;
+    wait.error = EBADF;
+    QCOMPARE(Layout::callText(wait), QStringLiteral("epoll_wait() = -1 EBADF"));
 }
 
 void TestSequenceLayout::shouldChangeStatesAtTheRowsOfTheSegmentsThatCausedThem()

@@ -7,6 +7,7 @@
 #include "ui/theme/theme.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
 #include <QGridLayout>
@@ -20,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <cerrno>
+#include <sys/epoll.h>
 
 namespace sockscope {
 
@@ -221,6 +223,105 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     socketsLayout->addLayout(grid);
     layout->addWidget(socketsBox, 1);
 
+    // epoll: an instance of its own, watching the selected socket
+    auto *epollBox = new QGroupBox(tr("epoll"), this);
+    epollBox->setObjectName(QStringLiteral("epollGroup"));
+    auto *epollLayout = new QVBoxLayout(epollBox);
+    auto *instanceRow = new QHBoxLayout;
+    m_epolls = new QComboBox(epollBox);
+    m_epolls->setObjectName(QStringLiteral("epollBox"));
+    m_epolls->setToolTip(tr("The epoll instance the calls below use"));
+    m_epollCreate = makeAction(tr("epoll_create1()"), QKeySequence(), tr("Make an epoll instance: a descriptor that watches sockets"));
+    m_epollCreate->setObjectName(QStringLiteral("epollCreateAction"));
+    m_epollClose = makeAction(tr("close()"), QKeySequence(), tr("Close the epoll instance; the sockets it watched stay as they are"));
+    m_epollClose->setObjectName(QStringLiteral("epollCloseAction"));
+    instanceRow->addWidget(m_epolls, 1);
+    instanceRow->addWidget(actionButton(m_epollCreate, epollBox));
+    instanceRow->addWidget(actionButton(m_epollClose, epollBox));
+    epollLayout->addLayout(instanceRow);
+
+    const struct
+    {
+        quint32 bit;
+        QString tip;
+    } events[] = {
+        {EPOLLIN, tr("Readable: data or the peer's FIN; on a listener, a completed connection in the accept queue")},
+        {EPOLLOUT, tr("Writable: room in the send buffer")},
+        {EPOLLRDHUP, tr("The peer shut down its sending side (its FIN arrived)")},
+        {quint32(EPOLLET), tr("Edge-triggered: report a change once, not for as long as it lasts")},
+        {EPOLLONESHOT, tr("Report once, then nothing until epoll_ctl(MOD)")},
+    };
+    // Three to a row: the lab's dock is narrow.
+    auto *eventGrid = new QGridLayout;
+    eventGrid->setSpacing(2);
+    for (const auto &e : events) {
+        const QString name = LabCall::epollEventsText(e.bit);
+        auto *box = new QCheckBox(name, epollBox);
+        box->setObjectName(QStringLiteral("epollEvent-") + name);
+        box->setToolTip(e.tip + tr(" (EPOLLERR and EPOLLHUP are always reported)"));
+        box->setProperty("event", e.bit);
+        box->setChecked(e.bit == EPOLLIN || e.bit == EPOLLRDHUP);
+        eventGrid->addWidget(box, int(m_epollEvents.size()) / 3, int(m_epollEvents.size()) % 3);
+        m_epollEvents.append(box);
+    }
+    epollLayout->addLayout(eventGrid);
+
+    m_epollAdd = makeAction(tr("ADD"), QKeySequence(), tr("epoll_ctl(EPOLL_CTL_ADD): watch the selected socket for the events ticked"));
+    m_epollAdd->setObjectName(QStringLiteral("epollAddAction"));
+    m_epollModify = makeAction(tr("MOD"), QKeySequence(), tr("epoll_ctl(EPOLL_CTL_MOD): watch the selected socket for the events ticked instead"));
+    m_epollModify->setObjectName(QStringLiteral("epollModifyAction"));
+    m_epollDelete = makeAction(tr("DEL"), QKeySequence(), tr("epoll_ctl(EPOLL_CTL_DEL): stop watching the selected socket"));
+    m_epollDelete->setObjectName(QStringLiteral("epollDeleteAction"));
+    m_epollWait = makeAction(tr("epoll_wait()"), QKeySequence(),
+                             tr("Which watched sockets are ready; with nothing ready it waits up to the timeout (the window does not)"));
+    m_epollWait->setObjectName(QStringLiteral("epollWaitAction"));
+    m_epollTimeout = new QSpinBox(epollBox);
+    m_epollTimeout->setObjectName(QStringLiteral("epollTimeoutBox"));
+    m_epollTimeout->setRange(-1, 600000);
+    m_epollTimeout->setValue(5000);
+    m_epollTimeout->setSingleStep(1000);
+    m_epollTimeout->setSuffix(tr(" ms"));
+    m_epollTimeout->setSpecialValueText(tr("no timeout"));
+    m_epollTimeout->setToolTip(tr("epoll_wait() timeout: 0 returns at once"));
+    connect(m_epollCreate, &QAction::triggered, this, [this] {
+        const Lab::Result r = m_lab->execute(LabCommand::epollCreate());
+        if (!r.ok)
+            showProblem(m_lab->calls().last());
+        refreshEpolls();
+        m_epolls->setCurrentIndex(m_epolls->findData(r.socketId));
+        Q_EMIT commandRun();
+    });
+    connect(m_epollAdd, &QAction::triggered, this, [this] { runEpollCtl(EpollOp::Add); });
+    connect(m_epollModify, &QAction::triggered, this, [this] { runEpollCtl(EpollOp::Modify); });
+    connect(m_epollDelete, &QAction::triggered, this, [this] { runEpollCtl(EpollOp::Delete); });
+    connect(m_epollWait, &QAction::triggered, this, [this] {
+        run(LabCommand::epollWait(selectedEpoll(), 16, m_epollTimeout->value()));
+        refreshActions();
+        Q_EMIT commandRun();
+    });
+    connect(m_epollClose, &QAction::triggered, this, [this] {
+        run(LabCommand::close(selectedEpoll()));
+        refreshEpolls();
+        Q_EMIT commandRun();
+    });
+    connect(m_epolls, &QComboBox::currentIndexChanged, this, &LabPanel::refreshActions);
+    auto *ctlRow = new QHBoxLayout;
+    ctlRow->addWidget(new QLabel(tr("epoll_ctl()"), epollBox));
+    ctlRow->addWidget(actionButton(m_epollAdd, epollBox));
+    ctlRow->addWidget(actionButton(m_epollModify, epollBox));
+    ctlRow->addWidget(actionButton(m_epollDelete, epollBox));
+    epollLayout->addLayout(ctlRow);
+    auto *waitRow = new QHBoxLayout;
+    waitRow->addWidget(actionButton(m_epollWait, epollBox));
+    waitRow->addWidget(m_epollTimeout);
+    epollLayout->addLayout(waitRow);
+    m_epollWhy = new QLabel(epollBox);
+    m_epollWhy->setObjectName(QStringLiteral("epollWhy"));
+    m_epollWhy->setTextFormat(Qt::PlainText);
+    m_epollWhy->setWordWrap(true);
+    epollLayout->addWidget(m_epollWhy);
+    layout->addWidget(epollBox);
+
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("labProblem"));
     // Rich for its colour; what it quotes (another process's name, say) is escaped.
@@ -261,6 +362,11 @@ QAction *LabPanel::makeAction(const QString &text, const QKeySequence &shortcut,
 QList<QAction *> LabPanel::serverActions() const
 {
     return {m_startServer, m_serverSocketOnly, m_stopServer, m_addClient, m_selfConnect};
+}
+
+QList<QAction *> LabPanel::epollActions() const
+{
+    return {m_epollCreate, m_epollAdd, m_epollModify, m_epollDelete, m_epollWait, m_epollClose};
 }
 
 QList<QAction *> LabPanel::socketActions() const
@@ -434,7 +540,10 @@ void LabPanel::runOnSelected(LabCommand::Kind kind)
     case LabCommand::Kind::Close: run(LabCommand::close(id)); break;
     case LabCommand::Kind::Abort: run(LabCommand::abort(id)); break;
     case LabCommand::Kind::Socket:
-    case LabCommand::Kind::SetOption: break;
+    case LabCommand::Kind::SetOption:
+    case LabCommand::Kind::EpollCreate: // the epoll group's own buttons
+    case LabCommand::Kind::EpollCtl:
+    case LabCommand::Kind::EpollWait: break;
     }
     refreshActions();
     Q_EMIT commandRun();
@@ -476,7 +585,49 @@ void LabPanel::refreshSockets()
         m_selected = 0;
         Q_EMIT selectedSocketChanged(0);
     }
+    refreshEpolls();
     refreshActions();
+}
+
+int LabPanel::selectedEpoll() const
+{
+    return m_epolls->currentData().toInt();
+}
+
+quint32 LabPanel::checkedEvents() const
+{
+    quint32 events = 0;
+    for (const QCheckBox *box : m_epollEvents) {
+        if (box->isChecked())
+            events |= box->property("event").toUInt();
+    }
+    return events;
+}
+
+void LabPanel::runEpollCtl(EpollOp op)
+{
+    run(LabCommand::epollCtl(selectedEpoll(), op, m_selected, op == EpollOp::Delete ? 0 : checkedEvents()));
+    refreshActions();
+    Q_EMIT commandRun();
+}
+
+void LabPanel::refreshEpolls()
+{
+    const QSignalBlocker blocker(m_epolls);
+    const int current = selectedEpoll();
+    m_epolls->clear();
+    for (const LabEpoll &e : m_lab->epolls()) {
+        if (!e.open)
+            continue;
+        QString text = e.label();
+        if (!e.interest.isEmpty())
+            text += tr(", watching %n socket(s)", nullptr, int(e.interest.size()));
+        if (e.waiting)
+            text += tr(", waiting in epoll_wait()");
+        m_epolls->addItem(text, e.id);
+    }
+    const int index = m_epolls->findData(current);
+    m_epolls->setCurrentIndex(index >= 0 ? index : m_epolls->count() - 1);
 }
 
 void LabPanel::changeEvent(QEvent *event)
@@ -498,6 +649,32 @@ void LabPanel::refreshActions()
 
     for (const SocketAction &a : std::as_const(m_socketActions))
         a.action->setEnabled(s && CallValidity::allows(*s, a.kind));
+
+    // The epoll calls, each disabled with the reason CallValidity gives.
+    const LabEpoll *e = m_lab->epoll(selectedEpoll());
+    QStringList why;
+    const auto offer = [&why](QAction *action, const QString &reason) {
+        action->setEnabled(reason.isEmpty());
+        if (!reason.isEmpty() && !why.contains(reason))
+            why << reason;
+    };
+    const QString ctlWhy = CallValidity::whyNotEpollCtl(e, s, EpollOp::Add);
+    offer(m_epollAdd, ctlWhy);
+    offer(m_epollModify, CallValidity::whyNotEpollCtl(e, s, EpollOp::Modify));
+    offer(m_epollDelete, CallValidity::whyNotEpollCtl(e, s, EpollOp::Delete));
+    offer(m_epollWait, CallValidity::whyNotEpollWait(e));
+    m_epollClose->setEnabled(e && e->open);
+    // Only the first reason a call is not offered; the same for every epoll_ctl() is said once.
+    m_epollWhy->setText(why.isEmpty() ? QString() : why.first());
+    m_epollWhy->setVisible(!why.isEmpty());
+    for (QAction *a : {m_epollAdd, m_epollModify, m_epollDelete, m_epollWait}) {
+        const QString base = a->statusTip();
+        a->setToolTip(a->isEnabled() ? base : base + QStringLiteral(" — ") + tr("not now: ")
+                          + (a == m_epollWait ? CallValidity::whyNotEpollWait(e)
+                                              : CallValidity::whyNotEpollCtl(e, s, a == m_epollAdd ? EpollOp::Add
+                                                                                   : a == m_epollModify ? EpollOp::Modify
+                                                                                                        : EpollOp::Delete)));
+    }
 }
 
 } // namespace sockscope

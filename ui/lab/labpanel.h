@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QAction;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -17,7 +18,9 @@ namespace sockscope {
 // The lab's controls: start and stop a server, add clients, and for the selected lab socket
 // one button per socket API call, enabled only where the call makes sense in the socket's
 // current state (CallValidity). Every button runs one LabCommand; every call shows up in the
-// lab's log.
+// lab's log. An epoll group makes epoll instances and drives them on the selected socket:
+// epoll_ctl() with the events ticked, epoll_wait() with a timeout (the lab never blocks the
+// window: a wait that finds nothing ready is logged as waiting and completes later).
 class LabPanel : public QWidget
 {
     Q_OBJECT
@@ -34,6 +37,7 @@ public:
     // The panel's actions, for the window's Lab menu (they carry the keyboard shortcuts).
     QList<QAction *> serverActions() const;
     QList<QAction *> socketActions() const;
+    QList<QAction *> epollActions() const;
 
 Q_SIGNALS:
     void selectedSocketChanged(int socketId);
@@ -50,6 +54,10 @@ private:
     void runOnSelected(LabCommand::Kind kind);
     void refreshSockets();
     void refreshActions();
+    void refreshEpolls();
+    void runEpollCtl(EpollOp op);
+    int selectedEpoll() const;
+    quint32 checkedEvents() const;
     void showProblem(const LabCall &call);
     Endpoint serverEndpoint() const;
     const LabSocket *runningListener() const;
@@ -84,6 +92,17 @@ private:
         QAction *action;
     };
     QList<SocketAction> m_socketActions;
+
+    QComboBox *m_epolls = nullptr;
+    QList<QCheckBox *> m_epollEvents; // each with its event's bit as the "event" property
+    QSpinBox *m_epollTimeout = nullptr;
+    QLabel *m_epollWhy = nullptr;
+    QAction *m_epollCreate = nullptr;
+    QAction *m_epollAdd = nullptr;
+    QAction *m_epollModify = nullptr;
+    QAction *m_epollDelete = nullptr;
+    QAction *m_epollWait = nullptr;
+    QAction *m_epollClose = nullptr;
 };
 
 } // namespace sockscope

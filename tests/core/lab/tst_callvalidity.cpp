@@ -94,6 +94,7 @@ private Q_SLOTS:
     void shouldAllowWhatEachSituationOffers();
     void shouldNeverAllowACallOnAClosedSocket();
     void shouldNeverOfferSocketOnASocket();
+    void shouldSayWhenAnEpollCallMakesNoSense();
 };
 
 void TestCallValidity::shouldAllowWhatEachSituationOffers_data()
@@ -102,7 +103,8 @@ void TestCallValidity::shouldAllowWhatEachSituationOffers_data()
     QTest::addColumn<Situation>("situation");
     QTest::addColumn<QList<K>>("allowed");
 
-    const QList<K> always{K::SetOption, K::Close, K::Abort};
+    // epoll_ctl() on any open socket: an epoll instance may watch it in any state
+    const QList<K> always{K::SetOption, K::Close, K::Abort, K::EpollCtl};
     const auto with = [&always](QList<K> more) {
         more += always;
         std::sort(more.begin(), more.end());
@@ -148,7 +150,7 @@ void TestCallValidity::shouldAllowWhatEachSituationOffers()
     QFETCH(QList<K>, allowed);
     QCOMPARE(CallValidity::situationOf(socket), situation);
     QCOMPARE(names(CallValidity::allowed(socket)), names(allowed));
-    for (int k = 0; k <= int(K::Abort); ++k) {
+    for (int k = 0; k <= int(K::EpollWait); ++k) {
         QCOMPARE(CallValidity::allows(socket, K(k)), allowed.contains(K(k)));
         QCOMPARE(CallValidity::allows(socket.role, situation, K(k)), allowed.contains(K(k)));
     }
@@ -157,7 +159,7 @@ void TestCallValidity::shouldAllowWhatEachSituationOffers()
 void TestCallValidity::shouldNeverAllowACallOnAClosedSocket()
 {
     for (Role role : {Role::Listener, Role::Client, Role::Accepted}) {
-        for (int k = 0; k <= int(K::Abort); ++k)
+        for (int k = 0; k <= int(K::EpollWait); ++k)
             QVERIFY(!CallValidity::allows(role, Situation::Closed, K(k)));
     }
 }
@@ -167,7 +169,39 @@ void TestCallValidity::shouldNeverOfferSocketOnASocket()
     for (Role role : {Role::Listener, Role::Client, Role::Accepted}) {
         for (int s = 0; s <= int(Situation::Closed); ++s)
             QVERIFY(!CallValidity::allows(role, Situation(s), K::Socket));
+        // nor the epoll instance's own calls
+        for (int s = 0; s <= int(Situation::Closed); ++s) {
+            QVERIFY(!CallValidity::allows(role, Situation(s), K::EpollCreate));
+            QVERIFY(!CallValidity::allows(role, Situation(s), K::EpollWait));
+        }
     }
+}
+
+void TestCallValidity::shouldSayWhenAnEpollCallMakesNoSense()
+{
+    const LabSocket s = listening();
+    QCOMPARE(CallValidity::whyNotEpollCtl(nullptr, &s, EpollOp::Add), QStringLiteral("no epoll instance: epoll_create1() makes one"));
+    LabEpoll e;
+    e.id = 9;
+    e.ordinal = 1;
+    e.open = true;
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, nullptr, EpollOp::Add), QStringLiteral("select a lab socket for epoll #1 to watch"));
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Add), QString());
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Modify), QStringLiteral("epoll #1 does not watch listener: ADD it first"));
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Delete), QStringLiteral("epoll #1 does not watch listener: ADD it first"));
+    e.interest.insert(s.id, 1);
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Add), QStringLiteral("epoll #1 already watches listener: MOD changes its events"));
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Modify), QString());
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Delete), QString());
+    const LabSocket gone = closed(listening());
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &gone, EpollOp::Delete), QStringLiteral("listener is closed"));
+
+    QCOMPARE(CallValidity::whyNotEpollWait(&e), QString());
+    e.waiting = true;
+    QCOMPARE(CallValidity::whyNotEpollWait(&e), QStringLiteral("an epoll_wait() on epoll #1 is already waiting"));
+    e.open = false;
+    QCOMPARE(CallValidity::whyNotEpollCtl(&e, &s, EpollOp::Modify), QStringLiteral("no epoll instance: epoll_create1() makes one"));
+    QCOMPARE(CallValidity::whyNotEpollWait(&e), QStringLiteral("no epoll instance: epoll_create1() makes one"));
 }
 
 QTEST_GUILESS_MAIN(TestCallValidity)

@@ -16,6 +16,8 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <sys/epoll.h>
+
 using namespace sockscope;
 using namespace sockscope::test;
 
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void shouldRunOneStepAtATime();
     void shouldNameWhatWasNotObserved();
     void shouldStopWhenANeededCallFails();
+    void shouldCountAnEpollReportOnlyWithEveryEventExpected();
 
 private:
     void table();
@@ -232,6 +235,43 @@ void TestScenarios::shouldStopWhenANeededCallFails()
     h.runner.stop();
     QCOMPARE(h.openSockets(), 0);
     QCOMPARE(h.lab.calls().last().kind, LabCall::Kind::Close); // the failed listener, closed
+}
+
+void TestScenarios::shouldCountAnEpollReportOnlyWithEveryEventExpected()
+{
+    const Expectation e = Expectation::epollReports(LabEnd::serverEnd(2), EPOLLIN | EPOLLRDHUP);
+    QCOMPARE(e.describe(), QStringLiteral("epoll_wait reports server end of client #2 EPOLLIN|EPOLLRDHUP"));
+    QCOMPARE(Expectation::epollReports(LabEnd::listener(), EPOLLIN).describe(),
+             QStringLiteral("epoll_wait reports listener EPOLLIN"));
+    QVERIFY(!e.metBy({7, QStringLiteral("accepted #2"), EPOLLIN}));
+    QVERIFY(e.metBy({7, QStringLiteral("accepted #2"), EPOLLIN | EPOLLRDHUP}));
+    QVERIFY(e.metBy({7, QStringLiteral("accepted #2"), EPOLLIN | EPOLLRDHUP | EPOLLHUP}));
+
+    // A run whose epoll_wait() reports the listener meets it; nothing else does.
+    Harness h(QStringLiteral("proc"));
+    ScenarioConfig config;
+    config.port = 0;
+    h.load(*ScenarioCatalog::find(u"epoll-echo"), config);
+    QSignalSpy met(&h.runner, &ScenarioRunner::expectationMet);
+    for (int i = 0; i < 3; ++i) {
+        h.runner.step();
+        QTRY_VERIFY(h.runner.status() == ScenarioRunner::Status::Ready);
+    }
+    QStringList seen;
+    for (const QList<QVariant> &m : std::as_const(met))
+        seen << m.first().value<ScenarioRunner::Outcome>().expectation.describe();
+    QVERIFY2(seen.contains(QStringLiteral("epoll_wait reports listener EPOLLIN")), qPrintable(seen.join(QLatin1Char('|'))));
+    QVERIFY2(!seen.contains(QStringLiteral("epoll_wait reports server end of client #1 EPOLLIN")),
+             qPrintable(seen.join(QLatin1Char('|'))));
+    const QList<LabCall> calls = h.lab.calls();
+    const auto woken = std::find_if(calls.cbegin(), calls.cend(), [](const LabCall &c) {
+        return c.kind == LabCall::Kind::EpollWait && c.asynchronous;
+    });
+    QVERIFY(woken != calls.cend());
+    QCOMPARE(woken->readyText(), QStringLiteral("listener EPOLLIN"));
+    h.runner.stop();
+    QCOMPARE(h.openSockets(), 0);
+    QVERIFY(!h.lab.epolls().first().open);
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)
