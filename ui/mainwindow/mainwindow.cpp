@@ -603,13 +603,15 @@ void MainWindow::sessionUpdated(const TrackerDelta &delta)
         m_log->append({e.wallTimeMs, EventLogModel::Kind::Transition, label.isEmpty() ? e.key.local.toString() : label,
                        EventWording::transition(m_session, e), false, -1, -1, e.id, e.to ? int(*e.to) : -1});
     }
-    // While a scenario runs, its first client's connection is shown until the user picks one.
-    if (!m_replay && (m_runner.status() == ScenarioRunner::Status::Waiting || m_runner.status() == ScenarioRunner::Status::Ready) && m_sequence->isEmpty()) {
+    // While a scenario runs, its first client's connection is shown until the user picks a
+    // connection of their own.
+    const bool running = m_runner.status() == ScenarioRunner::Status::Waiting || m_runner.status() == ScenarioRunner::Status::Ready;
+    if (!m_replay && running && (m_selected == 0 || m_session.labSocketOf(m_session.endsOf(m_selected).value(0)) == 0)) {
         for (quint64 id : m_session.connections().liveIds()) {
             const RowRole role = m_session.roleOf(id);
-            if (role.kind == RowRole::Kind::Client && role.ordinal == 1) {
-                selectConnection(id);
-                return; // selectionFromTable() showed it
+            if (role.kind == RowRole::Kind::Client && role.ordinal == 1 && id != m_selected) {
+                selectConnection(id); // selectionFromTable() shows it
+                break;
             }
         }
     }
