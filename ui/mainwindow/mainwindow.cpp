@@ -468,6 +468,8 @@ void MainWindow::buildMenus()
     lab->addSeparator();
     lab->addActions(m_labPanel->socketActions());
     lab->addSeparator();
+    QMenu *epoll = lab->addMenu(tr("&epoll"));
+    epoll->addActions(m_labPanel->epollActions());
     m_privateNetworkAction = lab->addAction(tr("&Private network"));
     m_privateNetworkAction->setObjectName(QStringLiteral("privateNetworkAction"));
     m_privateNetworkAction->setCheckable(true);

@@ -8,6 +8,7 @@
 #include "ui/log/eventlogmodel.h"
 #include "ui/mainwindow/mainwindow.h"
 #include "ui/models/sockettablemodel.h"
+#include "ui/lab/labpanel.h"
 #include "ui/replay/replaycontroller.h"
 #include "ui/sequence/sequencewidget.h"
 
@@ -117,6 +118,7 @@ private Q_SLOTS:
     void shouldSelectTheSameEventInTheFigureTheLogAndTheTable();
     void shouldFollowTheScrubberInAReplay();
     void shouldBeReadableOnALaptopScreenAndSaveScreenshots();
+    void shouldDrawAnEpollServersCalls();
 };
 
 void TestSequenceWindow::initTestCase()
@@ -370,6 +372,60 @@ void TestSequenceWindow::shouldBeReadableOnALaptopScreenAndSaveScreenshots()
     // The figure as a handout picture: light whatever the palette.
     QCOMPARE(window.exportSequence(shots + QStringLiteral("/sequence-half-close.png")), QString());
     QCOMPARE(window.exportSequence(shots + QStringLiteral("/sequence-half-close.svg")), QString());
+}
+
+void TestSequenceWindow::shouldDrawAnEpollServersCalls()
+{
+    MainWindow window(testOptions());
+    window.resize(1366, 768);
+    window.show();
+    window.findChild<QDockWidget *>(QStringLiteral("sequenceDock"))->raise();
+    runScenario(window, QStringLiteral("epoll-echo"));
+    // The scenario's first client was picked for the figure as it ran.
+    SequenceView *view = window.sequence()->view();
+    QTRY_VERIFY(!window.sequence()->isEmpty());
+    QCOMPARE(lifelineLabels(view->layout()).first(), QStringLiteral("client #1"));
+    const SequenceLayout &layout = view->layout();
+
+    // The server's program: epoll_create1(), the listener added, a wait that the completed
+    // handshake ends (the listener is readable once a connection is in its queue), then accept().
+    int create = -1;
+    for (const SequenceLayout::CallBox &box : layout.calls()) {
+        if (view->figure().calls[box.call].kind == LabCall::Kind::EpollCreate) {
+            create = box.row;
+            QCOMPARE(box.lifeline, 1); // the server program's, the listener's
+        }
+    }
+    QVERIFY2(create >= 0, qPrintable(SequenceText::render(layout)));
+    int listenerReady = -1;
+    int acceptedReady = -1;
+    for (const SequenceLayout::CallBox &box : layout.calls()) {
+        if (box.endText.contains(QLatin1String("listener EPOLLIN")) || box.text.contains(QLatin1String("listener EPOLLIN")))
+            listenerReady = listenerReady < 0 ? (box.endCall >= 0 ? box.endRow : box.row) : listenerReady;
+        if (box.endText.contains(QLatin1String("accepted #1 EPOLLIN")) || box.text.contains(QLatin1String("accepted #1 EPOLLIN")))
+            acceptedReady = acceptedReady < 0 ? (box.endCall >= 0 ? box.endRow : box.row) : acceptedReady;
+    }
+    QVERIFY2(listenerReady > create, qPrintable(SequenceText::render(layout)));
+    QVERIFY(acceptedReady > listenerReady);
+    const int accept = callRow(view, LabCall::Kind::Accept, QStringLiteral("listener"));
+    QVERIFY(accept > listenerReady);
+    QVERIFY(stateRow(layout, 2, TcpState::Established) < listenerReady);
+    // A wait that waits is a span on its lifeline.
+    QVERIFY(std::any_of(layout.calls().cbegin(), layout.calls().cend(), [&](const SequenceLayout::CallBox &box) {
+        return box.waits() && view->figure().calls[box.call].kind == LabCall::Kind::EpollWait;
+    }));
+
+    const QString shots = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(shots));
+    QTest::qWait(window.socketModel()->highlightDuration() + 300);
+    view->setFollowNewest(false);
+    view->verticalScrollBar()->setValue(0);
+    QVERIFY(window.grab().save(shots + QStringLiteral("/mainwindow-sequence-epoll-echo.png")));
+    QVERIFY(window.sequence()->grab().save(shots + QStringLiteral("/sequence-epoll-echo-view.png")));
+    QCOMPARE(window.exportSequence(shots + QStringLiteral("/sequence-epoll-echo.png")), QString());
+    // The Lab menu offers the epoll calls too.
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("epollCreateAction")) != nullptr
+            || !window.labPanel()->epollActions().isEmpty());
 }
 
 QTEST_MAIN(TestSequenceWindow)
