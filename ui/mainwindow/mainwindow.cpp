@@ -153,6 +153,19 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     });
     connect(&m_live, &LiveSession::polled, this, &MainWindow::applyPoll);
     connect(&m_live, &LiveSession::segmentCaptured, this, &MainWindow::logSegment);
+    // The figure grows with each call and segment, not only with each poll: at most one
+    // redraw per burst (a handshake is three segments in microseconds).
+    m_sequenceTimer = new QTimer(this);
+    m_sequenceTimer->setSingleShot(true);
+    m_sequenceTimer->setInterval(30);
+    connect(m_sequenceTimer, &QTimer::timeout, this, [this] { showSequence(m_sequenceEnds); });
+    const auto redrawSoon = [this] {
+        if (!m_sequenceEnds.isEmpty() && !m_sequenceTimer->isActive())
+            m_sequenceTimer->start();
+    };
+    connect(&m_live, &LiveSession::callMade, this, redrawSoon);
+    connect(&m_live, &LiveSession::callUpdated, this, redrawSoon);
+    connect(&m_live, &LiveSession::segmentCaptured, this, redrawSoon);
     connect(&m_live, &LiveSession::packetStateChanged, this, [this](const PacketStateChange &c) {
         m_log->append({c.transition.atNs / 1000000, EventLogModel::Kind::Transition, c.who,
                        EventWording::packetTransition(c), false, -1, c.steadyNs, 0, int(c.transition.to)});
@@ -218,6 +231,11 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
 MainWindow::~MainWindow()
 {
     m_live.stop();
+    // What the lab says as it closes its sockets, and the docks as QWidget's destructor hides
+    // them, comes after this window's members are gone: it must not reach the window.
+    m_live.disconnect(this);
+    for (QDockWidget *dock : std::as_const(m_docks))
+        dock->disconnect(this);
 }
 
 QDockWidget *MainWindow::addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area)

@@ -167,6 +167,7 @@ private:
     qint64 m_stepStartNs = -1;     // the scenario step running (steady clock), -1 for none
     bool m_sequenceShown = false;  // its dock is on screen, not behind another tab
     bool m_sequenceStale = false;  // not drawn while hidden: drawn when shown
+    QTimer *m_sequenceTimer = nullptr; // a redraw soon after calls and segments
     bool m_syncingSelection = false;
     QTimer *m_liveTimer = nullptr;
     QList<QDockWidget *> m_docks;

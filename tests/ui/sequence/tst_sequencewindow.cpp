@@ -180,6 +180,11 @@ void TestSequenceWindow::shouldCompleteTheHandshakeBeforeALateAccept()
     // Finished: no step is tinted any more.
     QTRY_VERIFY(window.runner()->isDone());
     QTRY_VERIFY(view->highlightedRows().isEmpty());
+    // The figure to look at: the handshake done before accept().
+    const QString shots = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(shots));
+    QVERIFY(sequence->grab().save(shots + QStringLiteral("/sequence-handshake-view.png")));
+    QCOMPARE(window.exportSequence(shots + QStringLiteral("/sequence-handshake.png")), QString());
 }
 
 void TestSequenceWindow::shouldSelectTheSameEventInTheFigureTheLogAndTheTable()
