@@ -373,7 +373,7 @@ void TestMainWindow::shouldRunAScenarioAndSaveAScreenshot()
         }
         return false;
     };
-    QTRY_VERIFY(highlighted(Highlight::New) && highlighted(Highlight::Changed) && highlighted(Highlight::Vanishing));
+    QTRY_VERIFY_WITH_TIMEOUT(highlighted(Highlight::New) && highlighted(Highlight::Changed) && highlighted(Highlight::Vanishing), 20000);
     for (Highlight highlight : {Highlight::New, Highlight::Changed, Highlight::Vanishing})
         QVERIFY(checkHighlightedRows(window, highlight) > 0);
     QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-highlights-dark.png")));
