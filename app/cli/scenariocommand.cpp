@@ -7,7 +7,6 @@
 #include "core/format/sockettable.h"
 #include "core/lab/scenariocatalog.h"
 #include "core/capture/segmentcapture.h"
-#include "core/capture/segmenttext.h"
 #include "core/sequence/sequencefigure.h"
 #include "core/sequence/sequencetext.h"
 #include "core/system/labnetwork.h"
@@ -195,7 +194,7 @@ int runScenario(const QStringList &arguments)
     };
     QObject::connect(&live, &LiveSession::segmentCaptured, &live, [&](const WireSegment &w) {
         out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
-                .arg(wireTime(w.steadyNs), w.sender, w.receiver, SegmentText::line(w.segment, w.bases)));
+                .arg(wireTime(w.steadyNs), w.sender, w.receiver, w.line()));
     });
     // What each segment proves of the ends' states, to the microsecond, whether or not a poll
     // catches the state.

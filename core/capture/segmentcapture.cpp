@@ -87,6 +87,7 @@ void SegmentCapture::clear()
 {
     m_kept.clear();
     m_numbering.clear();
+    m_repeats.clear();
     m_captured = m_dropped = m_skipped = 0;
 }
 
@@ -149,7 +150,8 @@ void SegmentCapture::readPending()
             ++m_skipped;
             continue;
         }
-        Captured captured{*decoded.segment, m_numbering.take(*decoded.segment), frame.left(n), QString()};
+        Captured captured{*decoded.segment, m_numbering.take(*decoded.segment), frame.left(n), QString(),
+                          m_repeats.take(*decoded.segment, decoded.segment->timestampNs)};
         ++m_captured;
         if (m_maxKept > 0)
             m_kept.push_back(captured);

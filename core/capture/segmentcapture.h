@@ -2,6 +2,7 @@
 #pragma once
 
 #include "segment.h"
+#include "segmentrepeats.h"
 #include "sequencenumbering.h"
 
 #include <QList>
@@ -34,6 +35,7 @@ public:
         SequenceBases bases; // what makes its numbers relative, as Wireshark shows them
         QByteArray frame;    // as it was on the wire, for a pcapng file
         QString comment;     // the call that caused it (annotateLast()), or empty
+        SegmentRepeat repeat; // what it sends again of what its sender sent before
     };
 
     // The longest frame read whole: lo's 64 KiB MTU and the Ethernet header, with room to
@@ -72,6 +74,7 @@ private:
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;
     SequenceNumbering m_numbering;
+    SegmentRepeats m_repeats;
     std::deque<Captured> m_kept;
     qsizetype m_maxKept = 100000;
     qint64 m_captured = 0;

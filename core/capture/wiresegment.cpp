@@ -2,8 +2,15 @@
 #include "wiresegment.h"
 
 #include "pcapng.h"
+#include "segmenttext.h"
 
 namespace sockscope {
+
+QString WireSegment::line() const
+{
+    const QString text = SegmentText::line(segment, bases);
+    return repeat.isRepeat() ? text + QStringLiteral("  (") + repeat.text() + QLatin1Char(')') : text;
+}
 
 ConnectionKey WireSegment::senderKey() const
 {

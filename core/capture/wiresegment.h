@@ -3,6 +3,7 @@
 
 #include "packetstates.h"
 #include "segment.h"
+#include "segmentrepeats.h"
 #include "sequencenumbering.h"
 
 #include <QByteArray>
@@ -24,6 +25,11 @@ struct WireSegment
     QString receiver;
     QString cause;       // "client #1: connect(127.0.0.1:8000)"; empty for the kernel's own answers
     QByteArray frame;    // as captured, from the Ethernet header on: what a pcapng file holds
+    SegmentRepeat repeat; // a retransmission or a duplicate ACK (SegmentRepeats, in capture order)
+
+    // The segment in the log's words (SegmentText::line), with what it repeats:
+    // "SYN seq=0 win=65495 <mss 65495,...>  (retransmission, 1.00 s after the last)".
+    QString line() const;
 
     // The rows of the sending and receiving end: Segment's keys in the private network.
     ConnectionKey senderKey() const;
@@ -32,7 +38,7 @@ struct WireSegment
     friend bool operator==(const WireSegment &a, const WireSegment &b)
     {
         return a.segment == b.segment && a.bases == b.bases && a.steadyNs == b.steadyNs && a.sender == b.sender
-            && a.receiver == b.receiver && a.cause == b.cause && a.frame == b.frame;
+            && a.receiver == b.receiver && a.cause == b.cause && a.frame == b.frame && a.repeat == b.repeat;
     }
     friend bool operator!=(const WireSegment &a, const WireSegment &b) { return !(a == b); }
 };

@@ -137,6 +137,7 @@ void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
     w.segment = captured.segment;
     w.bases = captured.bases;
     w.frame = captured.frame;
+    w.repeat = captured.repeat;
     // The kernel stamps frames on CLOCK_REALTIME; polls and calls are on the steady clock.
     timespec real;
     ::clock_gettime(CLOCK_REALTIME, &real);

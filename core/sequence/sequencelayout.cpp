@@ -454,7 +454,9 @@ QString SequenceLayout::arrowLabel(const SegmentSpec &segment)
 {
     if (!segment.captured)
         return tcpFlagsText(segment.flags);
-    return SegmentText::label(segment.wire.segment, segment.wire.bases);
+    const QString label = SegmentText::label(segment.wire.segment, segment.wire.bases);
+    return segment.wire.repeat.isRepeat() ? label + QStringLiteral(" (") + segment.wire.repeat.shortText() + QLatin1Char(')')
+                                          : label;
 }
 
 } // namespace sockscope

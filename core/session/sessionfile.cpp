@@ -975,12 +975,15 @@ SessionFile::Loaded SessionFile::fromBytes(const QByteArray &bytes, const QStrin
     });
     if (hasWire) {
         d.wireDropped = r.integer(root, QStringLiteral("wire_dropped"), QString(), 0, 1LL << 53);
-        // The bases are not stored: numbered again in capture order, as the capture numbered them.
+        // The bases and the repeats are not stored: found again in capture order, as the
+        // capture found them.
         SequenceNumbering numbering;
+        SegmentRepeats repeats;
         readList(QStringLiteral("wire"), maxWireSegments, 100, [&](qsizetype n) { d.wire.reserve(n); },
                  [&](const QJsonValue &v, const QString &path) {
             WireSegment w = read.wire(v, path);
             w.bases = numbering.take(w.segment);
+            w.repeat = repeats.take(w.segment, w.segment.timestampNs);
             d.wire.append(std::move(w));
         });
     }

@@ -86,7 +86,10 @@ QStringList TimelinePlan::capturedLabels(const WireSegment &wire)
     const sockscope::Segment &s = wire.segment; // the wire's, not the implied kind
     const QString flags = s.flagsText();
     const QString length = s.payloadLength > 0 ? QStringLiteral(" len=") + QString::number(s.payloadLength) : QString();
-    QStringList out = {SegmentText::label(s, wire.bases)};
+    const QString repeat = wire.repeat.isRepeat() ? QStringLiteral(" (") + wire.repeat.shortText() + QLatin1Char(')') : QString();
+    QStringList out = {SegmentText::label(s, wire.bases) + repeat};
+    if (!repeat.isEmpty())
+        out << SegmentText::label(s, wire.bases); // the repeat's words go first when room is short
     if (!length.isEmpty())
         out << flags + length << length.mid(1); // what was sent matters more than its flags
     if (out.first() != flags)

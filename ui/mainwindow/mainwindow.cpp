@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
-#include "core/capture/segmenttext.h"
 #include "core/format/sockettable.h"
 #include "core/session/sessionfile.h"
 #include "core/session/eventwording.h"
@@ -673,7 +672,7 @@ bool MainWindow::moveLab(Network network, bool ask)
 void MainWindow::logSegment(const WireSegment &w)
 {
     m_log->append({w.segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
-                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), SegmentText::line(w.segment, w.bases), false, -1,
+                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), w.line(), false, -1,
                    w.steadyNs});
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "replaycontroller.h"
 
-#include "core/capture/segmenttext.h"
 
 #include "core/session/eventwording.h"
 #include "core/session/session.h"
@@ -178,7 +177,7 @@ void ReplayController::logStep(const Replay::Step &step)
         QList<EventLogModel::Entry> wire;
         for (; w != d.wire.cend() && w->steadyNs <= step.toNs; ++w) {
             wire.append({w->segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
-                         QStringLiteral("%1 → %2").arg(w->sender, w->receiver), SegmentText::line(w->segment, w->bases),
+                         QStringLiteral("%1 → %2").arg(w->sender, w->receiver), w->line(),
                          false, w->steadyNs, w->steadyNs});
         }
         if (!wire.isEmpty()) {

@@ -232,6 +232,8 @@ QString SequenceView::describe(const SequenceGeometry::Hit &item) const
         QStringList lines;
         lines << QStringLiteral("%1 from %2 to %3 — captured on the wire").arg(s.flagsText(), arrow.sender, arrow.receiver);
         lines << SegmentText::line(s, spec.wire.bases, SegmentText::Form::Long);
+        if (spec.wire.repeat.isRepeat())
+            lines << spec.wire.repeat.text();
         QString absolute = QStringLiteral("absolute seq=%1").arg(s.seq);
         if (s.has(SegmentFlag::Ack))
             absolute += QStringLiteral(" ack=%1").arg(s.ack);

@@ -83,6 +83,8 @@ QString capturedToolTip(const TimelinePlan &plan, const TimelinePlan::Captured &
                  .arg(s.flagsText(), plan.lanes()[c.fromLane].label, plan.lanes()[c.toLane].label,
                       microsecondsText(c.wire.steadyNs - plan.originNs()));
     lines << SegmentText::line(s, c.wire.bases, SegmentText::Form::Long);
+    if (c.wire.repeat.isRepeat())
+        lines << c.wire.repeat.text();
     QString absolute = QStringLiteral("absolute seq=%1").arg(s.seq);
     if (s.has(SegmentFlag::Ack))
         absolute += QStringLiteral(" ack=%1").arg(s.ack);

@@ -85,12 +85,14 @@ SessionDocument recordRealSession()
 }
 
 // The outgoing segments of the real loopback captures in tests/data/capture, IPv4 then IPv6,
-// as a live session keeps them: numbered in capture order, timed on the document's clock from
-// the first, sent and received by their endpoints, each SYN caused by a connect().
+// as a live session keeps them: numbered in capture order, their repeats found (the "sack"
+// scenario retransmits), timed on the document's clock from the first, sent and received by
+// their endpoints, each SYN caused by a connect().
 QList<WireSegment> capturedWire()
 {
     QList<WireSegment> wire;
     SequenceNumbering numbering;
+    SegmentRepeats repeats;
     qint64 firstNs = -1;
     for (const QString &file : {QStringLiteral("capture/lo-ipv4.txt"), QStringLiteral("capture/lo-ipv6.txt")}) {
         for (const test::CapturedScenario &scenario : test::capturedScenarios(file)) {
@@ -99,6 +101,7 @@ QList<WireSegment> capturedWire()
                 w.segment = scenario.segments[i];
                 w.frame = scenario.frames[i];
                 w.bases = numbering.take(w.segment);
+                w.repeat = repeats.take(w.segment, w.segment.timestampNs);
                 if (firstNs < 0)
                     firstNs = w.segment.timestampNs;
                 w.steadyNs = (w.segment.timestampNs - firstNs) / 1000 * 1000; // the file's clock is in microseconds
@@ -200,6 +203,8 @@ void TestSessionFile::initTestCase()
     // where nothing is captured.
     m_document.wire = capturedWire();
     QVERIFY(m_document.wire.size() > 50);
+    QVERIFY(std::any_of(m_document.wire.cbegin(), m_document.wire.cend(),
+                        [](const WireSegment &w) { return w.repeat.retransmission > 0; }));
     m_document.wireDropped = 7;
     m_document.durationNs = qMax(m_document.durationNs, m_document.wire.last().steadyNs);
     m_bytes = SessionFile::toBytes(m_document);
