@@ -141,6 +141,7 @@ private Q_SLOTS:
     void shouldRunTheScenarioOnTheHostWhereUserNamespacesAreRefused();
     void shouldExportTheScenariosWireAsPcapng();
     void shouldExportTheScenariosSequenceDiagram();
+    void shouldMarkASynTriedAgain();
     void shouldExportASnapshot_data();
     void shouldExportASnapshot();
     void shouldExportAScenarioRun();
@@ -1051,6 +1052,23 @@ void TestCli::shouldExportTheScenariosSequenceDiagram()
                              dir.filePath(QStringLiteral("missing/handshake.svg"))}, headless);
     QCOMPARE(nowhere.exitCode, 1);
     QVERIFY2(nowhere.err.contains(QLatin1String("cannot write")), qPrintable(nowhere.err));
+}
+
+void TestCli::shouldMarkASynTriedAgain()
+{
+    // The full accept queue drops client #2's SYN: the capture shows it sent again, and when.
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("backlog-overflow")});
+    if (r.err.contains(QLatin1String("no private network here")) && !LabNetwork::whyUnavailable().isEmpty())
+        QSKIP(qPrintable(r.err.trimmed()));
+    QCOMPARE(r.exitCode, 0);
+    const QRegularExpression again(QStringLiteral(
+        "wire +client #2 -> listener  SYN seq=0 [^\n]*  \\(retransmission, ([0-9.]+) (s|ms) after the last\\)"));
+    const QRegularExpressionMatch m = again.match(r.out);
+    QVERIFY2(m.hasMatch(), qPrintable(r.out));
+    // Linux's first SYN timeout is one second.
+    QVERIFY2(m.captured(2) == QLatin1String("s") && m.captured(1).toDouble() >= 0.9, qPrintable(m.captured(0)));
+    // Only the SYN: nothing else on the wire is a repeat.
+    QCOMPARE(r.out.count(QStringLiteral("(retransmission")), 1);
 }
 
 void TestCli::shouldExportASnapshot_data()
