@@ -13,6 +13,7 @@
 #include <linux/netfilter/nfnetlink_log.h>
 #include <linux/netlink.h>
 #include <arpa/inet.h>
+#include <endian.h>
 #include <sys/socket.h>
 #include <poll.h>
 #include <time.h>
@@ -87,6 +88,8 @@ QString WireFilter::whyUnavailable()
     }
     if (nftProgram().isEmpty())
         return tr("the nft program (Debian package nftables) is not installed");
+    if (QStandardPaths::findExecutable(m_network->ssLauncher().value(0)).isEmpty())
+        return tr("the nsenter program (Debian package util-linux) is not installed");
     if (!m_probed) {
         // Listing the namespace's (empty) ruleset asks nf_tables for what apply() needs.
         QString why;
@@ -116,10 +119,11 @@ bool WireFilter::runNft(const QString &script, QString *error)
         return failed(tr("the nft program (Debian package nftables) is not installed"));
     QStringList command = m_network->ssLauncher();
     command << nft << QStringLiteral("-f") << QStringLiteral("-");
+    const QString launcher = command.takeFirst();
     QProcess process;
-    process.start(command.takeFirst(), command);
+    process.start(launcher, command);
     if (!process.waitForStarted(nftTimeoutMs))
-        return failed(tr("%1 did not start: %2").arg(command.first(), process.errorString()));
+        return failed(tr("%1 did not start: %2").arg(launcher, process.errorString()));
     process.write(script.toUtf8());
     process.closeWriteChannel();
     if (!process.waitForFinished(nftTimeoutMs)) {

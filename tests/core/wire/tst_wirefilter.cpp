@@ -164,6 +164,7 @@ private Q_SLOTS:
     void shouldRefuseAConnectionWhenSynsAreRejected();
     void shouldDropOneDataSegmentAndLetTheRetransmissionThrough();
     void shouldDropTheFinalAckOfAHandshakeOnly();
+    void shouldDropTheAckOfAFinAndNoAckBeforeIt();
     void shouldLetANewConnectionCompleteOnceCleared();
     void shouldLeaveTheHostsRulesetAlone();
     void shouldSayWhatNftSaysWhereNetlinkIsRefused();
@@ -326,6 +327,45 @@ void TestWireFilter::shouldDropTheFinalAckOfAHandshakeOnly()
     QVERIFY(accepted >= 0);
     QCOMPARE(receive(accepted, 1, 2000), QByteArray("x"));
     QCOMPARE(hits.count(), 1);
+}
+
+void TestWireFilter::shouldDropTheAckOfAFinAndNoAckBeforeIt()
+{
+    LabNetwork network;
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
+    WireFilter filter(&network);
+    SOCKSCOPE_WIRE_FILTER_OR_SKIP(filter);
+    Sockets sockets;
+    const int listener = listenOn(network, sockets);
+    QVERIFY(listener >= 0);
+    const quint16 port = localPort(listener);
+    QString error;
+    QVERIFY2(filter.apply(WireRule::parse(QStringLiteral("drop fin-ack from server")), port, &error), qPrintable(error));
+    QSignalSpy hits(&filter, &WireFilter::segmentRuled);
+
+    const int client = startConnect(network, sockets, port);
+    QCOMPARE(connectOutcome(client, 3000), 0);
+    const int accepted = sockets.add(::accept(listener, nullptr, nullptr));
+    QVERIFY(accepted >= 0);
+    // The server's ACK of data is no ACK of a FIN.
+    QCOMPARE(::send(client, "data", 4, 0), ssize_t(4));
+    QCOMPARE(receive(accepted, 4, 2000), QByteArray("data"));
+    QTest::qWait(50);
+    QCOMPARE(hits.count(), 0);
+
+    QCOMPARE(::shutdown(client, SHUT_WR), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(hits.count() >= 1, 2000);
+    const WireRuleHit hit = hits[0][0].value<WireRuleHit>();
+    QCOMPARE(hit.rule, 1);
+    QCOMPARE(hit.segment.flags, SegmentFlags(SegmentFlag::Ack));
+    QCOMPARE(hit.segment.source.port, port);
+    QCOMPARE(hit.segment.payloadLength, 0u);
+    // The server has the FIN; the client, without its ACK, stays in FIN_WAIT1 and sends it again.
+    QCOMPARE(tcpState(accepted), int(TCP_CLOSE_WAIT));
+    QCOMPARE(tcpState(client), int(TCP_FIN_WAIT1));
+    QVERIFY2(filter.clear(&error), qPrintable(error));
+    // Once the rule is gone the next retransmitted FIN is acknowledged.
+    QTRY_COMPARE_WITH_TIMEOUT(tcpState(client), int(TCP_FIN_WAIT2), 5000);
 }
 
 void TestWireFilter::shouldLetANewConnectionCompleteOnceCleared()
