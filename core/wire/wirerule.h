@@ -36,13 +36,20 @@ namespace sockscope {
 //                  once; in the rare case it is sending data just then, that data segment,
 //                  which also acknowledges the FIN). Matched with a conntrack mark like
 //                  handshake-ack; a retransmitted FIN arms it again.
-//   data           a segment carrying payload (length > 0)
+//   data           a segment carrying payload (length > 0): its IP length against its headers'
+//                  lengths, as the lab's TCP sends IPv4 without options and IPv6 without
+//                  extension headers
 //   rst            any segment with RST
 //   any            every TCP segment
-// Without a direction, a rule takes segments either way (handshake-ack is always the
-// client's). "drop next" acts once and then is spent; "reject" answers the segment with a TCP
-// reset instead of passing it on (a reset is never answered with one, so "reject rst" is
-// refused). A percentage is the chance each matching segment is dropped.
+// handshake-ack and fin-ack turn on connection tracking in the lab's namespace; no other kind
+// needs it.
+//
+// Without a direction, a rule takes segments either way and of every connection on the lab's
+// wire, whatever its port (handshake-ack and fin-ack still use the server's port to tell the
+// sides apart; handshake-ack is always the client's). "drop next" acts once and then is spent;
+// "reject" answers the segment with a TCP reset instead of passing it on (a reset is never
+// answered with one, so "reject rst" is refused). A percentage is the chance each matching
+// segment is dropped.
 class WireRule
 {
 public:

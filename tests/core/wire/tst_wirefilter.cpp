@@ -44,41 +44,60 @@ struct Sockets
     }
 };
 
-sockaddr_in loopback(quint16 port)
+// 127.0.0.1 or ::1, with a port.
+struct Address
 {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    const sockaddr *get() const { return reinterpret_cast<const sockaddr *>(&storage); }
+};
+
+Address loopback(int family, quint16 port)
+{
+    Address a;
+    if (family == AF_INET6) {
+        auto *six = reinterpret_cast<sockaddr_in6 *>(&a.storage);
+        six->sin6_family = AF_INET6;
+        six->sin6_addr = in6addr_loopback;
+        six->sin6_port = htons(port);
+        a.length = sizeof(sockaddr_in6);
+    } else {
+        auto *four = reinterpret_cast<sockaddr_in *>(&a.storage);
+        four->sin_family = AF_INET;
+        four->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        four->sin_port = htons(port);
+        a.length = sizeof(sockaddr_in);
+    }
     return a;
 }
 
 quint16 localPort(int fd)
 {
-    sockaddr_in a{};
+    sockaddr_storage a{};
     socklen_t length = sizeof a;
     ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &length);
-    return ntohs(a.sin_port);
+    return a.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&a)->sin6_port)
+                                   : ntohs(reinterpret_cast<sockaddr_in *>(&a)->sin_port);
 }
 
-// A listener on 127.0.0.1, on a port the kernel picks.
-int listenOn(LabNetwork &network, Sockets &sockets)
+// A listener on 127.0.0.1 (or ::1), on a port the kernel picks.
+int listenOn(LabNetwork &network, Sockets &sockets, int family = AF_INET)
 {
-    const int fd = sockets.add(network.createSocket(AF_INET, SOCK_STREAM, 0));
-    const sockaddr_in any = loopback(0);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr *>(&any), sizeof any) != 0 || ::listen(fd, 8) != 0)
+    const int fd = sockets.add(network.createSocket(family, SOCK_STREAM, 0));
+    const Address any = loopback(family, 0);
+    if (fd < 0 || ::bind(fd, any.get(), any.length) != 0 || ::listen(fd, 8) != 0)
         return -1;
     return fd;
 }
 
 // A non-blocking connect that gives up after two SYN retries (~3 s) at most.
-int startConnect(LabNetwork &network, Sockets &sockets, quint16 port)
+int startConnect(LabNetwork &network, Sockets &sockets, quint16 port, int family = AF_INET)
 {
-    const int fd = sockets.add(network.createSocket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    const int fd = sockets.add(network.createSocket(family, SOCK_STREAM | SOCK_NONBLOCK, 0));
     const int retries = 2;
     ::setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &retries, sizeof retries);
-    const sockaddr_in to = loopback(port);
-    const int result = ::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to);
+    const Address to = loopback(family, port);
+    const int result = ::connect(fd, to.get(), to.length);
     if (result != 0 && errno != EINPROGRESS)
         return -1;
     return fd;
@@ -162,6 +181,7 @@ private Q_SLOTS:
     void shouldSayWhyWithoutAPrivateNetwork();
     void shouldHoldAClientInSynSentWhileSynAcksAreDropped();
     void shouldRefuseAConnectionWhenSynsAreRejected();
+    void shouldDropOneDataSegmentAndLetTheRetransmissionThrough_data();
     void shouldDropOneDataSegmentAndLetTheRetransmissionThrough();
     void shouldDropTheFinalAckOfAHandshakeOnly();
     void shouldDropTheAckOfAFinAndNoAckBeforeIt();
@@ -250,14 +270,24 @@ void TestWireFilter::shouldRefuseAConnectionWhenSynsAreRejected()
     QCOMPARE(hit.segment.destination.port, port);
 }
 
+void TestWireFilter::shouldDropOneDataSegmentAndLetTheRetransmissionThrough_data()
+{
+    QTest::addColumn<int>("family");
+    QTest::newRow("IPv4") << int(AF_INET);
+    QTest::newRow("IPv6") << int(AF_INET6);
+}
+
 void TestWireFilter::shouldDropOneDataSegmentAndLetTheRetransmissionThrough()
 {
+    QFETCH(int, family);
     LabNetwork network;
     SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
     WireFilter filter(&network);
     SOCKSCOPE_WIRE_FILTER_OR_SKIP(filter);
     Sockets sockets;
-    const int listener = listenOn(network, sockets);
+    const int listener = listenOn(network, sockets, family);
+    if (listener < 0 && family == AF_INET6)
+        QSKIP("no IPv6 on the lab's loopback");
     QVERIFY(listener >= 0);
     const quint16 port = localPort(listener);
     QString error;
@@ -268,7 +298,7 @@ void TestWireFilter::shouldDropOneDataSegmentAndLetTheRetransmissionThrough()
     QSignalSpy hits(&filter, &WireFilter::segmentRuled);
     QSignalSpy spent(&filter, &WireFilter::ruleSpent);
 
-    const int client = startConnect(network, sockets, port);
+    const int client = startConnect(network, sockets, port, family);
     QCOMPARE(connectOutcome(client, 3000), 0); // the handshake carries no data
     const int accepted = sockets.add(::accept(listener, nullptr, nullptr));
     QVERIFY(accepted >= 0);
@@ -287,6 +317,7 @@ void TestWireFilter::shouldDropOneDataSegmentAndLetTheRetransmissionThrough()
         if (hit.rule != 1)
             continue; // 1% of the server's ACKs may be dropped too
         ++dataHits;
+        QCOMPARE(hit.segment.family, family == AF_INET6 ? AddressFamily::IPv6 : AddressFamily::IPv4);
         QCOMPARE(hit.segment.payloadLength, 5u);
         QCOMPARE(hit.segment.source.port, localPort(client));
         QCOMPARE(hit.segment.destination.port, port);
