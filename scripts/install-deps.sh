@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian/Ubuntu packages sockscope needs, and nothing when all are present.
 #   scripts/install-deps.sh build     compiler, CMake, Ninja, Qt 6 (Widgets, Network, Test, Svg), ss
-#   scripts/install-deps.sh test      build + fonts for the offscreen window tests, Google Benchmark
-#   scripts/install-deps.sh run       build + what the window needs on a desktop
+#   scripts/install-deps.sh test      build + fonts for the offscreen window tests, Google Benchmark, nft
+#   scripts/install-deps.sh run       build + what the window needs on a desktop, nft (wire rules)
 #   scripts/install-deps.sh sanitize  test (GCC's sanitizers come with g++)
 #   scripts/install-deps.sh screenshot  test + Xvfb and ImageMagick
 #   scripts/install-deps.sh fuzz      build + clang and its sanitizer runtimes (libFuzzer)
-#   scripts/install-deps.sh bench     the same as test (the benchmarks in bench/)
+#   scripts/install-deps.sh bench     the same as test without nft (the benchmarks in bench/)
 set -euo pipefail
 
 profile=${1:-build}
@@ -16,8 +16,9 @@ packages=(cmake ninja-build g++ qt6-base-dev qt6-svg-dev qt6-qpa-plugins iproute
 case "$profile" in
   build) ;;
   # Google Benchmark too: the suite's build compiles every benchmark, so none can rot.
-  test|sanitize) packages+=(fonts-dejavu-core libbenchmark-dev) ;;
-  run) packages+=(fonts-dejavu-core) ;;
+  # nft applies the wire rules inside the lab's private network (never on the host).
+  test|sanitize) packages+=(fonts-dejavu-core libbenchmark-dev nftables) ;;
+  run) packages+=(fonts-dejavu-core nftables) ;;
   screenshot) packages+=(fonts-dejavu-core xvfb xauth x11-apps imagemagick) ;;
   fuzz) packages+=(clang libclang-rt-14-dev) ;;
   bench) packages+=(fonts-dejavu-core libbenchmark-dev) ;;

@@ -326,4 +326,23 @@ SegmentDecoder::Result SegmentDecoder::decode(QByteArrayView frame, quint8 packe
     return result;
 }
 
+SegmentDecoder::Result SegmentDecoder::decodeIpPacket(QByteArrayView packet, quint8 packetType, qint64 timestampNs)
+{
+    if (packet.isEmpty())
+        return truncated(Problem::TruncatedIpHeader, 0, QStringLiteral("IP header"), 0, ipv4HeaderLength);
+    const int version = uchar(packet[0]) >> 4;
+    if (version != 4 && version != 6)
+        return rejected(Problem::NotIp, 0, QStringLiteral("not IP (version %1)").arg(version));
+    // Hits are few: a copy behind a made-up link header keeps one decoder for both.
+    QByteArray frame(linkHeaderLength, '\0');
+    const quint16 etherType = version == 4 ? ETH_P_IP : ETH_P_IPV6;
+    frame[12] = char(etherType >> 8);
+    frame[13] = char(etherType & 0xff);
+    frame.append(packet.data(), packet.size());
+    Result result = decode(frame, packetType, timestampNs);
+    if (!result.ok())
+        result.offset = std::max<qsizetype>(0, result.offset - linkHeaderLength);
+    return result;
+}
+
 } // namespace sockscope

@@ -51,6 +51,9 @@ public:
     static constexpr qsizetype linkHeaderLength = 14;
 
     static Result decode(QByteArrayView frame, quint8 packetType, qint64 timestampNs);
+    // The same for a bare IP packet, without the link header (what the kernel's packet log,
+    // NFLOG, hands over). A problem's offset counts from the IP header.
+    static Result decodeIpPacket(QByteArrayView packet, quint8 packetType, qint64 timestampNs);
 };
 
 } // namespace sockscope

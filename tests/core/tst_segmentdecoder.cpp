@@ -217,6 +217,9 @@ private Q_SLOTS:
     void shouldRejectEveryCutThroughTheHeaders_data();
     void shouldRejectEveryCutThroughTheHeaders();
     void shouldAcceptOddButValidFrames();
+    void shouldReadABareIpPacketAsItsFrame_data();
+    void shouldReadABareIpPacketAsItsFrame();
+    void shouldSayWhyABareIpPacketCannotBeRead();
 };
 
 void TestSegmentDecoder::shouldDecodeEveryCapturedFrame_data()
@@ -1057,6 +1060,41 @@ void TestSegmentDecoder::shouldAcceptOddButValidFrames()
     QVERIFY(broadcast.ok());
     QCOMPARE(broadcast.segment->direction(), LinkDirection::Other);
     QVERIFY(!broadcast.segment->isOutgoing());
+}
+
+void TestSegmentDecoder::shouldReadABareIpPacketAsItsFrame_data()
+{
+    shouldDecodeEveryCapturedFrame_data();
+}
+
+// What NFLOG hands over is the frame without its link header: the same segment.
+void TestSegmentDecoder::shouldReadABareIpPacketAsItsFrame()
+{
+    QFETCH(QString, file);
+    const QList<Frame> frames = framesOf(file);
+    QVERIFY(!frames.isEmpty());
+    for (const Frame &f : frames) {
+        const SegmentDecoder::Result framed = SegmentDecoder::decode(f.bytes, f.packetType, f.timestampNs);
+        const SegmentDecoder::Result bare =
+            SegmentDecoder::decodeIpPacket(QByteArrayView(f.bytes).sliced(SegmentDecoder::linkHeaderLength), f.packetType,
+                                           f.timestampNs);
+        QVERIFY2(bare.ok(), qPrintable(bare.reason));
+        QCOMPARE(*bare.segment, *framed.segment);
+    }
+}
+
+void TestSegmentDecoder::shouldSayWhyABareIpPacketCannotBeRead()
+{
+    const SegmentDecoder::Result empty = SegmentDecoder::decodeIpPacket(QByteArrayView(), 0 /* PACKET_HOST */, 0);
+    QCOMPARE(empty.problem, Problem::TruncatedIpHeader);
+    const SegmentDecoder::Result notIp = SegmentDecoder::decodeIpPacket(QByteArray::fromHex("5500"), 0 /* PACKET_HOST */, 0);
+    QCOMPARE(notIp.problem, Problem::NotIp);
+    QCOMPARE(notIp.reason, QStringLiteral("not IP (version 5)"));
+    // A short IPv4 header: the offset counts from the IP header, not from a link header.
+    const SegmentDecoder::Result cut = SegmentDecoder::decodeIpPacket(QByteArray::fromHex("4500001400"), 0 /* PACKET_HOST */, 0);
+    QCOMPARE(cut.problem, Problem::TruncatedIpHeader);
+    QCOMPARE(cut.offset, 0);
+    QCOMPARE(cut.reason, QStringLiteral("truncated IPv4 header (5 of 20 bytes)"));
 }
 
 QTEST_GUILESS_MAIN(TestSegmentDecoder)
