@@ -381,10 +381,15 @@ private:
 
 } // namespace
 
-QList<PacketTransition> PacketStates::of(const QList<Segment> &segments, const Endpoint &end, TcpState start)
+QList<PacketTransition> PacketStates::of(const QList<Segment> &segments, const Endpoint &end, TcpState start,
+                                        const QList<bool> &stopped)
 {
     const QList<Role> roles = rolesOf(segments, end.unmapped());
-    const QList<bool> taken = takenOf(segments, roles);
+    QList<bool> taken = takenOf(segments, roles);
+    for (qsizetype i = 0; i < qMin(stopped.size(), taken.size()); ++i) {
+        if (stopped[i] && roles[i] == Role::Received)
+            taken[i] = false;
+    }
     Walk walk(segments, roles, start);
     for (qsizetype i = 0; i < segments.size() && !walk.isDone(); ++i) {
         if (roles[i] == Role::Other)

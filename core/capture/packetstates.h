@@ -94,8 +94,11 @@ public:
     // those with another peer than the first one seen (other children of a listener's port).
     // An IPv4-mapped `end` (a dual-stack socket's row) matches the IPv4 frames. `start`: the
     // end's state before the first segment: CLOSE for a connecting client, LISTEN for the
-    // listener's end of an accepted connection.
-    static QList<PacketTransition> of(const QList<Segment> &segments, const Endpoint &end, TcpState start);
+    // listener's end of an accepted connection. `stopped`, index for index (may be shorter):
+    // segments known never to have arrived (a lab wire rule dropped them on lo's input hook);
+    // they move their sender alone, whatever later segments show.
+    static QList<PacketTransition> of(const QList<Segment> &segments, const Endpoint &end, TcpState start,
+                                      const QList<bool> &stopped = {});
 
     // The arrow of RFC 9293's diagram the transition follows ("rcv SYN / snd SYN,ACK"); none
     // for the RSTs, which the diagram does not draw.

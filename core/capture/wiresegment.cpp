@@ -6,10 +6,32 @@
 
 namespace sockscope {
 
+QString WireSegment::stopText() const
+{
+    if (!wasStopped())
+        return {};
+    const QString rule = stoppingRule.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(stoppingRule);
+    return answeredWithReset ? QStringLiteral("REFUSED by rule %1%2, answered with RST").arg(stoppedBy).arg(rule)
+                             : QStringLiteral("DROPPED by rule %1%2").arg(stoppedBy).arg(rule);
+}
+
 QString WireSegment::line() const
 {
-    const QString text = SegmentText::line(segment, bases);
-    return repeat.isRepeat() ? text + QStringLiteral("  (") + repeat.text() + QLatin1Char(')') : text;
+    QString text = SegmentText::line(segment, bases);
+    if (repeat.isRepeat())
+        text += QStringLiteral("  (") + repeat.text() + QLatin1Char(')');
+    if (wasStopped())
+        text += QStringLiteral("  ") + stopText();
+    return text;
+}
+
+QList<bool> stoppedOf(const QList<WireSegment> &segments)
+{
+    QList<bool> stopped;
+    stopped.reserve(segments.size());
+    for (const WireSegment &w : segments)
+        stopped.append(w.wasStopped());
+    return stopped;
 }
 
 ConnectionKey WireSegment::senderKey() const

@@ -26,9 +26,21 @@ struct WireSegment
     QString cause;       // "client #1: connect(127.0.0.1:8000)"; empty for the kernel's own answers
     QByteArray frame;    // as captured, from the Ethernet header on: what a pcapng file holds
     SegmentRepeat repeat; // a retransmission or a duplicate ACK (SegmentRepeats, in capture order)
+    // The lab's wire rule that stopped it on lo's input hook, after the capture saw it leave:
+    // its number (from 1; 0 when the segment got through), the rule in its grammar ("drop
+    // synack"), and whether the rule answered it with a RST in the receiver's name (reject).
+    int stoppedBy = 0;
+    QString stoppingRule;
+    bool answeredWithReset = false;
 
-    // The segment in the log's words (SegmentText::line), with what it repeats:
-    // "SYN seq=0 win=65495 <mss 65495,...>  (retransmission, 1.00 s after the last)".
+    bool wasStopped() const { return stoppedBy > 0; }
+    // "DROPPED by rule 1 (drop synack)", "REFUSED by rule 2 (reject syn), answered with RST";
+    // empty when it got through.
+    QString stopText() const;
+
+    // The segment in the log's words (SegmentText::line), with what it repeats and what
+    // stopped it: "SYN seq=0 win=65495 <mss 65495,...>  (retransmission, 1.00 s after the
+    // last)", "SYN,ACK seq=0 ack=1 ...  DROPPED by rule 1 (drop synack)".
     QString line() const;
 
     // The rows of the sending and receiving end: Segment's keys in the private network.
@@ -38,7 +50,9 @@ struct WireSegment
     friend bool operator==(const WireSegment &a, const WireSegment &b)
     {
         return a.segment == b.segment && a.bases == b.bases && a.steadyNs == b.steadyNs && a.sender == b.sender
-            && a.receiver == b.receiver && a.cause == b.cause && a.frame == b.frame && a.repeat == b.repeat;
+            && a.receiver == b.receiver && a.cause == b.cause && a.frame == b.frame && a.repeat == b.repeat
+            && a.stoppedBy == b.stoppedBy && a.stoppingRule == b.stoppingRule
+            && a.answeredWithReset == b.answeredWithReset;
     }
     friend bool operator!=(const WireSegment &a, const WireSegment &b) { return !(a == b); }
 };
@@ -58,6 +72,10 @@ struct PacketStateChange
 // way, from the SYN that opened the incarnation alive at `atSteadyNs` (a 4-tuple used again
 // is another connection) up to the next one. `key` is either end's.
 QList<WireSegment> segmentsOfConnection(const QList<WireSegment> &all, const ConnectionKey &key, qint64 atSteadyNs);
+
+// Which of `segments` a wire rule stopped (WireSegment::wasStopped()), index for index: what
+// PacketStates::of() takes as known never to have arrived.
+QList<bool> stoppedOf(const QList<WireSegment> &segments);
 
 // The segments as a pcapng file (Pcapng::write), each with its cause as the packet's comment.
 QByteArray pcapngOf(const QList<WireSegment> &segments, const QString &application);

@@ -227,7 +227,8 @@ SequenceFigure SequenceFigure::of(const Session &session, quint64 clientEnd, qin
     const auto addEnd = [&](const ConnectionHistory &h, int lifeline, bool clientSide) {
         const QList<PacketTransition> proven =
             segments.isEmpty() ? QList<PacketTransition>()
-                               : PacketStates::of(segments, h.key.local, StateWalk::impliedStart(clientSide));
+                               : PacketStates::of(segments, h.key.local, StateWalk::impliedStart(clientSide),
+                                                  stoppedOf(wire));
         if (proven.isEmpty()) {
             figure.changes += polledChanges(h, lifeline, StateWalk::impliedStart(clientSide), untilNs);
             return;

@@ -125,6 +125,25 @@ void Session::addWireSegment(const WireSegment &segment)
     }
 }
 
+std::optional<WireSegment> Session::stopWireSegment(const Segment &segment, int rule, const QString &ruleText,
+                                                    bool answeredWithReset, qsizetype lookBack)
+{
+    const qsizetype oldest = qMax<qsizetype>(0, m_wire.size() - lookBack);
+    for (qsizetype i = m_wire.size() - 1; i >= oldest; --i) {
+        WireSegment &w = m_wire[i];
+        const Segment &s = w.segment;
+        if (w.wasStopped() || s.source != segment.source || s.destination != segment.destination
+            || s.seq != segment.seq || s.ack != segment.ack || s.flags != segment.flags
+            || s.payloadLength != segment.payloadLength)
+            continue;
+        w.stoppedBy = rule;
+        w.stoppingRule = ruleText;
+        w.answeredWithReset = answeredWithReset;
+        return w;
+    }
+    return std::nullopt;
+}
+
 QList<WireSegment> Session::wireSegments() const
 {
     if (!m_replay)
@@ -164,7 +183,7 @@ QList<PacketTransition> Session::packetTransitionsOf(quint64 id) const
         segments.append(w.segment);
         segments.last().timestampNs = w.steadyNs; // the clock the histories are on
     }
-    return PacketStates::of(segments, h->key.local, StateWalk::impliedStart(isClientSide(id)));
+    return PacketStates::of(segments, h->key.local, StateWalk::impliedStart(isClientSide(id)), stoppedOf(wire));
 }
 
 void Session::clear()

@@ -54,6 +54,11 @@ public:
     static constexpr qsizetype maxWireSegments = 100000;
     void addWireSegment(const WireSegment &segment);
     QList<WireSegment> wireSegments() const;
+    // Marks the newest segment not yet marked that is `segment` (same ends, numbers, flags and
+    // length) as stopped by a wire rule (WireSegment::stoppedBy ...), among the last
+    // `lookBack` kept. The segment as it is now, or nullopt when none is.
+    std::optional<WireSegment> stopWireSegment(const Segment &segment, int rule, const QString &ruleText,
+                                               bool answeredWithReset, qsizetype lookBack = 256);
     qint64 wireSegmentsDropped() const;
     // The segments of one connection, both ways (segmentsOfConnection()); id is either end.
     QList<WireSegment> wireSegmentsOf(quint64 id) const;

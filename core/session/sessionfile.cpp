@@ -369,6 +369,12 @@ QJsonObject wireToJson(const WireSegment &w)
     o.insert(QStringLiteral("receiver"), w.receiver);
     if (!w.cause.isEmpty())
         o.insert(QStringLiteral("cause"), w.cause);
+    if (w.wasStopped()) {
+        o.insert(QStringLiteral("stopped_by_rule"), w.stoppedBy);
+        o.insert(QStringLiteral("stopping_rule"), w.stoppingRule);
+        if (w.answeredWithReset)
+            o.insert(QStringLiteral("answered_with_reset"), true);
+    }
     o.insert(QStringLiteral("frame"), QString::fromLatin1(w.frame.toBase64()));
     return o;
 }
@@ -674,6 +680,12 @@ public:
         w.sender = m_r.string(o, QStringLiteral("sender"), path, 256);
         w.receiver = m_r.string(o, QStringLiteral("receiver"), path, 256);
         w.cause = m_r.optionalString(o, QStringLiteral("cause"), path, 4096).value_or(QString());
+        if (o.contains(QStringLiteral("stopped_by_rule"))) {
+            w.stoppedBy = int(m_r.integer(o, QStringLiteral("stopped_by_rule"), path, 1, 1000000));
+            w.stoppingRule = m_r.optionalString(o, QStringLiteral("stopping_rule"), path, 256).value_or(QString());
+            w.answeredWithReset = o.contains(QStringLiteral("answered_with_reset"))
+                && m_r.boolean(o, QStringLiteral("answered_with_reset"), path);
+        }
         const QString frameText = m_r.string(o, QStringLiteral("frame"), path, SessionFile::maxEntryBytes);
         if (!m_r.ok())
             return w;
@@ -769,7 +781,8 @@ QJsonObject SessionFile::toJson(const SessionDocument &d)
                 segments.last().timestampNs = w.steadyNs;
             }
             QJsonArray proven;
-            for (const PacketTransition &t : PacketStates::of(segments, key.local, StateWalk::impliedStart(c.clientSide))) {
+            for (const PacketTransition &t :
+                 PacketStates::of(segments, key.local, StateWalk::impliedStart(c.clientSide), stoppedOf(wire))) {
                 proven.append(QJsonObject{{QStringLiteral("from"), kernelName(t.from)},
                                           {QStringLiteral("to"), kernelName(t.to)},
                                           {QStringLiteral("at_us"), us(t.atNs)},

@@ -319,15 +319,17 @@ TimelinePlan TimelinePlan::build(const QList<TimelineLane> &lanes, qint64 nowNs,
         Lane &lane = plan.m_lanes[i];
         QList<sockscope::Segment> segments;
         QList<const WireSegment *> sources;
+        QList<bool> stopped;
         for (const Captured &c : std::as_const(plan.m_captured)) {
             if (c.fromLane != i && c.toLane != i)
                 continue;
             segments.append(c.wire.segment);
             segments.last().timestampNs = c.wire.steadyNs;
             sources.append(&c.wire);
+            stopped.append(c.wire.wasStopped());
         }
         const QList<PacketTransition> proven =
-            PacketStates::of(segments, lanes[i].history.key.local, StateWalk::impliedStart(lanes[i].clientSide));
+            PacketStates::of(segments, lanes[i].history.key.local, StateWalk::impliedStart(lanes[i].clientSide), stopped);
         const auto seen = [&lane](TcpState state) {
             return std::any_of(lane.intervals.cbegin(), lane.intervals.cend(),
                                [state](const Interval &iv) { return iv.state == state; });
