@@ -113,9 +113,29 @@ QList<Expectation> Scenario::expectations(const ScenarioConfig &config) const
     return all;
 }
 
-ScenarioContext::ScenarioContext(Lab &lab, const ScenarioConfig &config)
-    : m_lab(lab), m_config(config), m_port(config.port)
+ScenarioContext::ScenarioContext(Lab &lab, const ScenarioConfig &config, ScenarioWire wire)
+    : m_lab(lab), m_config(config), m_port(config.port), m_wire(std::move(wire))
 {
+}
+
+bool ScenarioContext::setWireRules(const QString &rules)
+{
+    QString why;
+    const QList<WireRule> parsed = WireRule::parse(rules, &why);
+    if (parsed.isEmpty() && !rules.trimmed().isEmpty()) {
+        fail(QStringLiteral("wire rules '%1': %2").arg(rules, why));
+        return false;
+    }
+    if (!m_wire) {
+        fail(QStringLiteral("wire rules act on the lab's private network only (sockscope never touches this "
+                            "machine's own firewall)"));
+        return false;
+    }
+    if (!m_wire(parsed, m_port, &why)) {
+        fail(QStringLiteral("the wire rules could not be applied: %1").arg(why));
+        return false;
+    }
+    return true;
 }
 
 Endpoint ScenarioContext::serverEndpoint() const

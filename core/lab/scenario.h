@@ -3,6 +3,8 @@
 
 #include "lab.h"
 
+#include "core/wire/wirerule.h"
+
 #include <QList>
 #include <QString>
 
@@ -70,6 +72,11 @@ struct ScenarioConfig
     int deferSeconds = 5;  // TCP_DEFER_ACCEPT of the deferred-accept scenario
 };
 
+// Puts a scenario's wire rules on the lab's wire, replacing the ones it put there before (an
+// empty list takes them away); false with why not (the lab is on this machine's loopback, or
+// nft refused). The server port is the scenario's. LiveSession gives one.
+using ScenarioWire = std::function<bool(const QList<WireRule> &rules, quint16 serverPort, QString *why)>;
+
 // What a scenario's steps work with: the lab, the configuration, and the sockets so far.
 class ScenarioContext
 {
@@ -80,7 +87,7 @@ public:
         int value;
     };
 
-    ScenarioContext(Lab &lab, const ScenarioConfig &config);
+    ScenarioContext(Lab &lab, const ScenarioConfig &config, ScenarioWire wire = {});
 
     Lab &lab() const { return m_lab; }
     const ScenarioConfig &config() const { return m_config; }
@@ -106,6 +113,12 @@ public:
     bool setOption(int socketId, const Option &option);
     // Reads everything that has arrived; once end of file was seen, does nothing more.
     bool drain(int socketId);
+    // Puts these rules (the wire grammar, WireRule::parse) on the lab's wire in place of the
+    // scenario's earlier ones; false, with failure() saying why, where there is no wire.
+    bool setWireRules(const QString &rules);
+    // Why the step failed when no lab call says so (setWireRules()), or empty.
+    QString failure() const { return m_failure; }
+    void fail(const QString &why) { m_failure = why; }
 
     int listener() const { return m_listener; }
     int client(int n) const { return m_clients.value(n - 1); }
@@ -119,6 +132,8 @@ private:
     int m_listener = 0;
     QList<int> m_clients;
     int m_epoll = 0;
+    ScenarioWire m_wire;
+    QString m_failure;
 };
 
 struct ScenarioStep

@@ -55,7 +55,9 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
     m_scenario = scenario;
     m_config = config;
     m_steps = scenario.steps(config);
-    m_context = std::make_unique<ScenarioContext>(*m_lab, config);
+    if (m_wire)
+        m_wire({}, 0, nullptr);
+    m_context = std::make_unique<ScenarioContext>(*m_lab, config, m_wire);
     m_outcomes.clear();
     for (const Expectation &e : scenario.expectations(config)) {
         const bool known = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(),
@@ -144,7 +146,9 @@ void ScenarioRunner::step()
         const auto fail = [this, callsBefore] {
             const QList<LabCall> calls = m_lab->calls();
             QString why = QStringLiteral("step %1 could not be done").arg(m_current + 1);
-            for (qsizetype i = calls.size() - 1; i >= callsBefore; --i) {
+            if (!m_context->failure().isEmpty())
+                why += QStringLiteral(": ") + m_context->failure();
+            for (qsizetype i = calls.size() - 1; i >= callsBefore && m_context->failure().isEmpty(); --i) {
                 if (calls[i].failed() || !calls[i].detail.isEmpty()) {
                     why += QStringLiteral(": ")
                         + (calls[i].socketLabel.isEmpty() ? QString() : calls[i].socketLabel + QLatin1Char(' '))

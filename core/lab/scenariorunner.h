@@ -59,6 +59,11 @@ public:
     qint64 elapsedMs() const;
     qint64 startedNs() const { return m_startedNs; } // steady clock of the first step, 0 before
 
+    // Where a scenario's wire rules go (ScenarioContext::setWireRules()); without one, a step
+    // that sets rules fails saying the lab is not on its private network. Each load() takes
+    // the previous scenario's rules away.
+    void setWire(ScenarioWire wire) { m_wire = std::move(wire); }
+
     // This run as a session file keeps it (its start on the steady clock).
     ScenarioRunRecord record() const;
 
@@ -102,6 +107,7 @@ private:
     ScenarioConfig m_config;
     QList<ScenarioStep> m_steps;
     std::unique_ptr<ScenarioContext> m_context;
+    ScenarioWire m_wire;
     QList<Outcome> m_outcomes;
     struct Seen
     {

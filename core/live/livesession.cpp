@@ -4,6 +4,8 @@
 #include "core/capture/segmenttext.h"
 #include "core/system/labnetwork.h"
 
+#include <QTimer>
+
 #include <algorithm>
 
 #include <cerrno>
@@ -25,6 +27,32 @@ LiveSession::LiveSession(std::unique_ptr<SocketSource> source, QObject *parent) 
     connect(&m_lab, &Lab::socketsChanged, this, &LiveSession::updateFilter);
     connect(&m_runner, &ScenarioRunner::portResolved, this, &LiveSession::updateFilter);
     connect(&m_runner, &ScenarioRunner::pollRequested, this, &LiveSession::burst);
+    // The rules' server port follows the lab: a listener bound, a scenario's port chosen.
+    const auto followPort = [this] {
+        if (wire() && !activeWireRules().isEmpty() && wirePort() != m_wire->serverPort())
+            applyWire(nullptr);
+    };
+    connect(&m_lab, &Lab::socketsChanged, this, followPort);
+    connect(&m_runner, &ScenarioRunner::portResolved, this, followPort);
+    m_runner.setWire([this](const QList<WireRule> &rules, quint16 port, QString *why) {
+        if (rules.isEmpty() && m_scenarioRules.isEmpty())
+            return true;
+        if (!wire()) {
+            if (why)
+                *why = whyNoWire();
+            return rules.isEmpty();
+        }
+        const QList<WireRule> before = m_scenarioRules;
+        const quint16 portBefore = m_scenarioWirePort;
+        m_scenarioRules = rules;
+        m_scenarioWirePort = port;
+        if (!applyWire(why)) {
+            m_scenarioRules = before;
+            m_scenarioWirePort = portBefore;
+            return false;
+        }
+        return true;
+    });
     if (source)
         makePoller(std::move(source));
 }
@@ -55,7 +83,17 @@ bool LiveSession::setNetwork(Network network, QString *why)
             Q_EMIT networkChanged();
         });
         m_network = std::move(made);
+        m_wire = std::make_unique<WireFilter>(m_network.get());
+        connect(m_wire.get(), &WireFilter::segmentRuled, this, &LiveSession::takeHit);
+        connect(m_wire.get(), &WireFilter::ruleSpent, this, &LiveSession::wireRulesChanged);
     }
+    // Rules live in the private network alone: leaving it (or starting it over) takes them away.
+    const bool hadRules = !activeWireRules().isEmpty();
+    m_userRules.clear();
+    m_scenarioRules.clear();
+    m_pendingHits.clear();
+    if (m_wire && hadRules)
+        m_wire->clear();
     m_capture.stop();
     m_lab.abortAll();
     m_lab.reset();
@@ -63,7 +101,118 @@ bool LiveSession::setNetwork(Network network, QString *why)
     m_flows.clear();
     m_lab.setNetwork(network == Network::Private ? m_network.get() : nullptr);
     Q_EMIT networkChanged();
+    if (hadRules)
+        Q_EMIT wireRulesChanged();
     return true;
+}
+
+QString LiveSession::whyNoWire() const
+{
+    if (!m_lab.network())
+        return QStringLiteral("wire rules act on the lab's private network only, and the lab is on this machine's "
+                              "loopback, whose firewall sockscope never touches");
+    if (!m_networkFailure.isEmpty())
+        return QStringLiteral("the lab's private network stopped: %1").arg(m_networkFailure);
+    return m_wire->whyUnavailable();
+}
+
+quint16 LiveSession::wirePort() const
+{
+    if (!m_scenarioRules.isEmpty() && m_scenarioWirePort != 0)
+        return m_scenarioWirePort;
+    if (m_runner.status() != ScenarioRunner::Status::Idle && m_runner.port() != 0)
+        return m_runner.port();
+    const QList<LabSocket> sockets = m_lab.sockets();
+    for (qsizetype i = sockets.size() - 1; i >= 0; --i) {
+        if (sockets[i].open && sockets[i].role == LabSocket::Role::Listener && sockets[i].local.port != 0)
+            return sockets[i].local.port;
+    }
+    return m_runner.stepCount() > 0 ? m_runner.port() : 0;
+}
+
+bool LiveSession::setWireRules(const QList<WireRule> &rules, QString *why)
+{
+    if (rules.isEmpty() && m_userRules.isEmpty())
+        return true;
+    if (!wire()) {
+        if (why)
+            *why = whyNoWire();
+        return false;
+    }
+    const QList<WireRule> before = m_userRules;
+    m_userRules = rules;
+    if (!applyWire(why)) {
+        m_userRules = before;
+        return false;
+    }
+    return true;
+}
+
+bool LiveSession::applyWire(QString *why)
+{
+    const QList<WireRule> rules = activeWireRules();
+    QString error;
+    const bool ok = rules.isEmpty() ? m_wire->clear(&error) : m_wire->apply(rules, wirePort(), &error);
+    if (!ok) {
+        if (why)
+            *why = error;
+        return false;
+    }
+    Q_EMIT wireRulesChanged();
+    return true;
+}
+
+void LiveSession::takeHit(const WireRuleHit &hit)
+{
+    m_pendingHits.append(hit);
+    if (m_readingHits)
+        return; // takeSegment() is reading the log for the segment it holds
+    // The segment was captured as it left, before the input hook took it: read it first.
+    readWire();
+    settleHits();
+}
+
+QString LiveSession::hitText(const WireRuleHit &hit, const WireSegment *captured) const
+{
+    const QList<WireRule> rules = activeWireRules();
+    const QString rule = hit.rule >= 1 && hit.rule <= rules.size() ? rules[hit.rule - 1].text() : QString();
+    const QString verb = hit.action == WireRule::Action::Reject ? QStringLiteral("refused (answered with RST)")
+                                                                : QStringLiteral("dropped");
+    const QString who = captured ? QStringLiteral("%1 -> %2").arg(captured->sender, captured->receiver)
+                                 : QStringLiteral("%1 -> %2").arg(whoIs(hit.segment.source, hit.segment.destination),
+                                                                  whoIs(hit.segment.destination, hit.segment.source));
+    const QString segment = captured ? SegmentText::line(captured->segment, captured->bases)
+                                     : SegmentText::line(hit.segment, SequenceBases());
+    return QStringLiteral("rule %1 (%2) %3 %4  %5").arg(hit.rule).arg(rule, verb, who, segment);
+}
+
+// Hits whose segment was captured before (or not at all: capture off): marked in the session
+// where it has it, and reported.
+void LiveSession::settleHits()
+{
+    const QList<WireRuleHit> hits = std::exchange(m_pendingHits, {});
+    const QList<WireRule> rules = activeWireRules();
+    for (const WireRuleHit &hit : hits) {
+        const QString ruleText = hit.rule >= 1 && hit.rule <= rules.size() ? rules[hit.rule - 1].text() : QString();
+        const std::optional<WireSegment> stopped = m_capture.isCapturing()
+            ? m_session.stopWireSegment(hit.segment, hit.rule, ruleText, hit.action == WireRule::Action::Reject)
+            : std::nullopt;
+        if (stopped) {
+            const Segment &s = stopped->segment;
+            const auto tuple =
+                s.source < s.destination ? std::pair(s.source, s.destination) : std::pair(s.destination, s.source);
+            if (auto flow = m_flows.find(tuple); flow != m_flows.end()) {
+                for (qsizetype i = flow->segments.size() - 1; i >= 0; --i) {
+                    if (flow->segments[i] == s) {
+                        flow->stopped[i] = true;
+                        break;
+                    }
+                }
+            }
+            Q_EMIT segmentStopped(*stopped);
+        }
+        Q_EMIT wireRuleActed(hit, hitText(hit, stopped ? &*stopped : nullptr));
+    }
 }
 
 std::unique_ptr<SocketSource> LiveSession::createSource(QStringView name, QString *error) const
@@ -146,9 +295,43 @@ void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
     w.sender = whoIs(captured.segment.source, captured.segment.destination);
     w.receiver = whoIs(captured.segment.destination, captured.segment.source);
     w.cause = m_causes.take(w.sender);
+    // Whether a rule took it on the input hook: that happened right after it left (loopback
+    // delivers as it sends), so its hit is already in the log unless no rule is on the wire.
+    QList<WireRuleHit> acted;
+    if (m_wire && wire() && !activeWireRules().isEmpty()) {
+        m_readingHits = true;
+        m_wire->readPending();
+        m_readingHits = false;
+        const QList<WireRule> rules = activeWireRules();
+        for (qsizetype i = 0; i < m_pendingHits.size(); ++i) {
+            const WireRuleHit &hit = m_pendingHits[i];
+            const Segment &h = hit.segment;
+            const Segment &s = w.segment;
+            if (h.source != s.source || h.destination != s.destination || h.seq != s.seq || h.ack != s.ack
+                || h.flags != s.flags || h.payloadLength != s.payloadLength)
+                continue;
+            w.stoppedBy = hit.rule;
+            w.stoppingRule = hit.rule <= rules.size() ? rules[hit.rule - 1].text() : QString();
+            w.answeredWithReset = hit.action == WireRule::Action::Reject;
+            acted.append(m_pendingHits.takeAt(i));
+            break;
+        }
+    }
     m_session.addWireSegment(w);
     Q_EMIT segmentCaptured(w);
     provePacketStates(w);
+    for (const WireRuleHit &hit : std::as_const(acted))
+        Q_EMIT wireRuleActed(hit, hitText(hit, &w));
+    // Hits read here for segments captured before this one: once this batch of the capture
+    // is read (a later segment of it may be theirs).
+    if (!m_pendingHits.isEmpty() && !m_settleQueued) {
+        m_settleQueued = true;
+        QTimer::singleShot(0, this, [this] {
+            m_settleQueued = false;
+            readWire();
+            settleHits();
+        });
+    }
 }
 
 void LiveSession::provePacketStates(const WireSegment &w)
@@ -173,6 +356,7 @@ void LiveSession::provePacketStates(const WireSegment &w)
     flow.segments.append(s);
     flow.texts.append(SegmentText::line(s, w.bases));
     flow.steadyNs.append(w.steadyNs);
+    flow.stopped.append(w.wasStopped());
 
     flow.awaitingAck = false;
     int ended = 0; // ends that reached CLOSE or TIME_WAIT: no segment moves them on
@@ -183,7 +367,7 @@ void LiveSession::provePacketStates(const WireSegment &w)
         const bool client = side == 0;
         const Endpoint end = client ? flow.client : (tuple.first == flow.client ? tuple.second : tuple.first);
         const QList<PacketTransition> proven =
-            PacketStates::of(flow.segments, end, client ? TcpState::Close : TcpState::Listen);
+            PacketStates::of(flow.segments, end, client ? TcpState::Close : TcpState::Listen, flow.stopped);
         if (!proven.isEmpty()) {
             const TcpState now = proven.last().to;
             flow.awaitingAck = flow.awaitingAck || now == TcpState::SynSent || now == TcpState::SynRecv

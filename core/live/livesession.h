@@ -8,6 +8,7 @@
 #include "core/lab/scenariorunner.h"
 #include "core/session/session.h"
 #include "core/sources/poller.h"
+#include "core/wire/wirefilter.h"
 
 #include <QObject>
 
@@ -68,6 +69,23 @@ public:
     // segments that led to a transition come before it).
     void readWire();
 
+    // The lab's wire: rules that drop or refuse chosen segments on its private loopback
+    // (WireFilter), nowhere else. nullptr while the lab is on this machine's network.
+    WireFilter *wire() const { return m_lab.network() ? m_wire.get() : nullptr; }
+    // Empty when rules can be put on the wire, or why not, in words for the user.
+    QString whyNoWire() const;
+    // The user's rules (the lab panel, `scenario --wire`): they stay through scenarios, and a
+    // scenario's own rules (ScenarioContext::setWireRules()) come after them, numbered on.
+    // False with why, the rules before still in force, where they cannot be applied.
+    bool setWireRules(const QList<WireRule> &rules, QString *why = nullptr);
+    QList<WireRule> wireRules() const { return m_userRules; }
+    QList<WireRule> scenarioWireRules() const { return m_scenarioRules; }
+    // Every rule on the wire now, as numbered there: the user's, then the scenario's.
+    QList<WireRule> activeWireRules() const { return m_userRules + m_scenarioRules; }
+    // The port the rules take for the server's: the scenario's once it has one, else the lab's
+    // newest open listener's; 0 before there is any (rules with a direction wait for it).
+    quint16 wirePort() const;
+
     bool hasSource() const { return m_poller != nullptr; }
     // Starts over with another source: the connections seen so far came from another view of
     // the kernel and are forgotten (the lab and its sockets stay). Polls again if running.
@@ -115,17 +133,32 @@ Q_SIGNALS:
     void packetStateChanged(const sockscope::PacketStateChange &change);
     // The lab moved to another network (setNetwork()), or capture started or stopped.
     void networkChanged();
+    // The rules on the wire changed (the user's or a scenario's), or one was spent.
+    void wireRulesChanged();
+    // A wire rule took a segment, in the log's words: "rule 1 (drop synack) dropped server end
+    // of client #1 -> client #1  SYN,ACK seq=0 ack=1 ...". Comes after segmentStopped() when
+    // the segment was captured.
+    void wireRuleActed(const sockscope::WireRuleHit &hit, const QString &text);
+    // A captured segment turned out to have been stopped by a wire rule: the session's copy,
+    // now marked (WireSegment::stoppedBy). Usually before segmentCaptured() reports it, when it
+    // comes marked already; this is for the rare hit read after its segment.
+    void segmentStopped(const sockscope::WireSegment &segment);
 
 private:
     void applyPoll(const PollChanges &changes);
     void updateFilter();
     void makePoller(std::unique_ptr<SocketSource> source);
     void takeSegment(const SegmentCapture::Captured &captured);
+    bool applyWire(QString *why);
+    void takeHit(const WireRuleHit &hit);
+    void settleHits();
+    QString hitText(const WireRuleHit &hit, const WireSegment *captured) const;
     void provePacketStates(const WireSegment &w);
     void noteCause(const LabCall &call);
     QString whoIs(const Endpoint &at, const Endpoint &peer) const;
 
     std::unique_ptr<LabNetwork> m_network; // declared before the lab, which holds a pointer to it
+    std::unique_ptr<WireFilter> m_wire;    // made with the private network, and gone before it
     Lab m_lab;
     Session m_session{&m_lab};
     SegmentCapture m_capture;
@@ -138,6 +171,7 @@ private:
         QList<Segment> segments;
         QStringList texts; // each segment's line, with its relative numbers
         QList<qint64> steadyNs; // and its time on the steady clock
+        QList<bool> stopped; // a wire rule stopped it: it never arrived
         Endpoint client; // the end that sent the first SYN
         QList<PacketTransition> reported[2]; // [0]: the client end, [1]: the server end
         bool awaitingAck = true; // some end waits for an ACK that would move it
@@ -153,6 +187,12 @@ private:
     QList<ConnectionKey> m_lookedAt;
     std::optional<SocketFilter> m_filter; // as last given to the poller
     bool m_filterSet = false;
+    QList<WireRule> m_userRules;
+    QList<WireRule> m_scenarioRules;
+    quint16 m_scenarioWirePort = 0;
+    QList<WireRuleHit> m_pendingHits; // read, not yet matched with their captured segment
+    bool m_readingHits = false;
+    bool m_settleQueued = false;
 };
 
 } // namespace sockscope
