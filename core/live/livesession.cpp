@@ -86,6 +86,7 @@ bool LiveSession::setNetwork(Network network, QString *why)
         m_wire = std::make_unique<WireFilter>(m_network.get());
         connect(m_wire.get(), &WireFilter::segmentRuled, this, &LiveSession::takeHit);
         connect(m_wire.get(), &WireFilter::ruleSpent, this, &LiveSession::wireRulesChanged);
+        m_delay = std::make_unique<WireDelay>(m_network.get());
     }
     // Rules live in the private network alone: leaving it (or starting it over) takes them away.
     const bool hadRules = !activeWireRules().isEmpty();
@@ -94,6 +95,8 @@ bool LiveSession::setNetwork(Network network, QString *why)
     m_pendingHits.clear();
     if (m_wire && hadRules)
         m_wire->clear();
+    if (m_delay)
+        m_delay->setDelay(0);
     m_capture.stop();
     m_lab.abortAll();
     m_lab.reset();

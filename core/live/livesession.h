@@ -8,6 +8,7 @@
 #include "core/lab/scenariorunner.h"
 #include "core/session/session.h"
 #include "core/sources/poller.h"
+#include "core/wire/wiredelay.h"
 #include "core/wire/wirefilter.h"
 
 #include <QObject>
@@ -74,6 +75,9 @@ public:
     WireFilter *wire() const { return m_lab.network() ? m_wire.get() : nullptr; }
     // Empty when rules can be put on the wire, or why not, in words for the user.
     QString whyNoWire() const;
+    // A fixed delay on the same wire (netem), where the kernel offers it: nullptr while the
+    // lab is on this machine's network; WireDelay::whyUnavailable() otherwise says if it can.
+    WireDelay *wireDelay() const { return m_lab.network() ? m_delay.get() : nullptr; }
     // The user's rules (the lab panel, `scenario --wire`): they stay through scenarios, and a
     // scenario's own rules (ScenarioContext::setWireRules()) come after them, numbered on.
     // False with why, the rules before still in force, where they cannot be applied.
@@ -159,6 +163,7 @@ private:
 
     std::unique_ptr<LabNetwork> m_network; // declared before the lab, which holds a pointer to it
     std::unique_ptr<WireFilter> m_wire;    // made with the private network, and gone before it
+    std::unique_ptr<WireDelay> m_delay;    // likewise
     Lab m_lab;
     Session m_session{&m_lab};
     SegmentCapture m_capture;

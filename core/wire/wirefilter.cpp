@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wirefilter.h"
 
+#include "labcommandline.h"
+
 #include "core/capture/segmentdecoder.h"
 #include "core/model/snapshot.h"
 #include "core/system/labnetwork.h"
 
-#include <QProcess>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
@@ -72,12 +73,7 @@ WireFilter::~WireFilter()
 
 QString WireFilter::nftProgram()
 {
-    QString found = QStandardPaths::findExecutable(QStringLiteral("nft"));
-    if (found.isEmpty()) {
-        found = QStandardPaths::findExecutable(QStringLiteral("nft"),
-                                               {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
-    }
-    return found;
+    return LabCommandLine::program(QStringLiteral("nft"));
 }
 
 QString WireFilter::whyUnavailable()
@@ -117,27 +113,8 @@ bool WireFilter::runNft(const QString &script, QString *error)
     const QString nft = nftProgram();
     if (nft.isEmpty())
         return failed(tr("the nft program (Debian package nftables) is not installed"));
-    QStringList command = m_network->ssLauncher();
-    command << nft << QStringLiteral("-f") << QStringLiteral("-");
-    const QString launcher = command.takeFirst();
-    QProcess process;
-    process.start(launcher, command);
-    if (!process.waitForStarted(nftTimeoutMs))
-        return failed(tr("%1 did not start: %2").arg(launcher, process.errorString()));
-    process.write(script.toUtf8());
-    process.closeWriteChannel();
-    if (!process.waitForFinished(nftTimeoutMs)) {
-        process.kill();
-        process.waitForFinished(1000);
-        return failed(tr("nft in the lab's network did not finish within %1 s").arg(nftTimeoutMs / 1000));
-    }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        QString said = QString::fromLocal8Bit(process.readAllStandardError()).trimmed();
-        if (said.isEmpty())
-            said = tr("exit code %1").arg(process.exitCode());
-        return failed(tr("nft in the lab's network: %1").arg(said));
-    }
-    return true;
+    return LabCommandLine::run(*m_network, nft, {QStringLiteral("-f"), QStringLiteral("-")}, script.toUtf8(),
+                               nftTimeoutMs, tr("nft in the lab's network"), error);
 }
 
 bool WireFilter::apply(const QList<WireRule> &rules, quint16 serverPort, QString *error)
