@@ -114,14 +114,23 @@ int runScenario(const QStringList &arguments)
     const QCommandLineOption sequence{QStringLiteral("sequence"),
                                       QStringLiteral("At the end, draw each client's connection as a sequence diagram: "
                                                      "the calls on each socket, the segments between them, each end's state.")};
-    parser.addOptions({list, port, ipv6, hold, clients, network, noCapture, sequence, common.source, exporting.option});
+    const QCommandLineOption wireOption{
+        QStringLiteral("wire"),
+        QStringLiteral("Put a rule on the private network's wire for the whole run (repeatable, or several separated "
+                       "by ';'): ACTION KIND [from client|from server], ACTION being drop, drop next, drop N% or "
+                       "reject (answer with RST), KIND one of syn, synack, ack, handshake-ack, fin, fin-ack, data, "
+                       "rst, any. Example: --wire 'drop next synack'. A scenario's own rules come after these."),
+        QStringLiteral("RULE")};
+    parser.addOptions({list, port, ipv6, hold, clients, network, noCapture, wireOption, sequence, common.source,
+                       exporting.option});
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The scenario to run."));
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope scenario --list\n"
                        "       sockscope scenario NAME [--port P] [--ipv6] [--hold S] [--source netlink|proc|ss] [--clients N]\n"
-                       "                               [--network private|host] [--no-capture] [--sequence] [--export FILE]"),
+                       "                               [--network private|host] [--no-capture] [--wire RULE]... [--sequence]\n"
+                       "                               [--export FILE]"),
         QStringLiteral("Run a scenario of real sockets on loopback, printing each socket call with its result and\n"
                        "each transition the kernel's table shows. Exit status: 0 when every expected state was\n"
                        "seen, 1 when something was missing or a call failed (both are named), 2 on a usage error.\n"
@@ -162,6 +171,16 @@ int runScenario(const QStringList &arguments)
     const QString networkName = parser.value(network);
     if (networkName != QLatin1String("private") && networkName != QLatin1String("host"))
         return usageError(command, QStringLiteral("--network is private or host, not '%1'").arg(networkName));
+    QList<WireRule> wireRules;
+    if (parser.isSet(wireOption)) {
+        QString wrong;
+        wireRules = WireRule::parse(parser.values(wireOption), &wrong);
+        if (wireRules.isEmpty())
+            return usageError(command, QStringLiteral("--wire: %1").arg(wrong));
+        if (networkName == QLatin1String("host"))
+            return usageError(command, QStringLiteral("--wire acts on the private network's wire only; sockscope "
+                                                      "never changes this machine's own firewall"));
+    }
     // The private network, or the host's loopback where this machine cannot make one (said once).
     LiveSession live;
     Lab &lab = *live.lab();
@@ -208,6 +227,49 @@ int runScenario(const QStringList &arguments)
     const Session &session = *live.session(); // what --export writes
     drawn = &session;
     runner.load(*scenario, config);
+    if (!wireRules.isEmpty() && !live.setWireRules(wireRules, &why)) {
+        err(QStringLiteral("sockscope scenario: the --wire rules cannot be applied: %1\n").arg(why));
+        return ExitFailure;
+    }
+    // The rules on the wire, numbered as the wire lines name them, each time they change.
+    QStringList rulesShown;
+    const auto showRules = [&] {
+        QStringList now;
+        const QList<WireRule> active = live.activeWireRules();
+        const WireFilter *filter = live.wire();
+        for (qsizetype i = 0; i < active.size(); ++i) {
+            const bool scenarios = i >= live.wireRules().size();
+            const bool spent = filter && filter->isSpent(int(i) + 1);
+            now << QStringLiteral("rule %1: %2  (%3%4%5)")
+                       .arg(i + 1)
+                       .arg(active[i].text(), active[i].describe(),
+                            scenarios ? QStringLiteral(", the scenario's") : QString(),
+                            spent ? QStringLiteral(", spent") : QString());
+        }
+        if (now == rulesShown)
+            return;
+        rulesShown = now;
+        if (now.isEmpty()) {
+            out(QStringLiteral("  %1  wire rules    none\n").arg(column(runner.elapsedMs())));
+            return;
+        }
+        for (const QString &rule : std::as_const(now))
+            out(QStringLiteral("  %1  wire rules    %2\n").arg(column(runner.elapsedMs()), rule));
+    };
+    showRules();
+    // After the segments read with the change (a "drop next" is spent by the one it took).
+    QObject::connect(&live, &LiveSession::wireRulesChanged, &runner,
+                     [&] { QTimer::singleShot(0, &runner, showRules); });
+    // With the wire captured, a segment a rule took is marked on its own line (DROPPED by rule
+    // N); without, the rule's report is the only word of it.
+    QObject::connect(&live, &LiveSession::wireRuleActed, &runner, [&](const WireRuleHit &hit, const QString &text) {
+        if (!wired)
+            out(QStringLiteral("  %1  wire          %2\n").arg(wireTime(hit.steadyNs), text));
+    });
+    QObject::connect(&live, &LiveSession::segmentStopped, &runner, [&](const WireSegment &w) {
+        out(QStringLiteral("  %1  wire          %2 -> %3  that %4 was %5\n")
+                .arg(wireTime(w.steadyNs), w.sender, w.receiver, w.segment.flagsText(), w.stopText()));
+    });
     // The lab's ports alone (the scenario's, once bound), every 20 ms.
     live.setWatchedPorts(QList<quint16>());
     live.setInterval(20);

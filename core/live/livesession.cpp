@@ -379,7 +379,13 @@ void LiveSession::provePacketStates(const WireSegment &w)
         }
         QList<PacketTransition> &reported = flow.reported[side];
         for (const PacketTransition &t : proven) {
-            if (reported.contains(t))
+            // Once said, a change stands: later segments may time it by another copy (a SYN,ACK
+            // sent again while the first was still on its way), which the session's own walk
+            // shows; the stream does not say it twice. An end passes each change once.
+            const bool said = std::any_of(reported.cbegin(), reported.cend(), [&t](const PacketTransition &r) {
+                return r.from == t.from && r.to == t.to;
+            });
+            if (said)
                 continue;
             reported.append(t);
             PacketStateChange change;

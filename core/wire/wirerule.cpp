@@ -121,7 +121,7 @@ public:
 private:
     bool fail(const QString &what)
     {
-        m_error = QStringLiteral("--wire: %1 in '%2'").arg(what, m_text.simplified());
+        m_error = QStringLiteral("%1 in '%2'").arg(what, m_text.simplified());
         return false;
     }
 
@@ -261,7 +261,7 @@ QList<WireRule> WireRule::parse(const QString &text, QString *error)
     }
     if (rules.isEmpty()) {
         if (error)
-            *error = QStringLiteral("--wire: no rule in '%1' (for example 'drop synack')").arg(text.simplified());
+            *error = QStringLiteral("no rule in '%1' (for example 'drop synack')").arg(text.simplified());
         return {};
     }
     if (error)
@@ -279,7 +279,7 @@ QList<WireRule> WireRule::parse(const QStringList &texts, QString *error)
         rules.append(some);
     }
     if (texts.isEmpty() && error)
-        *error = QStringLiteral("--wire: no rule given");
+        *error = QStringLiteral("no rule given");
     return rules;
 }
 

@@ -4,6 +4,7 @@
 #include "core/session/sessionfile.h"
 #include "core/sources/pollinterval.h"
 #include "core/sources/socketsource.h"
+#include "core/wire/wirefilter.h"
 
 #include "../common/fixtures.h"
 #include "../core/loopbackpair.h"
@@ -142,6 +143,7 @@ private Q_SLOTS:
     void shouldExportTheScenariosWireAsPcapng();
     void shouldExportTheScenariosSequenceDiagram();
     void shouldMarkASynTriedAgain();
+    void shouldShowWhatAWireRuleDropped();
     void shouldExportASnapshot_data();
     void shouldExportASnapshot();
     void shouldExportAScenarioRun();
@@ -197,6 +199,14 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("scenario clients") << QStringList{"scenario", "many-clients", "--clients", "0"} << "--clients needs";
     QTest::newRow("scenario hold") << QStringList{"scenario", "handshake", "--hold", "soon"} << "--hold needs";
     QTest::newRow("export extension") << QStringList{"snapshot", "--export", "table.xlsx"} << "must end in .json";
+    QTest::newRow("wire kind") << QStringList{"scenario", "handshake", "--wire", "drop synak"}
+                               << "--wire: 'synak' is not a segment kind (syn, synack,";
+    QTest::newRow("wire side") << QStringList{"scenario", "handshake", "--wire", "drop syn from clients"}
+                               << "--wire: 'clients' is not a side (client, server) in 'drop syn from clients'";
+    QTest::newRow("wire second of two") << QStringList{"scenario", "handshake", "--wire", "drop syn; drop 150% fin"}
+                                        << "--wire: '150%' is not a percentage";
+    QTest::newRow("wire on the host") << QStringList{"scenario", "handshake", "--network", "host", "--wire", "drop syn"}
+                                      << "--wire acts on the private network's wire only";
     QTest::newRow("open two files") << QStringList{"open", "a.json", "b.json"} << "name one session file";
     // NaN compares false with everything, so a range check let it through; infinity and a
     // number too big for a double are no duration either.
@@ -1069,6 +1079,37 @@ void TestCli::shouldMarkASynTriedAgain()
     QVERIFY2(m.captured(2) == QLatin1String("s") && m.captured(1).toDouble() >= 0.9, qPrintable(m.captured(0)));
     // Only the SYN: nothing else on the wire is a repeat.
     QCOMPARE(r.out.count(QStringLiteral("(retransmission")), 1);
+}
+
+void TestCli::shouldShowWhatAWireRuleDropped()
+{
+    // The first SYN,ACK is lost on the lab's wire: the line says so and names the rule, and the
+    // server's timer sends it again about a second later, which gets through.
+    const Run r = run({QStringLiteral("scenario"), QStringLiteral("handshake"), QStringLiteral("--wire"),
+                       QStringLiteral("drop next synack")});
+    if (r.err.contains(QLatin1String("no private network here")) && !LabNetwork::whyUnavailable().isEmpty())
+        QSKIP(qPrintable(r.err.trimmed()));
+    if (r.err.contains(QLatin1String("--wire rules cannot be applied")) && WireFilter::nftProgram().isEmpty())
+        QSKIP(qPrintable(r.err.trimmed()));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QLatin1String("wire rules    rule 1: drop next synack  (drop the next SYN,ACK)")),
+             qPrintable(r.out));
+    const QRegularExpression dropped(
+        QStringLiteral("wire +listener -> client #1  SYN,ACK seq=0 ack=1 [^\n]*  DROPPED by rule 1 \\(drop next synack\\)\n"));
+    QVERIFY2(dropped.match(r.out).hasMatch(), qPrintable(r.out));
+    QCOMPARE(r.out.count(QStringLiteral("DROPPED by rule")), 1);
+    const QRegularExpression again(QStringLiteral(
+        "wire +listener -> client #1  SYN,ACK seq=0 ack=1 [^\n]*  \\(retransmission, ([0-9.]+) s after the last\\)"));
+    const QRegularExpressionMatch m = again.match(r.out);
+    QVERIFY2(m.hasMatch(), qPrintable(r.out));
+    QVERIFY2(m.captured(1).toDouble() >= 0.9, qPrintable(m.captured(0)));
+    // Once it acted, the rule is spent, and said to be.
+    QVERIFY2(r.out.contains(QLatin1String("rule 1: drop next synack  (drop the next SYN,ACK, spent)")), qPrintable(r.out));
+    // The client's ESTABLISHED is timed by the copy that arrived, not the lost one.
+    const qsizetype lost = r.out.indexOf(QLatin1String("DROPPED by rule 1"));
+    const qsizetype established = r.out.indexOf(QLatin1String("packet        client #1: SYN_SENT -> ESTABLISHED"));
+    QVERIFY2(established > r.out.indexOf(QLatin1String("(retransmission"), lost), qPrintable(r.out));
+    QCOMPARE(r.out.count(QStringLiteral("packet        client #1: SYN_SENT -> ESTABLISHED")), 1);
 }
 
 void TestCli::shouldExportASnapshot_data()

@@ -124,6 +124,7 @@ private Q_SLOTS:
     void shouldPassThroughClosingWhenTheFinsCross();
     void shouldCompareSequenceNumbersAcrossTheWrap();
     void shouldCloseLastAckOnlyOnTheAckThatArrived();
+    void shouldNotMoveTheReceiverOfAStoppedSegment();
     void shouldTakeAFinAfterAGapWhenTheGapIsFilled();
     void shouldWaitForTheAckADeferringListenerTakes();
     void shouldDropTheRequestSocketOnAReset();
@@ -484,6 +485,30 @@ void TestPacketStates::shouldCloseLastAckOnlyOnTheAckThatArrived()
     QCOMPARE(w.ofServer().mid(2), (QStringList{"3 rcv ESTABLISHED->CLOSE_WAIT", "4 snd CLOSE_WAIT->LAST_ACK",
                                                "7 rcv LAST_ACK->CLOSE"}));
     QCOMPARE(w.ofClient().mid(2), (QStringList{"3 snd ESTABLISHED->FIN_WAIT1", "4 rcv FIN_WAIT1->TIME_WAIT"}));
+}
+
+void TestPacketStates::shouldNotMoveTheReceiverOfAStoppedSegment()
+{
+    // The SYN,ACK (1) is dropped by a wire rule and nothing has been sent after it yet: only the
+    // rule's word says it did not arrive. Its sender moved; its receiver did not.
+    Wire w;
+    w.fromClient(syn, 1000).fromServer(synAck, 5000, 1001);
+    QCOMPARE(w.ofClient(), (QStringList{"0 snd CLOSE->SYN_SENT", "1 rcv SYN_SENT->ESTABLISHED"}));
+    const QList<bool> stopped{false, true};
+    QCOMPARE(textOf(PacketStates::of(w.segments, w.client, TcpState::Close, stopped)),
+             QStringList{"0 snd CLOSE->SYN_SENT"});
+    QCOMPARE(textOf(PacketStates::of(w.segments, w.server, TcpState::Listen, stopped)),
+             QStringList{"0 rcv LISTEN->SYN_RECV"});
+    // Sent again after its timer, the copy that arrives moves the client (a shorter list of
+    // stopped marks leaves the rest as arrived).
+    w.fromServer(synAck, 5000, 1001).fromClient(ack, 1001, 5001);
+    QCOMPARE(textOf(PacketStates::of(w.segments, w.client, TcpState::Close, stopped)),
+             (QStringList{"0 snd CLOSE->SYN_SENT", "2 rcv SYN_SENT->ESTABLISHED"}));
+    QCOMPARE(textOf(PacketStates::of(w.segments, w.server, TcpState::Listen, stopped)),
+             (QStringList{"0 rcv LISTEN->SYN_RECV", "3 rcv SYN_RECV->ESTABLISHED"}));
+    // A stopped ACK leaves the listener's end in SYN_RECV.
+    QCOMPARE(textOf(PacketStates::of(w.segments, w.server, TcpState::Listen, {false, true, false, true})),
+             QStringList{"0 rcv LISTEN->SYN_RECV"});
 }
 
 void TestPacketStates::shouldTakeAFinAfterAGapWhenTheGapIsFilled()

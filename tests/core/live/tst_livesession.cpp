@@ -7,6 +7,8 @@
 #include "../../common/scriptedsource.h"
 
 #include <QSignalSpy>
+
+#include <algorithm>
 #include <QTest>
 
 using namespace sockscope;
@@ -69,6 +71,9 @@ private Q_SLOTS:
     void shouldStreamLabCallsAndPollAfterThem();
     void shouldForgetTheTableWhenTheSourceChanges();
     void shouldListBoundSocketsOfThePrivateLabOnlyWhileItHasOne();
+    void shouldHaveNoWireRulesOnTheHostsNetwork();
+    void shouldMarkTheSegmentAWireRuleDroppedAndNotLetItMoveItsReceiver();
+    void shouldTakeTheWireRulesAwayWithThePrivateNetwork();
 };
 
 void TestLiveSession::shouldStreamWhatEachPollChangedAndNothingElse()
@@ -284,6 +289,113 @@ void TestLiveSession::shouldListBoundSocketsOfThePrivateLabOnlyWhileItHasOne()
     QVERIFY(live.filter()->boundInactive);
     live.stop();
     lab.abortAll();
+}
+
+void TestLiveSession::shouldHaveNoWireRulesOnTheHostsNetwork()
+{
+    LiveSession live;
+    QCOMPARE(live.network(), Network::Host);
+    QVERIFY(!live.wire());
+    QVERIFY(!live.wireDelay());
+    QVERIFY(live.whyNoWire().contains(QLatin1String("private network only")));
+    QString why;
+    QVERIFY(!live.setWireRules(WireRule::parse(QStringLiteral("drop synack")), &why));
+    QCOMPARE(why, live.whyNoWire());
+    QVERIFY(live.wireRules().isEmpty());
+}
+
+void TestLiveSession::shouldMarkTheSegmentAWireRuleDroppedAndNotLetItMoveItsReceiver()
+{
+    qRegisterMetaType<WireRuleHit>();
+    LiveSession live;
+    QString why;
+    if (!live.setNetwork(Network::Private, &why)) {
+        if (!LabNetwork::whyUnavailable().isEmpty())
+            QSKIP(qPrintable(why));
+        QFAIL(qPrintable(why));
+    }
+    if (!live.whyNoWire().isEmpty())
+        QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + live.whyNoWire()));
+    QVERIFY2(live.setCapturing(true, &why), qPrintable(why));
+    Lab &lab = *live.lab();
+    const Lab::Result server = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4));
+    Endpoint at;
+    at.address = IpAddress::fromIPv4(0x7f000001);
+    at.port = 8000;
+    QVERIFY(lab.execute(LabCommand::bind(server.socketId, at)).ok);
+    QVERIFY(lab.execute(LabCommand::listen(server.socketId, 4)).ok);
+    QCOMPARE(live.wirePort(), quint16(8000));
+    QSignalSpy changed(&live, &LiveSession::wireRulesChanged);
+    QVERIFY2(live.setWireRules(WireRule::parse(QStringLiteral("drop next synack from server")), &why), qPrintable(why));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(live.activeWireRules().size(), 1);
+
+    QSignalSpy acted(&live, &LiveSession::wireRuleActed);
+    QList<PacketStateChange> changes;
+    connect(&live, &LiveSession::packetStateChanged, this, [&changes](const PacketStateChange &c) { changes.append(c); });
+    const Lab::Result client = lab.execute(LabCommand::socket(LabSocket::Role::Client, AddressFamily::IPv4));
+    QVERIFY(lab.execute(LabCommand::connect(client.socketId, at)).ok);
+    QVERIFY(acted.wait(3000));
+    QCOMPARE(acted.size(), 1);
+    const WireRuleHit hit = acted.first().at(0).value<WireRuleHit>();
+    QCOMPARE(hit.rule, 1);
+    QVERIFY(hit.segment.has(SegmentFlag::Syn) && hit.segment.has(SegmentFlag::Ack));
+    const QString text = acted.first().at(1).toString();
+    QVERIFY2(text.startsWith(QLatin1String("rule 1 (drop next synack from server) dropped listener -> client #1  SYN,ACK seq=0 ack=1")),
+             qPrintable(text));
+    // The server sends it again after its one-second timer, and that one arrives.
+    QTRY_VERIFY_WITH_TIMEOUT(lab.socket(client.socketId)->connected, 5000);
+    live.readWire();
+    const QList<WireSegment> wire = live.session()->wireSegments();
+    QList<WireSegment> synAcks;
+    for (const WireSegment &w : wire) {
+        if (w.segment.has(SegmentFlag::Syn) && w.segment.has(SegmentFlag::Ack))
+            synAcks.append(w);
+    }
+    QVERIFY2(synAcks.size() >= 2, qPrintable(QString::number(synAcks.size())));
+    QCOMPARE(synAcks[0].stoppedBy, 1);
+    QCOMPARE(synAcks[0].stoppingRule, QStringLiteral("drop next synack from server"));
+    QVERIFY(!synAcks[0].answeredWithReset);
+    QVERIFY(!synAcks[1].wasStopped());
+    QVERIFY(synAcks[1].repeat.retransmission > 0);
+    QVERIFY(synAcks[1].steadyNs - synAcks[0].steadyNs >= 900'000'000);
+    // A "drop next" is spent once it acted, and said to be.
+    QVERIFY(live.wire()->isSpent(1));
+    QVERIFY(changed.size() >= 2);
+    // The lost SYN,ACK did not move the client: its ESTABLISHED is the copy that arrived.
+    const auto established = std::find_if(changes.cbegin(), changes.cend(), [](const PacketStateChange &c) {
+        return c.who == QLatin1String("client #1") && c.transition.to == TcpState::Established;
+    });
+    QVERIFY(established != changes.cend());
+    QVERIFY(established->steadyNs >= synAcks[1].steadyNs);
+    lab.abortAll();
+}
+
+void TestLiveSession::shouldTakeTheWireRulesAwayWithThePrivateNetwork()
+{
+    LiveSession live;
+    QString why;
+    if (!live.setNetwork(Network::Private, &why)) {
+        if (!LabNetwork::whyUnavailable().isEmpty())
+            QSKIP(qPrintable(why));
+        QFAIL(qPrintable(why));
+    }
+    if (!live.whyNoWire().isEmpty())
+        QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + live.whyNoWire()));
+    QVERIFY(live.wire());
+    QVERIFY(live.wireDelay());
+    QVERIFY2(live.setWireRules(WireRule::parse(QStringLiteral("drop syn; reject fin")), &why), qPrintable(why));
+    QCOMPARE(live.wire()->rules().size(), 2);
+    QVERIFY(live.wire()->nftText().contains(QLatin1String("table inet sockscope")));
+    QSignalSpy changed(&live, &LiveSession::wireRulesChanged);
+    QVERIFY(live.setNetwork(Network::Host));
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(live.wireRules().isEmpty());
+    QVERIFY(!live.wire());
+    // Back in the private network, the wire starts bare.
+    QVERIFY(live.setNetwork(Network::Private));
+    QVERIFY(live.activeWireRules().isEmpty());
+    QVERIFY(live.wire()->rules().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestLiveSession)

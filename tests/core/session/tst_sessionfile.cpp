@@ -186,6 +186,7 @@ private Q_SLOTS:
     void shouldOpenOnlyARegularFile();
     void shouldNotLoseAnythingWhenWritingFails();
     void shouldKeepTheWireFrameByFrame();
+    void shouldKeepWhichWireRuleStoppedASegment();
     void shouldStillOpenFilesWithoutAWire();
     void shouldBoundEachFrame();
     void shouldKeepWhichNetworkEachConnectionWasOn();
@@ -936,6 +937,19 @@ void TestSessionFile::shouldRefuseDamagedFiles_data()
                                                 << "wire[1].at_us: expected a whole number from 0 to";
     QTest::newRow("cause not text") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("cause"), true); })
                                     << "wire[1].cause: expected text";
+    QTest::newRow("stopping rule 0") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("stopped_by_rule"), 0); })
+                                     << "wire[1].stopped_by_rule: expected a whole number from 1 to 1000000";
+    QTest::newRow("stopping rule as text")
+        << editWire([](QJsonObject &w) { w.insert(QStringLiteral("stopped_by_rule"), QStringLiteral("1")); })
+        << "wire[1].stopped_by_rule: expected a whole number";
+    QTest::newRow("stopping rule's text not text") << editWire([](QJsonObject &w) {
+        w.insert(QStringLiteral("stopped_by_rule"), 1);
+        w.insert(QStringLiteral("stopping_rule"), 3);
+    }) << "wire[1].stopping_rule: expected text";
+    QTest::newRow("reset not a boolean") << editWire([](QJsonObject &w) {
+        w.insert(QStringLiteral("stopped_by_rule"), 1);
+        w.insert(QStringLiteral("answered_with_reset"), QStringLiteral("yes"));
+    }) << "wire[1].answered_with_reset: expected true or false";
     QTest::newRow("long sender") << editWire([](QJsonObject &w) { w.insert(QStringLiteral("sender"), QString(257, QLatin1Char('x'))); })
                                  << "wire[1].sender: text longer than 256 characters";
     QTest::newRow("wire entry not an object")
@@ -1071,6 +1085,33 @@ void TestSessionFile::shouldNotLoseAnythingWhenWritingFails()
     const SessionFile::Loaded kept = SessionFile::load(path);
     QVERIFY2(kept.document, qPrintable(kept.error));
     QVERIFY(*kept.document == m_document);
+}
+
+void TestSessionFile::shouldKeepWhichWireRuleStoppedASegment()
+{
+    SessionDocument document = m_document;
+    document.wire[1].stoppedBy = 1;
+    document.wire[1].stoppingRule = QStringLiteral("drop synack");
+    document.wire[2].stoppedBy = 2;
+    document.wire[2].stoppingRule = QStringLiteral("reject ack from client");
+    document.wire[2].answeredWithReset = true;
+    const QByteArray bytes = SessionFile::toBytes(document);
+    const QJsonArray wire = rootOf(bytes).value(QStringLiteral("wire")).toArray();
+    QCOMPARE(wire[1].toObject().value(QStringLiteral("stopped_by_rule")).toInt(), 1);
+    QCOMPARE(wire[1].toObject().value(QStringLiteral("stopping_rule")).toString(), QStringLiteral("drop synack"));
+    QVERIFY(!wire[1].toObject().contains(QStringLiteral("answered_with_reset")));
+    QCOMPARE(wire[2].toObject().value(QStringLiteral("answered_with_reset")).toBool(), true);
+    // A segment that got through says nothing of rules.
+    QVERIFY(!wire[0].toObject().contains(QStringLiteral("stopped_by_rule")));
+    QVERIFY(!wire[0].toObject().contains(QStringLiteral("stopping_rule")));
+
+    const SessionFile::Loaded loaded = SessionFile::fromBytes(bytes);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QVERIFY(loaded.document->wire == document.wire);
+    QCOMPARE(loaded.document->wire[1].line().right(31), QStringLiteral("DROPPED by rule 1 (drop synack)"));
+    QVERIFY(loaded.document->wire[2].line().endsWith(
+        QLatin1String("REFUSED by rule 2 (reject ack from client), answered with RST")));
+    QVERIFY(!(loaded.document->wire == m_document.wire));
 }
 
 void TestSessionFile::shouldKeepTheWireFrameByFrame()

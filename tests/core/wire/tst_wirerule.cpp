@@ -137,33 +137,33 @@ void TestWireRule::shouldNameTheWrongWord_data()
     QTest::addColumn<QString>("error");
 
     const QString kinds = QStringLiteral("(syn, synack, ack, handshake-ack, fin, fin-ack, data, rst, any)");
-    QTest::newRow("kind") << "drop synak" << "--wire: 'synak' is not a segment kind " + kinds + " in 'drop synak'";
+    QTest::newRow("kind") << "drop synak" << "'synak' is not a segment kind " + kinds + " in 'drop synak'";
     QTest::newRow("kind in the second rule")
         << "drop syn; drop  synak from server"
-        << "--wire: 'synak' is not a segment kind " + kinds + " in 'drop synak from server'";
+        << "'synak' is not a segment kind " + kinds + " in 'drop synak from server'";
     QTest::newRow("action") << "dorp syn"
-                            << "--wire: 'dorp' is not an action (drop, drop next, drop N%, reject) in 'dorp syn'";
-    QTest::newRow("no kind") << "drop next" << "--wire: 'drop next' needs a segment kind " + kinds + " in 'drop next'";
+                            << "'dorp' is not an action (drop, drop next, drop N%, reject) in 'dorp syn'";
+    QTest::newRow("no kind") << "drop next" << "'drop next' needs a segment kind " + kinds + " in 'drop next'";
     QTest::newRow("percentage") << "drop 150% data"
-                                << "--wire: '150%' is not a percentage from 1% to 99% (for every segment, say "
+                                << "'150%' is not a percentage from 1% to 99% (for every segment, say "
                                    "'drop') in 'drop 150% data'";
     QTest::newRow("not a number") << "drop x% data"
-                                  << "--wire: 'x%' is not a percentage from 1% to 99% (for every segment, say "
+                                  << "'x%' is not a percentage from 1% to 99% (for every segment, say "
                                      "'drop') in 'drop x% data'";
     QTest::newRow("direction") << "drop syn to server"
-                               << "--wire: 'to' is not a direction (from client, from server) in 'drop syn to server'";
-    QTest::newRow("no side") << "drop syn from" << "--wire: 'from' needs a side (client, server) in 'drop syn from'";
+                               << "'to' is not a direction (from client, from server) in 'drop syn to server'";
+    QTest::newRow("no side") << "drop syn from" << "'from' needs a side (client, server) in 'drop syn from'";
     QTest::newRow("side") << "drop syn from clients"
-                          << "--wire: 'clients' is not a side (client, server) in 'drop syn from clients'";
+                          << "'clients' is not a side (client, server) in 'drop syn from clients'";
     QTest::newRow("extra word") << "drop syn from client now"
-                                << "--wire: 'now' is not expected after the rule in 'drop syn from client now'";
+                                << "'now' is not expected after the rule in 'drop syn from client now'";
     QTest::newRow("reject rst") << "reject rst"
-                                << "--wire: 'rst' cannot be rejected: the kernel never answers a reset with one in "
+                                << "'rst' cannot be rejected: the kernel never answers a reset with one in "
                                    "'reject rst'";
     QTest::newRow("server's handshake-ack")
         << "drop handshake-ack from server"
-        << "--wire: 'server': the final ACK of a handshake is the client's in 'drop handshake-ack from server'";
-    QTest::newRow("nothing") << " ; " << "--wire: no rule in ';' (for example 'drop synack')";
+        << "'server': the final ACK of a handshake is the client's in 'drop handshake-ack from server'";
+    QTest::newRow("nothing") << " ; " << "no rule in ';' (for example 'drop synack')";
 }
 
 void TestWireRule::shouldNameTheWrongWord()
