@@ -7,6 +7,7 @@
 #   ./dev.sh fuzz            libFuzzer on the session loader, the /proc, ss and netlink parsers, the segment decoder, FUZZ_SECONDS each (60)
 #   ./dev.sh bench [ARGS...] Release build (build-bench/) and the benchmarks: sockscope_bench_live
 #                            (ARGS go to it), then the Google Benchmark ones; minutes, not in CI
+#   ./dev.sh package         Release build (build-package/) and a Debian package: build-package/sockscope_*.deb
 #   ./dev.sh build           build only
 set -euo pipefail
 
@@ -81,12 +82,19 @@ case "$command" in
       fi
     done
     ;;
+  package)
+    scripts/install-deps.sh package
+    configure_and_build build-package -DCMAKE_BUILD_TYPE=Release -DSOCKSCOPE_BUILD_TESTS=OFF
+    (cd build-package && cpack -G DEB)
+    deb=$(ls -t build-package/sockscope_*.deb | head -n 1)
+    echo "Install it with: sudo apt-get install ./$deb   (remove it with: sudo apt-get remove sockscope)"
+    ;;
   build)
     scripts/install-deps.sh build
     configure_and_build build
     ;;
   *)
-    sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$command" ] || [ "$command" = help ] || [ "$command" = --help ] || exit 2
     ;;
 esac
