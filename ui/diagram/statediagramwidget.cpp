@@ -11,6 +11,7 @@
 #include "transitionlabelitem.h"
 
 #include "core/tcp/stateexplainer.h"
+#include "ui/theme/theme.h"
 
 #include <QEasingCurve>
 #include <QEvent>
@@ -116,6 +117,9 @@ void StateDiagramWidget::applyTheme()
         v.token->setTheme(*m_theme);
     m_legend->setTheme(*m_theme);
     m_view->setBackgroundBrush(m_theme->background);
+    // Its smallest labels never smaller than the application's small font: below that scale
+    // the view scrolls, centred on the connection's state.
+    m_view->setMinimumScale(qreal(Theme::smallFontPixels(font())) / m_theme->smallFont.pixelSize());
 
     // Tokens sit on box corners and labels may stick out of the boxes' area: fit all of it.
     QRectF bounds;
@@ -152,6 +156,15 @@ void StateDiagramWidget::sizePanel()
     // In a tall, narrow dock the explanation goes below the diagram, where it costs the diagram
     // nothing; in a wide one beside it.
     const qreal diagramHeight = width() * scene.height() / scene.width();
+    // Too narrow for the whole diagram at a readable size beside the panel: the diagram
+    // scrolls in any case, and takes the dock's whole width with the panel below it.
+    const qreal readableWidth = scene.width() * m_view->minimumScale();
+    if (width() < readableWidth + 240 && height() >= 360) {
+        m_splitter->setOrientation(Qt::Vertical);
+        const int panel = qMax(120, height() / 3);
+        m_splitter->setSizes({height() - panel - m_splitter->handleWidth(), panel});
+        return;
+    }
     if (height() - diagramHeight >= 160) {
         m_splitter->setOrientation(Qt::Vertical);
         const int diagram = int(diagramHeight);
@@ -246,6 +259,11 @@ void StateDiagramWidget::showConnection(const QList<End> &ends)
 
     refreshMarks();
     refreshExplanation();
+    // Where the view cannot show all of the diagram, it keeps the ends' states in sight.
+    QRectF focus;
+    for (const EndView &v : std::as_const(m_ends))
+        focus |= DiagramLayout::boxRect(v.box);
+    m_view->setFocusRect(focus);
     if (longest > 0) {
         m_animation->setDuration(int(longest));
         m_animation->start();

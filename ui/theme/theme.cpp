@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "theme.h"
 
+#include <QFontInfo>
+
 namespace sockscope {
 
 Theme::Theme(const QPalette &palette) : m_palette(palette)
@@ -16,6 +18,11 @@ QColor Theme::rowVanishing() const { return m_dark ? QColor(0x62, 0x22, 0x22) : 
 QColor Theme::clientEnd() const { return m_dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x6f, 0xb4); }
 QColor Theme::serverEnd() const { return m_dark ? QColor(0xff, 0xb2, 0x5c) : QColor(0xc8, 0x5a, 0x00); }
 QColor Theme::failure() const { return m_dark ? QColor(0xff, 0x80, 0x80) : QColor(0xb3, 0x26, 0x1e); }
+
+int Theme::smallFontPixels(const QFont &font)
+{
+    return qMax(9, qRound(QFontInfo(font).pixelSize() * 0.85));
+}
 
 QColor Theme::blend(const QColor &from, const QColor &to, qreal amount)
 {

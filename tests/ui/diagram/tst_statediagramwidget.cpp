@@ -2,6 +2,8 @@
 // The diagram widget with hand-made histories: what it draws for one connection, how the
 // tokens travel to a newer state, and that the whole picture stays visible and themed.
 #include "ui/diagram/diagramlayout.h"
+#include "ui/diagram/diagramtheme.h"
+#include "ui/diagram/diagramview.h"
 #include "ui/diagram/legenditem.h"
 #include "ui/diagram/statediagramwidget.h"
 #include "ui/diagram/stateitem.h"
@@ -10,6 +12,7 @@
 
 #include "core/tcp/stateexplainer.h"
 #include "core/tcp/tcpstatemachine.h"
+#include "ui/theme/theme.h"
 
 #include "historybuilder.h"
 
@@ -117,8 +120,9 @@ void TestStateDiagramWidget::shouldDrawEveryStateAndEveryTransition()
 
 void TestStateDiagramWidget::shouldPutTheExplanationBesideTheDiagram()
 {
+    // Room for the whole diagram at a readable size and the panel beside it.
     StateDiagramWidget w;
-    w.resize(1000, 700);
+    w.resize(1600, 900);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     auto *explanation = w.findChild<QTextBrowser *>(QStringLiteral("stateExplanation"));
@@ -129,6 +133,16 @@ void TestStateDiagramWidget::shouldPutTheExplanationBesideTheDiagram()
     QVERIFY(!e.intersects(v));
     QVERIFY(e.left() >= v.right());
     QVERIFY(v.width() > e.width());
+
+    // A narrow dock: the diagram takes its whole width, the explanation goes below.
+    w.resize(560, 700);
+    QTRY_COMPARE(w.width(), 560);
+    QCoreApplication::processEvents();
+    const QRect below(explanation->mapTo(&w, QPoint()), explanation->size());
+    const QRect above(view->mapTo(&w, QPoint()), view->size());
+    QVERIFY(below.top() >= above.bottom());
+    QVERIFY(above.width() >= 540);
+    QVERIFY(above.height() > below.height());
 }
 
 void TestStateDiagramWidget::shouldHighlightEachEndsCurrentStateInItsColour()
@@ -289,26 +303,43 @@ void TestStateDiagramWidget::shouldKeepTheWholeDiagramVisibleWhenResized()
     w.showConnection(closingConnection());
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    auto *view = w.findChild<QGraphicsView *>();
+    auto *view = w.findChild<DiagramView *>();
     const QRectF items = w.scene()->itemsBoundingRect();
-    for (const QSize size : {QSize(600, 420), QSize(1000, 700), QSize(1900, 1000)}) {
+    // The smallest text in the scene, in pixels on screen, is never below the application's
+    // small font: the whole diagram shows where that leaves room, and the view scrolls where not.
+    const int small = Theme::smallFontPixels(w.font());
+    const int smallestInScene = DiagramTheme::fromPalette(w.palette(), w.font()).smallFont.pixelSize();
+    for (const QSize size : {QSize(460, 420), QSize(600, 420), QSize(1000, 700), QSize(1900, 1000)}) {
         w.resize(size);
         QTRY_COMPARE(w.size(), size);
         QCoreApplication::processEvents();
+        const QString at = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
+        QVERIFY2(smallestInScene * view->scale() >= small - 0.01, qPrintable(at));
         const QRect onScreen = view->mapFromScene(items).boundingRect();
-        QVERIFY2(view->viewport()->rect().adjusted(-1, -1, 1, 1).contains(onScreen),
-                 qPrintable(QStringLiteral("%1x%2").arg(size.width()).arg(size.height())));
-        // and it uses the room: one dimension nearly fills the viewport
-        QVERIFY(onScreen.width() > view->viewport()->width() * 0.85 || onScreen.height() > view->viewport()->height() * 0.85);
-        saveScreenshot(w, QStringLiteral("state-diagram-%1x%2.png").arg(size.width()).arg(size.height()));
+        const QRect viewport = view->viewport()->rect().adjusted(-1, -1, 1, 1);
+        if (view->showsWholeScene()) {
+            QVERIFY2(viewport.contains(onScreen), qPrintable(at));
+            // and it uses the room: one dimension nearly fills the viewport
+            QVERIFY(onScreen.width() > view->viewport()->width() * 0.85
+                    || onScreen.height() > view->viewport()->height() * 0.85);
+        } else {
+            // It scrolls, keeping the ends' states in sight: TIME_WAIT and CLOSE_WAIT.
+            for (S state : {S::TimeWait, S::CloseWait}) {
+                const QRect box = view->mapFromScene(DiagramLayout::boxRect(DiagramLayout::boxOf(state))).boundingRect();
+                QVERIFY2(viewport.intersects(box), qPrintable(at + QLatin1Char(' ') + kernelName(state)));
+            }
+        }
+        saveScreenshot(w, QStringLiteral("state-diagram-%1.png").arg(at));
     }
+    // The largest size shows all of it.
+    QVERIFY(view->showsWholeScene());
 }
 
 void TestStateDiagramWidget::shouldFollowThePaletteFromLightToDark()
 {
     StateDiagramWidget w;
     w.setPalette(lightPalette());
-    w.resize(1000, 700);
+    w.resize(1600, 900);
     w.showConnection(closingConnection());
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
