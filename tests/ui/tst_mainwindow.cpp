@@ -2,6 +2,8 @@
 // The window driven the way a user drives it: clicking its actions, reading its models.
 #include "core/session/sessionfile.h"
 #include "core/sources/pollinterval.h"
+#include "ui/diagram/diagramtheme.h"
+#include "ui/diagram/diagramview.h"
 #include "ui/diagram/statediagramwidget.h"
 #include "ui/export/exporter.h"
 #include "ui/timeline/timelinewidget.h"
@@ -10,6 +12,7 @@
 #include "ui/mainwindow/mainwindow.h"
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
+#include "ui/theme/theme.h"
 
 #include "../common/palettes.h"
 #include "../core/loopbackpair.h"
@@ -25,7 +28,10 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
+#include <QScopeGuard>
+#include <QTimer>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -164,6 +170,9 @@ private Q_SLOTS:
     void shouldMoveTheDiagramThroughTheHandshake();
     void shouldMoveTheDiagramThroughTheClose();
     void shouldRememberTheLayout();
+    void shouldFitTheMainColumnsOnALaptopScreenAndSayWhatToDoFirst_data();
+    void shouldFitTheMainColumnsOnALaptopScreenAndSayWhatToDoFirst();
+    void shouldLetTheUserChooseTheColumnsAndRememberThem();
     void shouldKeepPreferences();
     void shouldStartInTheTableAndFilterWithTheFindKey();
     void shouldExportEverythingAndKeepTheSessionWhenWritingFails();
@@ -533,6 +542,123 @@ void TestMainWindow::shouldStartInTheTableAndFilterWithTheFindKey()
     QTest::keySequence(&window, QKeySequence(QKeySequence::Find));
     QTRY_COMPARE(QApplication::focusWidget(), filter);
     QCOMPARE(filter->selectedText(), QStringLiteral("LISTEN")); // typing replaces the old filter
+}
+
+void TestMainWindow::shouldFitTheMainColumnsOnALaptopScreenAndSayWhatToDoFirst_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("1366x768 light") << QSize(1366, 768) << false;
+    QTest::newRow("1366x768 dark") << QSize(1366, 768) << true;
+    QTest::newRow("1920x1080 light") << QSize(1920, 1080) << false;
+    QTest::newRow("1920x1080 dark") << QSize(1920, 1080) << true;
+}
+
+void TestMainWindow::shouldFitTheMainColumnsOnALaptopScreenAndSayWhatToDoFirst()
+{
+    QFETCH(QSize, size);
+    QFETCH(bool, dark);
+    const QPalette before = QApplication::palette();
+    const auto restore = qScopeGuard([&before] { QApplication::setPalette(before); });
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    MainWindow window(testOptions());
+    window.resize(size);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCoreApplication::processEvents();
+
+    // A first run says what to do, above the table.
+    auto *firstSteps = window.findChild<QLabel *>(QStringLiteral("firstSteps"));
+    QVERIFY(firstSteps && firstSteps->isVisible());
+    QVERIFY(firstSteps->text().contains(QLatin1String("start a server (")));
+    QVERIFY(firstSteps->text().contains(QKeySequence(Qt::CTRL | Qt::Key_L).toString(QKeySequence::NativeText)));
+
+    // Looked at: build/screenshots/mainwindow-first-run-*.png.
+    const QString dir = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-first-run-%1x%2%3.png")
+                                         .arg(size.width())
+                                         .arg(size.height())
+                                         .arg(dark ? QStringLiteral("-dark") : QString())));
+
+    // Address, peer, state, role and process, whole, without scrolling sideways; inode and uid
+    // are for those who ask for them.
+    QTableView *table = window.socketTable();
+    QHeaderView *header = table->horizontalHeader();
+    QVERIFY(table->isColumnHidden(SocketTableModel::Inode));
+    QVERIFY(table->isColumnHidden(SocketTableModel::Uid));
+    const auto mainColumnsFit = [&] {
+        for (int column : {SocketTableModel::Local, SocketTableModel::Remote, SocketTableModel::State,
+                           SocketTableModel::Role, SocketTableModel::Process}) {
+            QVERIFY(!table->isColumnHidden(column));
+            const int right = header->sectionViewportPosition(column) + header->sectionSize(column);
+            QVERIFY2(header->sectionViewportPosition(column) >= 0 && right <= table->viewport()->width(),
+                     qPrintable(QStringLiteral("column %1 ends at %2 of %3")
+                                    .arg(column)
+                                    .arg(right)
+                                    .arg(table->viewport()->width())));
+        }
+    };
+    mainColumnsFit();
+    // The state diagram's labels are no smaller than the application's small font.
+    auto *view = window.findChild<DiagramView *>(QStringLiteral("stateDiagramView"));
+    QVERIFY(view);
+    const int smallest = DiagramTheme::fromPalette(view->palette(), view->font()).smallFont.pixelSize();
+    QVERIFY(smallest * view->scale() >= Theme::smallFontPixels(view->font()) - 0.01);
+
+
+    // Once the lab has a socket, the hint has done its work. With rows of both networks the
+    // network column shows too, and the main columns still fit.
+    trigger(window, "startServerAction");
+    QTRY_VERIFY(!firstSteps->isVisible());
+    QTRY_VERIFY(window.socketModel()->rowCount() > 0);
+    header->showSection(SocketTableModel::Network);
+    QCoreApplication::processEvents();
+    mainColumnsFit();
+}
+
+void TestMainWindow::shouldLetTheUserChooseTheColumnsAndRememberThem()
+{
+    QSettings().clear();
+    MainWindowOptions options = testOptions();
+    options.restoreLayout = true;
+    {
+        MainWindow window(options);
+        window.show();
+        QTableView *table = window.socketTable();
+        QHeaderView *header = table->horizontalHeader();
+        QVERIFY(table->isColumnHidden(SocketTableModel::Inode));
+        // The header's context menu lists the columns; showing Inode and hiding Process.
+        QStringList offered;
+        for (const char *choice : {"Inode", "Process"}) {
+            QTimer::singleShot(0, this, [&offered, choice] {
+                auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+                QVERIFY(menu);
+                offered.clear();
+                for (QAction *a : menu->actions()) {
+                    offered << a->text();
+                    if (a->text() == QLatin1String(choice))
+                        a->trigger();
+                }
+                menu->close();
+            });
+            Q_EMIT header->customContextMenuRequested(QPoint(10, 5));
+        }
+        QVERIFY2(!offered.contains(QLatin1String("Local address")), qPrintable(offered.join(u',')));
+        QVERIFY2(offered.contains(QLatin1String("UID")), qPrintable(offered.join(u',')));
+        QVERIFY(!table->isColumnHidden(SocketTableModel::Inode));
+        QVERIFY(table->isColumnHidden(SocketTableModel::Process));
+        window.close();
+    }
+    {
+        MainWindow window(options);
+        window.show();
+        QVERIFY(!window.socketTable()->isColumnHidden(SocketTableModel::Inode));
+        QVERIFY(window.socketTable()->isColumnHidden(SocketTableModel::Process));
+        QVERIFY(window.socketTable()->isColumnHidden(SocketTableModel::Uid));
+    }
+    QSettings().clear();
 }
 
 void TestMainWindow::shouldKeepPreferences()

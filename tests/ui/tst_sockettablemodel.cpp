@@ -356,7 +356,7 @@ void TestSocketTableModel::shouldNameTheOwnerAndMarkACarriedOneAsInferred()
     for (int column = 0; column < f.model.columnCount(); ++column)
         headers << f.model.headerData(column, Qt::Horizontal).toString();
     QCOMPARE(headers, (QStringList{"Local address", "Remote address", "State", "Role", "Process", "Recv-Q", "Send-Q",
-                                   "Timer", "Inode", "UID", "Network"}));
+                                   "Timer", "Inode", "UID", "Net"}));
     QCOMPARE(process.data().toString(), QStringLiteral("curl (pid 812)"));
     QVERIFY(!process.data(Qt::FontRole).value<QFont>().italic());
     QVERIFY(process.data(Qt::ToolTipRole).toString().contains(QStringLiteral("/proc/<pid>/fd")));

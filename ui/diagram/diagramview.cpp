@@ -21,7 +21,8 @@ QSize DiagramView::sizeHint() const
 
 QSize DiagramView::minimumSizeHint() const
 {
-    return {320, 280};
+    // It scrolls when small (fitScene()); the dock can be narrow on a laptop screen.
+    return {240, 200};
 }
 
 void DiagramView::fitScene()

@@ -53,7 +53,7 @@ StateDiagramWidget::StateDiagramWidget(QWidget *parent)
     m_explanation = new QTextBrowser(this);
     m_explanation->setObjectName(QStringLiteral("stateExplanation"));
     m_explanation->setOpenLinks(false);
-    m_explanation->setMinimumWidth(180);
+    m_explanation->setMinimumWidth(120); // below the diagram in a narrow dock (sizePanel())
     m_explanation->setFrameShape(QFrame::NoFrame);
     scalePanelFont(1);
 

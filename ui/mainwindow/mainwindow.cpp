@@ -16,6 +16,7 @@
 #include "ui/replay/replaycontroller.h"
 #include "ui/table/pairdelegate.h"
 #include "ui/table/sockettableview.h"
+#include "ui/theme/theme.h"
 #include "ui/table/textcelldelegate.h"
 #include "ui/table/sslisting.h"
 #include "ui/text/plaintext.h"
@@ -36,6 +37,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -113,6 +115,15 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     if (options.watchPort)
         m_watchPorts->setText(QString::number(*options.watchPort));
     m_labPanel->setDefaultPort(m_preferences.defaultPort);
+    connect(m_firstSteps, &QLabel::linkActivated, this, [this] {
+        if (auto *dock = findChild<QDockWidget *>(QStringLiteral("scenarioDock"))) {
+            dock->show();
+            dock->raise();
+        }
+    });
+    connect(m_live.lab(), &Lab::socketsChanged, this, &MainWindow::updateFirstSteps);
+    connect(&m_runner, &ScenarioRunner::stepStarted, this, &MainWindow::updateFirstSteps);
+    updateFirstSteps();
 
     // The source's name comes from a session file, a problem's text from the kernel or ss.
     m_statusLabel = new QLabel(this);
@@ -203,6 +214,8 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
         QSettings settings;
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
         m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+        m_rememberColumns = true;
+        restoreHiddenColumns();
     }
     if (m_replay) {
         // Read-only: nothing here touches the kernel or the lab.
@@ -277,6 +290,24 @@ void MainWindow::buildTable()
     filters->addWidget(m_stateFilter);
     filters->addWidget(m_portFilter);
     layout->addLayout(filters);
+    // A first run says what to do, where the eye lands, until the lab has something to show.
+    m_firstSteps = new QLabel(central);
+    m_firstSteps->setObjectName(QStringLiteral("firstSteps"));
+    m_firstSteps->setWordWrap(true);
+    m_firstSteps->setFrameShape(QFrame::StyledPanel);
+    m_firstSteps->setMargin(6);
+    m_firstSteps->setTextFormat(Qt::RichText);
+    if (Theme(m_firstSteps->palette()).isDark()) {
+        // A link in the palette's own blue is hard to read on a dark panel.
+        QPalette p = m_firstSteps->palette();
+        p.setColor(QPalette::Link, Theme(p).clientEnd().lighter(140));
+        m_firstSteps->setPalette(p);
+    }
+    m_firstSteps->setText(tr("<b>Start here:</b> start a server (<b>%1</b>), then add clients (<b>%2</b>) — or pick "
+                             "a scenario on the <a href=\"scenario\">Scenario</a> tab.")
+                              .arg(QKeySequence(Qt::CTRL | Qt::Key_L).toString(QKeySequence::NativeText),
+                                   QKeySequence(Qt::CTRL | Qt::Key_N).toString(QKeySequence::NativeText)));
+    layout->addWidget(m_firstSteps);
 
     m_table = new SocketTableView(central);
     m_table->setObjectName(QStringLiteral("socketTable"));
@@ -291,26 +322,55 @@ void MainWindow::buildTable()
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->setItemDelegate(new TextCellDelegate(m_table));
-    m_table->setItemDelegateForColumn(SocketTableModel::Local, new PairDelegate(m_table));
+    // Addresses keep both ends when their column is narrow: "[2001:db8:…:1]:443".
+    auto *local = new PairDelegate(m_table);
+    local->setElideMode(Qt::ElideMiddle);
+    m_table->setItemDelegateForColumn(SocketTableModel::Local, local);
+    auto *remote = new TextCellDelegate(m_table);
+    remote->setElideMode(Qt::ElideMiddle);
+    m_table->setItemDelegateForColumn(SocketTableModel::Remote, remote);
     QHeaderView *header = m_table->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
+    // Sized for what most rows hold (IPv4 loopback, a short role and process), so that address,
+    // peer, state, role and process fit beside the docks on a 1366-pixel screen; longer texts
+    // are elided, whole in their tooltips, and a double click on a border fits a column.
     const QFontMetrics metrics = m_table->fontMetrics();
-    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 24; };
+    const auto widthOf = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 12; };
     header->resizeSection(SocketTableModel::State, widthOf(QStringLiteral("ESTABLISHED")));
-    header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("accepted #10 (closed)")));
-    header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")) + PairDelegate::bracketWidth);
-    header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("[::ffff:127.0.0.1]:65535")));
-    header->resizeSection(SocketTableModel::Process, widthOf(QStringLiteral("was sockscope (pid 1234567)")));
+    header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("accepted #10")));
+    header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("127.0.0.1:65535")) + PairDelegate::bracketWidth);
+    header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("127.0.0.1:65535")));
+    header->resizeSection(SocketTableModel::Process, widthOf(QStringLiteral("sockscope (pid 12345)")));
     header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 00000")));
     header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 00000")));
     header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
     header->resizeSection(SocketTableModel::Inode, widthOf(QStringLiteral("00000000")));
     header->resizeSection(SocketTableModel::Uid, widthOf(QStringLiteral("UID 00000")));
-    header->resizeSection(SocketTableModel::Network, widthOf(QStringLiteral("Network")));
+    header->resizeSection(SocketTableModel::Network, widthOf(QStringLiteral("host")));
     // First, and shown only while rows of both networks are (updateNetworkColumn()).
     header->moveSection(header->visualIndex(SocketTableModel::Network), 0);
     m_table->setColumnHidden(SocketTableModel::Network, true);
+    // Columns few need (inode, uid) start hidden; the header's context menu shows or hides
+    // any column but the address, and the choice is remembered.
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QHeaderView::customContextMenuRequested, this, [this, header](const QPoint &at) {
+        QMenu menu(this);
+        for (int column = 0; column < SocketTableModel::ColumnCount; ++column) {
+            if (column == SocketTableModel::Local || column == SocketTableModel::Network)
+                continue; // the address is the row; the network column shows itself when needed
+            QAction *toggle = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
+            toggle->setCheckable(true);
+            toggle->setChecked(!m_table->isColumnHidden(column));
+            connect(toggle, &QAction::toggled, this, [this, column](bool shown) {
+                m_table->setColumnHidden(column, !shown);
+                saveHiddenColumns();
+            });
+        }
+        menu.exec(header->mapToGlobal(at));
+    });
+    for (int column : hiddenColumnsByDefault())
+        m_table->setColumnHidden(column, true);
     layout->addWidget(m_table, 1);
     setCentralWidget(central);
     // The keyboard starts in the table (arrows pick a connection); Ctrl+F goes to the filter.
@@ -525,11 +585,61 @@ void MainWindow::buildMenus()
     });
 }
 
+void MainWindow::updateFirstSteps()
+{
+    // Once the lab made a socket or a scenario ran, the hint has done its work.
+    m_firstStepsDone = m_firstStepsDone || m_replay || !m_live.lab()->sockets().isEmpty()
+        || m_runner.status() != ScenarioRunner::Status::Idle;
+    m_firstSteps->setVisible(!m_firstStepsDone);
+    m_table->setPlaceholderText(m_firstStepsDone
+                                    ? tr("No socket to show: none matches the filters above, or none is on the ports "
+                                         "watched.")
+                                    : tr("Start a server (%1), then add clients (%2) — or pick a scenario on the "
+                                         "Scenario tab.")
+                                          .arg(QKeySequence(Qt::CTRL | Qt::Key_L).toString(QKeySequence::NativeText),
+                                               QKeySequence(Qt::CTRL | Qt::Key_N).toString(QKeySequence::NativeText)));
+}
+
+QList<int> MainWindow::hiddenColumnsByDefault()
+{
+    return {SocketTableModel::Inode, SocketTableModel::Uid};
+}
+
+void MainWindow::restoreHiddenColumns()
+{
+    QSettings settings;
+    if (!settings.contains(QStringLiteral("table/hiddenColumns")))
+        return;
+    const QStringList hidden = settings.value(QStringLiteral("table/hiddenColumns")).toStringList();
+    for (int column = 0; column < SocketTableModel::ColumnCount; ++column) {
+        if (column == SocketTableModel::Local || column == SocketTableModel::Network)
+            continue;
+        m_table->setColumnHidden(column, hidden.contains(m_model->headerData(column, Qt::Horizontal).toString()));
+    }
+}
+
+void MainWindow::saveHiddenColumns()
+{
+    if (!m_rememberColumns)
+        return;
+    QStringList hidden;
+    for (int column = 0; column < SocketTableModel::ColumnCount; ++column) {
+        if (column != SocketTableModel::Local && column != SocketTableModel::Network && m_table->isColumnHidden(column))
+            hidden << m_model->headerData(column, Qt::Horizontal).toString();
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("table/hiddenColumns"), hidden);
+}
+
 void MainWindow::applyDefaultDockSizes()
 {
     // Room for the diagram on the right and for two timeline lanes with their ladder below.
     const auto dock = [this](const char *name) { return findChild<QDockWidget *>(QLatin1String(name)); };
-    resizeDocks({dock("labDock"), dock("diagramDock")}, {width() / 4, width() * 3 / 8}, Qt::Horizontal);
+    // On a 1366-pixel screen the table keeps room for address, peer, state, role and process.
+    const int lab = qBound(290, int(width() * 0.225), 440);
+    const int diagram = int(width() * 0.3);
+    resizeDocks({dock("labDock")}, {lab}, Qt::Horizontal);
+    resizeDocks({dock("diagramDock")}, {diagram}, Qt::Horizontal);
     resizeDocks({dock("timelineDock")}, {height() * 3 / 10}, Qt::Vertical);
     resizeDocks({dock("timelineDock"), dock("eventLogDock")}, {width() / 2, width() / 2}, Qt::Horizontal);
 }

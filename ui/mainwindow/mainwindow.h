@@ -5,6 +5,7 @@
 
 #include "core/live/livesession.h"
 #include "ui/log/eventlogmodel.h"
+#include "ui/table/sockettableview.h"
 #include "ui/sequence/sequencegeometry.h"
 
 #include <QMainWindow>
@@ -136,6 +137,11 @@ private:
     void openSession();
     void resetLayout();
     void applyDefaultDockSizes();
+    // The table's columns hidden until the user shows them, and the user's choice, kept.
+    static QList<int> hiddenColumnsByDefault();
+    void updateFirstSteps();
+    void restoreHiddenColumns();
+    void saveHiddenColumns();
     QDockWidget *addDock(QWidget *widget, const QString &title, const QString &name, Qt::DockWidgetArea area);
 
     Preferences m_preferences;
@@ -149,7 +155,7 @@ private:
 
     SocketTableModel *m_model = nullptr;
     SocketTableProxy *m_proxy = nullptr;
-    QTableView *m_table = nullptr;
+    SocketTableView *m_table = nullptr;
     QLineEdit *m_textFilter = nullptr;
     QComboBox *m_stateFilter = nullptr;
     QSpinBox *m_portFilter = nullptr;
@@ -193,6 +199,9 @@ private:
 
     Exporter *m_exporter = nullptr;
     std::shared_ptr<const Replay> m_replay;
+    bool m_rememberColumns = false; // the window keeps its layout in the settings
+    QLabel *m_firstSteps = nullptr;
+    bool m_firstStepsDone = false;
     ReplayController *m_replayControl = nullptr;
 };
 

@@ -127,7 +127,7 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
     case Inode: return tr("Inode");
     case Uid: return tr("UID");
     case Process: return tr("Process");
-    case Network: return tr("Network");
+    case Network: return tr("Net"); // "lab" or "host": a narrow column, said whole in its tooltip
     default: return QVariant();
     }
 }

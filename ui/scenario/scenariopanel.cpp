@@ -27,6 +27,9 @@ ScenarioPanel::ScenarioPanel(ScenarioRunner *runner, QWidget *parent) : QWidget(
     m_picker->setObjectName(QStringLiteral("scenarioPicker"));
     for (const Scenario &s : ScenarioCatalog::all())
         m_picker->addItem(s.title, s.name);
+    // Titles are long; the panel shares a laptop screen's width with the table.
+    m_picker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_picker->setMinimumContentsLength(16);
     layout->addWidget(m_picker);
 
     m_explanation = new QTextBrowser(this);

@@ -5,6 +5,7 @@
 
 #include <QHeaderView>
 #include <QPaintEvent>
+#include <QPainter>
 
 namespace sockscope {
 
@@ -44,9 +45,25 @@ void SocketTableView::doItemsLayout()
     QTableView::doItemsLayout();
 }
 
+void SocketTableView::setPlaceholderText(const QString &text)
+{
+    if (text == m_placeholder)
+        return;
+    m_placeholder = text;
+    viewport()->update();
+}
+
 void SocketTableView::paintEvent(QPaintEvent *event)
 {
     QTableView::paintEvent(event);
+    if (!m_placeholder.isEmpty() && model() && model()->rowCount(rootIndex()) == 0) {
+        QPainter painter(viewport());
+        QColor colour = palette().color(QPalette::Text);
+        colour.setAlphaF(0.7f);
+        painter.setPen(colour);
+        const QRect room = viewport()->rect().adjusted(24, 24, -24, -24);
+        painter.drawText(room, Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
+    }
     // Only a paint of the whole viewport says what all of it shows: a row repainted alone
     // leaves the others as they were, perhaps behind the model.
     m_paintedAll = event->region().contains(viewport()->rect());

@@ -22,6 +22,10 @@ public:
     // Layout changes that left the rows shown as they were, and were not repainted.
     int skippedRepaints() const { return m_skipped; }
 
+    // Said in the middle of the view while it has no rows: what to do to get some.
+    void setPlaceholderText(const QString &text);
+    QString placeholderText() const { return m_placeholder; }
+
 protected:
     void paintEvent(QPaintEvent *event) override;
 
@@ -39,6 +43,7 @@ private:
     QList<Shown> m_painted;
     bool m_paintedAll = false;
     int m_skipped = 0;
+    QString m_placeholder;
 };
 
 } // namespace sockscope

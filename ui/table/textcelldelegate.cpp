@@ -51,7 +51,7 @@ void TextCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         group = QPalette::Inactive;
     const QColor colour = opt.palette.color(group, opt.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text);
 
-    const QStaticText &laid = laidOut(text, opt.font, textRect.width(), opt.textElideMode);
+    const QStaticText &laid = laidOut(text, opt.font, textRect.width(), m_elide.value_or(opt.textElideMode));
     // Aligned as a QTextLayout as wide as the cell aligns its line: to the fraction of a pixel.
     const QSizeF size = laid.size();
     const Qt::Alignment align = QStyle::visualAlignment(opt.direction, opt.displayAlignment);

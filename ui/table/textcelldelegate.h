@@ -2,6 +2,8 @@
 #pragma once
 
 #include <QHash>
+
+#include <optional>
 #include <QStaticText>
 #include <QStyledItemDelegate>
 
@@ -18,6 +20,9 @@ class TextCellDelegate : public QStyledItemDelegate
 
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
+    // Where a text too long for its cell loses characters: an address keeps both its ends
+    // (Qt::ElideMiddle: "[2001:db8::…:1]:443"). Default: the view's (at the right).
+    void setElideMode(Qt::TextElideMode mode) { m_elide = mode; }
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     // Texts laid out and kept (at most maxKept; all are dropped when it is reached).
@@ -43,6 +48,7 @@ private:
     const QStaticText &laidOut(const QString &text, const QFont &font, int width, Qt::TextElideMode elide) const;
 
     mutable QHash<Key, QStaticText> m_kept;
+    std::optional<Qt::TextElideMode> m_elide;
 };
 
 } // namespace sockscope
