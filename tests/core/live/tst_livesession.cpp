@@ -57,6 +57,20 @@ PollChanges nextPoll(LiveSession &live)
 
 } // namespace
 
+// Moves the live session's lab to its private network with wire rules, or skips saying why
+// this machine has none (a setting forbids user namespaces, or nft is missing).
+#define SOCKSCOPE_PRIVATE_WIRE_OR_SKIP(live)                                                      \
+    do {                                                                                           \
+        QString why_;                                                                              \
+        if (!(live).setNetwork(Network::Private, &why_)) {                                         \
+            if (!LabNetwork::whyUnavailable().isEmpty())                                           \
+                QSKIP(qPrintable(why_));                                                           \
+            QFAIL(qPrintable(why_));                                                               \
+        }                                                                                          \
+        if (!(live).whyNoWire().isEmpty())                                                         \
+            QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + (live).whyNoWire()));        \
+    } while (false)
+
 class TestLiveSession : public QObject
 {
     Q_OBJECT
@@ -309,13 +323,7 @@ void TestLiveSession::shouldMarkTheSegmentAWireRuleDroppedAndNotLetItMoveItsRece
     qRegisterMetaType<WireRuleHit>();
     LiveSession live;
     QString why;
-    if (!live.setNetwork(Network::Private, &why)) {
-        if (!LabNetwork::whyUnavailable().isEmpty())
-            QSKIP(qPrintable(why));
-        QFAIL(qPrintable(why));
-    }
-    if (!live.whyNoWire().isEmpty())
-        QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + live.whyNoWire()));
+    SOCKSCOPE_PRIVATE_WIRE_OR_SKIP(live);
     QVERIFY2(live.setCapturing(true, &why), qPrintable(why));
     Lab &lab = *live.lab();
     const Lab::Result server = lab.execute(LabCommand::socket(LabSocket::Role::Listener, AddressFamily::IPv4));
@@ -375,13 +383,7 @@ void TestLiveSession::shouldTakeTheWireRulesAwayWithThePrivateNetwork()
 {
     LiveSession live;
     QString why;
-    if (!live.setNetwork(Network::Private, &why)) {
-        if (!LabNetwork::whyUnavailable().isEmpty())
-            QSKIP(qPrintable(why));
-        QFAIL(qPrintable(why));
-    }
-    if (!live.whyNoWire().isEmpty())
-        QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + live.whyNoWire()));
+    SOCKSCOPE_PRIVATE_WIRE_OR_SKIP(live);
     QVERIFY(live.wire());
     QVERIFY(live.wireDelay());
     QVERIFY2(live.setWireRules(WireRule::parse(QStringLiteral("drop syn; reject fin")), &why), qPrintable(why));
