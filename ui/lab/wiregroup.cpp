@@ -167,7 +167,9 @@ WireGroup::WireGroup(LiveSession *live, QWidget *parent) : QGroupBox(tr("Wire"),
     m_list = new QListWidget(m_body);
     m_list->setObjectName(QStringLiteral("wireRuleList"));
     m_list->setWordWrap(true);
-    m_list->setMinimumHeight(fontMetrics().height() * 5);
+    // Room for three rules; more scroll. The lab's sockets above take what height there is.
+    m_list->setMinimumHeight(fontMetrics().height() * 4 + 2 * m_list->frameWidth());
+    m_list->setMaximumHeight(fontMetrics().height() * 7 + 2 * m_list->frameWidth());
     body->addWidget(m_list);
     m_remove = new QPushButton(tr("Remove"), m_body);
     m_remove->setObjectName(QStringLiteral("wireRemoveButton"));
@@ -448,7 +450,7 @@ void WireGroup::refreshList()
         facts << (e.taken == 1 ? tr("took 1 segment") : tr("took %1 segments").arg(e.taken));
         if (e.spent)
             facts << tr("spent");
-        auto *item = new QListWidgetItem(QStringLiteral("%1. %2   (%3)\n%4")
+        auto *item = new QListWidgetItem(QStringLiteral("%1. %2   (%3)\n     %4")
                                              .arg(e.number)
                                              .arg(e.rule.text(), facts.join(QStringLiteral(", ")), e.rule.describe()),
                                          m_list);
