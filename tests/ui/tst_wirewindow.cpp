@@ -270,6 +270,13 @@ void TestWireWindow::shouldShowADroppedSynAckAndItsRetransmissionsOnScreen()
         const QString group = shots + QStringLiteral("/labpanel-wire%1.png").arg(dark ? QStringLiteral("-dark") : QString());
         QVERIFY(wire->grab().save(group));
         qInfo("screenshot: %s", qPrintable(group));
+        // Folded, as it starts: one line under the calls.
+        wire->setOpen(false);
+        QTRY_VERIFY(wire->height() <= wire->sizeHint().height() + 8);
+        const QString folded = shots + QStringLiteral("/labpanel-wire-folded%1.png").arg(dark ? QStringLiteral("-dark") : QString());
+        QVERIFY(window.labPanel()->grab().save(folded));
+        qInfo("screenshot: %s", qPrintable(folded));
+        wire->setOpen(true);
     }
     QApplication::setPalette(light);
     window.resize(1366, 768);

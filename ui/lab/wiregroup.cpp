@@ -413,8 +413,10 @@ void WireGroup::refreshAvailability()
     }
     m_delayWhy->setText(delayWhy.isEmpty() ? QString() : tr("No delay here: %1").arg(delayWhy));
     m_delayWhy->setVisible(!delayWhy.isEmpty());
-    if (delay)
+    if (delay) {
         m_delay->setValue(delay->delayMs());
+        connect(delay, &WireDelay::delayChanged, this, &WireGroup::refreshSummary, Qt::UniqueConnection);
+    }
     refreshRules();
 }
 
