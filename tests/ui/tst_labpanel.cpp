@@ -4,6 +4,7 @@
 // nothing offered on this machine's network, and in the lab's private network rules made from
 // the choices or typed, a wrong word named, rules removed and cleared, the delay where the
 // kernel has netem.
+#include "core/lab/scenario.h"
 #include "core/live/livesession.h"
 #include "core/system/labnetwork.h"
 #include "ui/lab/labpanel.h"
@@ -276,10 +277,32 @@ void TestLabPanel::shouldPutRulesOnTheWireFromChoicesAndText()
         qInfo("no delay here: %s", qPrintable(noDelay));
     }
 
-    // Back on this machine's network the rules are gone and nothing is offered.
+    // A scenario's own rules come after the user's, numbered on, marked, and not the user's to remove.
     text->setText(QStringLiteral("drop syn"));
     QTest::keyClick(text, Qt::Key_Return);
     QCOMPARE(live.wireRules().size(), 1);
+    Scenario scenario;
+    scenario.name = QStringLiteral("wire-test");
+    scenario.steps = [](const ScenarioConfig &) {
+        ScenarioStep step;
+        step.description = QStringLiteral("refuse the clients");
+        step.action = [](ScenarioContext &ctx) { return ctx.setWireRules(QStringLiteral("reject syn")); };
+        return QList<ScenarioStep>{step};
+    };
+    ScenarioConfig config;
+    config.port = 0;
+    live.runner()->load(scenario, config);
+    live.runner()->step();
+    QTRY_COMPARE(live.scenarioWireRules().size(), 1);
+    QCOMPARE(listed(list), QStringList({QStringLiteral("1. drop syn   (took 0 segments)"),
+                                        QStringLiteral("2. reject syn   (the scenario's, took 0 segments)")}));
+    list->setCurrentRow(1);
+    QVERIFY(!remove->isEnabled());
+    list->setCurrentRow(0);
+    QVERIFY(remove->isEnabled());
+    QCOMPARE(child<QLabel>(*wire, "wireSummary")->text(), QStringLiteral("2 rules, 0 segments taken"));
+
+    // Back on this machine's network the rules are gone and nothing is offered.
     QVERIFY(live.setNetwork(Network::Host));
     QVERIFY(!wire->isEnabled());
     QVERIFY(child<QLabel>(*wire, "wireWhy")->isVisible());
