@@ -303,6 +303,8 @@ SequenceLayout SequenceLayout::of(const QList<LifelineSpec> &lifelines, const QL
         arrow.segment = j;
         arrow.sender = s.senderName();
         arrow.receiver = s.receiverName();
+        arrow.lost = s.captured && s.wire.wasStopped();
+        arrow.stopText = arrow.lost ? s.wire.stopText() : QString();
         layout.m_arrows.append(arrow);
     }
     std::sort(layout.m_arrows.begin(), layout.m_arrows.end(),

@@ -146,6 +146,11 @@ public:
         qsizetype segment = 0; // index into the segments given to of()
         QString sender;        // the ends' names as given
         QString receiver;
+        // A wire rule stopped it on its way (WireSegment::wasStopped()): sent, and lost before
+        // its receiver had it. Its words: "DROPPED by rule 1 (drop synack)", "REFUSED by rule 2
+        // (reject syn), answered with RST" (WireSegment::stopText()).
+        bool lost = false;
+        QString stopText;
     };
 
     // One state of one end from the row it entered it to the row it left it: consecutive bands

@@ -18,8 +18,9 @@ void put(QString &line, int x, const QString &text)
     line.replace(x, text.size(), text);
 }
 
-// "----- SYN seq=0 ---->" or "<- - SYN - - -": a captured segment solid, an implied one dashed.
-QString arrowText(int length, const QString &label, bool rightward, bool captured)
+// "----- SYN seq=0 ---->" or "<- - SYN - - -": a captured segment solid, an implied one dashed,
+// one a wire rule stopped ending in 'x' instead of a head: "x-- SYN,ACK ... DROPPED by rule 1 --".
+QString arrowText(int length, const QString &label, bool rightward, bool captured, bool lost = false)
 {
     const QString words = QLatin1Char(' ') + label + QLatin1Char(' ');
     length = std::max<int>(length, int(words.size()) + 4);
@@ -30,10 +31,16 @@ QString arrowText(int length, const QString &label, bool rightward, bool capture
     }
     text.replace((length - int(words.size())) / 2, words.size(), words);
     if (rightward)
-        text[length - 1] = QLatin1Char('>');
+        text[length - 1] = lost ? QLatin1Char('x') : QLatin1Char('>');
     else
-        text[0] = QLatin1Char('<');
+        text[0] = lost ? QLatin1Char('x') : QLatin1Char('<');
     return text;
+}
+
+// What an arrow says: its label, and for a lost one what stopped it.
+QString wordsOf(const Layout::Arrow &arrow)
+{
+    return arrow.lost ? arrow.label + QLatin1Char(' ') + arrow.stopText : arrow.label;
 }
 
 bool waitingAt(const Layout &layout, int lifeline, int row)
@@ -71,7 +78,7 @@ QString SequenceText::render(const SequenceLayout &layout, int width)
     int longestLabel = 0;
     int longestOutside = 0;
     for (const Layout::Arrow &arrow : layout.arrows()) {
-        longestLabel = std::max<int>(longestLabel, int(arrow.label.size()));
+        longestLabel = std::max<int>(longestLabel, int(wordsOf(arrow).size()));
         if (arrow.fromLifeline < 0)
             longestOutside = std::max<int>(longestOutside, int(arrow.sender.size()));
         if (arrow.toLifeline < 0)
@@ -146,12 +153,13 @@ QString SequenceText::render(const SequenceLayout &layout, int width)
                 if (from >= 0 && to >= 0 && from != to) {
                     const int left = std::min(from, to);
                     const int start = x(left) + beside;
-                    put(line, start, arrowText(x(std::max(from, to)) - 1 - start + 1, arrow.label, from < to, arrow.captured));
+                    put(line, start,
+                        arrowText(x(std::max(from, to)) - 1 - start + 1, wordsOf(arrow), from < to, arrow.captured, arrow.lost));
                 } else {
                     // To or from outside the figure, or a socket connected to itself.
                     const int on = from >= 0 ? from : to;
                     const QString far = from == to ? QStringLiteral("itself") : from >= 0 ? arrow.receiver : arrow.sender;
-                    const QString body = arrowText(shortestArrow, arrow.label, from >= 0, arrow.captured);
+                    const QString body = arrowText(shortestArrow, wordsOf(arrow), from >= 0, arrow.captured, arrow.lost);
                     put(line, x(on) + beside, body + QLatin1Char(' ') + far);
                 }
             }
@@ -171,6 +179,8 @@ QString SequenceText::render(const SequenceLayout &layout, int width)
         key << QStringLiteral("(STATE?) passed, not observed");
     if (std::any_of(layout.arrows().cbegin(), layout.arrows().cend(), [](const auto &a) { return !a.captured; }))
         key << QStringLiteral("- - -> implied, not captured");
+    if (std::any_of(layout.arrows().cbegin(), layout.arrows().cend(), [](const auto &a) { return a.lost; }))
+        key << QStringLiteral("---x lost: a wire rule stopped it");
     if (kernelOnly)
         key << QStringLiteral(": the kernel's only, before accept()");
     if (waiting)

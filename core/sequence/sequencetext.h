@@ -16,6 +16,7 @@ namespace sockscope {
 //   -----> captured segment  - - -> implied, not captured
 //   :  the end is the kernel's only, before accept() returns it
 //   #  a call waiting to finish (a connect() in progress)
+//   ---x a segment a wire rule stopped on its way, with what stopped it
 // An end outside the figure is written at the arrow's far end. `width` is what the columns are
 // spread over; a call's words are never cut, and run past it where they must.
 class SequenceText

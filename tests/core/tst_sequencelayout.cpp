@@ -61,6 +61,7 @@ private Q_SLOTS:
     void shouldShowACallThatFailed();
     void shouldDrawToTheMarginWithOneLifeline();
     void shouldDrawNothingForAnEmptyFigure();
+    void shouldMarkASegmentAWireRuleStoppedAsLost();
 };
 
 void TestSequenceLayout::shouldCompleteTheHandshakeBeforeALateAccept()
@@ -668,6 +669,69 @@ void TestSequenceLayout::shouldDrawNothingForAnEmptyFigure()
     const Transfer t;
     const Layout elsewhere = Layout::of({{QStringLiteral("client #9"), {9}, {}}}, t.calls.list, t.wire.specs(), {});
     QVERIFY(elsewhere.isEmpty());
+}
+
+void TestSequenceLayout::shouldMarkASegmentAWireRuleStoppedAsLost()
+{
+    // The handshake with its first SYN,ACK dropped by a rule ("drop next synack"): the server
+    // sends it again a second later, and that one arrives. A SYN a rule refused, answered with
+    // a reset, after it.
+    const Transfer t;
+    QList<WireSegment> wire = t.wire.wire.mid(0, 3);
+    wire[1].stoppedBy = 1;
+    wire[1].stoppingRule = QStringLiteral("drop next synack");
+    WireSegment again = t.wire.wire[1];
+    again.steadyNs += ms(1000);
+    again.repeat.retransmission = 1;
+    again.repeat.sincePreviousNs = ms(1000);
+    wire.insert(2, again);
+    wire[3].steadyNs += ms(1000);
+    WireSegment refused = t.wire.wire[0];
+    refused.steadyNs += ms(2000);
+    refused.stoppedBy = 2;
+    refused.stoppingRule = QStringLiteral("reject syn");
+    refused.answeredWithReset = true;
+    wire.append(refused);
+    QList<Layout::SegmentSpec> specs;
+    for (const WireSegment &w : std::as_const(wire))
+        specs.append(Layout::SegmentSpec::of(w));
+    const Layout layout = Layout::of(threeLifelines(), t.calls.list.mid(0, t.connect + 1), specs, {});
+
+    QCOMPARE(layout.arrows().size(), 5);
+    const QList<Layout::Arrow> &arrows = layout.arrows();
+    QVERIFY(!arrows[0].lost);
+    QVERIFY(arrows[0].stopText.isEmpty());
+    QVERIFY(arrows[1].lost);
+    QCOMPARE(arrows[1].stopText, QStringLiteral("DROPPED by rule 1 (drop next synack)"));
+    // Still drawn from its sender toward its receiver: it was sent, and lost on the way.
+    QCOMPARE(arrows[1].fromLifeline, listenerLine);
+    QCOMPARE(arrows[1].toLifeline, clientLine);
+    QVERIFY(!arrows[2].lost);
+    QCOMPARE(arrows[2].label, QStringLiteral("SYN,ACK seq=0 ack=1 (retransmission +1.00 s)"));
+    QVERIFY(!arrows[3].lost);
+    QVERIFY(arrows[4].lost);
+    QCOMPARE(arrows[4].stopText, QStringLiteral("REFUSED by rule 2 (reject syn), answered with RST"));
+    // An implied segment is never lost: nothing saw it.
+    const Layout implied = Layout::of(threeLifelines(), {}, {Layout::SegmentSpec::implied(TcpFlag::Syn, client, listener, 0, ms(1))}, {});
+    QVERIFY(!implied.arrows().first().lost);
+
+    // In text: the arrow ends in an x where its head would be, with what stopped it.
+    const QString text = SequenceText::render(layout, 100);
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    const auto lineWith = [&lines](const QString &words) {
+        for (const QString &line : lines) {
+            if (line.contains(words))
+                return line;
+        }
+        return QString();
+    };
+    const QString dropped = lineWith(QStringLiteral("DROPPED by rule 1 (drop next synack)"));
+    QVERIFY2(dropped.contains(QStringLiteral("# x--")), qPrintable(text));
+    QVERIFY2(dropped.contains(QStringLiteral(" SYN,ACK seq=0 ack=1 DROPPED by rule 1 (drop next synack) --")), qPrintable(text));
+    QVERIFY2(!dropped.contains(QLatin1Char('<')), qPrintable(text));
+    QVERIFY2(lineWith(QStringLiteral("(retransmission +1.00 s)")).contains(QStringLiteral("<-")), qPrintable(text));
+    QVERIFY2(lineWith(QStringLiteral("REFUSED by rule 2")).contains(QStringLiteral("--x")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("---x lost: a wire rule stopped it")), qPrintable(text));
 }
 
 QTEST_GUILESS_MAIN(TestSequenceLayout)

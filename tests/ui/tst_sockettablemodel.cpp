@@ -68,6 +68,7 @@ private Q_SLOTS:
     void shouldListRowsAsSsPrintsThemOnlyWhileShown();
     void shouldNameTheOwnerAndMarkACarriedOneAsInferred();
     void shouldColourMarkedRowsForThePaletteItIsGiven();
+    void shouldTieTheTimerToWhatTheWireShows();
 };
 
 void TestSocketTableModel::shouldShowEveryLiveConnection()
@@ -459,6 +460,68 @@ void TestSocketTableModel::shouldListRowsAsSsPrintsThemOnlyWhileShown()
     QCOMPARE(view.text().split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 86);
     view.hide();
     QVERIFY(!view.listing()->sourceModel());
+}
+
+void TestSocketTableModel::shouldTieTheTimerToWhatTheWireShows()
+{
+    // A client in the lab's network held in SYN_SENT: a rule dropped the SYN,ACK twice, and its
+    // SYN went again a second and three seconds after the first.
+    SocketRecord client;
+    client.network = Network::Private;
+    client.local = {*IpAddress::fromString(QStringLiteral("127.0.0.1")), 40001, QString()};
+    client.remote = {*IpAddress::fromString(QStringLiteral("127.0.0.1")), 8001, QString()};
+    client.state = TcpState::SynSent;
+    client.timer = TimerKind::Retransmit;
+    client.timerRemainingMs = 3900;
+    client.retransmits = 2;
+    Fixture f;
+    f.session.apply(snapshotOf({client}, 3100));
+    const auto segment = [&](bool fromClient, SegmentFlags flags, double atMs, int again, double sinceMs, bool dropped) {
+        WireSegment w;
+        w.segment.source = fromClient ? client.local : client.remote;
+        w.segment.destination = fromClient ? client.remote : client.local;
+        w.segment.flags = flags;
+        w.segment.seq = fromClient ? 1000 : 5000;
+        w.segment.ack = fromClient ? 0 : 1001;
+        w.steadyNs = qint64(atMs * 1e6);
+        w.segment.timestampNs = w.steadyNs;
+        w.repeat.retransmission = again;
+        w.repeat.sincePreviousNs = qint64(sinceMs * 1e6);
+        if (dropped) {
+            w.stoppedBy = 1;
+            w.stoppingRule = QStringLiteral("drop synack");
+        }
+        f.session.addWireSegment(w);
+    };
+    const SegmentFlags syn = SegmentFlag::Syn;
+    const SegmentFlags synAck = SegmentFlag::Syn | SegmentFlag::Ack;
+    segment(true, syn, 10, 0, 0, false);
+    segment(false, synAck, 10.1, 0, 0, true);
+    segment(true, syn, 1010, 1, 1000, false);
+    segment(false, synAck, 1010.1, 1, 1000, true);
+    segment(true, syn, 3010, 2, 2000, false);
+    QCOMPARE(f.model.rowCount(), 1);
+    const QModelIndex timer = f.model.index(0, SocketTableModel::Timer);
+    QCOMPARE(timer.data().toString(), QStringLiteral("retransmit 3.90s"));
+    const QString tip = timer.data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QStringLiteral("retransmission timer, 3.9 s left")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("2 retransmissions so far")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("on the wire: SYN sent again 1.0 s and 3.0 s after the first")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("lost on the way, wire rule 1 (drop synack): 2 SYN,ACK to it")), qPrintable(tip));
+
+    // Without a capture (this machine's network) the timer is said alone.
+    SocketRecord host = client;
+    host.network = Network::Host;
+    Fixture g;
+    g.session.apply(snapshotOf({host}, 0));
+    const QString alone = g.model.index(0, SocketTableModel::Timer).data(Qt::ToolTipRole).toString();
+    QVERIFY2(alone.contains(QStringLiteral("retransmission timer")), qPrintable(alone));
+    QVERIFY2(!alone.contains(QStringLiteral("on the wire")), qPrintable(alone));
+    // No timer, nothing to say.
+    host.timer = TimerKind::None;
+    host.retransmits = 0;
+    g.session.apply(snapshotOf({host}, 100));
+    QVERIFY(g.model.index(0, SocketTableModel::Timer).data(Qt::ToolTipRole).toString().isEmpty());
 }
 
 QTEST_MAIN(TestSocketTableModel)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "labpanel.h"
 
+#include "wiregroup.h"
+
 #include "core/lab/callvalidity.h"
 
 #include "ui/theme/actionbutton.h"
@@ -346,6 +348,16 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
             showProblem(call);
     });
     refreshSockets();
+}
+
+void LabPanel::setLiveSession(LiveSession *live)
+{
+    if (m_wire)
+        return;
+    m_wire = new WireGroup(live, this);
+    // Below the calls, folded: the call buttons stay where they were.
+    auto *box = static_cast<QVBoxLayout *>(layout());
+    box->insertWidget(box->indexOf(m_problem), m_wire);
 }
 
 QAction *LabPanel::makeAction(const QString &text, const QKeySequence &shortcut, const QString &tip)

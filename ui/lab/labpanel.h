@@ -15,12 +15,16 @@ class QToolButton;
 
 namespace sockscope {
 
+class LiveSession;
+class WireGroup;
+
 // The lab's controls: start and stop a server, add clients, and for the selected lab socket
 // one button per socket API call, enabled only where the call makes sense in the socket's
 // current state (CallValidity). Every button runs one LabCommand; every call shows up in the
 // lab's log. An epoll group makes epoll instances and drives them on the selected socket:
 // epoll_ctl() with the events ticked, epoll_wait() with a timeout (the lab never blocks the
-// window: a wait that finds nothing ready is logged as waiting and completes later).
+// window: a wait that finds nothing ready is logged as waiting and completes later). Given the
+// live session, a wire group at the bottom puts rules and a delay on the lab's private wire.
 class LabPanel : public QWidget
 {
     Q_OBJECT
@@ -30,6 +34,10 @@ public:
 
     int selectedSocket() const { return m_selected; }
     void selectSocket(int socketId); // 0: none
+
+    // Adds the lab's wire under the other groups (WireGroup): its rules and its delay.
+    void setLiveSession(LiveSession *live);
+    WireGroup *wireGroup() const { return m_wire; }
 
     void setDefaultPort(quint16 port);
     quint16 serverPort() const; // the running listener's port, else the port field
@@ -103,6 +111,8 @@ private:
     QAction *m_epollDelete = nullptr;
     QAction *m_epollWait = nullptr;
     QAction *m_epollClose = nullptr;
+
+    WireGroup *m_wire = nullptr;
 };
 
 } // namespace sockscope

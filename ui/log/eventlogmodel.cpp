@@ -53,7 +53,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (e.failed || e.kind == Kind::Problem)
             return Theme(QGuiApplication::palette()).failure();
-        if ((e.kind == Kind::Transition || e.kind == Kind::Wire) && index.column() == Who)
+        if ((e.kind == Kind::Transition || e.kind == Kind::Wire || e.kind == Kind::WireRule) && index.column() == Who)
             return Theme(QGuiApplication::palette()).muted();
         return QVariant();
     case Qt::FontRole:

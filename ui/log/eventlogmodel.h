@@ -7,7 +7,8 @@
 namespace sockscope {
 
 // What happened, in order: lab calls with their results, segments on the lab's wire, kernel
-// transitions, scenario steps.
+// transitions, scenario steps, and the lab's wire rules: put on, taken off, and each segment
+// they took.
 // Append-only; the oldest entries go once it holds more than its limit.
 class EventLogModel : public QAbstractTableModel
 {
@@ -15,7 +16,7 @@ class EventLogModel : public QAbstractTableModel
 
 public:
     enum Column { Time, Who, What, ColumnCount };
-    enum class Kind : quint8 { Call, Transition, Scenario, Problem, Wire };
+    enum class Kind : quint8 { Call, Transition, Scenario, Problem, Wire, WireRule };
     enum DataRole { KindRole = Qt::UserRole + 1, WallTimeRole };
 
     struct Entry
@@ -24,7 +25,7 @@ public:
         Kind kind = Kind::Call;
         QString who;
         QString text;
-        bool failed = false;
+        bool failed = false; // a call failed, or a wire rule took a segment: drawn in the failure colour
         qint64 atNs = -1; // a replay's moment (document clock); -1 when live
         // What the entry is about, for finding it from a figure and a figure's item from it:
         // the event's moment on the session's clock (a call's, a segment's, a transition timed

@@ -7,6 +7,7 @@
 #include "core/sequence/sequencefigure.h"
 #include "core/sources/pollinterval.h"
 #include "ui/lab/labpanel.h"
+#include "ui/lab/wiregroup.h"
 #include "ui/log/eventlogmodel.h"
 #include "ui/models/sockettablemodel.h"
 #include "ui/models/sockettableproxy.h"
@@ -163,6 +164,9 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     });
     connect(&m_live, &LiveSession::polled, this, &MainWindow::applyPoll);
     connect(&m_live, &LiveSession::segmentCaptured, this, &MainWindow::logSegment);
+    connect(&m_live, &LiveSession::segmentStopped, this, [this](const WireSegment &w) { m_lastStopped = w; });
+    connect(&m_live, &LiveSession::wireRuleActed, this, &MainWindow::logWireRuleHit);
+    connect(&m_live, &LiveSession::wireRulesChanged, this, &MainWindow::logWireRules);
     // The figure grows with each call and segment, not only with each poll: at most one
     // redraw per burst (a handshake is three segments in microseconds).
     m_sequenceTimer = new QTimer(this);
@@ -176,6 +180,7 @@ MainWindow::MainWindow(const MainWindowOptions &options, QWidget *parent) : QMai
     connect(&m_live, &LiveSession::callMade, this, redrawSoon);
     connect(&m_live, &LiveSession::callUpdated, this, redrawSoon);
     connect(&m_live, &LiveSession::segmentCaptured, this, redrawSoon);
+    connect(&m_live, &LiveSession::segmentStopped, this, redrawSoon);
     connect(&m_live, &LiveSession::packetStateChanged, this, [this](const PacketStateChange &c) {
         m_log->append({c.transition.atNs / 1000000, EventLogModel::Kind::Transition, c.who,
                        EventWording::packetTransition(c), false, -1, c.steadyNs, 0, int(c.transition.to)});
@@ -390,6 +395,7 @@ void MainWindow::buildTable()
 void MainWindow::buildDocks()
 {
     m_labPanel = new LabPanel(&m_lab, this);
+    m_labPanel->setLiveSession(&m_live);
     auto *labScroll = new QScrollArea(this);
     labScroll->setWidget(m_labPanel);
     labScroll->setWidgetResizable(true);
@@ -781,9 +787,33 @@ bool MainWindow::moveLab(Network network, bool ask)
 
 void MainWindow::logSegment(const WireSegment &w)
 {
+    if (w.wasStopped())
+        m_lastStopped = w;
     m_log->append({w.segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
-                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), w.line(), false, -1,
+                   QStringLiteral("%1 → %2").arg(w.sender, w.receiver), w.line(), w.wasStopped(), -1,
                    w.steadyNs});
+}
+
+void MainWindow::logWireRuleHit(const WireRuleHit &hit, const QString &text)
+{
+    // The segment it took, as the session keeps it (captured just before), for finding its
+    // arrow from this row; -1 when it was not captured.
+    const Segment &s = hit.segment;
+    const Segment &m = m_lastStopped.segment;
+    const bool same = m_lastStopped.stoppedBy == hit.rule && m.source == s.source && m.destination == s.destination
+        && m.seq == s.seq && m.ack == s.ack && m.flags == s.flags;
+    m_log->append({s.timestampNs / 1000000, EventLogModel::Kind::WireRule, tr("wire rule %1").arg(hit.rule), text, true, -1,
+                   same ? m_lastStopped.steadyNs : -1});
+}
+
+void MainWindow::logWireRules()
+{
+    const QList<WireGroup::Entry> now = WireGroup::entriesOf(m_live);
+    QList<EventLogModel::Entry> entries;
+    for (const QString &change : WireGroup::changes(m_wireRules, now))
+        entries.append({QDateTime::currentMSecsSinceEpoch(), EventLogModel::Kind::WireRule, tr("wire"), change, false});
+    m_log->append(entries);
+    m_wireRules = now;
 }
 
 void MainWindow::updateNetworkColumn()
@@ -1020,6 +1050,9 @@ SequenceGeometry::Hit MainWindow::sequenceItemOf(const EventLogModel::Entry &ent
         }
         break;
     case EventLogModel::Kind::Wire:
+    case EventLogModel::Kind::WireRule: // a rule that took a captured segment: that segment's
+        if (entry.sessionNs < 0)
+            break;
         for (int i = 0; i < layout.arrows().size(); ++i) {
             const SequenceLayout::SegmentSpec &spec = figure.segments[layout.arrows()[i].segment];
             if (spec.captured && spec.wire.steadyNs == entry.sessionNs) {

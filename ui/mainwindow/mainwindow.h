@@ -4,6 +4,7 @@
 #include "preferencesdialog.h"
 
 #include "core/live/livesession.h"
+#include "ui/lab/wiregroup.h"
 #include "ui/log/eventlogmodel.h"
 #include "ui/table/sockettableview.h"
 #include "ui/sequence/sequencegeometry.h"
@@ -117,6 +118,8 @@ private:
     void sessionUpdated(const TrackerDelta &delta);
     void logCall(const LabCall &call);
     void logSegment(const WireSegment &segment);
+    void logWireRuleHit(const WireRuleHit &hit, const QString &text);
+    void logWireRules();
     void updateNetworkColumn();
     void updateFilter();
     void updateStatus();
@@ -196,6 +199,8 @@ private:
     quint64 m_selected = 0;
 
     QList<ScenarioRunRecord> m_runs; // finished scenario runs, for the session file
+    QList<WireGroup::Entry> m_wireRules; // the rules on the lab's wire, as last logged
+    WireSegment m_lastStopped;           // the newest captured segment a wire rule stopped
 
     Exporter *m_exporter = nullptr;
     std::shared_ptr<const Replay> m_replay;

@@ -2,6 +2,7 @@
 #include "sockettablemodel.h"
 
 #include "core/format/sockettable.h"
+#include "core/tcp/stateexplainer.h"
 #include "ui/text/plaintext.h"
 #include "ui/theme/theme.h"
 
@@ -39,6 +40,105 @@ QString tcpInfoText(const SocketRecord &r)
     if (r.rtoMs)
         parts << SocketTableModel::tr("retransmission timeout %1 ms").arg(*r.rtoMs);
     return SocketTableModel::tr("tcp_info: %1").arg(parts.join(QStringLiteral(", ")));
+}
+
+// "1.0 s", "200 ms": a time between two copies of a segment.
+QString gapText(qint64 ns)
+{
+    return ns >= 1000000000 ? SocketTableModel::tr("%1 s").arg(double(ns) / 1e9, 0, 'f', 1)
+                            : SocketTableModel::tr("%1 ms").arg(qRound64(double(ns) / 1e6));
+}
+
+// "a, b and c"
+QString listText(const QStringList &items)
+{
+    if (items.size() <= 1)
+        return items.value(0);
+    return QStringList(items.mid(0, items.size() - 1)).join(QStringLiteral(", ")) + SocketTableModel::tr(" and ")
+        + items.last();
+}
+
+// The kernel's timer in words, and what the lab's wire shows of it: the copies this end sent
+// again and when, and what a wire rule kept from it. `wire`: the connection's captured segments.
+QString timerToolTip(const SocketRecord &r, const QList<WireSegment> &wire)
+{
+    QStringList lines;
+    const QString left = StateExplainer::formatDuration(r.timerRemainingMs);
+    switch (r.timer) {
+    case TimerKind::None: break;
+    case TimerKind::Retransmit:
+        lines << SocketTableModel::tr("retransmission timer, %1 left: what is not yet acknowledged is sent again when it "
+                                      "runs out")
+                     .arg(left);
+        break;
+    case TimerKind::Keepalive:
+        lines << SocketTableModel::tr("keepalive timer, %1 left: then the kernel asks the idle peer whether it is still there")
+                     .arg(left);
+        break;
+    case TimerKind::TimeWait:
+        lines << SocketTableModel::tr("TIME_WAIT timer, %1 left: then the entry goes").arg(left);
+        break;
+    case TimerKind::ZeroWindowProbe:
+        lines << SocketTableModel::tr("zero-window probe timer, %1 left: the peer's window is shut; the kernel asks again "
+                                      "when it runs out")
+                     .arg(left);
+        break;
+    }
+    if (r.retransmits > 0) {
+        lines << (r.retransmits == 1 ? SocketTableModel::tr("1 retransmission so far, unanswered")
+                                     : SocketTableModel::tr("%1 retransmissions so far, unanswered").arg(r.retransmits));
+    }
+
+    // Copies this end sent again, by what they repeat, each timed from the first copy.
+    const Endpoint local = r.local.unmapped();
+    struct Repeated
+    {
+        QString what;
+        qint64 firstNs = 0;
+        QStringList after;
+    };
+    QList<Repeated> repeated;
+    QHash<QString, qsizetype> byKey;
+    QMap<QString, int> lost; // what was lost on the way to this end, or from it
+    QStringList rules;
+    for (const WireSegment &w : wire) {
+        const Segment &s = w.segment;
+        const bool sent = s.source == local;
+        if (w.wasStopped()) {
+            const QString what = s.flagsText() + (sent ? SocketTableModel::tr(" from it") : SocketTableModel::tr(" to it"));
+            ++lost[what];
+            const QString rule = SocketTableModel::tr("rule %1 (%2)").arg(QString::number(w.stoppedBy), w.stoppingRule);
+            if (!rules.contains(rule))
+                rules << rule;
+        }
+        if (!sent)
+            continue;
+        const QString key = s.flagsText() + QLatin1Char(' ') + QString::number(s.seq);
+        if (w.repeat.retransmission == 0) {
+            if (!byKey.contains(key)) {
+                byKey.insert(key, repeated.size());
+                repeated.append({s.payloadLength > 0 ? SocketTableModel::tr("%1 with %2 bytes").arg(s.flagsText()).arg(s.payloadLength)
+                                                     : s.flagsText(),
+                                 w.steadyNs, {}});
+            }
+        } else if (byKey.contains(key)) {
+            Repeated &r = repeated[byKey.value(key)];
+            r.after << gapText(w.steadyNs - r.firstNs);
+        }
+    }
+    QStringList onWire;
+    for (const Repeated &r : std::as_const(repeated)) {
+        if (!r.after.isEmpty())
+            onWire << SocketTableModel::tr("%1 sent again %2 after the first").arg(r.what, listText(r.after));
+    }
+    QStringList lostItems;
+    for (auto it = lost.cbegin(); it != lost.cend(); ++it)
+        lostItems << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+    if (!lostItems.isEmpty())
+        onWire << SocketTableModel::tr("lost on the way, %1: %2").arg(SocketTableModel::tr("wire ") + listText(rules), listText(lostItems));
+    if (!onWire.isEmpty())
+        lines << SocketTableModel::tr("on the wire: ") + onWire.join(QStringLiteral("; "));
+    return lines.join(QLatin1Char('\n'));
 }
 
 qint64 nowMs()
@@ -265,6 +365,9 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
             return PlainText::toolTip(r.ownerExplanation());
         if (index.column() == State && r.rttUs)
             return tcpInfoText(r);
+        // Asked only when the mouse rests on it: the connection's segments are looked up then.
+        if (index.column() == Timer && (r.timer != TimerKind::None || r.retransmits > 0))
+            return PlainText::toolTip(timerToolTip(r, m_session->wireSegmentsOf(row.id)));
         return QVariant();
     case Qt::DisplayRole:
         return displayValue(row, index.column());

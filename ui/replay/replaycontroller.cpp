@@ -178,7 +178,7 @@ void ReplayController::logStep(const Replay::Step &step)
         for (; w != d.wire.cend() && w->steadyNs <= step.toNs; ++w) {
             wire.append({w->segment.timestampNs / 1000000, EventLogModel::Kind::Wire,
                          QStringLiteral("%1 → %2").arg(w->sender, w->receiver), w->line(),
-                         false, w->steadyNs, w->steadyNs});
+                         w->wasStopped(), w->steadyNs, w->steadyNs});
         }
         if (!wire.isEmpty()) {
             entries.append(wire);

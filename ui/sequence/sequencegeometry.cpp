@@ -20,6 +20,9 @@ constexpr double segmentRowLines = 3.1;
 constexpr double labelTopLines = 0.3;
 constexpr double senderLines = 1.55;
 constexpr double receiverLines = 2.3;
+// A lost segment's row has a line more, under its arrow, for what stopped it.
+constexpr double lostLines = 1.4;
+constexpr double stopTopLines = 2.75;
 
 QString pillText(const Layout::Band &band)
 {
@@ -91,7 +94,8 @@ SequenceGeometry SequenceGeometry::of(const SequenceLayout &layout, const QFont 
             continue;
         const int lo = std::min(arrow.fromLifeline, arrow.toLifeline);
         const int hi = std::max(arrow.fromLifeline, arrow.toLifeline);
-        const double need = fm.horizontalAdvance(arrow.label) + 3 * lh;
+        const double words = std::max(fm.horizontalAdvance(arrow.label), arrow.lost ? fm.horizontalAdvance(arrow.stopText) : 0.0);
+        const double need = words + 3 * lh;
         const double have = g.m_barX[hi] - g.m_barX[lo];
         if (have < need) {
             for (int i = hi; i < n; ++i)
@@ -113,7 +117,11 @@ SequenceGeometry SequenceGeometry::of(const SequenceLayout &layout, const QFont 
         double lines = stateRowLines;
         switch (layout.rows()[r].kind) {
         case Layout::Row::Kind::Call: lines = callRowLines; break;
-        case Layout::Row::Kind::Segment: lines = segmentRowLines; break;
+        case Layout::Row::Kind::Segment: {
+            const int a = g.m_segmentOfRow[r];
+            lines = segmentRowLines + (a >= 0 && arrows[a].lost ? lostLines : 0);
+            break;
+        }
         case Layout::Row::Kind::State: lines = stateRowLines; break;
         }
         g.m_rowTop[r] = y;
@@ -161,6 +169,7 @@ SequenceGeometry SequenceGeometry::of(const SequenceLayout &layout, const QFont 
         const double y1 = top + lh * senderLines;
         const double y2 = g.m_rowTop.value(arrow.toRow) + lh * receiverLines;
         const double labelWidth = std::ceil(fm.horizontalAdvance(arrow.label) + lh * 0.6);
+        const double stopWidth = arrow.lost ? std::ceil(fm.horizontalAdvance(arrow.stopText) + lh * 0.6) : 0.0;
         const auto edge = [&](int lifeline, bool towardRight) {
             return g.m_barX[lifeline] + (towardRight ? barWidth / 2 : -barWidth / 2);
         };
@@ -176,7 +185,7 @@ SequenceGeometry SequenceGeometry::of(const SequenceLayout &layout, const QFont 
             // To or from an end outside the figure, drawn out to the right.
             const int on = std::max(arrow.fromLifeline, arrow.toLifeline);
             const double x = edge(on, true);
-            const double length = std::max(labelWidth + 2 * lh, 5 * lh);
+            const double length = std::max(std::max(labelWidth, stopWidth) + 2 * lh, 5 * lh);
             shape.farName = arrow.fromLifeline >= 0 ? arrow.receiver : arrow.sender;
             const double nameWidth = std::ceil(fm.horizontalAdvance(shape.farName) + lh * 0.4);
             shape.line = arrow.fromLifeline >= 0 ? QLineF(x, y1, x + length, y2) : QLineF(x + length, y1, x, y2);
@@ -184,10 +193,33 @@ SequenceGeometry SequenceGeometry::of(const SequenceLayout &layout, const QFont 
             width = std::max(width, shape.farNameRect.right() + margin);
         }
         const QPointF mid = shape.line.center();
-        if (shape.line.dx() == 0)
+        const bool loop = shape.line.dx() == 0;
+        if (loop)
             shape.labelRect = QRectF(mid.x() + 2 * lh, mid.y() - lh / 2, labelWidth, lh);
         else
             shape.labelRect = QRectF(mid.x() - labelWidth / 2, top + lh * labelTopLines, labelWidth, lh);
+        shape.reach = shape.line;
+        if (arrow.lost) {
+            // Sent, and lost on the way: the line stops short in a cross, the rule's words under it.
+            shape.crossSize = std::round(lh * 0.45);
+            if (loop) {
+                // Out to the right and not back: the cross where the loop would turn.
+                shape.cross = QPointF(shape.line.x1() + lh * 1.5, mid.y());
+                shape.line = QLineF(shape.line.p1(), shape.cross);
+                shape.stopRect = QRectF(shape.labelRect.left(), shape.labelRect.bottom() + lh * 0.3, stopWidth, lh);
+                width = std::max(width, shape.stopRect.right() + margin);
+            } else {
+                shape.cross = shape.line.pointAt(lostReach);
+                shape.line = QLineF(shape.line.p1(), shape.cross);
+                double x = shape.cross.x() - stopWidth / 2;
+                // Between the two ends, where there is room for it (the columns were made so).
+                const double lo = std::min(shape.reach.x1(), shape.reach.x2()) + lh * 0.5;
+                const double hi = std::max(shape.reach.x1(), shape.reach.x2()) - lh * 0.5;
+                x = std::max(lo, std::min(x, hi - stopWidth));
+                shape.stopRect = QRectF(x, top + lh * stopTopLines, stopWidth, lh);
+                width = std::max(width, shape.stopRect.right() + margin);
+            }
+        }
         g.m_arrows.append(shape);
     }
 
@@ -235,7 +267,7 @@ double SequenceGeometry::anchorY(int lifeline, int row) const
     const int a = m_segmentOfRow.value(row, -1);
     if (a < 0 || a >= m_arrows.size())
         return top + m_rowHeight[row] / 2;
-    const QLineF &line = m_arrows[a].line;
+    const QLineF &line = m_arrows[a].reach;
     // The arrow's end on this lifeline, or for a lifeline beside it, the nearer end's height.
     const double x = m_barX.value(lifeline);
     return std::abs(line.x1() - x) <= std::abs(line.x2() - x) ? line.y1() : line.y2();
@@ -280,7 +312,8 @@ SequenceGeometry::Hit SequenceGeometry::hitAt(const QPointF &point) const
     }
     double nearest = 6; // pixels
     for (const ArrowShape &shape : m_arrows) {
-        const double d = shape.labelRect.contains(point) ? 0 : distanceToSegment(point, shape.line);
+        const double d = shape.labelRect.contains(point) || shape.stopRect.contains(point) ? 0
+                                                                                            : distanceToSegment(point, shape.line);
         if (d < nearest) {
             nearest = d;
             hit.kind = Hit::Kind::Arrow;

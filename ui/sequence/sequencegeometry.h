@@ -33,10 +33,19 @@ public:
     struct ArrowShape
     {
         int arrow = 0;   // index into SequenceLayout::arrows()
-        QLineF line;     // from the sender's end to the receiver's
+        QLineF line;     // as drawn: from the sender's end to the receiver's, or to the cross
+        QLineF reach;    // the whole way from the sender's end to the receiver's
         QRectF labelRect;
         QString farName; // an end outside the figure: its name, written at the line's far end
         QRectF farNameRect;
+        // A segment a wire rule stopped (SequenceLayout::Arrow::lost): the line stops short,
+        // part of the way to its receiver, in a cross centred here, with what stopped it
+        // written under the cross. Empty for one that arrived.
+        QPointF cross;
+        double crossSize = 0; // half the cross's width
+        QRectF stopRect;
+
+        bool isLost() const { return crossSize > 0; }
     };
 
     struct Hit
@@ -81,6 +90,8 @@ public:
 
     static constexpr double margin = 16;
     static constexpr double barWidth = 8;
+    // How far along the way to its receiver a lost segment's line goes.
+    static constexpr double lostReach = 0.6;
 
 private:
     QSizeF m_size;

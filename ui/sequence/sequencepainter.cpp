@@ -22,7 +22,7 @@ QColor withAlpha(QColor c, double alpha)
 }
 
 // What the key can show, in its order.
-enum class Entry { Seen, ByPacket, Passed, Captured, Implied, KernelOnly, Waiting };
+enum class Entry { Seen, ByPacket, Passed, Captured, Implied, Lost, KernelOnly, Waiting };
 
 QString entryText(Entry e)
 {
@@ -32,6 +32,7 @@ QString entryText(Entry e)
     case Entry::Passed: return QStringLiteral("passed, not observed");
     case Entry::Captured: return QStringLiteral("captured segment");
     case Entry::Implied: return QStringLiteral("implied, not captured");
+    case Entry::Lost: return QStringLiteral("stopped by a wire rule: never arrived");
     case Entry::KernelOnly: return QStringLiteral("the kernel's only, before accept()");
     case Entry::Waiting: return QStringLiteral("a call waiting");
     }
@@ -55,6 +56,8 @@ QList<Entry> entriesOf(const Layout &layout)
         out << Entry::Captured;
     if (std::any_of(arrows.cbegin(), arrows.cend(), [](const Layout::Arrow &a) { return !a.captured; }))
         out << Entry::Implied;
+    if (std::any_of(arrows.cbegin(), arrows.cend(), [](const Layout::Arrow &a) { return a.lost; }))
+        out << Entry::Lost;
     const auto &lifelines = layout.lifelines();
     if (std::any_of(lifelines.cbegin(), lifelines.cend(), [](const Layout::Lifeline &l) { return l.acceptedRow >= 0; }))
         out << Entry::KernelOnly;
@@ -64,9 +67,9 @@ QList<Entry> entriesOf(const Layout &layout)
     return out;
 }
 
-QPen arrowPen(bool captured, const TimelineTheme &theme, bool selected)
+QPen arrowPen(bool captured, const TimelineTheme &theme, bool selected, bool lost = false)
 {
-    QPen pen(captured ? theme.text() : theme.mutedText(), selected ? 2.6 : 1.4);
+    QPen pen(lost ? theme.failedCall() : captured ? theme.text() : theme.mutedText(), selected ? 2.6 : lost ? 1.8 : 1.4);
     if (!captured)
         pen.setStyle(Qt::DashLine);
     pen.setCapStyle(Qt::FlatCap);
@@ -124,6 +127,14 @@ void drawGlyph(QPainter &p, Entry e, const QRectF &box, const TimelineTheme &the
         SequencePainter::drawArrowHead(p, line, e == Entry::Captured ? theme.text() : theme.mutedText(), 7);
         break;
     }
+    case Entry::Lost: {
+        const double size = std::round(box.height() * 0.3);
+        const QPointF cross(box.right() - size, mid.y() + 2);
+        p.setPen(arrowPen(true, theme, false, true));
+        p.drawLine(QLineF(QPointF(box.left(), mid.y() - 3), cross));
+        SequencePainter::drawCross(p, cross, size, theme.failedCall());
+        break;
+    }
     case Entry::KernelOnly: {
         QPen pen(theme.mutedText(), 2, Qt::DotLine);
         p.setPen(pen);
@@ -146,6 +157,7 @@ double glyphWidth(Entry e, const QFontMetricsF &fm)
         return fm.horizontalAdvance(QStringLiteral("STATE?")) + fm.height() * 0.9;
     case Entry::Captured:
     case Entry::Implied:
+    case Entry::Lost:
         return fm.height() * 2.2;
     case Entry::KernelOnly:
     case Entry::Waiting:
@@ -184,6 +196,15 @@ void SequencePainter::drawArrowHead(QPainter &p, const QLineF &line, const QColo
     head.lineTo(tip - QPointF(std::cos(angle + 0.42) * size, std::sin(angle + 0.42) * size));
     head.closeSubpath();
     p.fillPath(head, color);
+}
+
+void SequencePainter::drawCross(QPainter &p, const QPointF &centre, double size, const QColor &color)
+{
+    QPen pen(color, std::max(2.0, size / 2.5));
+    pen.setCapStyle(Qt::RoundCap);
+    p.setPen(pen);
+    p.drawLine(centre + QPointF(-size, -size), centre + QPointF(size, size));
+    p.drawLine(centre + QPointF(-size, size), centre + QPointF(size, -size));
 }
 
 void SequencePainter::drawPill(QPainter &p, const QRectF &rect, const QString &text, TcpState state, Known how,
@@ -307,12 +328,28 @@ void SequencePainter::paint(QPainter &p, const SequenceLayout &layout, const Seq
         const Layout::Arrow &arrow = layout.arrows()[shape.arrow];
         const bool selected = options.selected.kind == SequenceGeometry::Hit::Kind::Arrow && options.selected.index == shape.arrow;
         const QColor ink = arrow.captured ? theme.text() : theme.mutedText();
-        QRectF bounds = QRectF(shape.line.p1(), shape.line.p2()).normalized().united(shape.labelRect);
+        QRectF bounds = QRectF(shape.reach.p1(), shape.reach.p2()).normalized().united(shape.labelRect);
+        if (shape.isLost())
+            bounds = bounds.united(shape.stopRect);
         if (!visible(bounds.adjusted(-lh, -lh, lh * 3, lh)))
             continue;
-        p.setPen(arrowPen(arrow.captured, theme, selected));
+        p.setPen(arrowPen(arrow.captured, theme, selected, shape.isLost()));
         p.setBrush(Qt::NoBrush);
-        if (shape.line.dx() == 0 && shape.farName.isEmpty()) {
+        if (shape.isLost()) {
+            // Sent, and lost on the way: no head, a cross where it ends, and what stopped it.
+            if (shape.reach.dx() == 0 && shape.farName.isEmpty()) {
+                const QPointF a = shape.line.p1();
+                p.drawPolyline(QPolygonF({a, QPointF(shape.cross.x(), a.y()), shape.cross}));
+            } else {
+                p.drawLine(shape.line);
+            }
+            drawCross(p, shape.cross, shape.crossSize, theme.failedCall());
+            p.setPen(Qt::NoPen);
+            p.setBrush(theme.labelBackground());
+            p.drawRoundedRect(shape.stopRect, 3, 3);
+            p.setPen(theme.failedCall());
+            p.drawText(shape.stopRect, Qt::AlignCenter, arrow.stopText);
+        } else if (shape.line.dx() == 0 && shape.farName.isEmpty()) {
             // A socket connected to itself.
             QPainterPath loop;
             const QPointF a = shape.line.p1();

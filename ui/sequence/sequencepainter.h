@@ -18,8 +18,9 @@ namespace sockscope {
 // states as a strip along its bar with a pill where the state begins, the calls as boxes, and
 // the segments as slanted arrows with their words. What was not plainly seen is drawn apart,
 // as everywhere in sockscope: a state timed by a packet is hatched, one passed but not
-// observed is an outline with a question mark, an implied segment is dashed, and the stretch
-// of an accepted socket's lifeline before accept() (the kernel's only) is dotted.
+// observed is an outline with a question mark, an implied segment is dashed, one a wire rule
+// stopped stops short in a cross, in the error colour, and the stretch of an accepted socket's
+// lifeline before accept() (the kernel's only) is dotted.
 class SequencePainter
 {
 public:
@@ -50,6 +51,8 @@ public:
     static void drawPill(QPainter &painter, const QRectF &rect, const QString &text, TcpState state,
                          SequenceLayout::Known how, const TimelineTheme &theme);
     static void drawArrowHead(QPainter &painter, const QLineF &line, const QColor &color, double size);
+    // A segment lost on the wire ends in this ×, `size` from its centre to each corner.
+    static void drawCross(QPainter &painter, const QPointF &centre, double size, const QColor &color);
 };
 
 } // namespace sockscope

@@ -231,6 +231,23 @@ QString SequenceView::describe(const SequenceGeometry::Hit &item) const
         const Segment &s = spec.wire.segment;
         QStringList lines;
         lines << QStringLiteral("%1 from %2 to %3 — captured on the wire").arg(s.flagsText(), arrow.sender, arrow.receiver);
+        if (spec.wire.wasStopped()) {
+            lines << spec.wire.stopText();
+            lines << (spec.wire.answeredWithReset
+                          ? QStringLiteral("A wire rule in the lab's network refused it on its way: %1 never had it, and %2 "
+                                           "got a reset in %1's name instead, as if %1 had refused it.")
+                                .arg(arrow.receiver, arrow.sender)
+                          : QStringLiteral("A wire rule in the lab's network dropped it on its way: the capture saw it "
+                                           "leave %1, and %2 never had it, so nothing it says moved %2.")
+                                .arg(arrow.sender, arrow.receiver));
+            // Only what takes sequence space waits on the sender's retransmission timer.
+            const bool timed = s.has(SegmentFlag::Syn) || s.has(SegmentFlag::Fin) || s.payloadLength > 0;
+            if (!spec.wire.answeredWithReset)
+                lines << (timed ? QStringLiteral("%1's retransmission timer sends it again, until it is acknowledged or %1 gives up.").arg(arrow.sender)
+                                : QStringLiteral("An ACK without data is never sent again by a timer: %1 acknowledges "
+                                                 "again when %2 repeats what it sent.")
+                                      .arg(arrow.sender, arrow.receiver));
+        }
         lines << SegmentText::line(s, spec.wire.bases, SegmentText::Form::Long);
         if (spec.wire.repeat.isRepeat())
             lines << spec.wire.repeat.text();

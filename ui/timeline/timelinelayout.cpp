@@ -82,6 +82,16 @@ QString capturedToolTip(const TimelinePlan &plan, const TimelinePlan::Captured &
     lines << QStringLiteral("%1 from %2 to %3 — captured on the wire at +%4")
                  .arg(s.flagsText(), plan.lanes()[c.fromLane].label, plan.lanes()[c.toLane].label,
                       microsecondsText(c.wire.steadyNs - plan.originNs()));
+    if (c.wire.wasStopped()) {
+        const QString receiver = plan.lanes()[c.toLane].label;
+        lines << c.wire.stopText()
+              << (c.wire.answeredWithReset
+                      ? QStringLiteral("A wire rule refused it on its way: %1 never had it; the rule answered with a "
+                                       "reset in %1's name.")
+                            .arg(receiver)
+                      : QStringLiteral("A wire rule dropped it on its way: the capture saw it leave, and %1 never had it.")
+                            .arg(receiver));
+    }
     lines << SegmentText::line(s, c.wire.bases, SegmentText::Form::Long);
     if (c.wire.repeat.isRepeat())
         lines << c.wire.repeat.text();
@@ -443,6 +453,9 @@ void TimelineLayout::placeCaptured(const TimelinePlan &plan, const TimelineScale
         a.segment = int(i);
         a.captured = true;
         a.line = c.fromLane == 0 ? QLineF(x, yTop, x + capturedPitch, yBottom) : QLineF(x, yBottom, x + capturedPitch, yTop);
+        a.lost = c.wire.wasStopped();
+        if (a.lost)
+            a.line.setP2(a.line.pointAt(lostReach));
         if (m_arrows.size() > firstArrow && moments[m_arrows.last().segment] == moments[i])
             shownMoments.last().second = m_arrows.size() + 1;
         else
@@ -486,7 +499,7 @@ void TimelineLayout::placeCaptured(const TimelinePlan &plan, const TimelineScale
         double shortest = 0;
         for (qsizetype k = first; k < end; ++k) {
             const TimelinePlan::Captured &c = captured[m_arrows[k].segment];
-            shortest = std::max(shortest, metrics.smallTextWidth(TimelinePlan::capturedLabels(c.wire).last()
+            shortest = std::max(shortest, metrics.smallTextWidth(capturedLabels(c.wire).last()
                                                                  + directionMark(c.fromLane)) + 8);
         }
         const bool onLeft = momentRight + labelGap + shortest > width - 1;
@@ -503,7 +516,7 @@ void TimelineLayout::placeCaptured(const TimelinePlan &plan, const TimelineScale
                 rows.append(r);
             const TimelinePlan::Captured &c = captured[m_arrows[k].segment];
             bool done = false;
-            for (const QString &label : TimelinePlan::capturedLabels(c.wire)) {
+            for (const QString &label : capturedLabels(c.wire)) {
                 const QString text = label + directionMark(c.fromLane);
                 const double w = metrics.smallTextWidth(text) + 8;
                 for (int r : std::as_const(rows)) {
@@ -525,6 +538,20 @@ void TimelineLayout::placeCaptured(const TimelinePlan &plan, const TimelineScale
                 next = (next < 0 ? start : next) + 1;
         }
     }
+}
+
+QStringList TimelineLayout::capturedLabels(const WireSegment &wire)
+{
+    const QStringList labels = TimelinePlan::capturedLabels(wire);
+    if (!wire.wasStopped())
+        return labels;
+    // That it never arrived matters more than its numbers.
+    const QString stopped = wire.answeredWithReset ? QStringLiteral("REFUSED") : QStringLiteral("DROPPED");
+    QStringList out = {labels.first() + QLatin1Char(' ') + stopped + QStringLiteral(" by rule ") + QString::number(wire.stoppedBy)};
+    for (const QString &label : labels)
+        out << label + QLatin1Char(' ') + stopped;
+    out << stopped;
+    return out;
 }
 
 QList<QRectF> TimelineLayout::textRects() const

@@ -86,11 +86,15 @@ public:
         // an implied one.
         int segment = 0;
         bool captured = false;
-        QLineF line; // from the sender's lane to the receiver's
+        QLineF line; // from the sender's lane to the receiver's; to the cross for a lost one
         // Implied: "SYN", or "SYN ↓" when it stands in a row beside a narrow window.
-        // Captured: "SYN seq=0 ↓" (or a shorter form) in the column beside its moment.
+        // Captured: "SYN seq=0 ↓" (or a shorter form) in the column beside its moment;
+        // "SYN,ACK seq=0 ack=1 DROPPED by rule 1 ↑" for a lost one.
         QString text;
         QRectF textRect;  // empty when there was no room
+        // A captured segment a wire rule stopped (WireSegment::wasStopped()): sent, never
+        // arrived. Its line stops part of the way to the receiver's lane, in a cross.
+        bool lost = false;
     };
 
     struct Window
@@ -107,6 +111,12 @@ public:
     // burst of them (a handshake within 30 µs) steps right by this much per segment.
     static constexpr double capturedPitch = 10;
     static constexpr double sidePadding = 12; // time area margin left and right of the content
+    static constexpr double lostReach = 0.6; // how far a lost segment's line goes toward its receiver
+    static constexpr double crossSize = 4;   // half a lost segment's cross
+
+    // A captured segment's labels, longest first (TimelinePlan::capturedLabels()), with what
+    // stopped it for a lost one: "SYN,ACK seq=0 ack=1 DROPPED by rule 1", ..., "DROPPED".
+    static QStringList capturedLabels(const WireSegment &wire);
 
     TimelineLayout() = default;
 

@@ -3,6 +3,7 @@
 
 #include "timelinelayout.h"
 #include "timelinetheme.h"
+#include "timelineview.h"
 
 #include <QPainter>
 
@@ -29,8 +30,11 @@ QList<TimelineLegend::Symbol> TimelineLegend::symbolsOf(const TimelineLayout &la
 {
     bool captured = false;
     bool implied = false;
-    for (const TimelineLayout::Arrow &a : layout.arrows())
+    bool lost = false;
+    for (const TimelineLayout::Arrow &a : layout.arrows()) {
         (a.captured ? captured : implied) = true;
+        lost = lost || a.lost;
+    }
     const bool uncertain = std::any_of(layout.bars().cbegin(), layout.bars().cend(),
                                        [](const TimelineLayout::Bar &b) { return b.uncertain.width() >= 1; });
     const QList<TimelineLayout::Marker> &markers = layout.markers();
@@ -41,6 +45,8 @@ QList<TimelineLegend::Symbol> TimelineLegend::symbolsOf(const TimelineLayout &la
         out.append(Symbol::Captured);
     if (implied)
         out.append(Symbol::Implied);
+    if (lost)
+        out.append(Symbol::Lost);
     if (uncertain)
         out.append(Symbol::Uncertain);
     if (!layout.packetBars().isEmpty())
@@ -70,6 +76,8 @@ QString TimelineLegend::textOf(Symbol symbol)
         return tr("captured segment");
     case Symbol::Implied:
         return tr("implied segment (from observed states, not captured)");
+    case Symbol::Lost:
+        return tr("stopped by a wire rule: never arrived");
     case Symbol::Uncertain:
         return tr("changed between polls");
     case Symbol::TimedByPacket:
@@ -128,6 +136,13 @@ void TimelineLegend::paintEvent(QPaintEvent *)
                 pen.setDashPattern({4, 3});
             p.setPen(pen);
             p.drawLine(QPointF(box.left(), box.top() + 2), QPointF(box.right() - 3, box.bottom() - 2));
+            break;
+        }
+        case Symbol::Lost: {
+            const QPointF cross(box.right() - 5, box.bottom() - 4);
+            p.setPen(QPen(theme.failedCall(), 1.8));
+            p.drawLine(QPointF(box.left(), box.top() + 2), cross);
+            TimelineView::drawCross(p, cross, theme.failedCall());
             break;
         }
         case Symbol::Uncertain:

@@ -16,7 +16,7 @@ class TimelineLegend : public QWidget
     Q_OBJECT
 
 public:
-    enum class Symbol { Captured, Implied, Uncertain, TimedByPacket, Call, FailedCall, LiveEdge };
+    enum class Symbol { Captured, Implied, Lost, Uncertain, TimedByPacket, Call, FailedCall, LiveEdge };
 
     explicit TimelineLegend(QWidget *parent = nullptr);
 

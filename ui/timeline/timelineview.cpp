@@ -39,6 +39,16 @@ void drawArrowHead(QPainter &p, const QLineF &line, const QColor &color)
 
 } // namespace
 
+void TimelineView::drawCross(QPainter &p, const QPointF &centre, const QColor &color)
+{
+    const double size = TimelineLayout::crossSize;
+    QPen pen(color, 2);
+    pen.setCapStyle(Qt::RoundCap);
+    p.setPen(pen);
+    p.drawLine(centre + QPointF(-size, -size), centre + QPointF(size, size));
+    p.drawLine(centre + QPointF(-size, size), centre + QPointF(size, -size));
+}
+
 TimelineView::TimelineView(QWidget *parent)
     : QAbstractScrollArea(parent)
 {
@@ -422,6 +432,13 @@ void TimelineView::paintEvent(QPaintEvent *)
         return theme.endColor(m_plan.lanes()[from].clientSide);
     };
     for (const TimelineLayout::Arrow &a : l.arrows()) {
+        if (a.lost) {
+            // Sent, never arrived: part of the way, in the error colour, ending in a cross.
+            p.setPen(QPen(theme.failedCall(), 1.8));
+            p.drawLine(a.line);
+            drawCross(p, a.line.p2(), theme.failedCall());
+            continue;
+        }
         const QColor color = senderColor(a);
         QPen pen(color, a.captured ? 1.5 : 1.4, a.captured ? Qt::SolidLine : Qt::DashLine);
         if (!a.captured)
@@ -442,7 +459,7 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setBrush(theme.labelBackground());
         p.drawRoundedRect(a.textRect, 3, 3);
         p.setFont(a.captured ? normal : italic);
-        p.setPen(senderColor(a));
+        p.setPen(a.lost ? theme.failedCall() : senderColor(a));
         p.drawText(a.textRect, Qt::AlignCenter, a.text);
     }
     p.setFont(normal);

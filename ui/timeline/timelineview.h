@@ -9,6 +9,8 @@
 #include <QAbstractScrollArea>
 #include <QList>
 
+class QPainter;
+
 namespace sockscope {
 
 // The drawing surface of the timeline: time runs to the right and scrolls horizontally, the
@@ -48,6 +50,9 @@ public:
     const TimelineScale &scale() const { return m_scale; }
     const TimelineLayout &currentLayout() const { return m_layout; }
     TimelineLayout::Metrics metrics() const;
+
+    // A lost segment's cross (TimelineLayout::Arrow::lost), as the view and its key draw it.
+    static void drawCross(QPainter &painter, const QPointF &centre, const QColor &color);
 
 Q_SIGNALS:
     void zoomChanged(double pixelsPerSecond);

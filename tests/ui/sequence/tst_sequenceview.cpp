@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QImage>
 #include <QLabel>
+#include <QPainter>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSvgRenderer>
@@ -66,6 +67,55 @@ SequenceFigure impliedFigure()
     return figure;
 }
 
+// The transfer's handshake with "drop synack" on the wire for its first two seconds: the first
+// SYN,ACK and the one answering the SYN sent again a second later are dropped; the SYN sent a
+// third time, two seconds after that, is answered and the handshake completes.
+SequenceFigure droppedFigure()
+{
+    const Transfer t;
+    QList<WireSegment> wire;
+    const auto add = [&](qsizetype from, qint64 later, bool dropped, int again, qint64 since) {
+        WireSegment w = t.wire.wire[from];
+        w.steadyNs += later;
+        w.segment.timestampNs += later;
+        w.repeat.retransmission = again;
+        w.repeat.sincePreviousNs = since;
+        if (dropped) {
+            w.stoppedBy = 1;
+            w.stoppingRule = QStringLiteral("drop synack");
+        }
+        if (later > 0)
+            w.cause.clear(); // sent again by the kernel's timer
+        wire.append(w);
+    };
+    add(0, 0, false, 0, 0);
+    add(1, 0, true, 0, 0);
+    add(0, ms(1000), false, 1, ms(1000));
+    add(1, ms(1000), true, 1, ms(1000));
+    add(0, ms(3000), false, 2, ms(2000));
+    add(1, ms(3000), false, 2, ms(2000));
+    add(2, ms(3000), false, 0, 0);
+    SequenceFigure figure;
+    figure.lifelines = threeLifelines();
+    figure.calls = t.calls.list.mid(0, t.connect + 1);
+    LabCall connected = t.calls.list[t.connected];
+    connected.steadyNs = wire.last().steadyNs + us(20);
+    figure.calls.append(connected);
+    for (const WireSegment &w : std::as_const(wire))
+        figure.segments.append(Layout::SegmentSpec::of(w));
+    QList<Segment> segments;
+    for (const WireSegment &w : std::as_const(wire))
+        segments.append(w.segment);
+    const QList<bool> stopped = stoppedOf(wire);
+    figure.changes.append({listenerLine, TcpState::Close, TcpState::Listen, originNs - ms(29), Layout::Known::SeenByPoll, -1});
+    for (const auto &[end, start, line] : {std::tuple{t.wire.clientEnd, TcpState::Close, int(clientLine)},
+                                           std::tuple{t.wire.serverEnd, TcpState::Listen, int(acceptedLine)}}) {
+        for (const PacketTransition &p : PacketStates::of(segments, end, start, stopped))
+            figure.changes.append({line, p.from, p.to, wire[p.segment].steadyNs, Layout::Known::TimedByPacket, p.segment});
+    }
+    return figure;
+}
+
 QRectF arrowBounds(const SequenceGeometry::ArrowShape &shape)
 {
     return QRectF(shape.line.p1(), shape.line.p2()).normalized();
@@ -106,6 +156,7 @@ private Q_SLOTS:
     void shouldWritePicturesOnALightPage();
     void shouldSayWhatToDoWhileEmpty();
     void shouldSaveScreenshotsInBothPalettes();
+    void shouldDrawASegmentLostOnTheWireAsACross();
 };
 
 void TestSequenceView::initTestCase()
@@ -115,7 +166,7 @@ void TestSequenceView::initTestCase()
 
 void TestSequenceView::shouldKeepEveryWordClearOfTheOthers()
 {
-    for (const SequenceFigure &figure : {transferFigure(), impliedFigure()}) {
+    for (const SequenceFigure &figure : {transferFigure(), impliedFigure(), droppedFigure()}) {
         const SequenceLayout layout = figure.layout();
         const SequenceGeometry g = SequenceGeometry::of(layout, QApplication::font());
         QVERIFY(!layout.isEmpty());
@@ -126,8 +177,11 @@ void TestSequenceView::shouldKeepEveryWordClearOfTheOthers()
             if (!g.endTextRect(c).isEmpty())
                 words.append({layout.calls()[c].endText, g.endTextRect(c)});
         }
-        for (const SequenceGeometry::ArrowShape &shape : g.arrows())
+        for (const SequenceGeometry::ArrowShape &shape : g.arrows()) {
             words.append({layout.arrows()[shape.arrow].label, shape.labelRect});
+            if (shape.isLost())
+                words.append({layout.arrows()[shape.arrow].stopText, shape.stopRect});
+        }
         for (const SequenceGeometry::Pill &pill : g.pills())
             words.append({pill.text, pill.rect});
         for (int i = 0; i < layout.lifelines().size(); ++i)
@@ -147,6 +201,10 @@ void TestSequenceView::shouldKeepEveryWordClearOfTheOthers()
             const double right = std::max(g.barX(arrow.fromLifeline), g.barX(arrow.toLifeline));
             QVERIFY2(shape.labelRect.left() > left && shape.labelRect.right() < right, qPrintable(arrow.label));
             QVERIFY(shape.labelRect.bottom() < std::min(shape.line.y1(), shape.line.y2()));
+            if (shape.isLost()) {
+                QVERIFY2(shape.stopRect.left() > left && shape.stopRect.right() < right, qPrintable(arrow.stopText));
+                QVERIFY(shape.stopRect.top() > shape.cross.y() + shape.crossSize);
+            }
             for (const SequenceGeometry::Pill &pill : g.pills())
                 QVERIFY2(!pill.rect.intersects(arrowBounds(shape).adjusted(0, -1, 0, 1)) || !pill.rect.contains(shape.line.center()),
                          qPrintable(pill.text));
@@ -370,6 +428,131 @@ void TestSequenceView::shouldSaveScreenshotsInBothPalettes()
         widget.view()->verticalScrollBar()->setValue(0);
         const QString file = dir + (dark ? QStringLiteral("/sequence-transfer-dark.png") : QStringLiteral("/sequence-transfer.png"));
         QVERIFY(widget.grab().save(file));
+        qInfo("screenshot: %s", qPrintable(file));
+    }
+    QApplication::setPalette(lightPalette());
+}
+
+void TestSequenceView::shouldDrawASegmentLostOnTheWireAsACross()
+{
+    const SequenceFigure figure = droppedFigure();
+    const SequenceLayout layout = figure.layout();
+    const SequenceGeometry g = SequenceGeometry::of(layout, QApplication::font());
+    QStringList labels;
+    QList<int> lost;
+    for (const SequenceGeometry::ArrowShape &shape : g.arrows()) {
+        const SequenceLayout::Arrow &arrow = layout.arrows()[shape.arrow];
+        labels << arrow.label + (arrow.lost ? QStringLiteral(" | ") + arrow.stopText : QString());
+        if (shape.isLost())
+            lost << shape.arrow;
+        QCOMPARE(shape.isLost(), arrow.lost);
+    }
+    // Each copy sent again says how long after the one before it.
+    QCOMPARE(labels, QStringList({QStringLiteral("SYN seq=0"),
+                                  QStringLiteral("SYN,ACK seq=0 ack=1 | DROPPED by rule 1 (drop synack)"),
+                                  QStringLiteral("SYN seq=0 (retransmission +1.00 s)"),
+                                  QStringLiteral("SYN,ACK seq=0 ack=1 (retransmission +1.00 s) | DROPPED by rule 1 (drop synack)"),
+                                  QStringLiteral("SYN seq=0 (retransmission 2 +2.00 s)"),
+                                  QStringLiteral("SYN,ACK seq=0 ack=1 (retransmission 2 +2.00 s)"), QStringLiteral("ACK ack=1")}));
+    QCOMPARE(lost, QList<int>({1, 3}));
+    for (int a : lost) {
+        const SequenceGeometry::ArrowShape &shape = g.arrows()[a];
+        // From the listener toward the client, stopping part of the way: a cross, short of the
+        // client's bar by a good part of the gap.
+        const double from = g.barX(listenerLine);
+        const double to = g.barX(clientLine);
+        QCOMPARE(shape.reach.x2(), to + SequenceGeometry::barWidth / 2);
+        QCOMPARE(shape.line.p2(), shape.cross);
+        QVERIFY(shape.cross.x() > to + (from - to) * 0.25);
+        QVERIFY(shape.cross.x() < from - (from - to) * 0.25);
+        QVERIFY(shape.crossSize >= 4);
+        // The cross and its words are the arrow's, for a click and for the tooltip.
+        QCOMPARE(g.hitAt(shape.cross).kind, SequenceGeometry::Hit::Kind::Arrow);
+        QCOMPARE(g.hitAt(shape.cross).index, a);
+        QCOMPARE(g.hitAt(shape.stopRect.center()).index, a);
+        // Nothing of it reaches the client's bar.
+        QCOMPARE(g.hitAt(QPointF(to + SequenceGeometry::barWidth, shape.reach.y2())).kind == SequenceGeometry::Hit::Kind::Arrow
+                     && g.hitAt(QPointF(to + SequenceGeometry::barWidth, shape.reach.y2())).index == a,
+                 false);
+    }
+    // A row that holds a lost segment is taller, for its words under the arrow.
+    const int droppedRow = layout.arrows()[1].fromRow;
+    const int arrivedRow = layout.arrows()[0].fromRow;
+    QVERIFY(g.rowHeight(droppedRow) > g.rowHeight(arrivedRow));
+    // The client saw no SYN,ACK until the third: it stays in SYN_SENT through both drops.
+    const SequenceLayout::Band *client = layout.bandAt(clientLine, layout.arrows()[3].fromRow);
+    QVERIFY(client);
+    QCOMPARE(client->state, TcpState::SynSent);
+
+    // Said on hover, in the key, and in pictures.
+    SequenceView view;
+    view.setFigure(figure);
+    const QString tip = view.describe({SequenceGeometry::Hit::Kind::Arrow, 1, -1});
+    QVERIFY2(tip.contains(QStringLiteral("DROPPED by rule 1 (drop synack)")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("client #1 never had it")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("retransmission timer sends it again")), qPrintable(tip));
+    const QString again = view.describe({SequenceGeometry::Hit::Kind::Arrow, 3, -1});
+    QVERIFY2(again.contains(QStringLiteral("retransmission, 1.00 s after the last")), qPrintable(again));
+    QVERIFY(SequencePainter::legendEntries(layout).contains(QStringLiteral("stopped by a wire rule: never arrived")));
+    QVERIFY(!SequencePainter::legendEntries(transferFigure().layout()).contains(QStringLiteral("stopped by a wire rule: never arrived")));
+
+    // Drawn: the cross in the error colour, where the line ends; nothing of it by the client.
+    QImage image(g.size().toSize(), QImage::Format_ARGB32);
+    const TimelineTheme theme = TimelineTheme::fromPalette(QApplication::palette());
+    {
+        QPainter p(&image);
+        p.fillRect(image.rect(), theme.base());
+        p.setRenderHint(QPainter::Antialiasing);
+        SequencePainter::paint(p, layout, g, theme, QApplication::font(), SequencePainter::Options());
+    }
+    // A pixel at or right beside the point (a thin line falls between pixels) of about that colour.
+    const auto isErrorColour = [&](const QPointF &at) {
+        const QColor want = theme.failedCall();
+        for (int dx = -1; dx <= 1; ++dx) {
+            for (int dy = -1; dy <= 1; ++dy) {
+                const QColor c = image.pixelColor(at.toPoint() + QPoint(dx, dy));
+                if (std::abs(c.red() - want.red()) < 40 && std::abs(c.green() - want.green()) < 40
+                    && std::abs(c.blue() - want.blue()) < 40)
+                    return true;
+            }
+        }
+        return false;
+    };
+    const SequenceGeometry::ArrowShape &first = g.arrows()[1];
+    QVERIFY(isErrorColour(first.cross));
+    QVERIFY(isErrorColour(first.cross + QPointF(first.crossSize * 0.6, first.crossSize * 0.6)));
+    QVERIFY(isErrorColour(first.cross + QPointF(first.crossSize * 0.6, -first.crossSize * 0.6)));
+    QVERIFY(isErrorColour(first.line.pointAt(0.5)));
+    // Beyond the cross, on the way to the client, the page shows through.
+    const QPointF beyond = first.reach.pointAt(0.5 * (SequenceGeometry::lostReach + 1));
+    QCOMPARE(image.pixelColor(beyond.toPoint()), theme.base());
+
+    QTemporaryDir dir;
+    SequenceWidget widget;
+    widget.setFigure(figure);
+    const QString svg = dir.filePath(QStringLiteral("dropped.svg"));
+    QCOMPARE(widget.savePicture(svg), QString());
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    for (const char *word : {"DROPPED by rule 1 (drop synack)", "retransmission +1.00 s", "stopped by a wire rule"})
+        QVERIFY2(text.contains(word), word);
+
+    const QString shots = QStringLiteral(SOCKSCOPE_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(shots));
+    QCOMPARE(widget.savePicture(shots + QStringLiteral("/sequence-dropped-synack.png")), QString());
+    for (const bool dark : {false, true}) {
+        QApplication::setPalette(dark ? darkPalette() : lightPalette());
+        SequenceWidget shown;
+        shown.resize(900, 700);
+        shown.setFigure(figure);
+        shown.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&shown));
+        shown.view()->setFollowNewest(false);
+        shown.view()->verticalScrollBar()->setValue(int(g.rowTop(layout.arrows()[0].fromRow)) - 40);
+        const QString file = shots + (dark ? QStringLiteral("/sequence-dropped-synack-view-dark.png")
+                                           : QStringLiteral("/sequence-dropped-synack-view.png"));
+        QVERIFY(shown.grab().save(file));
         qInfo("screenshot: %s", qPrintable(file));
     }
     QApplication::setPalette(lightPalette());

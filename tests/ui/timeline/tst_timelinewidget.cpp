@@ -3,6 +3,7 @@
 // connection is fitted, the live edge moves, and it draws cleanly on light and dark palettes,
 // with the segments captured on the wire where there are any and implied ones where not.
 #include "ui/timeline/timelinelegend.h"
+#include "ui/timeline/timelinetheme.h"
 #include "ui/timeline/timelineview.h"
 #include "ui/timeline/timelinewidget.h"
 
@@ -77,6 +78,8 @@ private Q_SLOTS:
     void shouldShowTheCapturedSegmentInATooltip();
     void shouldRenderCapturedSegmentsReadably_data();
     void shouldRenderCapturedSegmentsReadably();
+    void shouldDrawASegmentLostOnTheWireAsACross_data();
+    void shouldDrawASegmentLostOnTheWireAsACross();
 };
 
 void TestTimelineWidget::shouldKeepZoomAndScrollForNewerHistoriesOfTheSameConnection()
@@ -506,6 +509,68 @@ void TestTimelineWidget::shouldRenderCapturedSegmentsReadably()
     const QImage image = w.grab().toImage();
     const QPoint corner = view->viewport()->mapTo(&w, QPoint(view->viewport()->width() - 2, view->viewport()->height() - 2));
     QCOMPARE(image.pixelColor(corner * w.devicePixelRatioF()).rgb(), palette.color(QPalette::Base).rgb());
+}
+
+void TestTimelineWidget::shouldDrawASegmentLostOnTheWireAsACross_data()
+{
+    QTest::addColumn<QPalette>("palette");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("light") << lightPalette() << QStringLiteral("light");
+    QTest::newRow("dark") << darkPalette() << QStringLiteral("dark");
+}
+
+void TestTimelineWidget::shouldDrawASegmentLostOnTheWireAsACross()
+{
+    QFETCH(QPalette, palette);
+    QFETCH(QString, name);
+    // The handshake's SYN,ACK, as a rule "drop synack" would have marked it.
+    QList<WireSegment> wire = transferWire();
+    wire[1].stoppedBy = 1;
+    wire[1].stoppingRule = QStringLiteral("drop synack");
+    TimelineWidget w;
+    w.setPalette(palette);
+    w.resize(mainWindowSize);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setNow(ms(400));
+    w.setLanes(transferLanes(320), wire);
+    TimelineView *view = w.view();
+    view->showRange(ms(9.995), ms(10.045));
+    const TimelineLayout &layout = view->currentLayout();
+    QCOMPARE(layout.arrows().size(), 3);
+    const TimelineLayout::Arrow &synAck = layout.arrows()[1];
+    const TimelineLayout::Arrow &syn = layout.arrows()[0];
+    QVERIFY(synAck.lost);
+    QVERIFY(!syn.lost && !layout.arrows()[2].lost);
+    // Part of the way from the server's lane toward the client's, not to it.
+    QVERIFY(synAck.line.y2() > syn.line.y1() + 4);
+    QVERIFY(std::abs(synAck.line.length() - syn.line.length() * TimelineLayout::lostReach) < 1);
+    QVERIFY2(synAck.text.contains(QStringLiteral("DROPPED")), qPrintable(synAck.text));
+    // Whole where there is room, shortened where the next arrow comes close: always saying so.
+    QVERIFY(TimelineLayout::capturedLabels(wire[1]).contains(synAck.text.chopped(2)));
+    QCOMPARE(TimelineLayout::capturedLabels(wire[1]).first(), QStringLiteral("SYN,ACK seq=0 ack=1 DROPPED by rule 1"));
+    QVERIFY2(overlappingTexts(layout).isEmpty(), qPrintable(overlappingTexts(layout).join(QLatin1Char('\n'))));
+    QVERIFY(w.legend()->texts().contains(QStringLiteral("stopped by a wire rule: never arrived")));
+    const QString tip = layout.toolTipAt(synAck.line.pointAt(0.5), view->plan());
+    QVERIFY2(tip.contains(QStringLiteral("DROPPED by rule 1 (drop synack)")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("client #1 never had it")), qPrintable(tip));
+
+    // The cross in the error colour where the line ends.
+    const QImage image = view->viewport()->grab().toImage();
+    const QColor want = TimelineTheme::fromPalette(palette).failedCall();
+    bool red = false;
+    const QPoint end = synAck.line.p2().toPoint();
+    for (int dx = -3; dx <= 3 && !red; ++dx) {
+        for (int dy = -3; dy <= 3 && !red; ++dy) {
+            const QColor c = image.pixelColor((end + QPoint(dx, dy)) * view->devicePixelRatioF());
+            red = std::abs(c.red() - want.red()) < 40 && std::abs(c.green() - want.green()) < 40
+                && std::abs(c.blue() - want.blue()) < 40;
+        }
+    }
+    QVERIFY(red);
+    const QString file = saveScreenshot(w, QStringLiteral("timeline-dropped-synack-%1.png").arg(name));
+    QVERIFY(!file.isEmpty());
+    qInfo("screenshot: %s", qPrintable(file));
 }
 
 QTEST_MAIN(TestTimelineWidget)
