@@ -44,6 +44,7 @@ private Q_SLOTS:
     void shouldNameWhatWasNotObserved();
     void shouldStopWhenANeededCallFails();
     void shouldCountAnEpollReportOnlyWithEveryEventExpected();
+    void shouldCountOnlyTheSegmentsAnExpectationAsksFor();
 
 private:
     void table();
@@ -272,6 +273,69 @@ void TestScenarios::shouldCountAnEpollReportOnlyWithEveryEventExpected()
     h.runner.stop();
     QCOMPARE(h.openSockets(), 0);
     QVERIFY(!h.lab.epolls().first().open);
+}
+
+void TestScenarios::shouldCountOnlyTheSegmentsAnExpectationAsksFor()
+{
+    using Counted = Expectation::Counted;
+    using Seg = WireRule::Kind;
+    const auto segment = [](SegmentFlags flags, quint32 payload = 0) {
+        WireSegment w;
+        w.segment.flags = flags;
+        w.segment.payloadLength = payload;
+        return w;
+    };
+    WireSegment syn = segment(SegmentFlag::Syn);
+    WireSegment synAgain = syn;
+    synAgain.repeat.retransmission = 1;
+    synAgain.repeat.sincePreviousNs = 1'000'000'000;
+    WireSegment synAck = segment(SegmentFlag::Syn | SegmentFlag::Ack);
+    synAck.stoppedBy = 1;
+    synAck.stoppingRule = QStringLiteral("drop synack");
+    WireSegment refused = syn;
+    refused.stoppedBy = 2;
+    refused.answeredWithReset = true;
+    WireSegment ack = segment(SegmentFlag::Ack);
+    WireSegment duplicate = ack;
+    duplicate.repeat.duplicateAck = 1;
+    const WireSegment data = segment(SegmentFlag::Psh | SegmentFlag::Ack, 100);
+
+    const Expectation everySyn = Expectation::sends(LabEnd::client(1), Seg::Syn, 3);
+    QCOMPARE(everySyn.describe(), QStringLiteral("client #1 sends SYN 3 times"));
+    QVERIFY(everySyn.counts(syn) && everySyn.counts(synAgain) && everySyn.counts(refused));
+    QVERIFY(!everySyn.counts(synAck) && !everySyn.counts(ack));
+
+    const Expectation resent = Expectation::sends(LabEnd::client(1), Seg::Syn, 2, Counted::Retransmissions);
+    QCOMPARE(resent.describe(), QStringLiteral("client #1 sends SYN 3 times (2 retransmissions)"));
+    QVERIFY(resent.counts(synAgain));
+    QVERIFY(!resent.counts(syn));
+    QCOMPARE(Expectation::sends(LabEnd::serverEnd(1), Seg::Fin, 1, Counted::Retransmissions).describe(),
+             QStringLiteral("server end of client #1 sends FIN 2 times (1 retransmission)"));
+
+    const Expectation dropped = Expectation::sends(LabEnd::serverEnd(1), Seg::SynAck, 1, Counted::Dropped);
+    QCOMPARE(dropped.describe(), QStringLiteral("server end of client #1's SYN,ACK dropped on the wire"));
+    QVERIFY(dropped.counts(synAck));
+    QVERIFY(!dropped.counts(segment(SegmentFlag::Syn | SegmentFlag::Ack)));
+    QVERIFY(!Expectation::sends(LabEnd::client(1), Seg::Syn, 1, Counted::Dropped).counts(refused));
+
+    const Expectation refusedSyn = Expectation::sends(LabEnd::client(1), Seg::Syn, 1, Counted::Refused);
+    QCOMPARE(refusedSyn.describe(), QStringLiteral("client #1's SYN refused on the wire (answered with RST)"));
+    QVERIFY(refusedSyn.counts(refused));
+    QVERIFY(!refusedSyn.counts(syn));
+
+    // A duplicate ACK is a pure ACK, whatever kind was named.
+    const Expectation duplicates = Expectation::sends(LabEnd::serverEnd(1), Seg::Any, 2, Counted::DuplicateAcks);
+    QCOMPARE(duplicates.segment, Seg::Ack);
+    QCOMPARE(duplicates.describe(), QStringLiteral("server end of client #1 sends duplicate ACKs (2 at least)"));
+    QCOMPARE(Expectation::sends(LabEnd::serverEnd(1), Seg::Ack, 1, Counted::DuplicateAcks).describe(),
+             QStringLiteral("server end of client #1 sends a duplicate ACK"));
+    QVERIFY(duplicates.counts(duplicate));
+    QVERIFY(!duplicates.counts(ack) && !duplicates.counts(data));
+
+    QCOMPARE(Expectation::sends(LabEnd::client(2), Seg::Data).describe(), QStringLiteral("client #2 sends data"));
+    QCOMPARE(Expectation::sends(LabEnd::client(2), Seg::Any, 4).describe(), QStringLiteral("client #2 sends 4 segments"));
+    QVERIFY(Expectation::sends(LabEnd::client(2), Seg::Data).counts(data));
+    QVERIFY(!Expectation::sends(LabEnd::client(2), Seg::Ack).counts(data));
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)
