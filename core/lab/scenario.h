@@ -173,6 +173,10 @@ struct Scenario
     QString title;       // "Active close to TIME_WAIT"
     QString summary;     // one line for --list
     QString explanation; // a short plain explanation for the window and the command line
+    // Its steps put rules on the lab's wire and it expects segments a capture sees: it runs in
+    // the lab's private network with capture on. On this machine's loopback the step that sets
+    // the rules fails, saying why.
+    bool needsWire = false;
     std::function<QList<ScenarioStep>(const ScenarioConfig &)> steps;
 
     // Every expectation of every step, in order.

@@ -9,7 +9,6 @@
 #include "core/system/labnetwork.h"
 
 #include "../loopbackpair.h"
-#include "../../common/privatenetwork.h"
 #include "../../common/scriptedsource.h"
 
 #include <QSignalSpy>
@@ -129,21 +128,36 @@ void TestScenarios::runThrough(const QString &source, bool inPrivateNetwork)
     if (source == QLatin1String("ss") && QStandardPaths::findExecutable(QStringLiteral("ss")).isEmpty())
         QSKIP("the ss program (iproute2) is not installed");
 
-    LabNetwork network;
-    if (inPrivateNetwork)
-        SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
-    Harness h(SocketSource::create(source, inPrivateNetwork ? &network : nullptr));
+    const Scenario &chosen = *ScenarioCatalog::find(scenario);
+    if (chosen.needsWire && !inPrivateNetwork)
+        QSKIP("a wire scenario: its rules act on the lab's private network only (the private runs have it)");
+
+    // In the private network the live session makes it and captures its wire, as the window
+    // and the command line do.
+    Harness h{inPrivateNetwork ? std::unique_ptr<SocketSource>() : SocketSource::create(source)};
+    if (inPrivateNetwork) {
+        QString why;
+        if (!h.live.setNetwork(Network::Private, &why)) {
+            if (!LabNetwork::whyUnavailable().isEmpty())
+                QSKIP(qPrintable(why));
+            QFAIL(qPrintable(QStringLiteral("no private network, and no setting says why: ") + why));
+        }
+        QString error;
+        std::unique_ptr<SocketSource> polled = h.live.createSource(source, &error);
+        QVERIFY2(polled, qPrintable(error));
+        h.live.setSource(std::move(polled));
+        QVERIFY2(h.live.setCapturing(true, &why), qPrintable(why));
+        h.procDirectory = h.live.labNetwork()->procNetDirectory();
+        if (chosen.needsWire && !h.live.whyNoWire().isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + h.live.whyNoWire()));
+    }
     ScenarioConfig config;
     config.family = AddressFamily(family);
     // On the host the kernel chooses: tests never depend on a free port 8000. In the private
     // network it is always free.
     config.port = inPrivateNetwork ? 8000 : 0;
     config.clients = 4;
-    if (inPrivateNetwork) {
-        h.lab.setNetwork(&network);
-        h.procDirectory = network.procNetDirectory();
-    }
-    h.load(*ScenarioCatalog::find(scenario), config);
+    h.load(chosen, config);
     h.runner.runAll(0);
     QTRY_VERIFY_WITH_TIMEOUT(h.runner.isDone(), 30000);
     QVERIFY2(h.runner.status() == ScenarioRunner::Status::Finished, qPrintable(h.runner.failure()));
