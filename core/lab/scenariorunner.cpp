@@ -68,6 +68,9 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
             m_outcomes.append({e, e.kind == Expectation::Kind::NeverState, -1});
     }
     m_countFromNs = QList<qint64>(m_outcomes.size(), 0);
+    m_expectsSegments = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(), [](const Outcome &o) {
+        return o.expectation.kind == Expectation::Kind::Sends;
+    });
     m_seen.clear();
     m_segments.clear();
     m_labels.clear();
@@ -371,9 +374,8 @@ std::optional<LabEnd> ScenarioRunner::senderOf(const Segment &segment) const
 int ScenarioRunner::sentCount(const Expectation &e, qint64 sinceNs) const
 {
     int n = 0;
-    for (qsizetype i = m_segments.size() - 1; i >= 0 && m_segments[i].steadyNs >= sinceNs; --i) {
-        const WireSegment &w = m_segments[i];
-        if (e.counts(w) && senderOf(w.segment) == std::optional<LabEnd>(e.end))
+    for (qsizetype i = m_segments.size() - 1; i >= 0 && m_segments[i].segment.steadyNs >= sinceNs; --i) {
+        if (m_segments[i].end == e.end && e.counts(m_segments[i].segment))
             ++n;
     }
     return n;
@@ -381,20 +383,26 @@ int ScenarioRunner::sentCount(const Expectation &e, qint64 sinceNs) const
 
 void ScenarioRunner::observeSegment(const WireSegment &segment)
 {
-    if (!m_context || m_status == Status::Idle || segment.steadyNs < m_loadNs
+    if (!m_expectsSegments || !m_context || m_status == Status::Idle || segment.steadyNs < m_loadNs
         || (isDone() && segment.steadyNs > m_endedNs))
         return;
-    WireSegment kept = segment;
-    kept.frame.clear(); // what the session keeps; the runner needs the header
-    const auto same = std::find_if(m_segments.begin(), m_segments.end(), [&segment](const WireSegment &w) {
-        return w.steadyNs == segment.steadyNs && w.segment == segment.segment;
-    });
-    if (same != m_segments.end()) {
-        *same = kept; // marked by a wire rule after it was reported
+    const std::optional<LabEnd> end = senderOf(segment.segment);
+    if (!end)
+        return;
+    Sent kept{*end, segment};
+    kept.segment.frame.clear(); // the session keeps it; the header is enough here
+    // The same segment again, marked by a wire rule after it was reported: among the newest.
+    const auto isIt = [&segment](const Sent &s) {
+        return s.segment.steadyNs == segment.steadyNs && s.segment.segment == segment.segment;
+    };
+    qsizetype same = m_segments.size() - 1;
+    while (same >= 0 && m_segments[same].segment.steadyNs >= segment.steadyNs && !isIt(m_segments[same]))
+        --same;
+    if (same >= 0 && isIt(m_segments[same])) {
+        m_segments[same] = kept;
     } else {
         if (m_segments.size() >= maxSegments)
             m_segments.removeFirst();
-        // In capture order, which is the order of their times.
         m_segments.append(kept);
     }
     QList<Expectation> met;

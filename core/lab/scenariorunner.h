@@ -129,7 +129,13 @@ private:
     };
     QList<Seen> m_seen; // every (end, state) any snapshot showed
     static constexpr qsizetype maxSegments = 4096;
-    QList<WireSegment> m_segments; // the run's captured segments, without their frames; the newest maxSegments
+    struct Sent
+    {
+        LabEnd end;
+        WireSegment segment; // without its frame
+    };
+    QList<Sent> m_segments; // the run's segments between its ends, in capture order; the newest maxSegments
+    bool m_expectsSegments = false; // some expectation is about segments: worth keeping them
     Status m_status = Status::Idle;
     int m_next = 0;
     int m_current = -1;

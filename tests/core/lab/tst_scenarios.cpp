@@ -44,6 +44,7 @@ private Q_SLOTS:
     void shouldStopWhenANeededCallFails();
     void shouldCountAnEpollReportOnlyWithEveryEventExpected();
     void shouldCountOnlyTheSegmentsAnExpectationAsksFor();
+    void shouldCountEachSegmentOfTheLabsEndsOnceThoughMarkedLate();
 
 private:
     void table();
@@ -350,6 +351,72 @@ void TestScenarios::shouldCountOnlyTheSegmentsAnExpectationAsksFor()
     QCOMPARE(Expectation::sends(LabEnd::client(2), Seg::Any, 4).describe(), QStringLiteral("client #2 sends 4 segments"));
     QVERIFY(Expectation::sends(LabEnd::client(2), Seg::Data).counts(data));
     QVERIFY(!Expectation::sends(LabEnd::client(2), Seg::Ack).counts(data));
+}
+
+void TestScenarios::shouldCountEachSegmentOfTheLabsEndsOnceThoughMarkedLate()
+{
+    // Segments handed to the runner as the live session hands them, without a capture: which
+    // end sent each is told by its endpoints, and a rule's mark that comes after the segment
+    // counts it as stopped, not as a second segment.
+    using Seg = WireRule::Kind;
+    using Counted = Expectation::Counted;
+    Lab lab;
+    ScenarioRunner runner(&lab);
+    Scenario scenario;
+    scenario.name = QStringLiteral("segments");
+    scenario.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{ScenarioStep{
+            QStringLiteral("A listener, and client #1 connects."),
+            [](ScenarioContext &c) { return c.openListener(8) && c.newClient() == 1 && c.connectClient(1); },
+            {Expectation::sends(LabEnd::client(1), Seg::Syn, 2), Expectation::sends(LabEnd::client(1), Seg::Syn, 1, Counted::Dropped),
+             Expectation::sends(LabEnd::serverEnd(1), Seg::SynAck)},
+            3000, 0}};
+    };
+    ScenarioConfig config;
+    config.port = 0;
+    const qint64 beforeLoad = steadyNowNs();
+    runner.load(scenario, config);
+    runner.step();
+    QCOMPARE(runner.status(), ScenarioRunner::Status::Waiting);
+    const Endpoint client = lab.sockets().last().local;
+    const Endpoint server = ScenarioContext(lab, config).serverEndpoint();
+    QVERIFY(client.port != 0);
+    const auto segment = [](const Endpoint &from, const Endpoint &to, SegmentFlags flags, qint64 atNs) {
+        WireSegment w;
+        w.segment.source = from;
+        w.segment.destination = to;
+        w.segment.flags = flags;
+        w.steadyNs = atNs;
+        return w;
+    };
+    Endpoint serverPort = server;
+    serverPort.port = runner.port();
+    const auto met = [&runner] {
+        QStringList out;
+        for (const ScenarioRunner::Outcome &o : runner.outcomes()) {
+            if (o.met)
+                out << o.expectation.describe();
+        }
+        return out;
+    };
+
+    runner.observeSegment(segment(client, serverPort, SegmentFlag::Syn, beforeLoad)); // an earlier run's
+    WireSegment syn = segment(client, serverPort, SegmentFlag::Syn, steadyNowNs());
+    runner.observeSegment(syn);
+    QCOMPARE(met(), QStringList());
+    syn.stoppedBy = 1;
+    syn.stoppingRule = QStringLiteral("drop syn");
+    runner.observeSegment(syn); // the same SYN, marked after it was reported
+    QCOMPARE(met(), QStringList{QStringLiteral("client #1's SYN dropped on the wire")});
+    Endpoint stranger = client;
+    stranger.port = quint16(client.port + 1);
+    runner.observeSegment(segment(stranger, serverPort, SegmentFlag::Syn, steadyNowNs())); // no end of the lab's
+    runner.observeSegment(segment(serverPort, client, SegmentFlag::Syn | SegmentFlag::Ack, steadyNowNs()));
+    QCOMPARE(met(), QStringList({QStringLiteral("client #1's SYN dropped on the wire"),
+                                 QStringLiteral("server end of client #1 sends SYN,ACK")}));
+    runner.observeSegment(segment(client, serverPort, SegmentFlag::Syn, steadyNowNs()));
+    QCOMPARE(met().size(), 3);
+    runner.stop();
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)
