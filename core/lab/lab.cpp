@@ -100,6 +100,7 @@ OptionSpec optionSpec(LabOption option)
     case LabOption::SynRetries: return {IPPROTO_TCP, TCP_SYNCNT};
     case LabOption::KeepAlive: return {SOL_SOCKET, SO_KEEPALIVE};
     case LabOption::Linger: return {SOL_SOCKET, SO_LINGER};
+    case LabOption::NoDelay: return {IPPROTO_TCP, TCP_NODELAY};
     }
     return {SOL_SOCKET, SO_REUSEADDR};
 }

@@ -32,13 +32,14 @@ QString labOptionName(LabOption option)
     case LabOption::SynRetries: return QStringLiteral("TCP_SYNCNT");
     case LabOption::KeepAlive: return QStringLiteral("SO_KEEPALIVE");
     case LabOption::Linger: return QStringLiteral("SO_LINGER");
+    case LabOption::NoDelay: return QStringLiteral("TCP_NODELAY");
     }
     return QString();
 }
 
 std::optional<LabOption> labOptionNamed(QStringView name)
 {
-    for (int i = 0; i <= int(LabOption::Linger); ++i) {
+    for (int i = 0; i <= int(LabOption::NoDelay); ++i) {
         if (name == labOptionName(LabOption(i)))
             return LabOption(i);
     }

@@ -18,6 +18,7 @@ enum class LabOption : quint8 {
     SynRetries,    // TCP_SYNCNT: how often connect() retransmits its SYN before ETIMEDOUT
     KeepAlive,     // SO_KEEPALIVE
     Linger,        // SO_LINGER {on, value s}: 0 makes close() send RST and skip TIME_WAIT (abort)
+    NoDelay,       // TCP_NODELAY: each send() goes out at once, without Nagle's wait for the ACK
 };
 
 // epoll_ctl()'s operation: EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL.

@@ -85,6 +85,91 @@ Expectation Expectation::epollReports(LabEnd end, quint32 events)
     return e;
 }
 
+Expectation Expectation::sends(LabEnd sender, WireRule::Kind kind, int atLeast, Counted counted)
+{
+    Q_ASSERT(WireRule::isStateless(kind));
+    Expectation e;
+    e.kind = Kind::Sends;
+    e.end = sender;
+    e.segment = counted == Counted::DuplicateAcks ? WireRule::Kind::Ack : kind;
+    e.atLeast = qMax(1, atLeast);
+    e.counted = counted;
+    return e;
+}
+
+bool Expectation::counts(const WireSegment &w) const
+{
+    if (kind != Kind::Sends || !WireRule::matchesAlone(segment, w.segment))
+        return false;
+    switch (counted) {
+    case Counted::Every:
+        return true;
+    case Counted::Retransmissions:
+        return w.repeat.retransmission > 0;
+    case Counted::DuplicateAcks:
+        return w.repeat.duplicateAck > 0;
+    case Counted::Dropped:
+        return w.wasStopped() && !w.answeredWithReset;
+    case Counted::Refused:
+        return w.wasStopped() && w.answeredWithReset;
+    }
+    return false;
+}
+
+namespace {
+
+// A segment kind as the sentence about an end's segments names it.
+QString segmentNoun(WireRule::Kind kind)
+{
+    switch (kind) {
+    case WireRule::Kind::Syn: return QStringLiteral("SYN");
+    case WireRule::Kind::SynAck: return QStringLiteral("SYN,ACK");
+    case WireRule::Kind::Ack: return QStringLiteral("ACK");
+    case WireRule::Kind::Fin: return QStringLiteral("FIN");
+    case WireRule::Kind::Data: return QStringLiteral("data");
+    case WireRule::Kind::Rst: return QStringLiteral("RST");
+    case WireRule::Kind::Any: return QStringLiteral("a segment");
+    case WireRule::Kind::HandshakeAck:
+    case WireRule::Kind::FinAck:
+        break;
+    }
+    return WireRule::kindName(kind);
+}
+
+QString timesText(int n)
+{
+    return n == 1 ? QString() : QStringLiteral(" %1 times").arg(n);
+}
+
+QString sendsText(const Expectation &e)
+{
+    const QString who = e.end.label();
+    const QString what = segmentNoun(e.segment);
+    const int n = e.atLeast;
+    switch (e.counted) {
+    case Expectation::Counted::Every:
+        if (e.segment == WireRule::Kind::Any)
+            return n == 1 ? QStringLiteral("%1 sends a segment").arg(who) : QStringLiteral("%1 sends %2 segments").arg(who).arg(n);
+        return QStringLiteral("%1 sends %2%3").arg(who, what, timesText(n));
+    case Expectation::Counted::Retransmissions:
+        return QStringLiteral("%1 sends %2 %3 times (%4 retransmission%5)")
+            .arg(who, what)
+            .arg(n + 1)
+            .arg(n)
+            .arg(n == 1 ? QString() : QStringLiteral("s"));
+    case Expectation::Counted::DuplicateAcks:
+        return n == 1 ? QStringLiteral("%1 sends a duplicate ACK").arg(who)
+                      : QStringLiteral("%1 sends duplicate ACKs (%2 at least)").arg(who).arg(n);
+    case Expectation::Counted::Dropped:
+        return QStringLiteral("%1's %2 dropped on the wire%3").arg(who, what, timesText(n));
+    case Expectation::Counted::Refused:
+        return QStringLiteral("%1's %2 refused on the wire%3 (answered with RST)").arg(who, what, timesText(n));
+    }
+    return QString();
+}
+
+} // namespace
+
 QString Expectation::describe() const
 {
     switch (kind) {
@@ -101,6 +186,8 @@ QString Expectation::describe() const
         return QStringLiteral("%1 never in %2").arg(end.label(), kernelName(state));
     case Kind::EpollReports:
         return QStringLiteral("epoll_wait reports %1 %2").arg(end.label(), LabCall::epollEventsText(events));
+    case Kind::Sends:
+        return sendsText(*this);
     }
     return QString();
 }

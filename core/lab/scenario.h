@@ -3,6 +3,7 @@
 
 #include "lab.h"
 
+#include "core/capture/wiresegment.h"
 #include "core/wire/wirerule.h"
 
 #include <QList>
@@ -36,11 +37,19 @@ struct LabEnd
 };
 
 // Something a scenario must produce: a state seen on an end, a call failing with an errno or
-// returning at least some value, a state that must never be seen, or an epoll_wait()
-// reporting an end with at least some events.
+// returning at least some value, a state that must never be seen, an epoll_wait() reporting an
+// end with at least some events, or an end sending some segments on the lab's private wire.
 struct Expectation
 {
-    enum class Kind : quint8 { State, CallError, CallReturns, NeverState, EpollReports };
+    enum class Kind : quint8 { State, CallError, CallReturns, NeverState, EpollReports, Sends };
+    // Which of an end's segments of the kind a Sends expectation counts.
+    enum class Counted : quint8 {
+        Every,
+        Retransmissions, // sent again (WireSegment::repeat)
+        DuplicateAcks,   // pure ACKs repeating the one before (the kind is ack)
+        Dropped,         // stopped by a wire rule that dropped it
+        Refused,         // stopped by a wire rule that answered it with a RST in the receiver's name
+    };
     Kind kind = Kind::State;
     LabEnd end;
     TcpState state = TcpState::Established;
@@ -48,19 +57,31 @@ struct Expectation
     int error = 0;
     qint64 minResult = 0; // CallReturns
     quint32 events = 0;   // EpollReports: every one of these (EPOLLIN, ...) in one report
+    WireRule::Kind segment = WireRule::Kind::Any; // Sends: stateless kinds only (WireRule::isStateless)
+    Counted counted = Counted::Every;             // Sends
+    int atLeast = 1;                              // Sends: how many segments
 
     static Expectation inState(LabEnd end, TcpState state);
     static Expectation callFails(LabEnd end, LabCall::Kind call, int error);
     static Expectation callReturns(LabEnd end, LabCall::Kind call, qint64 atLeast);
     static Expectation never(LabEnd end, TcpState state);
     static Expectation epollReports(LabEnd end, quint32 events);
+    // `sender` puts at least `atLeast` segments of `kind` on the wire that `counted` counts.
+    // Met only by what a capture of the lab's private wire saw: never on this machine's
+    // loopback, nor with capture off.
+    static Expectation sends(LabEnd sender, WireRule::Kind kind, int atLeast = 1, Counted counted = Counted::Every);
 
     // Whether one epoll_wait() report of this end meets it (EpollReports).
     bool metBy(const LabCall::Ready &ready) const { return (ready.events & events) == events; }
+    // Whether a segment its end sent counts towards it (Sends): of its kind, and what `counted`
+    // asks for. Which end sent it is the caller's to know.
+    bool counts(const WireSegment &segment) const;
 
     // "client #2 in SYN_SENT", "connect() on client #1 fails with ECONNREFUSED",
     // "recv() on client #1 returns at least 100", "client #2 never in TIME_WAIT",
-    // "epoll_wait reports listener EPOLLIN"
+    // "epoll_wait reports listener EPOLLIN", "client #1 sends SYN 3 times (2 retransmissions)",
+    // "server end of client #1's SYN,ACK dropped on the wire",
+    // "server end of client #1 sends duplicate ACKs"
     QString describe() const;
 };
 
@@ -152,6 +173,10 @@ struct Scenario
     QString title;       // "Active close to TIME_WAIT"
     QString summary;     // one line for --list
     QString explanation; // a short plain explanation for the window and the command line
+    // Its steps put rules on the lab's wire and it expects segments a capture sees: it runs in
+    // the lab's private network with capture on. On this machine's loopback the step that sets
+    // the rules fails, saying why.
+    bool needsWire = false;
     std::function<QList<ScenarioStep>(const ScenarioConfig &)> steps;
 
     // Every expectation of every step, in order.

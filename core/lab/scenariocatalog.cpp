@@ -640,6 +640,202 @@ Scenario epollHalfClose()
     return s;
 }
 
+// The wire's scenarios: rules on the lab's private loopback lose or refuse chosen segments,
+// and a capture shows what each end sends about it.
+using Seg = WireRule::Kind;
+using Counted = Expectation::Counted;
+
+Expectation sends(LabEnd end, Seg kind, int atLeast = 1, Counted counted = Counted::Every)
+{
+    return Expectation::sends(end, kind, atLeast, counted);
+}
+
+ScenarioStep wireStep(const QString &rules, const QString &what)
+{
+    return step(what, [rules](ScenarioContext &c) { return c.setWireRules(rules); });
+}
+
+// A step that only waits for what the kernel does next.
+ScenarioStep waitFor(const QString &what, QList<Expectation> expect, int timeoutMs)
+{
+    return step(what, [](ScenarioContext &) { return true; }, std::move(expect), timeoutMs);
+}
+
+Scenario synRetry()
+{
+    Scenario s;
+    s.name = QStringLiteral("syn-retry");
+    s.title = QStringLiteral("Lost SYN,ACKs: SYN retries, then ETIMEDOUT");
+    s.summary = QStringLiteral("the wire drops every SYN,ACK: the client sends its SYN again and again, then gives up");
+    s.needsWire = true;
+    s.explanation = QStringLiteral(
+        "The wire drops every SYN,ACK. The server's kernel got the SYN: it keeps a request socket in "
+        "SYN_RECV and answers, but the answer never arrives, so the client waits in SYN_SENT. Its "
+        "retransmit timer sends the SYN again after 1 s. Linux 6.5 and later keep the first retries "
+        "1 s apart (net.ipv4.tcp_syn_linear_timeouts, 4 by default); older kernels double the wait "
+        "each time (1 s, 2 s, 4 s). Every SYN that arrives again is answered with the same SYN,ACK, "
+        "which is dropped again, and the server's own timer resends it too. TCP_SYNCNT 2 gives "
+        "connect() the time of two doubling retries, 1 + 2 + 4 = 7 s, however many SYNs the kernel "
+        "fits into it; then connect() fails with ETIMEDOUT. The server's half-open connection "
+        "outlives the client: once the rule is lifted, its next SYN,ACK reaches a port where no "
+        "socket is left, and the client's kernel answers RST.");
+    s.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{
+            listenStep(8),
+            wireStep(QStringLiteral("drop synack"), QStringLiteral("The wire gets a rule: drop every SYN,ACK.")),
+            connectStep(1, {{LabOption::SynRetries, 2}},
+                        QStringLiteral("Client #1 (TCP_SYNCNT 2) calls connect(): its SYN arrives, the server's "
+                                       "SYN,ACK is dropped."),
+                        {in(client(1), S::SynSent), in(serverEnd(1), S::SynRecv),
+                         sends(serverEnd(1), Seg::SynAck, 1, Counted::Dropped)}),
+            // The second retry comes 2 s after connect() (3 s on kernels before 6.5).
+            waitFor(QStringLiteral("Client #1's timer sends the SYN again, the first time a second after "
+                                   "connect(); each SYN is answered with the SYN,ACK again, and it is dropped again."),
+                    {sends(client(1), Seg::Syn, 2, Counted::Retransmissions),
+                     sends(serverEnd(1), Seg::SynAck, 2, Counted::Dropped), in(client(1), S::SynSent),
+                     in(serverEnd(1), S::SynRecv)},
+                    6000),
+            waitFor(QStringLiteral("7 s after connect() the client gives up: connect() fails with ETIMEDOUT."),
+                    {Expectation::callFails(client(1), LabCall::Kind::Connect, ETIMEDOUT)}, 8000),
+            // The server's next SYN,ACK is due within 8 s (its timer doubles from 1 s).
+            step(QStringLiteral("The rule is lifted: the server's next SYN,ACK reaches client #1's port, where no "
+                                "socket is left, and the client's kernel answers RST."),
+                 [](ScenarioContext &c) { return c.setWireRules(QString()); },
+                 {sends(client(1), Seg::Rst)}, 20000),
+        };
+    };
+    return s;
+}
+
+Scenario lostFinalAck()
+{
+    Scenario s;
+    s.name = QStringLiteral("lost-final-ack");
+    s.title = QStringLiteral("The last ACK lost: LAST_ACK sends its FIN again");
+    s.summary = QStringLiteral("the ACK of the server's FIN is dropped: the server resends its FIN, TIME_WAIT answers again");
+    s.needsWire = true;
+    s.explanation = QStringLiteral(
+        "The client closes first and waits in FIN_WAIT2; when the server closes, its FIN moves the "
+        "client to TIME_WAIT and the client ACKs it — but the wire drops that ACK. The server end "
+        "stays in LAST_ACK with its retransmit timer running and sends its FIN again (after about "
+        "200 ms on loopback, its smallest timeout). The client, in TIME_WAIT, still knows the "
+        "connection and ACKs the FIN once more; this ACK arrives and the server end is gone. This is "
+        "what TIME_WAIT is for: an end that forgot the connection at once could only answer the "
+        "repeated FIN with RST.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps{
+            listenStep(8),
+            // Before the connection starts: the rule follows it from its SYN on (conntrack does
+            // not take up a connection at a FIN).
+            wireStep(QStringLiteral("drop next fin-ack from client"),
+                     QStringLiteral("The wire gets a rule: drop the next ACK client #1 sends for a FIN from the server.")),
+            connectStep(1, {}, QStringLiteral("Client #1 calls socket() and connect()."),
+                        {in(client(1), S::Established), in(serverEnd(1), S::Established)}),
+            acceptStep(QStringLiteral("The server calls accept() and gets accepted #1.")),
+        };
+        steps.append(step(QStringLiteral("Client #1 calls close() first: FIN; the server's ACK arrives."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::close(c.client(1))); },
+                          {in(client(1), S::FinWait2), in(serverEnd(1), S::CloseWait)}));
+        steps.append(step(QStringLiteral("The server calls close(): FIN. Client #1 enters TIME_WAIT and ACKs it, "
+                                         "but the ACK is dropped; the server end sends its FIN again."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::close(c.serverEnd(1))); },
+                          {in(serverEnd(1), S::LastAck), in(client(1), S::TimeWait),
+                           sends(client(1), Seg::Ack, 1, Counted::Dropped),
+                           sends(serverEnd(1), Seg::Fin, 1, Counted::Retransmissions),
+                           sends(client(1), Seg::Ack, 1, Counted::DuplicateAcks)}));
+        return steps;
+    };
+    return s;
+}
+
+Scenario lostData()
+{
+    Scenario s;
+    s.name = QStringLiteral("lost-data");
+    s.title = QStringLiteral("A lost data segment: a duplicate ACK and a fast retransmission");
+    s.summary = QStringLiteral("one data segment is dropped: the receiver repeats its ACK, the sender resends at once");
+    s.needsWire = true;
+    s.explanation = QStringLiteral(
+        "Client #1 sends small messages with TCP_NODELAY, so each send() is a segment of its own. The "
+        "wire drops one. The next arrives out of order: the server's kernel keeps it but can "
+        "acknowledge only what came in order, so it repeats its last ACK — a duplicate ACK — with a "
+        "SACK block naming what it holds. Classic fast retransmit waits for three duplicates; Linux "
+        "(RACK, RFC 8985) counts a segment lost as soon as one sent after it has arrived and a round "
+        "trip has passed, which on loopback is microseconds. So one duplicate ACK is enough here: "
+        "the client sends the lost segment again at once, long before its retransmission timer "
+        "(200 ms at least) would, the next ACK covers everything, and the server reads the bytes in "
+        "order.");
+    s.steps = [](const ScenarioConfig &) {
+        QList<ScenarioStep> steps = connectedPair({}, {{LabOption::NoDelay, 1}});
+        steps.append(step(QStringLiteral("Client #1 sends a first message of 100 bytes; the server's kernel ACKs it."),
+                          [](ScenarioContext &c) { return c.run(LabCommand::send(c.client(1), 100)); },
+                          {sends(client(1), Seg::Data), sends(serverEnd(1), Seg::Ack)}));
+        steps.append(wireStep(QStringLiteral("drop next data from client"),
+                              QStringLiteral("The wire gets a rule: drop the next data segment from client #1.")));
+        // The 100 ms let sockscope take the spent rule out (some ms) before more data comes, and
+        // are shorter than the retransmission timer, which would repair the loss alone.
+        steps.append(step(QStringLiteral("Client #1 sends a message of 100 bytes, which is dropped, and 100 ms later "
+                                         "three more: the first of them arrives out of order."),
+                          [](ScenarioContext &c) {
+                              const qint64 sent = c.lab().socket(c.client(1))->bytesSent;
+                              if (sent == 100)
+                                  return c.run(LabCommand::send(c.client(1), 100));
+                              if (sent == 200) {
+                                  for (int i = 0; i < 3; ++i) {
+                                      if (!c.run(LabCommand::send(c.client(1), 100)))
+                                          return false;
+                                  }
+                              }
+                              return true;
+                          },
+                          {sends(client(1), Seg::Data, 1, Counted::Dropped),
+                           sends(serverEnd(1), Seg::Ack, 1, Counted::DuplicateAcks),
+                           sends(client(1), Seg::Data, 1, Counted::Retransmissions)}, 3000, 100));
+        steps.append(step(QStringLiteral("The server reads: all 500 bytes, in order."),
+                          [](ScenarioContext &c) {
+                              if (c.lab().socket(c.serverEnd(1))->bytesReceived < 500)
+                                  c.run(LabCommand::receive(c.serverEnd(1), 4096)); // EAGAIN until they arrive
+                              return true;
+                          },
+                          {Expectation::callReturns(serverEnd(1), LabCall::Kind::Receive, 500)}, 3000, 50));
+        return steps;
+    };
+    return s;
+}
+
+Scenario rstOnConnect()
+{
+    Scenario s;
+    s.name = QStringLiteral("rst-on-connect");
+    s.title = QStringLiteral("A refused SYN: RST from the wire, the listener untouched");
+    s.summary = QStringLiteral("the wire answers the SYN with RST in the server's name: ECONNREFUSED though it listens");
+    s.needsWire = true;
+    s.explanation = QStringLiteral(
+        "The server listens, but the wire refuses every SYN: it answers it with a RST in the "
+        "server's name, as a firewall's reject rule does, and the SYN never reaches the listener. "
+        "For the client this looks exactly like a port where nothing listens: connect() fails with "
+        "ECONNREFUSED. The listener stays in LISTEN and never sees a connection — its queue is empty "
+        "and no server end exists. ECONNREFUSED says only that something answered the SYN with RST, "
+        "not that no server is listening.");
+    s.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{
+            listenStep(8),
+            wireStep(QStringLiteral("reject syn"), QStringLiteral("The wire gets a rule: answer every SYN with RST.")),
+            step(QStringLiteral("Client #1 calls connect(): the SYN is refused, and a RST comes back from the "
+                                "server's port."),
+                 [](ScenarioContext &c) {
+                     c.newClient();
+                     c.connectClient(1); // fails: that is the point
+                     return c.clientCount() == 1;
+                 },
+                 {Expectation::callFails(client(1), LabCall::Kind::Connect, ECONNREFUSED),
+                  sends(client(1), Seg::Syn, 1, Counted::Refused), sends(serverEnd(1), Seg::Rst),
+                  in(listener, S::Listen), Expectation::never(serverEnd(1), S::SynRecv)}),
+        };
+    };
+    return s;
+}
+
 } // namespace
 
 const QList<Scenario> &ScenarioCatalog::all()
@@ -647,6 +843,7 @@ const QList<Scenario> &ScenarioCatalog::all()
     static const QList<Scenario> scenarios{
         handshake(), acceptQueue(), backlogOverflow(), deferredAccept(), timeWait(), halfClose(),
         finWait1(), lastAck(), closing(), selfConnect(), reset(), manyClients(), epollEcho(), epollHalfClose(),
+        synRetry(), lostFinalAck(), lostData(), rstOnConnect(),
     };
     return scenarios;
 }

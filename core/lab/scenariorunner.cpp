@@ -15,6 +15,8 @@ bool sameExpectation(const Expectation &a, const Expectation &b)
         return a.call == b.call && a.error == b.error && a.minResult == b.minResult;
     if (a.kind == Expectation::Kind::EpollReports)
         return a.events == b.events;
+    if (a.kind == Expectation::Kind::Sends)
+        return a.segment == b.segment && a.counted == b.counted && a.atLeast == b.atLeast;
     return a.state == b.state;
 }
 
@@ -65,7 +67,12 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
         if (!known)
             m_outcomes.append({e, e.kind == Expectation::Kind::NeverState, -1});
     }
+    m_countFromNs = QList<qint64>(m_outcomes.size(), 0);
+    m_expectsSegments = std::any_of(m_outcomes.cbegin(), m_outcomes.cend(), [](const Outcome &o) {
+        return o.expectation.kind == Expectation::Kind::Sends;
+    });
     m_seen.clear();
+    m_segments.clear();
     m_labels.clear();
     m_status = Status::Idle;
     m_next = 0;
@@ -75,6 +82,7 @@ void ScenarioRunner::load(const Scenario &scenario, const ScenarioConfig &config
     m_failure.clear();
     m_clock.invalidate();
     m_startedNs = 0;
+    m_endedNs = 0;
 }
 
 ScenarioRunRecord ScenarioRunner::record() const
@@ -134,6 +142,12 @@ void ScenarioRunner::step()
 
     const qsizetype callsBefore = m_lab->calls().size();
     m_stepBeginNs = steadyNowNs();
+    for (const Expectation &e : std::as_const(m_steps[m_current].expect)) {
+        for (qsizetype i = 0; e.kind == Expectation::Kind::Sends && i < m_outcomes.size(); ++i) {
+            if (m_countFromNs[i] == 0 && sameExpectation(m_outcomes[i].expectation, e))
+                m_countFromNs[i] = m_stepBeginNs;
+        }
+    }
     m_inAction = true;
     const bool ok = m_steps[m_current].action(*m_context);
     m_inAction = false;
@@ -210,6 +224,7 @@ void ScenarioRunner::finishRun(Status status)
     m_dwell.stop();
     m_autoRun = false;
     m_status = status;
+    m_endedNs = steadyNowNs();
     Q_EMIT finished();
 }
 
@@ -243,6 +258,8 @@ bool ScenarioRunner::heldSinceStepBegan(const Expectation &e) const
         }
         return false;
     }
+    case Expectation::Kind::Sends:
+        return sentCount(e, m_stepBeginNs) >= e.atLeast;
     }
     return false;
 }
@@ -332,6 +349,72 @@ std::optional<LabEnd> ScenarioRunner::endOfSocket(int socketId) const
         return std::nullopt;
     }
     return std::nullopt;
+}
+
+std::optional<LabEnd> ScenarioRunner::senderOf(const Segment &segment) const
+{
+    const quint16 port = m_context->port();
+    if (port == 0)
+        return std::nullopt;
+    const Endpoint from = segment.source.unmapped();
+    const Endpoint to = segment.destination.unmapped();
+    for (int n = 1; n <= m_context->clientCount(); ++n) {
+        const LabSocket *c = m_lab->socket(m_context->client(n));
+        if (!c || c->local.port == 0)
+            continue;
+        const Endpoint mine = c->local.unmapped();
+        if (from == mine && to.port == port)
+            return LabEnd::client(n);
+        if (to == mine && from.port == port)
+            return LabEnd::serverEnd(n);
+    }
+    return std::nullopt;
+}
+
+int ScenarioRunner::sentCount(const Expectation &e, qint64 sinceNs) const
+{
+    int n = 0;
+    for (qsizetype i = m_segments.size() - 1; i >= 0 && m_segments[i].segment.steadyNs >= sinceNs; --i) {
+        if (m_segments[i].end == e.end && e.counts(m_segments[i].segment))
+            ++n;
+    }
+    return n;
+}
+
+void ScenarioRunner::observeSegment(const WireSegment &segment)
+{
+    if (!m_expectsSegments || !m_context || m_status == Status::Idle || segment.steadyNs < m_loadNs
+        || (isDone() && segment.steadyNs > m_endedNs))
+        return;
+    const std::optional<LabEnd> end = senderOf(segment.segment);
+    if (!end)
+        return;
+    Sent kept{*end, segment};
+    kept.segment.frame.clear(); // the session keeps it; the header is enough here
+    // The same segment again, marked by a wire rule after it was reported: among the newest.
+    const auto isIt = [&segment](const Sent &s) {
+        return s.segment.steadyNs == segment.steadyNs && s.segment.segment == segment.segment;
+    };
+    qsizetype same = m_segments.size() - 1;
+    while (same >= 0 && m_segments[same].segment.steadyNs >= segment.steadyNs && !isIt(m_segments[same]))
+        --same;
+    if (same >= 0 && isIt(m_segments[same])) {
+        m_segments[same] = kept;
+    } else {
+        if (m_segments.size() >= maxSegments)
+            m_segments.removeFirst();
+        m_segments.append(kept);
+    }
+    QList<Expectation> met;
+    for (qsizetype i = 0; i < m_outcomes.size(); ++i) {
+        const Outcome &o = m_outcomes[i];
+        if (o.expectation.kind == Expectation::Kind::Sends && !o.met && m_countFromNs[i] > 0
+            && sentCount(o.expectation, m_countFromNs[i]) >= o.expectation.atLeast)
+            met.append(o.expectation);
+    }
+    for (const Expectation &e : met)
+        markMet(e);
+    checkStep();
 }
 
 void ScenarioRunner::callMade(const LabCall &call)

@@ -69,6 +69,10 @@ public:
 
     // One poll: what it changed, and the histories after it (the store has taken the delta).
     void observe(const TrackerDelta &delta, const ConnectionStore &store);
+    // One segment captured on the lab's private wire, as the session keeps it; the same segment
+    // again when a wire rule's mark came after it (LiveSession::segmentStopped). What meets a
+    // Sends expectation: without a capture, nothing does.
+    void observeSegment(const WireSegment &segment);
 
 public Q_SLOTS:
     void step();               // runs the next step
@@ -101,6 +105,11 @@ private:
     void noteObserved(const LabEnd &end, TcpState state, qint64 steadyNs);
     std::optional<LabEnd> endOfSocket(int socketId) const;
     bool reportsEnd(const LabCall &call, const Expectation &e) const; // an epoll_wait()'s
+    // Which end of the scenario's connections sent a segment: client #n from its own endpoint
+    // to the server's port, the server end of client #n the other way (before accept() too).
+    std::optional<LabEnd> senderOf(const Segment &segment) const;
+    // How many segments sent from `sinceNs` on count towards a Sends expectation.
+    int sentCount(const Expectation &e, qint64 sinceNs) const;
 
     Lab *m_lab;
     Scenario m_scenario;
@@ -109,6 +118,9 @@ private:
     std::unique_ptr<ScenarioContext> m_context;
     ScenarioWire m_wire;
     QList<Outcome> m_outcomes;
+    // Index for index with m_outcomes: where a Sends expectation starts counting, the start of
+    // the first step that expects it (0 before that step); earlier segments are not its.
+    QList<qint64> m_countFromNs;
     struct Seen
     {
         LabEnd end;
@@ -116,6 +128,14 @@ private:
         qint64 lastSeenNs; // the newest snapshot that showed it
     };
     QList<Seen> m_seen; // every (end, state) any snapshot showed
+    static constexpr qsizetype maxSegments = 4096;
+    struct Sent
+    {
+        LabEnd end;
+        WireSegment segment; // without its frame
+    };
+    QList<Sent> m_segments; // the run's segments between its ends, in capture order; the newest maxSegments
+    bool m_expectsSegments = false; // some expectation is about segments: worth keeping them
     Status m_status = Status::Idle;
     int m_next = 0;
     int m_current = -1;
@@ -125,6 +145,7 @@ private:
     QMetaObject::Connection m_awaitLookups;
     qint64 m_loadNs = 0;
     qint64 m_startedNs = 0;            // snapshots older than the run are not about it
+    qint64 m_endedNs = 0;              // when it finished, failed or was stopped: segments after are not its
     qint64 m_stepBeginNs = 0;       // when the current step's action began
     qint64 m_stepStartNs = 0;       // when the current step's action ended
     bool m_observedSinceStep = false; // a snapshot taken after that has been seen

@@ -213,6 +213,7 @@ void LiveSession::settleHits()
                 }
             }
             Q_EMIT segmentStopped(*stopped);
+            m_runner.observeSegment(*stopped);
         }
         Q_EMIT wireRuleActed(hit, hitText(hit, stopped ? &*stopped : nullptr));
     }
@@ -322,6 +323,7 @@ void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
     }
     m_session.addWireSegment(w);
     Q_EMIT segmentCaptured(w);
+    m_runner.observeSegment(w);
     provePacketStates(w);
     for (const WireRuleHit &hit : std::as_const(acted))
         Q_EMIT wireRuleActed(hit, hitText(hit, &w));

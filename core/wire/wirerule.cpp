@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wirerule.h"
 
+#include "core/capture/segment.h"
+
 namespace sockscope {
 
 namespace {
@@ -202,6 +204,38 @@ private:
 };
 
 } // namespace
+
+bool WireRule::isStateless(Kind kind)
+{
+    return kind != Kind::HandshakeAck && kind != Kind::FinAck;
+}
+
+bool WireRule::matchesAlone(Kind kind, const Segment &segment)
+{
+    const bool syn = segment.has(SegmentFlag::Syn);
+    const bool ack = segment.has(SegmentFlag::Ack);
+    switch (kind) {
+    case Kind::Syn:
+        return syn && !ack;
+    case Kind::SynAck:
+        return syn && ack;
+    case Kind::Ack:
+        return ack && !syn && !segment.has(SegmentFlag::Fin) && !segment.has(SegmentFlag::Rst)
+            && segment.payloadLength == 0;
+    case Kind::Fin:
+        return segment.has(SegmentFlag::Fin);
+    case Kind::Data:
+        return segment.payloadLength > 0;
+    case Kind::Rst:
+        return segment.has(SegmentFlag::Rst);
+    case Kind::Any:
+        return true;
+    case Kind::HandshakeAck:
+    case Kind::FinAck:
+        return false;
+    }
+    return false;
+}
 
 QString WireRule::kindName(Kind kind)
 {

@@ -8,6 +8,8 @@
 
 namespace sockscope {
 
+struct Segment;
+
 // A wire rule: which segments on the lab's private loopback to lose or refuse, as data.
 //
 // The grammar, one rule:
@@ -86,6 +88,13 @@ public:
     // Removes the table (and nothing else); fine when there is none.
     static QString nftClear();
     static QString tableName() { return QStringLiteral("sockscope"); }
+
+    // Whether a kind is told from one segment's header alone: every kind but handshake-ack and
+    // fin-ack, which are "the first ACK after ..." and need what came before on the connection.
+    static bool isStateless(Kind kind);
+    // Whether `segment` is of this kind, judged as the nft rules judge it but from the captured
+    // segment (its flags and payload length); false for the kinds that are not stateless.
+    static bool matchesAlone(Kind kind, const Segment &segment);
 
     static QString kindName(Kind kind); // "synack"
     static QString actionName(Action action, int percent = 100); // "drop next", "drop 25%"

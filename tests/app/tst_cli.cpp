@@ -722,7 +722,8 @@ void TestCli::shouldListTheScenarios()
         names << line.section(QLatin1Char(' '), 0, 0);
     QCOMPARE(names, (QStringList{"handshake", "accept-queue", "backlog-overflow", "deferred-accept", "time-wait",
                                  "half-close", "fin-wait-1", "last-ack", "closing", "self-connect", "reset",
-                                 "many-clients", "epoll-echo", "epoll-half-close"}));
+                                 "many-clients", "epoll-echo", "epoll-half-close", "syn-retry", "lost-final-ack",
+                                 "lost-data", "rst-on-connect"}));
     for (const QString &line : lines)
         QVERIFY2(line.size() > 30, qPrintable(line)); // each has its one-line summary
     const Run help = run({QStringLiteral("scenario"), QStringLiteral("--help")});

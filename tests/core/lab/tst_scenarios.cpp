@@ -9,7 +9,6 @@
 #include "core/system/labnetwork.h"
 
 #include "../loopbackpair.h"
-#include "../../common/privatenetwork.h"
 #include "../../common/scriptedsource.h"
 
 #include <QSignalSpy>
@@ -44,6 +43,8 @@ private Q_SLOTS:
     void shouldNameWhatWasNotObserved();
     void shouldStopWhenANeededCallFails();
     void shouldCountAnEpollReportOnlyWithEveryEventExpected();
+    void shouldCountOnlyTheSegmentsAnExpectationAsksFor();
+    void shouldCountEachSegmentOfTheLabsEndsOnceThoughMarkedLate();
 
 private:
     void table();
@@ -128,21 +129,36 @@ void TestScenarios::runThrough(const QString &source, bool inPrivateNetwork)
     if (source == QLatin1String("ss") && QStandardPaths::findExecutable(QStringLiteral("ss")).isEmpty())
         QSKIP("the ss program (iproute2) is not installed");
 
-    LabNetwork network;
-    if (inPrivateNetwork)
-        SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
-    Harness h(SocketSource::create(source, inPrivateNetwork ? &network : nullptr));
+    const Scenario &chosen = *ScenarioCatalog::find(scenario);
+    if (chosen.needsWire && !inPrivateNetwork)
+        QSKIP("a wire scenario: its rules act on the lab's private network only (the private runs have it)");
+
+    // In the private network the live session makes it and captures its wire, as the window
+    // and the command line do.
+    Harness h{inPrivateNetwork ? std::unique_ptr<SocketSource>() : SocketSource::create(source)};
+    if (inPrivateNetwork) {
+        QString why;
+        if (!h.live.setNetwork(Network::Private, &why)) {
+            if (!LabNetwork::whyUnavailable().isEmpty())
+                QSKIP(qPrintable(why));
+            QFAIL(qPrintable(QStringLiteral("no private network, and no setting says why: ") + why));
+        }
+        QString error;
+        std::unique_ptr<SocketSource> polled = h.live.createSource(source, &error);
+        QVERIFY2(polled, qPrintable(error));
+        h.live.setSource(std::move(polled));
+        QVERIFY2(h.live.setCapturing(true, &why), qPrintable(why));
+        h.procDirectory = h.live.labNetwork()->procNetDirectory();
+        if (chosen.needsWire && !h.live.whyNoWire().isEmpty())
+            QSKIP(qPrintable(QStringLiteral("no wire rules here: ") + h.live.whyNoWire()));
+    }
     ScenarioConfig config;
     config.family = AddressFamily(family);
     // On the host the kernel chooses: tests never depend on a free port 8000. In the private
     // network it is always free.
     config.port = inPrivateNetwork ? 8000 : 0;
     config.clients = 4;
-    if (inPrivateNetwork) {
-        h.lab.setNetwork(&network);
-        h.procDirectory = network.procNetDirectory();
-    }
-    h.load(*ScenarioCatalog::find(scenario), config);
+    h.load(chosen, config);
     h.runner.runAll(0);
     QTRY_VERIFY_WITH_TIMEOUT(h.runner.isDone(), 30000);
     QVERIFY2(h.runner.status() == ScenarioRunner::Status::Finished, qPrintable(h.runner.failure()));
@@ -272,6 +288,135 @@ void TestScenarios::shouldCountAnEpollReportOnlyWithEveryEventExpected()
     h.runner.stop();
     QCOMPARE(h.openSockets(), 0);
     QVERIFY(!h.lab.epolls().first().open);
+}
+
+void TestScenarios::shouldCountOnlyTheSegmentsAnExpectationAsksFor()
+{
+    using Counted = Expectation::Counted;
+    using Seg = WireRule::Kind;
+    const auto segment = [](SegmentFlags flags, quint32 payload = 0) {
+        WireSegment w;
+        w.segment.flags = flags;
+        w.segment.payloadLength = payload;
+        return w;
+    };
+    WireSegment syn = segment(SegmentFlag::Syn);
+    WireSegment synAgain = syn;
+    synAgain.repeat.retransmission = 1;
+    synAgain.repeat.sincePreviousNs = 1'000'000'000;
+    WireSegment synAck = segment(SegmentFlag::Syn | SegmentFlag::Ack);
+    synAck.stoppedBy = 1;
+    synAck.stoppingRule = QStringLiteral("drop synack");
+    WireSegment refused = syn;
+    refused.stoppedBy = 2;
+    refused.answeredWithReset = true;
+    WireSegment ack = segment(SegmentFlag::Ack);
+    WireSegment duplicate = ack;
+    duplicate.repeat.duplicateAck = 1;
+    const WireSegment data = segment(SegmentFlag::Psh | SegmentFlag::Ack, 100);
+
+    const Expectation everySyn = Expectation::sends(LabEnd::client(1), Seg::Syn, 3);
+    QCOMPARE(everySyn.describe(), QStringLiteral("client #1 sends SYN 3 times"));
+    QVERIFY(everySyn.counts(syn) && everySyn.counts(synAgain) && everySyn.counts(refused));
+    QVERIFY(!everySyn.counts(synAck) && !everySyn.counts(ack));
+
+    const Expectation resent = Expectation::sends(LabEnd::client(1), Seg::Syn, 2, Counted::Retransmissions);
+    QCOMPARE(resent.describe(), QStringLiteral("client #1 sends SYN 3 times (2 retransmissions)"));
+    QVERIFY(resent.counts(synAgain));
+    QVERIFY(!resent.counts(syn));
+    QCOMPARE(Expectation::sends(LabEnd::serverEnd(1), Seg::Fin, 1, Counted::Retransmissions).describe(),
+             QStringLiteral("server end of client #1 sends FIN 2 times (1 retransmission)"));
+
+    const Expectation dropped = Expectation::sends(LabEnd::serverEnd(1), Seg::SynAck, 1, Counted::Dropped);
+    QCOMPARE(dropped.describe(), QStringLiteral("server end of client #1's SYN,ACK dropped on the wire"));
+    QVERIFY(dropped.counts(synAck));
+    QVERIFY(!dropped.counts(segment(SegmentFlag::Syn | SegmentFlag::Ack)));
+    QVERIFY(!Expectation::sends(LabEnd::client(1), Seg::Syn, 1, Counted::Dropped).counts(refused));
+
+    const Expectation refusedSyn = Expectation::sends(LabEnd::client(1), Seg::Syn, 1, Counted::Refused);
+    QCOMPARE(refusedSyn.describe(), QStringLiteral("client #1's SYN refused on the wire (answered with RST)"));
+    QVERIFY(refusedSyn.counts(refused));
+    QVERIFY(!refusedSyn.counts(syn));
+
+    // A duplicate ACK is a pure ACK, whatever kind was named.
+    const Expectation duplicates = Expectation::sends(LabEnd::serverEnd(1), Seg::Any, 2, Counted::DuplicateAcks);
+    QCOMPARE(duplicates.segment, Seg::Ack);
+    QCOMPARE(duplicates.describe(), QStringLiteral("server end of client #1 sends duplicate ACKs (2 at least)"));
+    QCOMPARE(Expectation::sends(LabEnd::serverEnd(1), Seg::Ack, 1, Counted::DuplicateAcks).describe(),
+             QStringLiteral("server end of client #1 sends a duplicate ACK"));
+    QVERIFY(duplicates.counts(duplicate));
+    QVERIFY(!duplicates.counts(ack) && !duplicates.counts(data));
+
+    QCOMPARE(Expectation::sends(LabEnd::client(2), Seg::Data).describe(), QStringLiteral("client #2 sends data"));
+    QCOMPARE(Expectation::sends(LabEnd::client(2), Seg::Any, 4).describe(), QStringLiteral("client #2 sends 4 segments"));
+    QVERIFY(Expectation::sends(LabEnd::client(2), Seg::Data).counts(data));
+    QVERIFY(!Expectation::sends(LabEnd::client(2), Seg::Ack).counts(data));
+}
+
+void TestScenarios::shouldCountEachSegmentOfTheLabsEndsOnceThoughMarkedLate()
+{
+    // Segments handed to the runner as the live session hands them, without a capture: which
+    // end sent each is told by its endpoints, and a rule's mark that comes after the segment
+    // counts it as stopped, not as a second segment.
+    using Seg = WireRule::Kind;
+    using Counted = Expectation::Counted;
+    Lab lab;
+    ScenarioRunner runner(&lab);
+    Scenario scenario;
+    scenario.name = QStringLiteral("segments");
+    scenario.steps = [](const ScenarioConfig &) {
+        return QList<ScenarioStep>{ScenarioStep{
+            QStringLiteral("A listener, and client #1 connects."),
+            [](ScenarioContext &c) { return c.openListener(8) && c.newClient() == 1 && c.connectClient(1); },
+            {Expectation::sends(LabEnd::client(1), Seg::Syn, 2), Expectation::sends(LabEnd::client(1), Seg::Syn, 1, Counted::Dropped),
+             Expectation::sends(LabEnd::serverEnd(1), Seg::SynAck)},
+            3000, 0}};
+    };
+    ScenarioConfig config;
+    config.port = 0;
+    const qint64 beforeLoad = steadyNowNs();
+    runner.load(scenario, config);
+    runner.step();
+    QCOMPARE(runner.status(), ScenarioRunner::Status::Waiting);
+    const Endpoint client = lab.sockets().last().local;
+    const Endpoint server = ScenarioContext(lab, config).serverEndpoint();
+    QVERIFY(client.port != 0);
+    const auto segment = [](const Endpoint &from, const Endpoint &to, SegmentFlags flags, qint64 atNs) {
+        WireSegment w;
+        w.segment.source = from;
+        w.segment.destination = to;
+        w.segment.flags = flags;
+        w.steadyNs = atNs;
+        return w;
+    };
+    Endpoint serverPort = server;
+    serverPort.port = runner.port();
+    const auto met = [&runner] {
+        QStringList out;
+        for (const ScenarioRunner::Outcome &o : runner.outcomes()) {
+            if (o.met)
+                out << o.expectation.describe();
+        }
+        return out;
+    };
+
+    runner.observeSegment(segment(client, serverPort, SegmentFlag::Syn, beforeLoad)); // an earlier run's
+    WireSegment syn = segment(client, serverPort, SegmentFlag::Syn, steadyNowNs());
+    runner.observeSegment(syn);
+    QCOMPARE(met(), QStringList());
+    syn.stoppedBy = 1;
+    syn.stoppingRule = QStringLiteral("drop syn");
+    runner.observeSegment(syn); // the same SYN, marked after it was reported
+    QCOMPARE(met(), QStringList{QStringLiteral("client #1's SYN dropped on the wire")});
+    Endpoint stranger = client;
+    stranger.port = quint16(client.port + 1);
+    runner.observeSegment(segment(stranger, serverPort, SegmentFlag::Syn, steadyNowNs())); // no end of the lab's
+    runner.observeSegment(segment(serverPort, client, SegmentFlag::Syn | SegmentFlag::Ack, steadyNowNs()));
+    QCOMPARE(met(), QStringList({QStringLiteral("client #1's SYN dropped on the wire"),
+                                 QStringLiteral("server end of client #1 sends SYN,ACK")}));
+    runner.observeSegment(segment(client, serverPort, SegmentFlag::Syn, steadyNowNs()));
+    QCOMPARE(met().size(), 3);
+    runner.stop();
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The wire rules' grammar: what each text means, in words and as nft rules, and where a wrong
 // text is wrong.
+#include "core/capture/segment.h"
 #include "core/wire/wirerule.h"
 
 #include <QTest>
@@ -40,6 +41,8 @@ private Q_SLOTS:
     void shouldClassifyPayloadOnlyWhereARuleNeedsIt();
     void shouldRememberHandshakesAndFinsOnTheConnectionsMark();
     void shouldLeaveSpentRulesOutAndKeepTheOthersNumbers();
+    void shouldTellAStatelessKindFromOneSegment_data();
+    void shouldTellAStatelessKindFromOneSegment();
 };
 
 void TestWireRule::shouldReadARule_data()
@@ -212,6 +215,47 @@ void TestWireRule::shouldLeaveSpentRulesOutAndKeepTheOthersNumbers()
     QVERIFY(!text.contains(QLatin1String("sockscope rule 1")));
     QVERIFY(text.contains(QLatin1String("sockscope rule 2")));
     QCOMPARE(WireRule::nftTable(rules, 8000, 7, {true, true}), WireRule::nftClear());
+}
+
+void TestWireRule::shouldTellAStatelessKindFromOneSegment_data()
+{
+    QTest::addColumn<int>("flags");
+    QTest::addColumn<int>("payload");
+    // The kinds, in allKinds' order, that the segment is: syn synack ack handshake-ack fin
+    // fin-ack data rst any. handshake-ack and fin-ack never match alone.
+    QTest::addColumn<QString>("matches");
+
+    using F = SegmentFlag;
+    QTest::newRow("SYN") << int(F::Syn) << 0 << "1000000 01";
+    QTest::newRow("SYN,ECE,CWR") << int(F::Syn | F::Ece | F::Cwr) << 0 << "1000000 01";
+    QTest::newRow("SYN,ACK") << int(F::Syn | F::Ack) << 0 << "0100000 01";
+    QTest::newRow("pure ACK") << int(F::Ack) << 0 << "0010000 01";
+    QTest::newRow("ACK with data") << int(F::Ack | F::Psh) << 100 << "0000001 01";
+    QTest::newRow("FIN,ACK") << int(F::Fin | F::Ack) << 0 << "0000100 01";
+    QTest::newRow("FIN,PSH,ACK with data") << int(F::Fin | F::Psh | F::Ack) << 10 << "0000101 01";
+    QTest::newRow("RST") << int(F::Rst) << 0 << "0000000 11";
+    QTest::newRow("RST,ACK") << int(F::Rst | F::Ack) << 0 << "0000000 11";
+}
+
+void TestWireRule::shouldTellAStatelessKindFromOneSegment()
+{
+    QFETCH(int, flags);
+    QFETCH(int, payload);
+    QFETCH(QString, matches);
+    Segment segment;
+    segment.flags = SegmentFlags(flags);
+    segment.payloadLength = quint32(payload);
+    const QString bits = QString(matches).remove(QLatin1Char(' '));
+    const Kind kinds[] = {Kind::Syn, Kind::SynAck, Kind::Ack, Kind::HandshakeAck, Kind::Fin,
+                          Kind::FinAck, Kind::Data, Kind::Rst, Kind::Any};
+    QCOMPARE(bits.size(), qsizetype(std::size(kinds)));
+    for (qsizetype i = 0; i < bits.size(); ++i) {
+        QVERIFY2(WireRule::matchesAlone(kinds[i], segment) == (bits[i] == QLatin1Char('1')),
+                 qPrintable(WireRule::kindName(kinds[i])));
+    }
+    QVERIFY(!WireRule::isStateless(Kind::HandshakeAck));
+    QVERIFY(!WireRule::isStateless(Kind::FinAck));
+    QVERIFY(WireRule::isStateless(Kind::Data));
 }
 
 QTEST_GUILESS_MAIN(TestWireRule)
