@@ -359,6 +359,11 @@ QString WireRule::toNft(int number, quint16 serverPort, int logGroup) const
     QString tail;
     if (action == Action::DropPercent)
         tail += QStringLiteral(" numgen random mod 100 < %1").arg(percent);
+    // Once, in the kernel: the first segment that matches puts an element in the rule's own
+    // set, and no segment matches once it is there. Taking the spent rule out afterwards (the
+    // filter does, when it reads the hit) comes too late for a burst of segments.
+    if (action == Action::DropNext)
+        tail += QStringLiteral(" meta l4proto != @%1 add @%1 { meta l4proto }").arg(onceSetName(number));
     tail += QStringLiteral(" counter log group %1 prefix \"sockscope rule %2\" %3")
                 .arg(logGroup)
                 .arg(number)
@@ -368,6 +373,11 @@ QString WireRule::toNft(int number, quint16 serverPort, int logGroup) const
             + matchFor(kind, Direction::FromClient, serverPort) + tail;
     }
     return matchFor(kind, direction, serverPort) + tail;
+}
+
+QString WireRule::onceSetName(int number)
+{
+    return QStringLiteral("once_%1").arg(number);
 }
 
 QString WireRule::nftClear()
@@ -445,7 +455,13 @@ QString WireRule::nftTable(const QList<WireRule> &rules, quint16 serverPort, int
     }
 
     QString out = nftClear();
-    out += QStringLiteral("table inet sockscope {\n\tchain input {\n"
+    out += QStringLiteral("table inet sockscope {\n");
+    for (qsizetype i = 0; i < rules.size(); ++i) {
+        if (rules[i].action == Action::DropNext && !(i < spent.size() && spent[i]))
+            out += QStringLiteral("\tset %1 {\n\t\ttype inet_proto; size 1; flags dynamic;\n\t}\n")
+                       .arg(onceSetName(int(i + 1)));
+    }
+    out += QStringLiteral("\tchain input {\n"
                           "\t\ttype filter hook input priority filter; policy accept;\n");
     for (const QString &line : classify + lines + remember)
         out += QStringLiteral("\t\t") + line + QLatin1Char('\n');

@@ -88,6 +88,8 @@ public:
     // Removes the table (and nothing else); fine when there is none.
     static QString nftClear();
     static QString tableName() { return QStringLiteral("sockscope"); }
+    // The set that makes rule N, a "drop next", act once in the kernel ("once_3").
+    static QString onceSetName(int number);
 
     // Whether a kind is told from one segment's header alone: every kind but handshake-ack and
     // fin-ack, which are "the first ACK after ..." and need what came before on the connection.

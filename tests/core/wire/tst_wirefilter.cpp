@@ -183,6 +183,7 @@ private Q_SLOTS:
     void shouldRefuseAConnectionWhenSynsAreRejected();
     void shouldDropOneDataSegmentAndLetTheRetransmissionThrough_data();
     void shouldDropOneDataSegmentAndLetTheRetransmissionThrough();
+    void shouldDropOnlyTheFirstOfABurst();
     void shouldDropTheFinalAckOfAHandshakeOnly();
     void shouldDropTheAckOfAFinAndNoAckBeforeIt();
     void shouldLetANewConnectionCompleteOnceCleared();
@@ -323,6 +324,36 @@ void TestWireFilter::shouldDropOneDataSegmentAndLetTheRetransmissionThrough()
         QCOMPARE(hit.segment.destination.port, port);
     }
     QCOMPARE(dataHits, 1);
+}
+
+void TestWireFilter::shouldDropOnlyTheFirstOfABurst()
+{
+    // Four segments leave back to back, before anything could read the rule's report: a
+    // "drop next" takes the first alone, in the kernel, and the rest arrive.
+    LabNetwork network;
+    SOCKSCOPE_START_PRIVATE_NETWORK_OR_SKIP(network);
+    WireFilter filter(&network);
+    SOCKSCOPE_WIRE_FILTER_OR_SKIP(filter);
+    Sockets sockets;
+    const int listener = listenOn(network, sockets);
+    QVERIFY(listener >= 0);
+    const quint16 port = localPort(listener);
+    QString error;
+    QVERIFY2(filter.apply(WireRule::parse(QStringLiteral("drop next data from client")), port, &error), qPrintable(error));
+    QSignalSpy hits(&filter, &WireFilter::segmentRuled);
+    const int client = startConnect(network, sockets, port, AF_INET);
+    QCOMPARE(connectOutcome(client, 3000), 0);
+    const int accepted = sockets.add(::accept(listener, nullptr, nullptr));
+    QVERIFY(accepted >= 0);
+    const int one = 1;
+    QCOMPARE(::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), 0);
+    for (const char *part : {"aaaaa", "bbbbb", "ccccc", "ddddd"})
+        QCOMPARE(::send(client, part, 5, 0), ssize_t(5));
+    QCOMPARE(receive(accepted, 20, 5000), QByteArray("aaaaabbbbbcccccddddd"));
+    QTRY_VERIFY_WITH_TIMEOUT(filter.isSpent(1), 2000);
+    QCoreApplication::processEvents();
+    QCOMPARE(hits.count(), 1);
+    QCOMPARE(hits[0][0].value<WireRuleHit>().segment.payloadLength, 5u);
 }
 
 void TestWireFilter::shouldDropTheFinalAckOfAHandshakeOnly()

@@ -62,7 +62,8 @@ void TestWireRule::shouldReadARule_data()
     QTest::newRow("drop next") << "drop next fin from server"
                                << rule(Action::DropNext, Kind::Fin, Direction::FromServer)
                                << "drop next fin from server" << "drop the next FIN from the server"
-                               << "tcp sport 8000 tcp flags & fin == fin" + logTail + "drop";
+                               << "tcp sport 8000 tcp flags & fin == fin meta l4proto != @once_1 add @once_1 { meta l4proto }"
+            + logTail + "drop";
     QTest::newRow("percent") << "drop 25% data from client"
                              << rule(Action::DropPercent, Kind::Data, Direction::FromClient, 25)
                              << "drop 25% data from client" << "drop 25% of data segments from the client"
@@ -83,6 +84,7 @@ void TestWireRule::shouldReadARule_data()
                                          << rule(Action::DropNext, Kind::FinAck, Direction::FromServer)
                                          << "drop next fin-ack from server" << "drop the next ACK of a FIN from the server"
                                          << "tcp sport 8000 tcp flags & (syn | ack | rst) == ack ct mark & 0x1 == 0x1"
+                                            " meta l4proto != @once_1 add @once_1 { meta l4proto }"
             + logTail + "drop";
     QTest::newRow("fin-ack either way") << "drop fin-ack" << rule(Action::Drop, Kind::FinAck) << "drop fin-ack"
                                         << "drop every ACK of a FIN"
@@ -213,7 +215,13 @@ void TestWireRule::shouldLeaveSpentRulesOutAndKeepTheOthersNumbers()
     const QList<WireRule> rules = WireRule::parse(QStringLiteral("drop next syn; drop rst"));
     const QString text = WireRule::nftTable(rules, 8000, 7, {true, false});
     QVERIFY(!text.contains(QLatin1String("sockscope rule 1")));
+    QVERIFY(!text.contains(QLatin1String("once_1")));
     QVERIFY(text.contains(QLatin1String("sockscope rule 2")));
+    // A "drop next" not yet spent acts once in the kernel: its own set, declared in the table.
+    const QString once = WireRule::nftTable(rules, 8000, 7, {false, false});
+    QVERIFY2(once.contains(QLatin1String("\tset once_1 {\n\t\ttype inet_proto; size 1; flags dynamic;\n\t}\n")),
+             qPrintable(once));
+    QVERIFY(once.contains(QLatin1String("meta l4proto != @once_1 add @once_1 { meta l4proto }")));
     QCOMPARE(WireRule::nftTable(rules, 8000, 7, {true, true}), WireRule::nftClear());
 }
 
