@@ -66,7 +66,7 @@ QString listText()
 {
     QList<QStringList> rows;
     for (const Scenario &s : ScenarioCatalog::all())
-        rows.append({s.name, s.summary});
+        rows.append({s.name, s.needsWire ? s.summary + QStringLiteral(" (private network)") : s.summary});
     return SocketTable::alignColumns(rows, {});
 }
 
@@ -171,6 +171,11 @@ int runScenario(const QStringList &arguments)
     const QString networkName = parser.value(network);
     if (networkName != QLatin1String("private") && networkName != QLatin1String("host"))
         return usageError(command, QStringLiteral("--network is private or host, not '%1'").arg(networkName));
+    if (scenario->needsWire && networkName == QLatin1String("host"))
+        return usageError(command, QStringLiteral("%1 loses or refuses segments on the lab's wire, which exists in "
+                                                  "its private network only; sockscope never changes this machine's "
+                                                  "own firewall")
+                                       .arg(scenario->name));
     QList<WireRule> wireRules;
     if (parser.isSet(wireOption)) {
         QString wrong;

@@ -219,7 +219,7 @@ bool ScenarioContext::setWireRules(const QString &rules)
         return false;
     }
     if (!m_wire(parsed, m_port, &why)) {
-        fail(QStringLiteral("the wire rules could not be applied: %1").arg(why));
+        fail(QStringLiteral("this scenario's wire rules (%1) cannot be put on the wire: %2").arg(rules, why));
         return false;
     }
     return true;

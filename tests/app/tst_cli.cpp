@@ -205,6 +205,8 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
                                << "--wire: 'clients' is not a side (client, server) in 'drop syn from clients'";
     QTest::newRow("wire second of two") << QStringList{"scenario", "handshake", "--wire", "drop syn; drop 150% fin"}
                                         << "--wire: '150%' is not a percentage";
+    QTest::newRow("wire scenario on the host") << QStringList{"scenario", "syn-retry", "--network", "host"}
+                                               << "syn-retry loses or refuses segments on the lab's wire";
     QTest::newRow("wire on the host") << QStringList{"scenario", "handshake", "--network", "host", "--wire", "drop syn"}
                                       << "--wire acts on the private network's wire only";
     QTest::newRow("open two files") << QStringList{"open", "a.json", "b.json"} << "name one session file";

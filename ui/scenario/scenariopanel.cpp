@@ -113,7 +113,11 @@ void ScenarioPanel::showScenario()
     const Scenario *s = ScenarioCatalog::find(currentScenario());
     if (!s)
         return;
-    m_explanation->setHtml(QStringLiteral("<p><b>%1</b></p><p>%2</p>").arg(s->title.toHtmlEscaped(), s->explanation.toHtmlEscaped()));
+    m_explanation->setHtml(
+        QStringLiteral("<p><b>%1</b></p><p>%2</p>").arg(s->title.toHtmlEscaped(), s->explanation.toHtmlEscaped())
+        + (s->needsWire ? tr("<p><i>It loses or refuses segments on the lab's wire, which exists in the lab's private "
+                             "network only (Lab → Private network).</i></p>")
+                        : QString()));
     m_stepResults.clear();
     const QList<ScenarioStep> steps = s->steps(m_config);
     m_stepResults.fill(-1, steps.size());
