@@ -217,8 +217,11 @@ int runScenario(const QStringList &arguments)
         return start > 0 ? columnNs(steadyNs - start) : column(live.runner()->elapsedMs());
     };
     QObject::connect(&live, &LiveSession::segmentCaptured, &live, [&](const WireSegment &w) {
-        out(QStringLiteral("  %1  wire          %2 -> %3  %4\n")
-                .arg(wireTime(w.steadyNs), w.sender, w.receiver, w.line()));
+        // A RST a reject rule sent says so: no socket sent it.
+        const bool byTheWire = w.cause.startsWith(QLatin1String("the wire: "));
+        out(QStringLiteral("  %1  wire          %2 -> %3  %4%5\n")
+                .arg(wireTime(w.steadyNs), w.sender, w.receiver, w.line(),
+                     byTheWire ? QStringLiteral("  (sent by %1)").arg(w.cause) : QString()));
     });
     // What each segment proves of the ends' states, to the microsecond, whether or not a poll
     // catches the state.

@@ -299,6 +299,17 @@ void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
     w.sender = whoIs(captured.segment.source, captured.segment.destination);
     w.receiver = whoIs(captured.segment.destination, captured.segment.source);
     w.cause = m_causes.take(w.sender);
+    // A RST a reject rule sent in the receiver's name answers the segment it refused, the
+    // other way along the same 4-tuple, at once.
+    if (w.segment.has(SegmentFlag::Rst) && m_lastRefusal
+        && m_lastRefusal->segment.source == w.segment.destination
+        && m_lastRefusal->segment.destination == w.segment.source
+        && w.steadyNs - m_lastRefusal->steadyNs < 100'000'000) {
+        w.cause = QStringLiteral("the wire: rule %1 (%2), in %3's name")
+                      .arg(m_lastRefusal->stoppedBy)
+                      .arg(m_lastRefusal->stoppingRule, w.sender);
+        m_lastRefusal.reset();
+    }
     // Whether a rule took it on the input hook: that happened right after it left (loopback
     // delivers as it sends), so its hit is already in the log unless no rule is on the wire.
     QList<WireRuleHit> acted;
@@ -321,6 +332,8 @@ void LiveSession::takeSegment(const SegmentCapture::Captured &captured)
             break;
         }
     }
+    if (w.answeredWithReset)
+        m_lastRefusal = w;
     m_session.addWireSegment(w);
     Q_EMIT segmentCaptured(w);
     m_runner.observeSegment(w);

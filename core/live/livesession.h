@@ -198,6 +198,7 @@ private:
     QList<WireRuleHit> m_pendingHits; // read, not yet matched with their captured segment
     bool m_readingHits = false;
     bool m_settleQueued = false;
+    std::optional<WireSegment> m_lastRefusal; // the last segment a reject rule answered
 };
 
 } // namespace sockscope
