@@ -329,10 +329,18 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
     qsizetype current = -1;
     bool continuationAllowed = false;
     int lineNumber = 0;
-    for (QStringView line : all.split(u'\n')) {
+    const QList<QStringView> lines = all.split(u'\n');
+    for (qsizetype index = 0; index < lines.size(); ++index) {
+        const QStringView line = lines[index];
+        if (index == lines.size() - 1 && line.isEmpty())
+            break; // what follows the last newline: not a line
         ++lineNumber;
-        if (line.trimmed().isEmpty())
+        if (line.trimmed().isEmpty()) {
+            // -i gives TIME-WAIT and SYN-RECV rows a continuation line of blanks.
+            if (current < 0 || line.trimmed().size() == line.size())
+                result.skipped.add(SkippedLines::Kind::Blank, lineNumber);
             continue;
+        }
 
         if (isSpace(line.front())) {
             if (current >= 0)
@@ -353,9 +361,17 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
         if (isNetid(tokens[0])) {
             if (tokens[0] != QLatin1String("tcp")) {
                 ++result.skippedOtherProtocols;
+                result.skipped.add(SkippedLines::Kind::OtherProtocol, lineNumber, tokens[0].toString());
                 continue;
             }
             i = 1;
+        }
+        const std::optional<TcpState> state = i < tokens.size() ? parseSsState(tokens[i]) : std::nullopt;
+        if (!state && i == 0) {
+            if (const std::optional<SkippedLines::Kind> kind = SkippedLines::classify(line)) {
+                result.skipped.add(*kind, lineNumber);
+                continue;
+            }
         }
         if (tokens.size() - i < 5) {
             result.issues.append(makeIssue(origin, lineNumber,
@@ -365,7 +381,6 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
         }
 
         SocketRecord r;
-        const std::optional<TcpState> state = parseSsState(tokens[i]);
         if (!state) {
             result.issues.append(makeIssue(origin, lineNumber,
                                            QStringLiteral("unknown state %1").arg(tokens[i]), line));

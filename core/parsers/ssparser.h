@@ -3,6 +3,7 @@
 
 #include "core/model/parseissue.h"
 #include "core/model/socketrecord.h"
+#include "skippedlines.h"
 
 #include <QByteArrayView>
 #include <QList>
@@ -23,6 +24,7 @@ public:
         QList<SocketRecord> records;
         QList<ParseIssue> issues;
         int skippedOtherProtocols = 0;
+        SkippedLines skipped; // other protocols too, and what people paste around a table
     };
 
     Result parse(QByteArrayView text, const QString &origin = QString()) const;

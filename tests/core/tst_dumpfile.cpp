@@ -43,6 +43,7 @@ private Q_SLOTS:
     void shouldParseInPiecesAsInOne_data();
     void shouldParseInPiecesAsInOne();
     void shouldListAtMostMaxIssuesAndCountTheRest();
+    void shouldSkipWhatWasPastedAroundATable();
     void shouldReportAFileItCannotReadAsAnError();
 };
 
@@ -56,6 +57,10 @@ void TestDumpFile::shouldGuessTheFormatFromTheFirstLine_data()
     QTest::newRow("ss row") << QByteArray("ESTAB 0 0 127.0.0.1:1 127.0.0.1:2\n") << "ss";
     QTest::newRow("colon alone is not a slot") << QByteArray(": x\n") << "ss";
     QTest::newRow("blank") << QByteArray(" \n\t\n") << "";
+    QTest::newRow("root's prompt, then ss") << QByteArray("root@host:~# ss -tan\nState  Recv-Q Send-Q\n") << "ss";
+    QTest::newRow("prompt, then proc") << QByteArray("[me@host ~]$ cat /proc/net/tcp\n  sl  local_address\n") << "proc";
+    QTest::newRow("separator, then ss") << QByteArray("--------\nESTAB 0 0 127.0.0.1:1 127.0.0.1:2\n") << "ss";
+    QTest::newRow("a prompt alone tells nothing") << QByteArray("$ ss -tan\n\n") << "";
 }
 
 void TestDumpFile::shouldGuessTheFormatFromTheFirstLine()
@@ -102,18 +107,23 @@ void TestDumpFile::shouldParseInPiecesAsInOne()
     }
     QVERIFY(issues.size() <= DumpFile::maxIssues);
 
+    // In one piece, the parser's own rows.
+    const Snapshot whole = DumpFile::parse(text, path, format);
+    QVERIFY(whole.records == records);
+    QCOMPARE(whole.issues.size(), issues.size());
+
     const Snapshot guessed = readDump(path);
     QVERIFY2(guessed.ok(), qPrintable(guessed.error));
     QCOMPARE(guessed.source, QStringLiteral("file:%1:%2").arg(format, fixture));
-    QCOMPARE(guessed.records.size(), records.size());
-    QVERIFY(guessed.records == records);
-    QCOMPARE(guessed.issues.size(), issues.size());
-    for (qsizetype i = 0; i < issues.size(); ++i)
-        QCOMPARE(guessed.issues[i].toString(), issues[i].toString());
-    QVERIFY(guessed.notes.isEmpty());
+    QCOMPARE(guessed.records.size(), whole.records.size());
+    QVERIFY(guessed.records == whole.records);
+    QCOMPARE(guessed.issues.size(), whole.issues.size());
+    for (qsizetype i = 0; i < whole.issues.size(); ++i)
+        QCOMPARE(guessed.issues[i].toString(), whole.issues[i].toString());
+    QCOMPARE(guessed.notes, whole.notes);
 
     const Snapshot named = readDump(path, format);
-    QVERIFY(named.records == records);
+    QVERIFY(named.records == whole.records);
 }
 
 void TestDumpFile::shouldListAtMostMaxIssuesAndCountTheRest()
@@ -134,6 +144,34 @@ void TestDumpFile::shouldListAtMostMaxIssuesAndCountTheRest()
         QCOMPARE(s.issues.last().line, int(DumpFile::maxIssues) + 1);
         QCOMPARE(s.notes, QStringList{QStringLiteral("%1: 4321 more malformed lines are not listed").arg(path)});
     }
+}
+
+void TestDumpFile::shouldSkipWhatWasPastedAroundATable()
+{
+    // A prompt before a /proc table, and nothing but a prompt: skipped, named, not malformed.
+    const QByteArray pasted = QByteArray("$ cat /proc/net/tcp\n") + readFixture(QStringLiteral("proc-net-tcp.txt")) + "---\n";
+    const Snapshot proc = DumpFile::parse(pasted, QStringLiteral("tcp.txt"));
+    QCOMPARE(proc.source, QStringLiteral("file:proc:tcp.txt"));
+    QCOMPARE(proc.records.size(), 43);
+    QVERIFY(proc.issues.isEmpty());
+    QCOMPARE(proc.notes, QStringList{QStringLiteral("tcp.txt: 2 lines that are not socket rows skipped: a shell prompt at "
+                                                    "line 1, a separator line at line 46")});
+
+    const Snapshot empty = DumpFile::parse("$ ss -tan\n\n", QStringLiteral("empty.txt"));
+    QVERIFY(empty.records.isEmpty());
+    QVERIFY(empty.issues.isEmpty());
+    QCOMPARE(empty.notes, QStringList{QStringLiteral("empty.txt: 2 lines that are not socket rows skipped: a shell prompt "
+                                                     "at line 1, a blank line at line 2")});
+
+    // ss -tuan: its udp rows, and the blank line in the malformed capture, are named; the
+    // damaged rows are still issues.
+    const Snapshot tuan = DumpFile::parse(readFixture(QStringLiteral("ss-tuan.txt")), QStringLiteral("tuan.txt"));
+    QCOMPARE(tuan.records.size(), 86);
+    QVERIFY(tuan.notes.contains(QStringLiteral("tuan.txt: 4 lines that are not socket rows skipped: 4 udp rows at lines "
+                                               "2, 3, 4 and 1 more")));
+    const Snapshot malformed = DumpFile::parse(readFixture(QStringLiteral("ss-malformed.txt")), QStringLiteral("bad.txt"));
+    QCOMPARE(malformed.issues.size(), 4);
+    QVERIFY(malformed.notes.contains(QStringLiteral("bad.txt: 1 line that is not a socket row skipped: a blank line at line 95")));
 }
 
 void TestDumpFile::shouldReportAFileItCannotReadAsAnError()
