@@ -3,6 +3,7 @@
 
 #include "untrustedfile.h"
 
+#include "core/parsers/netstatparser.h"
 #include "core/parsers/procnettcpparser.h"
 #include "core/parsers/skippedlines.h"
 #include "core/parsers/ssparser.h"
@@ -45,8 +46,21 @@ QByteArrayView word(QByteArrayView line, qsizetype &at)
     return line.sliced(begin, at - begin);
 }
 
+QString linesText(const QList<int> &lines)
+{
+    QStringList numbers;
+    for (qsizetype i = 0; i < lines.size() && i < 3; ++i)
+        numbers << QString::number(lines[i]);
+    if (lines.size() == 1)
+        return QStringLiteral("line %1").arg(numbers.first());
+    if (lines.size() > 3)
+        return QStringLiteral("lines %1 and %2 more").arg(numbers.join(QStringLiteral(", "))).arg(lines.size() - 3);
+    const QString last = numbers.takeLast();
+    return QStringLiteral("lines %1 and %2").arg(numbers.join(QStringLiteral(", ")), last);
+}
+
 // One dump, fed in pieces of whole lines: chooses the format, runs its parser, and gathers what
-// only the whole file can say (the lines skipped) into notes.
+// only the whole file can say (the lines skipped, what netstat said it listed) into notes.
 class DumpParser
 {
 public:
@@ -78,6 +92,11 @@ private:
     // ss continues a socket on indented lines, which may come in the next piece: ss text is
     // parsed up to the start of the last socket line and the rest kept for later.
     QByteArray m_ssPending;
+
+    NetstatParser m_netstat;
+    QList<int> m_unknownStateLines;
+    QList<int> m_possiblyCutLines;
+    NetstatParser::Listing m_listing = NetstatParser::Listing::Unknown;
 };
 
 void DumpParser::keepIssuesBounded()
@@ -127,6 +146,19 @@ void DumpParser::parseInFormat(QByteArrayView lines)
         keepIssuesBounded();
         return;
     }
+    if (m_format == QLatin1String("netstat")) {
+        NetstatParser::Result result = m_netstat.parse(lines, m_origin, m_nextLine);
+        m_snapshot.records.append(std::move(result.records));
+        m_snapshot.issues.append(std::move(result.issues));
+        m_skipped.merge(result.skipped);
+        m_unknownStateLines.append(result.unknownStateLines);
+        m_possiblyCutLines.append(result.possiblyCutLines);
+        if (result.listing != NetstatParser::Listing::Unknown)
+            m_listing = result.listing;
+        m_nextLine += int(lines.count('\n'));
+        keepIssuesBounded();
+        return;
+    }
     const qsizetype before = m_ssPending.size();
     m_ssPending.append(lines.data(), lines.size());
     // The last newline followed by the start of a socket line; what was pending before had
@@ -155,6 +187,26 @@ void DumpParser::finish()
 
     QStringList &notes = m_snapshot.notes;
     const QString prefix = m_origin + QStringLiteral(": ");
+    if (m_listing == NetstatParser::Listing::ServersOnly)
+        notes << prefix + QStringLiteral("netstat listed listening sockets only (-l): no connections are in this file");
+    else if (m_listing == NetstatParser::Listing::WithoutServers)
+        notes << prefix + QStringLiteral("netstat listed no listening sockets (run it with -a for them too)");
+    if (!m_unknownStateLines.isEmpty()) {
+        notes << prefix
+                + QStringLiteral("%1 in netstat's state UNKNOWN (%2) left out: netstat has no name for their "
+                                 "kernel state")
+                      .arg(m_unknownStateLines.size() == 1 ? QStringLiteral("1 row")
+                                                           : QStringLiteral("%1 rows").arg(m_unknownStateLines.size()),
+                           linesText(m_unknownStateLines));
+    }
+    if (!m_possiblyCutLines.isEmpty()) {
+        notes << prefix
+                + QStringLiteral("%1 (%2) fill netstat's 23 address columns exactly: without --wide netstat cuts a "
+                                 "longer address to fit, so these may not be the sockets' own addresses")
+                      .arg(m_possiblyCutLines.size() == 1 ? QStringLiteral("1 IPv6 row")
+                                                          : QStringLiteral("%1 IPv6 rows").arg(m_possiblyCutLines.size()),
+                           linesText(m_possiblyCutLines));
+    }
     if (!m_skipped.isEmpty())
         notes << prefix + m_skipped.note();
     if (m_unlisted > 0) {
@@ -164,6 +216,11 @@ void DumpParser::finish()
 }
 
 } // namespace
+
+QStringList DumpFile::formats()
+{
+    return {QStringLiteral("proc"), QStringLiteral("ss"), QStringLiteral("netstat")};
+}
 
 QString DumpFile::guessFormat(QByteArrayView text)
 {
@@ -178,8 +235,16 @@ QString DumpFile::guessFormat(QByteArrayView text)
             continue;
         qsizetype cursor = 0;
         const QByteArrayView first = word(line, cursor);
+        const QByteArrayView second = word(line, cursor);
         if (first == "sl" || (first.size() > 1 && first.endsWith(':') && isDigits(first.chopped(1))))
             return QStringLiteral("proc");
+        if (line.startsWith("Active Internet connections") || line.startsWith("Active UNIX domain sockets")
+            || (first == "Proto" && second == "Recv-Q") || line.startsWith("(Not all processes could be identified")
+            || line.startsWith("(No info could be read for"))
+            return QStringLiteral("netstat");
+        // netstat's rows start with the protocol and Recv-Q; ss -tuan's with a Netid and a state.
+        if ((first == "tcp" || first == "tcp6" || first == "udp" || first == "udp6") && isDigits(second))
+            return QStringLiteral("netstat");
         if (SkippedLines::classify(QString::fromUtf8(line)))
             continue; // a prompt or a separator says nothing of the table
         return QStringLiteral("ss");

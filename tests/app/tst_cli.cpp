@@ -113,6 +113,7 @@ private Q_SLOTS:
     void shouldPrintAFileAsJson();
     void shouldGuessTheFormatOfAFile_data();
     void shouldGuessTheFormatOfAFile();
+    void shouldReadNetstatOutput();
     void shouldFilterAFileByPortAndState();
     void shouldNameFileAndLineOfMalformedInput();
     void shouldFailClearlyOnAnUnreadableFile();
@@ -163,6 +164,7 @@ void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
     QTest::newRow("version") << QStringList{"--version"} << "sockscope 0.";
     QTest::newRow("open") << QStringList{"open", "--help"} << "sockscope open -- -x.json";
     QTest::newRow("snapshot from standard input") << QStringList{"snapshot", "--help"} << "--from-file FILE|-";
+    QTest::newRow("snapshot reads netstat") << QStringList{"snapshot", "--help"} << "--format <proc|ss|netstat>";
 }
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand()
@@ -186,7 +188,8 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("unknown state") << QStringList{"snapshot", "--state", "HALF_OPEN"} << "unknown state 'HALF_OPEN'";
     QTest::newRow("unknown source") << QStringList{"snapshot", "--source", "netstat"} << "unknown source 'netstat'";
     QTest::newRow("format without file") << QStringList{"snapshot", "--format", "ss"} << "--format only applies";
-    QTest::newRow("bad format") << QStringList{"snapshot", "--from-file", "x", "--format", "csv"} << "--format must be";
+    QTest::newRow("bad format") << QStringList{"snapshot", "--from-file", "x", "--format", "csv"}
+                                << "--format must be proc, ss or netstat, not 'csv'";
     QTest::newRow("source and file") << QStringList{"snapshot", "--from-file", "x", "--source", "ss"} << "exclude each other";
     QTest::newRow("stray argument") << QStringList{"snapshot", "extra"} << "unexpected argument 'extra'";
     QTest::newRow("missing value") << QStringList{"snapshot", "--port"} << "Missing value after '--port'";
@@ -320,6 +323,9 @@ void TestCli::shouldGuessTheFormatOfAFile_data()
     QTest::newRow("proc without header") << "proc-net-tcp-noheader.txt" << 43;
     QTest::newRow("ss with header") << "ss-tan.txt" << 86;
     QTest::newRow("ss without header") << "ss-tanoieH.txt" << 86;
+    QTest::newRow("netstat") << "netstat-tanpoe.txt" << 50;
+    QTest::newRow("netstat after a prompt") << "netstat-pasted.txt" << 50;
+    QTest::newRow("netstat after its message on stderr") << "netstat-tanp-nobody.txt" << 50;
 }
 
 void TestCli::shouldGuessTheFormatOfAFile()
@@ -329,6 +335,54 @@ void TestCli::shouldGuessTheFormatOfAFile()
     const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(file)});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(tableRows(r.out).size(), rows);
+}
+
+void TestCli::shouldReadNetstatOutput()
+{
+    const QString file = fixturePath(QStringLiteral("netstat-tanpoe.txt"));
+    const Run table = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file, QStringLiteral("--format"),
+                           QStringLiteral("netstat"), QStringLiteral("--port"), QStringLiteral("18217")});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.err.isEmpty(), qPrintable(table.err));
+    const QStringList rows = tableRows(table.out);
+    QCOMPARE(rows.size(), 2);
+    QVERIFY2(rows[1].contains(QRegularExpression(QStringLiteral(
+                 "^ESTABLISHED +0 +0 +127\\.0\\.0\\.1:18217 +127\\.0\\.0\\.1:18216 +keepalive 3599\\.26s +0 +223709 +0 +python3 \\(pid 5833\\)$"))),
+             qPrintable(rows[1]));
+
+    const Run json = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file, QStringLiteral("--json"),
+                          QStringLiteral("--port"), QStringLiteral("18240")});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QVERIFY(root.value(QStringLiteral("source")).toString().startsWith(QStringLiteral("file:netstat:")));
+    QJsonObject mapped;
+    for (const QJsonValue &v : root.value(QStringLiteral("sockets")).toArray()) {
+        if (v.toObject().value(QStringLiteral("local_port")).toInt() == 18240 && v.toObject().value(QStringLiteral("remote_port")).toInt() == 18241)
+            mapped = v.toObject();
+    }
+    // netstat printed "tcp6 ... 127.0.0.1:18240": the IPv4-mapped address it stands for.
+    QCOMPARE(mapped.value(QStringLiteral("family")).toString(), QStringLiteral("ipv6"));
+    QCOMPARE(mapped.value(QStringLiteral("local_address")).toString(), QStringLiteral("::ffff:127.0.0.1"));
+    QCOMPARE(mapped.value(QStringLiteral("owner_status")).toString(), QStringLiteral("process"));
+    QCOMPARE(mapped.value(QStringLiteral("owners")).toArray().first().toObject().value(QStringLiteral("pid")).toInt(), 5833);
+
+    // Pasted with a prompt, a separator and udp rows: all skipped, named, and not malformed.
+    const Run pasted = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("netstat-pasted.txt"))});
+    QCOMPARE(pasted.exitCode, 0);
+    QCOMPARE(pasted.err, QStringLiteral("sockscope snapshot: %1: 8 lines that are not socket rows skipped: 2 shell prompts at "
+                                        "lines 1 and 60, a blank line at line 54, a separator line at line 55, 2 udp rows at "
+                                        "lines 56 and 57, 2 udp6 rows at lines 58 and 59\n")
+                            .arg(fixturePath(QStringLiteral("netstat-pasted.txt"))));
+
+    // Malformed rows are still reported, with their line, and fail the run.
+    const QString malformed = fixturePath(QStringLiteral("netstat-malformed.txt"));
+    const Run bad = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), malformed});
+    QCOMPARE(bad.exitCode, 1);
+    QCOMPARE(tableRows(bad.out).size(), 50);
+    QVERIFY2(bad.err.contains(malformed + QStringLiteral(":5: local address 127.0.0.1:http is not numeric ADDRESS:PORT "
+                                                         "(run netstat with -n)")),
+             qPrintable(bad.err));
+    QCOMPARE(bad.err.count(QLatin1Char('\n')), 3);
 }
 
 void TestCli::shouldFilterAFileByPortAndState()
@@ -428,7 +482,7 @@ void TestCli::shouldRefuseEndlessStandardInput()
     const Run r = runWith(endless, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err, QStringLiteral("sockscope snapshot: cannot read standard input: more than 256 MiB; "
-                                   "a saved /proc/net/tcp or ss table is at most 256 MiB\n"));
+                                   "a saved /proc/net/tcp, ss or netstat table is at most 256 MiB\n"));
     QVERIFY(r.out.isEmpty());
 }
 

@@ -3,6 +3,7 @@
 // as parsing the whole text at once, with bounded memory for a file of garbage.
 #include "core/format/dumpfile.h"
 #include "core/format/untrustedfile.h"
+#include "core/parsers/netstatparser.h"
 #include "core/parsers/procnettcpparser.h"
 #include "core/parsers/ssparser.h"
 
@@ -57,6 +58,16 @@ void TestDumpFile::shouldGuessTheFormatFromTheFirstLine_data()
     QTest::newRow("ss row") << QByteArray("ESTAB 0 0 127.0.0.1:1 127.0.0.1:2\n") << "ss";
     QTest::newRow("colon alone is not a slot") << QByteArray(": x\n") << "ss";
     QTest::newRow("blank") << QByteArray(" \n\t\n") << "";
+    QTest::newRow("netstat banner") << QByteArray("Active Internet connections (servers and established)\n") << "netstat";
+    QTest::newRow("netstat header")
+        << QByteArray("Proto Recv-Q Send-Q Local Address           Foreign Address         State\n") << "netstat";
+    QTest::newRow("netstat row, header cut away")
+        << QByteArray("tcp        0      0 127.0.0.1:22            0.0.0.0:*               LISTEN\n") << "netstat";
+    QTest::newRow("ss -tuan row") << QByteArray("tcp   LISTEN 0      128    127.0.0.1:22 0.0.0.0:*\n") << "ss";
+    QTest::newRow("netstat's message on stderr")
+        << QByteArray("(Not all processes could be identified, non-owned process info\n") << "netstat";
+    QTest::newRow("prompt, then netstat")
+        << QByteArray("$ netstat -tan\nActive Internet connections (servers and established)\n") << "netstat";
     QTest::newRow("root's prompt, then ss") << QByteArray("root@host:~# ss -tan\nState  Recv-Q Send-Q\n") << "ss";
     QTest::newRow("prompt, then proc") << QByteArray("[me@host ~]$ cat /proc/net/tcp\n  sl  local_address\n") << "proc";
     QTest::newRow("separator, then ss") << QByteArray("--------\nESTAB 0 0 127.0.0.1:1 127.0.0.1:2\n") << "ss";
@@ -81,6 +92,9 @@ void TestDumpFile::shouldParseInPiecesAsInOne_data()
     QTest::newRow("ss -tanoie, continued on indented lines") << "ss-tanoie.txt" << "ss";
     QTest::newRow("ss malformed") << "ss-malformed.txt" << "ss";
     QTest::newRow("ss -tuan") << "ss-tuan.txt" << "ss";
+    QTest::newRow("netstat -tanpoe") << "netstat-tanpoe.txt" << "netstat";
+    QTest::newRow("netstat pasted from a terminal") << "netstat-pasted.txt" << "netstat";
+    QTest::newRow("netstat malformed") << "netstat-malformed.txt" << "netstat";
 }
 
 void TestDumpFile::shouldParseInPiecesAsInOne()
@@ -100,6 +114,10 @@ void TestDumpFile::shouldParseInPiecesAsInOne()
     QList<ParseIssue> issues;
     if (format == QLatin1String("proc")) {
         ProcNetTcpParser().parseInto(text, path, records, issues);
+    } else if (format == QLatin1String("netstat")) {
+        NetstatParser::Result whole = NetstatParser().parse(text, path);
+        records = whole.records;
+        issues = whole.issues;
     } else {
         SsParser::Result whole = SsParser().parse(text, path);
         records = whole.records;
