@@ -7,6 +7,7 @@
 #include "core/parsers/procnettcpparser.h"
 #include "core/parsers/skippedlines.h"
 #include "core/parsers/ssparser.h"
+#include "core/parsers/sswildcard.h"
 
 #include <QFileInfo>
 
@@ -60,7 +61,8 @@ QString linesText(const QList<int> &lines)
 }
 
 // One dump, fed in pieces of whole lines: chooses the format, runs its parser, and gathers what
-// only the whole file can say (the lines skipped, what netstat said it listed) into notes.
+// only the whole file can say (the reading of ss's "*", the lines skipped, what netstat said it
+// listed) into notes.
 class DumpParser
 {
 public:
@@ -92,6 +94,8 @@ private:
     // ss continues a socket on indented lines, which may come in the next piece: ss text is
     // parsed up to the start of the last socket line and the rest kept for later.
     QByteArray m_ssPending;
+    QList<qsizetype> m_wildcardRows;
+    SsWildcard::Evidence m_evidence;
 
     NetstatParser m_netstat;
     QList<int> m_unknownStateLines;
@@ -128,6 +132,9 @@ void DumpParser::parseSs(QByteArrayView text)
     const int offset = m_nextLine - 1;
     for (ParseIssue &issue : result.issues)
         issue.line += offset;
+    for (qsizetype row : result.wildcardRows)
+        m_wildcardRows.append(m_snapshot.records.size() + row);
+    m_evidence.merge(result.wildcardEvidence, offset);
     m_skipped.merge(result.skipped, offset);
     m_snapshot.records.append(std::move(result.records));
     m_snapshot.issues.append(std::move(result.issues));
@@ -187,6 +194,11 @@ void DumpParser::finish()
 
     QStringList &notes = m_snapshot.notes;
     const QString prefix = m_origin + QStringLiteral(": ");
+    if (!m_wildcardRows.isEmpty()) {
+        const SsWildcard::Decision decision = SsWildcard::decide(m_snapshot.records, m_wildcardRows, m_evidence);
+        SsWildcard::apply(m_snapshot.records, m_wildcardRows, decision.reading);
+        notes << prefix + SsWildcard::note(decision, m_wildcardRows.size());
+    }
     if (m_listing == NetstatParser::Listing::ServersOnly)
         notes << prefix + QStringLiteral("netstat listed listening sockets only (-l): no connections are in this file");
     else if (m_listing == NetstatParser::Listing::WithoutServers)

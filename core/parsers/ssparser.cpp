@@ -214,6 +214,42 @@ void applyInfoLine(const QList<QStringView> &tokens, SocketRecord &r)
     }
 }
 
+// "127.0.0.1" of "127.0.0.1:8000", "[::1]" of "[::1]:8000", "*" of "*:*".
+QStringView hostOf(QStringView endpoint)
+{
+    const qsizetype colon = endpoint.lastIndexOf(u':');
+    return colon > 0 ? endpoint.left(colon) : endpoint;
+}
+
+// What one row shows about the ss that printed it (SsWildcard).
+void noteWildcardEvidence(QStringView local, QStringView peer, const SocketRecord &r, int line,
+                          SsWildcard::Evidence &evidence)
+{
+    SsWildcard::Evidence seen;
+    for (QStringView endpoint : {local, peer}) {
+        const QStringView host = hostOf(endpoint);
+        if (!seen.newerLine && (host.startsWith(QLatin1String("0.0.0.0")) || host.startsWith(QLatin1String("[::]")))) {
+            seen.newerLine = line;
+            seen.newerText = endpoint.toString();
+        }
+        if (seen.older == SsWildcard::Evidence::Older::None && host.contains(u':') && !host.startsWith(u'[')) {
+            seen.older = SsWildcard::Evidence::Older::Unbracketed;
+            seen.olderLine = line;
+            seen.olderText = endpoint.toString();
+        }
+    }
+    if (!seen.newerLine && r.details.contains(QStringLiteral("v6only"))) {
+        seen.newerLine = line;
+        seen.newerText = QStringLiteral("v6only:") + r.details.value(QStringLiteral("v6only"));
+    }
+    if (r.family == AddressFamily::IPv4 && hostOf(local) != QLatin1String("*") && hostOf(peer) == QLatin1String("*")) {
+        seen.older = SsWildcard::Evidence::Older::IPv4PeerStar;
+        seen.olderLine = line;
+        seen.olderText = local.toString();
+    }
+    evidence.merge(seen, 0);
+}
+
 ParseIssue makeIssue(const QString &origin, int line, const QString &reason, QStringView text)
 {
     ParseIssue issue;
@@ -433,6 +469,9 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
         if (sawInode && !r.uid)
             r.uid = 0;
 
+        noteWildcardEvidence(tokens[i + 3], tokens[i + 4], r, lineNumber, result.wildcardEvidence);
+        if (hostOf(tokens[i + 3]) == QLatin1String("*"))
+            result.wildcardRows.append(result.records.size());
         result.records.append(std::move(r));
         current = result.records.size() - 1;
     }

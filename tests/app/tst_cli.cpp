@@ -114,6 +114,7 @@ private Q_SLOTS:
     void shouldGuessTheFormatOfAFile_data();
     void shouldGuessTheFormatOfAFile();
     void shouldReadNetstatOutput();
+    void shouldSayHowItReadAnOldSsWildcard();
     void shouldFilterAFileByPortAndState();
     void shouldNameFileAndLineOfMalformedInput();
     void shouldFailClearlyOnAnUnreadableFile();
@@ -383,6 +384,57 @@ void TestCli::shouldReadNetstatOutput()
                                                          "(run netstat with -n)")),
              qPrintable(bad.err));
     QCOMPARE(bad.err.count(QLatin1Char('\n')), 3);
+}
+
+void TestCli::shouldSayHowItReadAnOldSsWildcard()
+{
+    // Reproduced from a public post of ss output from before iproute2 4.14 (tests/data/README.md).
+    const QString file = fixturePath(QStringLiteral("ss-old-wildcard.txt"));
+    const Run table = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file});
+    QCOMPARE(table.exitCode, 0);
+    const QStringList rows = tableRows(table.out);
+    QCOMPARE(rows.size(), 5);
+    QVERIFY2(rows.filter(QStringLiteral("0.0.0.0:5634 (inferred from *)  0.0.0.0:*")).size() == 1, qPrintable(table.out));
+    QVERIFY(rows.filter(QStringLiteral("[::]:5634 ")).size() == 1); // ":::5634" said its family itself
+    QCOMPARE(table.err, QStringLiteral("sockscope snapshot: %1: ss before 4.14 printed '*' for 0.0.0.0: read as IPv4 because "
+                                       "line 4 shows 127.0.0.1:32000 with the peer '*:*', which ss 4.14 and later print as "
+                                       "'0.0.0.0:*' (1 socket marked as inferred)\n"
+                                       "sockscope snapshot: %1: 1 line that is not a socket row skipped: a shell prompt at line 1\n")
+                            .arg(file));
+
+    QTemporaryDir dir;
+    const QString exported = dir.filePath(QStringLiteral("old.json"));
+    const Run json = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file, QStringLiteral("--json"),
+                          QStringLiteral("--export"), exported});
+    QCOMPARE(json.exitCode, 0);
+    int inferred = 0;
+    for (const QJsonValue &v : QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("sockets")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const bool star = o.value(QStringLiteral("local_port")).toInt() == 5634 && o.value(QStringLiteral("family")) == QLatin1String("ipv4");
+        QCOMPARE(o.contains(QStringLiteral("family_inferred")), star);
+        if (star) {
+            QCOMPARE(o.value(QStringLiteral("family_inferred")).toBool(), true);
+            QCOMPARE(o.value(QStringLiteral("local_address")).toString(), QStringLiteral("0.0.0.0"));
+            QCOMPARE(o.value(QStringLiteral("remote_address")).toString(), QStringLiteral("0.0.0.0"));
+            ++inferred;
+        }
+    }
+    QCOMPARE(inferred, 1);
+    // A session keeps the mark, and reads it back.
+    const SessionFile::Loaded loaded = SessionFile::load(exported);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QCOMPARE(std::count_if(loaded.document->table.cbegin(), loaded.document->table.cend(),
+                           [](const SocketRecord &r) { return r.familyInferred; }),
+             1);
+
+    // ss of today, run next to the netstat captures: "*" is the dual-stack listener.
+    const Run today = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("ss-tan-with-netstat.txt")),
+                           QStringLiteral("--port"), QStringLiteral("18240")});
+    QCOMPARE(today.exitCode, 0);
+    QVERIFY2(today.out.contains(QStringLiteral("[::]:18240 (inferred from *)")), qPrintable(today.out));
+    QVERIFY2(today.err.contains(QStringLiteral("read as dual-stack IPv6 because line 2 shows 0.0.0.0:2024, which only ss 4.14 "
+                                               "and later print (1 socket marked as inferred)")),
+             qPrintable(today.err));
 }
 
 void TestCli::shouldFilterAFileByPortAndState()

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void shouldParseEndpoints_data();
     void shouldParseEndpoints();
     void shouldReportAContinuationLineWithoutARow();
+    void shouldReadOldSsAndTellWhatItShowsOfItsVersion();
     void shouldSkipWhatWasPastedAroundATable();
 };
 
@@ -302,6 +303,33 @@ void TestSsParser::shouldReportAContinuationLineWithoutARow()
     QCOMPARE(result.issues.size(), 1);
     QCOMPARE(result.issues[0].line, 1);
     QVERIFY(!result.records[0].rtoMs.has_value());
+}
+
+void TestSsParser::shouldReadOldSsAndTellWhatItShowsOfItsVersion()
+{
+    // ss from before iproute2 4.14, reproduced from a public post (tests/data/README.md).
+    const auto result = SsParser().parse(readFixture(QStringLiteral("ss-old-wildcard.txt")));
+    QVERIFY(result.issues.isEmpty());
+    QCOMPARE(result.records.size(), 5);
+    // Unbracketed IPv6 addresses read as they are.
+    QCOMPARE(findRecord(result.records, QStringLiteral("[::]:14144"))->family, AddressFamily::IPv6);
+    // "*" is read as today's ss means it; the row is named for the file's reader to decide.
+    QCOMPARE(result.wildcardRows.size(), 1);
+    const SocketRecord &star = result.records[result.wildcardRows.first()];
+    QCOMPARE(star.local.toString(), QStringLiteral("[::]:5634"));
+    QVERIFY(!star.familyInferred);
+    // The IPv4 listener's "*:*" is 0.0.0.0 whatever the version: its family is its own.
+    QCOMPARE(findRecord(result.records, QStringLiteral("127.0.0.1:32000"))->remote.toString(), QStringLiteral("0.0.0.0:*"));
+    QCOMPARE(result.wildcardEvidence.newerLine, 0);
+    QCOMPARE(result.wildcardEvidence.older, SsWildcard::Evidence::Older::IPv4PeerStar);
+    QCOMPARE(result.wildcardEvidence.olderLine, 4);
+    QCOMPARE(result.wildcardEvidence.olderText, QStringLiteral("127.0.0.1:32000"));
+
+    const auto today = SsParser().parse(readFixture(QStringLiteral("ss-tanoie-with-netstat.txt")));
+    QCOMPARE(today.wildcardEvidence.newerLine, 2);
+    QCOMPARE(today.wildcardEvidence.newerText, QStringLiteral("0.0.0.0:2024"));
+    QCOMPARE(today.wildcardEvidence.older, SsWildcard::Evidence::Older::None);
+    QCOMPARE(today.wildcardRows.size(), 1);
 }
 
 void TestSsParser::shouldSkipWhatWasPastedAroundATable()
