@@ -4,7 +4,7 @@
 #   ./dev.sh run [ARGS...]   install what is missing, build, start sockscope (ARGS go to it)
 #   ./dev.sh test            install what is missing, build, run the whole test suite
 #   ./dev.sh sanitize        the same tests built with AddressSanitizer and UBSan (build-asan/)
-#   ./dev.sh fuzz            libFuzzer on the session loader, the /proc, ss and netlink parsers, the segment decoder, FUZZ_SECONDS each (60)
+#   ./dev.sh fuzz            libFuzzer on the session loader, the /proc, ss, netstat and netlink parsers, the segment decoder, FUZZ_SECONDS each (60)
 #   ./dev.sh bench [ARGS...] Release build (build-bench/) and the benchmarks: sockscope_bench_live
 #                            (ARGS go to it), then the Google Benchmark ones; minutes, not in CI
 #   ./dev.sh package         Release build (build-package/) and a Debian package: build-package/sockscope_*.deb
@@ -66,6 +66,7 @@ case "$command" in
     fuzz_one fuzz_sessionfile tests/data/sessions/*.json
     fuzz_one fuzz_procparser tests/data/proc-net-*.txt
     fuzz_one fuzz_ssparser tests/data/ss-*.txt
+    fuzz_one fuzz_netstatparser tests/data/netstat-*.txt
     fuzz_one fuzz_inetdiagparser tests/data/netlink-*.bin
     fuzz_one fuzz_segmentdecoder tests/data/capture/seeds/*.seed
     ;;

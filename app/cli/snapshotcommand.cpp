@@ -40,22 +40,23 @@ int runSnapshot(const QStringList &arguments)
     const QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")};
     const QCommandLineOption fromFile{QStringLiteral("from-file"),
                                       QStringLiteral("Parse a saved dump instead of the live table: a copy of "
-                                                     "/proc/net/tcp or tcp6, or ss -tan / ss -tanoie output; - "
-                                                     "reads standard input. A regular file (not a FIFO or device) "
-                                                     "or standard input, at most %1.")
+                                                     "/proc/net/tcp or tcp6, ss -tan / ss -tanoie output, or netstat "
+                                                     "-tan output (with any of -p, -e, -o), also as pasted from a "
+                                                     "terminal; - reads standard input. A regular file (not a FIFO "
+                                                     "or device) or standard input, at most %1.")
                                           .arg(UntrustedFile::sizeText(DumpFile::maxBytes)),
                                       QStringLiteral("FILE")};
     const QCommandLineOption format{QStringLiteral("format"),
-                                    QStringLiteral("What --from-file holds: proc or ss (default: guessed from "
-                                                   "the first line)."),
-                                    QStringLiteral("proc|ss")};
+                                    QStringLiteral("What --from-file holds: proc, ss or netstat (default: guessed "
+                                                   "from its first telling line)."),
+                                    DumpFile::formats().join(QLatin1Char('|'))};
     ExportOption exporting;
     parser.addOptions({common.source, common.port, common.state, common.family, fromFile, format, json, exporting.option});
 
     const int early = parseOrExit(
         parser, arguments,
         QStringLiteral("sockscope snapshot [--source netlink|proc|ss] [--port P] [--state NAME] [--family F] [--json] [--export FILE]\n"
-                       "       sockscope snapshot --from-file FILE|- [--format proc|ss] [--port P] [--state NAME] [--json] [--export FILE]"),
+                       "       sockscope snapshot --from-file FILE|- [--format proc|ss|netstat] [--port P] [--state NAME] [--json] [--export FILE]"),
         QStringLiteral("Print the kernel's TCP table once: every socket's state, queues, timer, inode and uid.\n"
                        "Exit status: 0 on success, 1 when the table or file could not be read or had "
                        "malformed lines\n(the good rows are still printed), 2 on a usage error."));
@@ -72,9 +73,8 @@ int runSnapshot(const QStringList &arguments)
         return usageError(command, QStringLiteral("--format only applies to --from-file"));
     if (parser.isSet(fromFile) && parser.isSet(common.source))
         return usageError(command, QStringLiteral("--source and --from-file exclude each other"));
-    if (parser.isSet(format) && parser.value(format) != QLatin1String("proc")
-        && parser.value(format) != QLatin1String("ss"))
-        return usageError(command, QStringLiteral("--format must be proc or ss, not '%1'").arg(parser.value(format)));
+    if (parser.isSet(format) && !DumpFile::formats().contains(parser.value(format)))
+        return usageError(command, QStringLiteral("--format must be proc, ss or netstat, not '%1'").arg(parser.value(format)));
 
     Snapshot snapshot;
     QString sourceName;

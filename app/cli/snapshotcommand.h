@@ -6,7 +6,7 @@
 namespace sockscope::cli {
 
 // sockscope snapshot [--source netlink|proc|ss] [--port P] [--state NAME] [--family F] [--json]
-// sockscope snapshot --from-file FILE [--format proc|ss] [filters] [--json]
+// sockscope snapshot --from-file FILE [--format proc|ss|netstat] [filters] [--json]
 int runSnapshot(const QStringList &arguments);
 
 } // namespace sockscope::cli

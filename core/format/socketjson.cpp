@@ -22,6 +22,8 @@ QJsonObject SocketJson::toJson(const SocketRecord &r)
     if (r.network != Network::Host)
         o.insert(QStringLiteral("network"), networkName(r.network));
     o.insert(QStringLiteral("family"), familyName(r.family));
+    if (r.familyInferred)
+        o.insert(QStringLiteral("family_inferred"), true);
     o.insert(QStringLiteral("local_address"), r.local.address.toString());
     o.insert(QStringLiteral("local_port"), r.local.port);
     o.insert(QStringLiteral("remote_address"), r.remote.address.toString());
@@ -197,6 +199,12 @@ SocketRecord SocketJson::recordFromJson(const QJsonValue &value, const QString &
     rec.family = key.family;
     rec.local = key.local;
     rec.remote = key.remote;
+    // Written only when true: absent in files from before it, and wherever the source said.
+    if (o.contains(QStringLiteral("family_inferred"))) {
+        rec.familyInferred = r.boolean(o, QStringLiteral("family_inferred"), path);
+        if (!r.ok())
+            return rec;
+    }
 
     const QString state = r.string(o, QStringLiteral("state"), path, 16);
     if (!r.ok())

@@ -14,7 +14,8 @@ namespace sockscope {
 class SocketJson
 {
 public:
-    // family, local_address, local_port, remote_address, remote_port, state (kernel name),
+    // family (and family_inferred, only when true), local_address, local_port, remote_address,
+    // remote_port, state (kernel name),
     // state_number, tx_queue, rx_queue, timer {kind, remaining_ms}, retransmits, probes,
     // uid, inode (null when the source does not report them), and the optional extras.
     static QJsonObject toJson(const SocketRecord &record);

@@ -22,6 +22,13 @@ QString SocketTable::timerText(const SocketRecord &record)
         + QString::number(double(record.timerRemainingMs) / 1000.0, 'f', 2) + QLatin1Char('s');
 }
 
+QString SocketTable::localText(const SocketRecord &record)
+{
+    if (!record.familyInferred)
+        return record.local.toString();
+    return record.local.toString() + QStringLiteral(" (inferred from *)");
+}
+
 QString SocketTable::alignColumns(const QList<QStringList> &rows, const QList<bool> &rightAligned)
 {
     QList<qsizetype> widths;
@@ -102,7 +109,7 @@ QString SocketTable::format(const QList<SocketRecord> &records, Style style)
     for (const SocketRecord &r : records) {
         const QString timer = timerText(r);
         rows.append({kernelName(r.state), QString::number(r.rxQueue), QString::number(r.txQueue),
-                     r.local.toString(), r.remote.toString(),
+                     localText(r), r.remote.toString(),
                      timer.isEmpty() ? QStringLiteral("-") : timer, QString::number(r.retransmits),
                      r.inode ? QString::number(*r.inode) : unknown,
                      r.uid ? QString::number(*r.uid) : unknown,

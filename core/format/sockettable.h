@@ -27,6 +27,10 @@ public:
     // Rows in a stable, readable order: local port, local address, remote address and port.
     static QList<SocketRecord> sorted(QList<SocketRecord> records);
 
+    // The local address and port, and "(inferred from *)" after a saved ss table's "*" whose
+    // family the file had to tell (SocketRecord::familyInferred).
+    static QString localText(const SocketRecord &record);
+
     // "timewait 59.93s", "retransmit 0.20s", "" when no timer runs.
     static QString timerText(const SocketRecord &record);
 

@@ -116,8 +116,8 @@ QString SocketRecord::ownerExplanation() const
 
 bool operator==(const SocketRecord &a, const SocketRecord &b)
 {
-    return a.network == b.network && a.family == b.family && a.local == b.local && a.remote == b.remote
-        && a.state == b.state && a.txQueue == b.txQueue && a.rxQueue == b.rxQueue && a.listenBacklog == b.listenBacklog
+    return a.network == b.network && a.family == b.family && a.familyInferred == b.familyInferred
+        && a.local == b.local && a.remote == b.remote && a.state == b.state && a.txQueue == b.txQueue && a.rxQueue == b.rxQueue && a.listenBacklog == b.listenBacklog
         && a.timer == b.timer && a.timerRemainingMs == b.timerRemainingMs
         && a.retransmits == b.retransmits && a.probes == b.probes && a.uid == b.uid
         && a.inode == b.inode && a.cookie == b.cookie && a.rtoMs == b.rtoMs && a.atoMs == b.atoMs

@@ -71,6 +71,10 @@ struct SocketRecord
 {
     Network network = Network::Host;
     AddressFamily family = AddressFamily::IPv4;
+    // The text did not say the family: a saved ss dump printed the local address as "*", which
+    // meant 0.0.0.0 before iproute2 4.14 and a dual-stack IPv6 socket since; `family` is the
+    // reading the rest of the file supported.
+    bool familyInferred = false;
     Endpoint local;
     Endpoint remote;
     TcpState state = TcpState::Close;

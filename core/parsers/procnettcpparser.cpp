@@ -330,8 +330,8 @@ ProcNetTcpParser::Result ProcNetTcpParser::parse(QByteArrayView text, const QStr
     return result;
 }
 
-int ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
-                                QList<SocketRecord> &records, QList<ParseIssue> &issues, int firstLine) const
+int ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin, QList<SocketRecord> &records,
+                                QList<ParseIssue> &issues, int firstLine, SkippedLines *skipped) const
 {
     // A kernel line is 150 bytes; reserving avoids regrowing the list on big tables. Only into
     // an empty list: QList::reserve() copies what is there, where growing by appending moves it.
@@ -356,8 +356,11 @@ int ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
         // Columns beyond maxTokens are trailing extras; they are allowed and ignored.
         const int count = tokenize(lineBegin, lineEnd, end, tokens.data(), maxTokens);
 
-        if (count == 0)
+        if (count == 0) {
+            if (skipped)
+                skipped->add(SkippedLines::Kind::Blank, lineNumber);
             continue; // blank line: nothing lost
+        }
         if (tokens[0].text() == QLatin1String("sl"))
             continue; // a header line, whatever its spelling after "sl"
 
@@ -365,6 +368,13 @@ int ProcNetTcpParser::parseInto(QByteArrayView text, const QString &origin,
         const QString problem = lineParser.parse(tokens.data(), count, records.emplaceBack());
         if (!problem.isEmpty()) {
             records.removeLast();
+            if (skipped) {
+                const QString line = QString::fromUtf8(lineBegin, lineEnd - lineBegin);
+                if (const std::optional<SkippedLines::Kind> kind = SkippedLines::classify(line)) {
+                    skipped->add(*kind, lineNumber);
+                    continue;
+                }
+            }
             ParseIssue issue;
             issue.origin = origin;
             issue.line = lineNumber;

@@ -3,6 +3,7 @@
 
 #include "core/model/parseissue.h"
 #include "core/model/socketrecord.h"
+#include "skippedlines.h"
 
 #include <QByteArrayView>
 #include <QList>
@@ -38,9 +39,11 @@ public:
 
     // Appends to existing lists, so several files can share one result without copies. A file
     // read in pieces is parsed piece by piece: each piece whole lines, `firstLine` the number of
-    // its first line. Returns the number the next line would have.
+    // its first line. Returns the number the next line would have. With `skipped`, blank lines
+    // and what people paste around a table (a shell prompt, a separator) go there instead of
+    // being ignored or reported.
     int parseInto(QByteArrayView text, const QString &origin, QList<SocketRecord> &records,
-                  QList<ParseIssue> &issues, int firstLine = 1) const;
+                  QList<ParseIssue> &issues, int firstLine = 1, SkippedLines *skipped = nullptr) const;
 
 private:
     QSysInfo::Endian m_wordOrder;

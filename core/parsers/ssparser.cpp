@@ -214,6 +214,42 @@ void applyInfoLine(const QList<QStringView> &tokens, SocketRecord &r)
     }
 }
 
+// "127.0.0.1" of "127.0.0.1:8000", "[::1]" of "[::1]:8000", "*" of "*:*".
+QStringView hostOf(QStringView endpoint)
+{
+    const qsizetype colon = endpoint.lastIndexOf(u':');
+    return colon > 0 ? endpoint.left(colon) : endpoint;
+}
+
+// What one row shows about the ss that printed it (SsWildcard).
+void noteWildcardEvidence(QStringView local, QStringView peer, const SocketRecord &r, int line,
+                          SsWildcard::Evidence &evidence)
+{
+    SsWildcard::Evidence seen;
+    for (QStringView endpoint : {local, peer}) {
+        const QStringView host = hostOf(endpoint);
+        if (!seen.newerLine && (host.startsWith(QLatin1String("0.0.0.0")) || host.startsWith(QLatin1String("[::]")))) {
+            seen.newerLine = line;
+            seen.newerText = endpoint.toString();
+        }
+        if (seen.older == SsWildcard::Evidence::Older::None && host.contains(u':') && !host.startsWith(u'[')) {
+            seen.older = SsWildcard::Evidence::Older::Unbracketed;
+            seen.olderLine = line;
+            seen.olderText = endpoint.toString();
+        }
+    }
+    if (!seen.newerLine && r.details.contains(QStringLiteral("v6only"))) {
+        seen.newerLine = line;
+        seen.newerText = QStringLiteral("v6only:") + r.details.value(QStringLiteral("v6only"));
+    }
+    if (r.family == AddressFamily::IPv4 && hostOf(local) != QLatin1String("*") && hostOf(peer) == QLatin1String("*")) {
+        seen.older = SsWildcard::Evidence::Older::IPv4PeerStar;
+        seen.olderLine = line;
+        seen.olderText = local.toString();
+    }
+    evidence.merge(seen, 0);
+}
+
 ParseIssue makeIssue(const QString &origin, int line, const QString &reason, QStringView text)
 {
     ParseIssue issue;
@@ -329,10 +365,18 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
     qsizetype current = -1;
     bool continuationAllowed = false;
     int lineNumber = 0;
-    for (QStringView line : all.split(u'\n')) {
+    const QList<QStringView> lines = all.split(u'\n');
+    for (qsizetype index = 0; index < lines.size(); ++index) {
+        const QStringView line = lines[index];
+        if (index == lines.size() - 1 && line.isEmpty())
+            break; // what follows the last newline: not a line
         ++lineNumber;
-        if (line.trimmed().isEmpty())
+        if (line.trimmed().isEmpty()) {
+            // -i gives TIME-WAIT and SYN-RECV rows a continuation line of blanks.
+            if (current < 0 || line.trimmed().size() == line.size())
+                result.skipped.add(SkippedLines::Kind::Blank, lineNumber);
             continue;
+        }
 
         if (isSpace(line.front())) {
             if (current >= 0)
@@ -353,9 +397,17 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
         if (isNetid(tokens[0])) {
             if (tokens[0] != QLatin1String("tcp")) {
                 ++result.skippedOtherProtocols;
+                result.skipped.add(SkippedLines::Kind::OtherProtocol, lineNumber, tokens[0].toString());
                 continue;
             }
             i = 1;
+        }
+        const std::optional<TcpState> state = i < tokens.size() ? parseSsState(tokens[i]) : std::nullopt;
+        if (!state && i == 0) {
+            if (const std::optional<SkippedLines::Kind> kind = SkippedLines::classify(line)) {
+                result.skipped.add(*kind, lineNumber);
+                continue;
+            }
         }
         if (tokens.size() - i < 5) {
             result.issues.append(makeIssue(origin, lineNumber,
@@ -365,7 +417,6 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
         }
 
         SocketRecord r;
-        const std::optional<TcpState> state = parseSsState(tokens[i]);
         if (!state) {
             result.issues.append(makeIssue(origin, lineNumber,
                                            QStringLiteral("unknown state %1").arg(tokens[i]), line));
@@ -418,6 +469,9 @@ SsParser::Result SsParser::parse(QByteArrayView text, const QString &origin) con
         if (sawInode && !r.uid)
             r.uid = 0;
 
+        noteWildcardEvidence(tokens[i + 3], tokens[i + 4], r, lineNumber, result.wildcardEvidence);
+        if (hostOf(tokens[i + 3]) == QLatin1String("*"))
+            result.wildcardRows.append(result.records.size());
         result.records.append(std::move(r));
         current = result.records.size() - 1;
     }

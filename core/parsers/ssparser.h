@@ -3,6 +3,8 @@
 
 #include "core/model/parseissue.h"
 #include "core/model/socketrecord.h"
+#include "skippedlines.h"
+#include "sswildcard.h"
 
 #include <QByteArrayView>
 #include <QList>
@@ -15,6 +17,9 @@ namespace sockscope {
 // Parses the output of iproute2's `ss` for TCP sockets: `ss -tan` with or without its header,
 // and the detailed `ss -tanoie[H]` form whose tcp_info continues on tab-indented lines. Rows of
 // other protocols (`ss -tuan` prints a Netid column) are skipped. Addresses must be numeric (-n).
+// A local address "*" is read as [::], as the ss of today means it; its rows and what the text
+// shows about the ss that printed it are reported so that a saved file can be read as the
+// older ss meant it (SsWildcard).
 class SsParser
 {
 public:
@@ -23,6 +28,9 @@ public:
         QList<SocketRecord> records;
         QList<ParseIssue> issues;
         int skippedOtherProtocols = 0;
+        SkippedLines skipped; // other protocols too, and what people paste around a table
+        QList<qsizetype> wildcardRows; // indices into `records` of rows whose local address was "*"
+        SsWildcard::Evidence wildcardEvidence;
     };
 
     Result parse(QByteArrayView text, const QString &origin = QString()) const;

@@ -113,6 +113,8 @@ private Q_SLOTS:
     void shouldPrintAFileAsJson();
     void shouldGuessTheFormatOfAFile_data();
     void shouldGuessTheFormatOfAFile();
+    void shouldReadNetstatOutput();
+    void shouldSayHowItReadAnOldSsWildcard();
     void shouldFilterAFileByPortAndState();
     void shouldNameFileAndLineOfMalformedInput();
     void shouldFailClearlyOnAnUnreadableFile();
@@ -163,6 +165,7 @@ void TestCli::shouldPrintHelpForTheProgramAndEachCommand_data()
     QTest::newRow("version") << QStringList{"--version"} << "sockscope 0.";
     QTest::newRow("open") << QStringList{"open", "--help"} << "sockscope open -- -x.json";
     QTest::newRow("snapshot from standard input") << QStringList{"snapshot", "--help"} << "--from-file FILE|-";
+    QTest::newRow("snapshot reads netstat") << QStringList{"snapshot", "--help"} << "--format <proc|ss|netstat>";
 }
 
 void TestCli::shouldPrintHelpForTheProgramAndEachCommand()
@@ -186,7 +189,8 @@ void TestCli::shouldRejectBadArgumentsWithStatus2_data()
     QTest::newRow("unknown state") << QStringList{"snapshot", "--state", "HALF_OPEN"} << "unknown state 'HALF_OPEN'";
     QTest::newRow("unknown source") << QStringList{"snapshot", "--source", "netstat"} << "unknown source 'netstat'";
     QTest::newRow("format without file") << QStringList{"snapshot", "--format", "ss"} << "--format only applies";
-    QTest::newRow("bad format") << QStringList{"snapshot", "--from-file", "x", "--format", "csv"} << "--format must be";
+    QTest::newRow("bad format") << QStringList{"snapshot", "--from-file", "x", "--format", "csv"}
+                                << "--format must be proc, ss or netstat, not 'csv'";
     QTest::newRow("source and file") << QStringList{"snapshot", "--from-file", "x", "--source", "ss"} << "exclude each other";
     QTest::newRow("stray argument") << QStringList{"snapshot", "extra"} << "unexpected argument 'extra'";
     QTest::newRow("missing value") << QStringList{"snapshot", "--port"} << "Missing value after '--port'";
@@ -322,6 +326,9 @@ void TestCli::shouldGuessTheFormatOfAFile_data()
     QTest::newRow("proc without header") << "proc-net-tcp-noheader.txt" << 43;
     QTest::newRow("ss with header") << "ss-tan.txt" << 86;
     QTest::newRow("ss without header") << "ss-tanoieH.txt" << 86;
+    QTest::newRow("netstat") << "netstat-tanpoe.txt" << 50;
+    QTest::newRow("netstat after a prompt") << "netstat-pasted.txt" << 50;
+    QTest::newRow("netstat after its message on stderr") << "netstat-tanp-nobody.txt" << 50;
 }
 
 void TestCli::shouldGuessTheFormatOfAFile()
@@ -331,6 +338,105 @@ void TestCli::shouldGuessTheFormatOfAFile()
     const Run r = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(file)});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(tableRows(r.out).size(), rows);
+}
+
+void TestCli::shouldReadNetstatOutput()
+{
+    const QString file = fixturePath(QStringLiteral("netstat-tanpoe.txt"));
+    const Run table = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file, QStringLiteral("--format"),
+                           QStringLiteral("netstat"), QStringLiteral("--port"), QStringLiteral("18217")});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.err.isEmpty(), qPrintable(table.err));
+    const QStringList rows = tableRows(table.out);
+    QCOMPARE(rows.size(), 2);
+    QVERIFY2(rows[1].contains(QRegularExpression(QStringLiteral(
+                 "^ESTABLISHED +0 +0 +127\\.0\\.0\\.1:18217 +127\\.0\\.0\\.1:18216 +keepalive 3599\\.26s +0 +223709 +0 +python3 \\(pid 5833\\)$"))),
+             qPrintable(rows[1]));
+
+    const Run json = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file, QStringLiteral("--json"),
+                          QStringLiteral("--port"), QStringLiteral("18240")});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QVERIFY(root.value(QStringLiteral("source")).toString().startsWith(QStringLiteral("file:netstat:")));
+    QJsonObject mapped;
+    for (const QJsonValue &v : root.value(QStringLiteral("sockets")).toArray()) {
+        if (v.toObject().value(QStringLiteral("local_port")).toInt() == 18240 && v.toObject().value(QStringLiteral("remote_port")).toInt() == 18241)
+            mapped = v.toObject();
+    }
+    // netstat printed "tcp6 ... 127.0.0.1:18240": the IPv4-mapped address it stands for.
+    QCOMPARE(mapped.value(QStringLiteral("family")).toString(), QStringLiteral("ipv6"));
+    QCOMPARE(mapped.value(QStringLiteral("local_address")).toString(), QStringLiteral("::ffff:127.0.0.1"));
+    QCOMPARE(mapped.value(QStringLiteral("owner_status")).toString(), QStringLiteral("process"));
+    QCOMPARE(mapped.value(QStringLiteral("owners")).toArray().first().toObject().value(QStringLiteral("pid")).toInt(), 5833);
+
+    // Pasted with a prompt, a separator and udp rows: all skipped, named, and not malformed.
+    const Run pasted = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("netstat-pasted.txt"))});
+    QCOMPARE(pasted.exitCode, 0);
+    QCOMPARE(pasted.err, QStringLiteral("sockscope snapshot: %1: 8 lines that are not socket rows skipped: 2 shell prompts at "
+                                        "lines 1 and 60, a blank line at line 54, a separator line at line 55, 2 udp rows at "
+                                        "lines 56 and 57, 2 udp6 rows at lines 58 and 59\n")
+                            .arg(fixturePath(QStringLiteral("netstat-pasted.txt"))));
+
+    // Malformed rows are still reported, with their line, and fail the run.
+    const QString malformed = fixturePath(QStringLiteral("netstat-malformed.txt"));
+    const Run bad = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), malformed});
+    QCOMPARE(bad.exitCode, 1);
+    QCOMPARE(tableRows(bad.out).size(), 50);
+    QVERIFY2(bad.err.contains(malformed + QStringLiteral(":5: local address 127.0.0.1:http is not numeric ADDRESS:PORT "
+                                                         "(run netstat with -n)")),
+             qPrintable(bad.err));
+    QCOMPARE(bad.err.count(QLatin1Char('\n')), 3);
+}
+
+void TestCli::shouldSayHowItReadAnOldSsWildcard()
+{
+    // Reproduced from a public post of ss output from before iproute2 4.14 (tests/data/README.md).
+    const QString file = fixturePath(QStringLiteral("ss-old-wildcard.txt"));
+    const Run table = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file});
+    QCOMPARE(table.exitCode, 0);
+    const QStringList rows = tableRows(table.out);
+    QCOMPARE(rows.size(), 5);
+    QVERIFY2(rows.filter(QStringLiteral("0.0.0.0:5634 (inferred from *)  0.0.0.0:*")).size() == 1, qPrintable(table.out));
+    QVERIFY(rows.filter(QStringLiteral("[::]:5634 ")).size() == 1); // ":::5634" said its family itself
+    QCOMPARE(table.err, QStringLiteral("sockscope snapshot: %1: ss before 4.14 printed '*' for 0.0.0.0: read as IPv4 because "
+                                       "line 4 shows 127.0.0.1:32000 with the peer '*:*', which ss 4.14 and later print as "
+                                       "'0.0.0.0:*' (1 socket marked as inferred)\n"
+                                       "sockscope snapshot: %1: 1 line that is not a socket row skipped: a shell prompt at line 1\n")
+                            .arg(file));
+
+    QTemporaryDir dir;
+    const QString exported = dir.filePath(QStringLiteral("old.json"));
+    const Run json = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), file, QStringLiteral("--json"),
+                          QStringLiteral("--export"), exported});
+    QCOMPARE(json.exitCode, 0);
+    int inferred = 0;
+    for (const QJsonValue &v : QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("sockets")).toArray()) {
+        const QJsonObject o = v.toObject();
+        const bool star = o.value(QStringLiteral("local_port")).toInt() == 5634 && o.value(QStringLiteral("family")) == QLatin1String("ipv4");
+        QCOMPARE(o.contains(QStringLiteral("family_inferred")), star);
+        if (star) {
+            QCOMPARE(o.value(QStringLiteral("family_inferred")).toBool(), true);
+            QCOMPARE(o.value(QStringLiteral("local_address")).toString(), QStringLiteral("0.0.0.0"));
+            QCOMPARE(o.value(QStringLiteral("remote_address")).toString(), QStringLiteral("0.0.0.0"));
+            ++inferred;
+        }
+    }
+    QCOMPARE(inferred, 1);
+    // A session keeps the mark, and reads it back.
+    const SessionFile::Loaded loaded = SessionFile::load(exported);
+    QVERIFY2(loaded.document, qPrintable(loaded.error));
+    QCOMPARE(std::count_if(loaded.document->table.cbegin(), loaded.document->table.cend(),
+                           [](const SocketRecord &r) { return r.familyInferred; }),
+             1);
+
+    // ss of today, run next to the netstat captures: "*" is the dual-stack listener.
+    const Run today = run({QStringLiteral("snapshot"), QStringLiteral("--from-file"), fixturePath(QStringLiteral("ss-tan-with-netstat.txt")),
+                           QStringLiteral("--port"), QStringLiteral("18240")});
+    QCOMPARE(today.exitCode, 0);
+    QVERIFY2(today.out.contains(QStringLiteral("[::]:18240 (inferred from *)")), qPrintable(today.out));
+    QVERIFY2(today.err.contains(QStringLiteral("read as dual-stack IPv6 because line 2 shows 0.0.0.0:2024, which only ss 4.14 "
+                                               "and later print (1 socket marked as inferred)")),
+             qPrintable(today.err));
 }
 
 void TestCli::shouldFilterAFileByPortAndState()
@@ -354,7 +460,9 @@ void TestCli::shouldNameFileAndLineOfMalformedInput()
     QCOMPARE(tableRows(r.out).size(), 43); // the good rows are still printed
     QVERIFY2(r.err.contains(file + QStringLiteral(":24: expected at least 10 columns")), qPrintable(r.err));
     QVERIFY(r.err.contains(file + QStringLiteral(":28: unknown state 0D")));
-    QCOMPARE(r.err.count(QLatin1Char('\n')), 4);
+    // The blank line among them is not malformed: it is named in a note.
+    QVERIFY(r.err.contains(file + QStringLiteral(": 1 line that is not a socket row skipped: a blank line at line 30\n")));
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 5);
 }
 
 void TestCli::shouldFailClearlyOnAnUnreadableFile()
@@ -428,7 +536,7 @@ void TestCli::shouldRefuseEndlessStandardInput()
     const Run r = runWith(endless, {QStringLiteral("snapshot"), QStringLiteral("--from-file"), QStringLiteral("-")});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err, QStringLiteral("sockscope snapshot: cannot read standard input: more than 256 MiB; "
-                                   "a saved /proc/net/tcp or ss table is at most 256 MiB\n"));
+                                   "a saved /proc/net/tcp, ss or netstat table is at most 256 MiB\n"));
     QVERIFY(r.out.isEmpty());
 }
 

@@ -54,6 +54,8 @@ private Q_SLOTS:
     void shouldParseEndpoints_data();
     void shouldParseEndpoints();
     void shouldReportAContinuationLineWithoutARow();
+    void shouldReadOldSsAndTellWhatItShowsOfItsVersion();
+    void shouldSkipWhatWasPastedAroundATable();
 };
 
 void TestSsParser::shouldParseEveryFormOfRealOutput_data()
@@ -209,6 +211,7 @@ void TestSsParser::shouldSkipOtherProtocols()
     QVERIFY(result.issues.isEmpty());
     QCOMPARE(result.records.size(), 86);
     QCOMPARE(result.skippedOtherProtocols, 4);
+    QCOMPARE(result.skipped.count(SkippedLines::Kind::OtherProtocol, QStringLiteral("udp")), 4);
     QCOMPARE(countByState(result.records), expectedCounts);
 }
 
@@ -300,6 +303,55 @@ void TestSsParser::shouldReportAContinuationLineWithoutARow()
     QCOMPARE(result.issues.size(), 1);
     QCOMPARE(result.issues[0].line, 1);
     QVERIFY(!result.records[0].rtoMs.has_value());
+}
+
+void TestSsParser::shouldReadOldSsAndTellWhatItShowsOfItsVersion()
+{
+    // ss from before iproute2 4.14, reproduced from a public post (tests/data/README.md).
+    const auto result = SsParser().parse(readFixture(QStringLiteral("ss-old-wildcard.txt")));
+    QVERIFY(result.issues.isEmpty());
+    QCOMPARE(result.records.size(), 5);
+    // Unbracketed IPv6 addresses read as they are.
+    QCOMPARE(findRecord(result.records, QStringLiteral("[::]:14144"))->family, AddressFamily::IPv6);
+    // "*" is read as today's ss means it; the row is named for the file's reader to decide.
+    QCOMPARE(result.wildcardRows.size(), 1);
+    const SocketRecord &star = result.records[result.wildcardRows.first()];
+    QCOMPARE(star.local.toString(), QStringLiteral("[::]:5634"));
+    QVERIFY(!star.familyInferred);
+    // The IPv4 listener's "*:*" is 0.0.0.0 whatever the version: its family is its own.
+    QCOMPARE(findRecord(result.records, QStringLiteral("127.0.0.1:32000"))->remote.toString(), QStringLiteral("0.0.0.0:*"));
+    QCOMPARE(result.wildcardEvidence.newerLine, 0);
+    QCOMPARE(result.wildcardEvidence.older, SsWildcard::Evidence::Older::IPv4PeerStar);
+    QCOMPARE(result.wildcardEvidence.olderLine, 4);
+    QCOMPARE(result.wildcardEvidence.olderText, QStringLiteral("127.0.0.1:32000"));
+
+    const auto today = SsParser().parse(readFixture(QStringLiteral("ss-tanoie-with-netstat.txt")));
+    QCOMPARE(today.wildcardEvidence.newerLine, 2);
+    QCOMPARE(today.wildcardEvidence.newerText, QStringLiteral("0.0.0.0:2024"));
+    QCOMPARE(today.wildcardEvidence.older, SsWildcard::Evidence::Older::None);
+    QCOMPARE(today.wildcardRows.size(), 1);
+}
+
+void TestSsParser::shouldSkipWhatWasPastedAroundATable()
+{
+    const QByteArray text = "me@host:~$ ss -tan\n"
+                            "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+                            "ESTAB  0      0      127.0.0.1:1        127.0.0.1:2\n"
+                            "\n"
+                            "-----------------------------------\n"
+                            "ESTAB  0      0      127.0.0.1:2        127.0.0.1:1\n"
+                            "me@host:~$\n";
+    const auto result = SsParser().parse(text);
+    QVERIFY(result.issues.isEmpty());
+    QCOMPARE(result.records.size(), 2);
+    QCOMPARE(result.skipped.note(), QStringLiteral("4 lines that are not socket rows skipped: 2 shell prompts at lines 1 "
+                                                   "and 7, a blank line at line 4, a separator line at line 5"));
+    // A Netid with nothing after it is a row cut short, not a row to read past its end.
+    const auto cut = SsParser().parse("Netid State Recv-Q\ntcp\n");
+    QCOMPARE(cut.issues.size(), 1);
+    QCOMPARE(cut.issues[0].reason, QStringLiteral("expected state, Recv-Q, Send-Q, local and peer address"));
+    // -i's continuation line of blanks after a TIME-WAIT row is part of that row.
+    QVERIFY(SsParser().parse(readFixture(QStringLiteral("ss-tanoie.txt"))).skipped.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestSsParser)

@@ -3,6 +3,7 @@
 #include "ui/models/sockettableproxy.h"
 #include "ui/table/sslisting.h"
 
+#include "core/format/dumpfile.h"
 #include "core/parsers/procnettcpparser.h"
 
 #include "../common/fixtures.h"
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void shouldCountRowsPerState();
     void shouldListRowsAsSsPrintsThemOnlyWhileShown();
     void shouldNameTheOwnerAndMarkACarriedOneAsInferred();
+    void shouldSayWhenAnAddressFamilyWasInferred();
     void shouldColourMarkedRowsForThePaletteItIsGiven();
     void shouldTieTheTimerToWhatTheWireShows();
 };
@@ -331,6 +333,19 @@ void TestSocketTableModel::shouldCountRowsPerState()
     QCOMPARE(counts.value(TcpState::Established), 36);
     QCOMPARE(counts.value(TcpState::Listen), 24);
     QCOMPARE(counts.value(TcpState::TimeWait), 4);
+}
+
+void TestSocketTableModel::shouldSayWhenAnAddressFamilyWasInferred()
+{
+    // An old ss table's "*:5634", read as 0.0.0.0 (tests/data/ss-old-wildcard.txt).
+    const Snapshot old = DumpFile::parse(readFixture(QStringLiteral("ss-old-wildcard.txt")), QStringLiteral("old.txt"));
+    Fixture f;
+    f.session.apply(snapshotOf(old.records, 0));
+    const int star = f.rowWith(QStringLiteral("0.0.0.0:5634"), QStringLiteral("0.0.0.0:*"));
+    QVERIFY(star >= 0);
+    QVERIFY(f.model.index(star, SocketTableModel::Local).data(Qt::ToolTipRole).toString().contains(QStringLiteral("inferred")));
+    const int plain = f.rowWith(QStringLiteral("127.0.0.1:32000"), QStringLiteral("0.0.0.0:*"));
+    QVERIFY(f.model.index(plain, SocketTableModel::Local).data(Qt::ToolTipRole).isNull());
 }
 
 void TestSocketTableModel::shouldNameTheOwnerAndMarkACarriedOneAsInferred()

@@ -357,6 +357,9 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
             return tr("Gone from the kernel's table");
         if (index.column() == Role && !row.label.isEmpty())
             return PlainText::toolTip(row.label); // a session file's, when replayed
+        if (index.column() == Local && r.familyInferred)
+            return tr("A saved ss table printed \"*\" here: 0.0.0.0 before iproute2 4.14, a dual-stack IPv6 "
+                      "socket since. The family shown was inferred from the rest of that file.");
         if (index.column() == RecvQ && r.isListener())
             return tr("%n connection(s) completed by the kernel and waiting for accept()", nullptr, int(r.rxQueue));
         if (index.column() == Inode && r.inode && *r.inode == 0)
