@@ -31,6 +31,8 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QScopeGuard>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTimer>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -601,6 +603,10 @@ void TestMainWindow::shouldFitTheMainColumnsOnALaptopScreenAndSayWhatToDoFirst()
         }
     };
     mainColumnsFit();
+    // The lab panel fits its dock's width: nothing to scroll sideways for.
+    auto *labScroll = qobject_cast<QScrollArea *>(window.findChild<QDockWidget *>(QStringLiteral("labDock"))->widget());
+    QVERIFY(labScroll);
+    QCOMPARE(labScroll->horizontalScrollBar()->maximum(), 0);
     // The state diagram's labels are no smaller than the application's small font.
     auto *view = window.findChild<DiagramView *>(QStringLiteral("stateDiagramView"));
     QVERIFY(view);

@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QAbstractSpinBox>
 #include <QComboBox>
 #include <QEvent>
 #include <QGridLayout>
@@ -60,6 +61,20 @@ QString socketStatus(const LabSocket &s)
     if (parts.isEmpty())
         parts << (s.local.port != 0 ? QObject::tr("bound") : QObject::tr("new"));
     return parts.join(QStringLiteral(", "));
+}
+
+// The panel shares a laptop screen's width with the table: a number box need not be as wide
+// as the largest number it takes (16777216 B) to show "default", "8000" or "100 B".
+void compactNumberBoxes(QWidget *panel)
+{
+    const QFontMetrics metrics = panel->fontMetrics();
+    const int width = metrics.horizontalAdvance(QStringLiteral("default")) + 28;
+    for (QAbstractSpinBox *box : panel->findChildren<QAbstractSpinBox *>())
+        box->setMinimumWidth(qMin(width, box->minimumSizeHint().width()));
+    for (QComboBox *box : panel->findChildren<QComboBox *>()) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
 }
 
 } // namespace
@@ -253,7 +268,7 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         {quint32(EPOLLET), tr("Edge-triggered: report a change once, not for as long as it lasts")},
         {EPOLLONESHOT, tr("Report once, then nothing until epoll_ctl(MOD)")},
     };
-    // Three to a row: the lab's dock is narrow.
+    // Two to a row: the lab's dock is narrow.
     auto *eventGrid = new QGridLayout;
     eventGrid->setSpacing(2);
     for (const auto &e : events) {
@@ -263,7 +278,7 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
         box->setToolTip(e.tip + tr(" (EPOLLERR and EPOLLHUP are always reported)"));
         box->setProperty("event", e.bit);
         box->setChecked(e.bit == EPOLLIN || e.bit == EPOLLRDHUP);
-        eventGrid->addWidget(box, int(m_epollEvents.size()) / 3, int(m_epollEvents.size()) % 3);
+        eventGrid->addWidget(box, int(m_epollEvents.size()) / 2, int(m_epollEvents.size()) % 2);
         m_epollEvents.append(box);
     }
     epollLayout->addLayout(eventGrid);
@@ -348,6 +363,7 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
             showProblem(call);
     });
     refreshSockets();
+    compactNumberBoxes(this);
 }
 
 void LabPanel::setLiveSession(LiveSession *live)
@@ -358,6 +374,7 @@ void LabPanel::setLiveSession(LiveSession *live)
     // Below the calls, folded: the call buttons stay where they were.
     auto *box = static_cast<QVBoxLayout *>(layout());
     box->insertWidget(box->indexOf(m_problem), m_wire);
+    compactNumberBoxes(m_wire);
 }
 
 QAction *LabPanel::makeAction(const QString &text, const QKeySequence &shortcut, const QString &tip)

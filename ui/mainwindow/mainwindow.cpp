@@ -302,16 +302,15 @@ void MainWindow::buildTable()
     m_firstSteps->setFrameShape(QFrame::StyledPanel);
     m_firstSteps->setMargin(6);
     m_firstSteps->setTextFormat(Qt::RichText);
-    if (Theme(m_firstSteps->palette()).isDark()) {
-        // A link in the palette's own blue is hard to read on a dark panel.
-        QPalette p = m_firstSteps->palette();
-        p.setColor(QPalette::Link, Theme(p).clientEnd().lighter(140));
-        m_firstSteps->setPalette(p);
-    }
+    // A link in a light palette's blue is hard to read on a dark panel: the client end's blue,
+    // lightened, there.
+    const Theme theme(m_firstSteps->palette());
+    const QColor link = theme.isDark() ? theme.clientEnd().lighter(140) : m_firstSteps->palette().color(QPalette::Link);
     m_firstSteps->setText(tr("<b>Start here:</b> start a server (<b>%1</b>), then add clients (<b>%2</b>) — or pick "
-                             "a scenario on the <a href=\"scenario\">Scenario</a> tab.")
+                             "a scenario on the <a href=\"scenario\" style=\"color: %3\">Scenario</a> tab.")
                               .arg(QKeySequence(Qt::CTRL | Qt::Key_L).toString(QKeySequence::NativeText),
-                                   QKeySequence(Qt::CTRL | Qt::Key_N).toString(QKeySequence::NativeText)));
+                                   QKeySequence(Qt::CTRL | Qt::Key_N).toString(QKeySequence::NativeText),
+                                   link.name()));
     layout->addWidget(m_firstSteps);
 
     m_table = new SocketTableView(central);
@@ -346,7 +345,7 @@ void MainWindow::buildTable()
     header->resizeSection(SocketTableModel::Role, widthOf(QStringLiteral("accepted #10")));
     header->resizeSection(SocketTableModel::Local, widthOf(QStringLiteral("127.0.0.1:65535")) + PairDelegate::bracketWidth);
     header->resizeSection(SocketTableModel::Remote, widthOf(QStringLiteral("127.0.0.1:65535")));
-    header->resizeSection(SocketTableModel::Process, widthOf(QStringLiteral("sockscope (pid 12345)")));
+    header->resizeSection(SocketTableModel::Process, widthOf(QStringLiteral("nginx (pid 12345)")));
     header->resizeSection(SocketTableModel::RecvQ, widthOf(QStringLiteral("Recv-Q 00000")));
     header->resizeSection(SocketTableModel::SendQ, widthOf(QStringLiteral("Send-Q 00000")));
     header->resizeSection(SocketTableModel::Timer, widthOf(QStringLiteral("retransmit 120.00s")));
@@ -642,8 +641,8 @@ void MainWindow::applyDefaultDockSizes()
     // Room for the diagram on the right and for two timeline lanes with their ladder below.
     const auto dock = [this](const char *name) { return findChild<QDockWidget *>(QLatin1String(name)); };
     // On a 1366-pixel screen the table keeps room for address, peer, state, role and process.
-    const int lab = qBound(290, int(width() * 0.225), 440);
-    const int diagram = int(width() * 0.3);
+    const int lab = qBound(350, int(width() * 0.25), 440);
+    const int diagram = int(width() * 0.265);
     resizeDocks({dock("labDock")}, {lab}, Qt::Horizontal);
     resizeDocks({dock("diagramDock")}, {diagram}, Qt::Horizontal);
     resizeDocks({dock("timelineDock")}, {height() * 3 / 10}, Qt::Vertical);
