@@ -33,6 +33,7 @@
 #include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QToolButton>
 #include <QTimer>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -607,6 +608,16 @@ void TestMainWindow::shouldFitTheMainColumnsOnALaptopScreenAndSayWhatToDoFirst()
     auto *labScroll = qobject_cast<QScrollArea *>(window.findChild<QDockWidget *>(QStringLiteral("labDock"))->widget());
     QVERIFY(labScroll);
     QCOMPARE(labScroll->horizontalScrollBar()->maximum(), 0);
+    // And its call buttons are in sight without scrolling past the server's and clients'
+    // settings (folded until asked for).
+    QCOMPARE(labScroll->verticalScrollBar()->value(), 0);
+    for (QToolButton *button : labScroll->widget()->findChildren<QToolButton *>()) {
+        if (!button->defaultAction() || !button->defaultAction()->objectName().startsWith(QLatin1String("call-")))
+            continue;
+        const QRect at(button->mapTo(labScroll->viewport(), QPoint()), button->size());
+        QVERIFY2(at.bottom() <= labScroll->viewport()->height(),
+                 qPrintable(button->text() + QStringLiteral(" ends at %1 of %2").arg(at.bottom()).arg(labScroll->viewport()->height())));
+    }
     // The state diagram's labels are no smaller than the application's small font.
     auto *view = window.findChild<DiagramView *>(QStringLiteral("stateDiagramView"));
     QVERIFY(view);

@@ -63,6 +63,16 @@ QString socketStatus(const LabSocket &s)
     return parts.join(QStringLiteral(", "));
 }
 
+// A list that asks for no more than its minimum height: in the scroll area, where the panel
+// takes its size hint when it does not fit, the calls below it stay in sight; it still grows
+// with the room the dock has.
+class CompactList : public QListWidget
+{
+public:
+    using QListWidget::QListWidget;
+    QSize sizeHint() const override { return {QListWidget::sizeHint().width(), minimumHeight()}; }
+};
+
 // The panel shares a laptop screen's width with the table: a number box need not be as wide
 // as the largest number it takes (16777216 B) to show "default", "8000" or "100 B".
 void compactNumberBoxes(QWidget *panel)
@@ -116,12 +126,21 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     serverForm->addWidget(m_port, 1, 1);
     serverForm->addWidget(new QLabel(tr("Backlog"), server), 1, 2);
     serverForm->addWidget(m_backlog, 1, 3);
-    serverForm->addWidget(new QLabel(tr("Defer"), server), 2, 0);
-    serverForm->addWidget(m_deferAccept, 2, 1);
-    serverForm->addWidget(new QLabel(tr("RCVBUF"), server), 3, 0);
-    serverForm->addWidget(m_serverRcvBuf, 3, 1);
-    serverForm->addWidget(new QLabel(tr("SNDBUF"), server), 3, 2);
-    serverForm->addWidget(m_serverSndBuf, 3, 3);
+    // The socket options, folded with the clients' (m_optionsToggle): on a laptop screen the
+    // calls below stay in sight.
+    m_serverOptions = new QWidget(server);
+    auto *serverOptionsForm = new QGridLayout(m_serverOptions);
+    serverOptionsForm->setContentsMargins(0, 0, 0, 0);
+    serverOptionsForm->addWidget(new QLabel(tr("Defer"), m_serverOptions), 0, 0);
+    serverOptionsForm->addWidget(m_deferAccept, 0, 1);
+    serverOptionsForm->addWidget(new QLabel(tr("RCVBUF"), m_serverOptions), 1, 0);
+    serverOptionsForm->addWidget(m_serverRcvBuf, 1, 1);
+    serverOptionsForm->addWidget(new QLabel(tr("SNDBUF"), m_serverOptions), 1, 2);
+    serverOptionsForm->addWidget(m_serverSndBuf, 1, 3);
+    m_deferAccept->setParent(m_serverOptions);
+    m_serverRcvBuf->setParent(m_serverOptions);
+    m_serverSndBuf->setParent(m_serverOptions);
+    serverForm->addWidget(m_serverOptions, 2, 0, 1, 4);
 
     m_startServer = makeAction(tr("Start server"), QKeySequence(Qt::CTRL | Qt::Key_L),
                                tr("socket(), bind() and listen(), each a call of its own"));
@@ -158,12 +177,19 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     m_synRetries->setRange(0, 127);
     m_synRetries->setSpecialValueText(tr("default"));
     m_synRetries->setToolTip(tr("TCP_SYNCNT: how often connect() retransmits its SYN before it fails with ETIMEDOUT"));
-    clientForm->addWidget(new QLabel(tr("RCVBUF"), clients), 0, 0);
-    clientForm->addWidget(m_clientRcvBuf, 0, 1);
-    clientForm->addWidget(new QLabel(tr("SNDBUF"), clients), 0, 2);
-    clientForm->addWidget(m_clientSndBuf, 0, 3);
-    clientForm->addWidget(new QLabel(tr("SYNCNT"), clients), 1, 0);
-    clientForm->addWidget(m_synRetries, 1, 1);
+    m_clientOptions = new QWidget(clients);
+    auto *clientOptionsForm = new QGridLayout(m_clientOptions);
+    clientOptionsForm->setContentsMargins(0, 0, 0, 0);
+    clientOptionsForm->addWidget(new QLabel(tr("RCVBUF"), m_clientOptions), 0, 0);
+    clientOptionsForm->addWidget(m_clientRcvBuf, 0, 1);
+    clientOptionsForm->addWidget(new QLabel(tr("SNDBUF"), m_clientOptions), 0, 2);
+    clientOptionsForm->addWidget(m_clientSndBuf, 0, 3);
+    clientOptionsForm->addWidget(new QLabel(tr("SYNCNT"), m_clientOptions), 1, 0);
+    clientOptionsForm->addWidget(m_synRetries, 1, 1);
+    m_clientRcvBuf->setParent(m_clientOptions);
+    m_clientSndBuf->setParent(m_clientOptions);
+    m_synRetries->setParent(m_clientOptions);
+    clientForm->addWidget(m_clientOptions, 0, 0, 1, 4);
     m_addClient = makeAction(tr("Add client"), QKeySequence(Qt::CTRL | Qt::Key_N),
                              tr("socket() and a non-blocking connect() to the server"));
     m_addClient->setObjectName(QStringLiteral("addClientAction"));
@@ -181,12 +207,34 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     clientBox->addLayout(clientButtons);
     layout->addWidget(clients);
 
+    // Buffers, TCP_DEFER_ACCEPT and TCP_SYNCNT, folded until asked for: the toggle says how
+    // many differ from the kernel's defaults.
+    m_optionsToggle = new QToolButton(this);
+    m_optionsToggle->setObjectName(QStringLiteral("socketOptionsToggle"));
+    m_optionsToggle->setCheckable(true);
+    m_optionsToggle->setAutoRaise(true);
+    m_optionsToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_optionsToggle->setToolTip(tr("The server's TCP_DEFER_ACCEPT, SO_RCVBUF and SO_SNDBUF, and the clients' "
+                                   "SO_RCVBUF, SO_SNDBUF and TCP_SYNCNT"));
+    layout->addWidget(m_optionsToggle);
+    connect(m_optionsToggle, &QToolButton::toggled, this, [this](bool shown) {
+        m_serverOptions->setVisible(shown);
+        m_clientOptions->setVisible(shown);
+        updateOptionsSummary();
+    });
+    for (QSpinBox *box : {m_deferAccept, m_serverRcvBuf, m_serverSndBuf, m_clientRcvBuf, m_clientSndBuf, m_synRetries})
+        connect(box, &QSpinBox::valueChanged, this, &LabPanel::updateOptionsSummary);
+    m_serverOptions->hide();
+    m_clientOptions->hide();
+    updateOptionsSummary();
+
     // The lab's sockets and the calls on the selected one
     auto *socketsBox = new QGroupBox(tr("Lab sockets"), this);
     auto *socketsLayout = new QVBoxLayout(socketsBox);
-    m_sockets = new QListWidget(socketsBox);
+    m_sockets = new CompactList(socketsBox);
     m_sockets->setObjectName(QStringLiteral("labSocketList"));
-    m_sockets->setMinimumHeight(90);
+    // Two lines at least; it grows with the dock. The calls below stay in sight on a laptop.
+    m_sockets->setMinimumHeight(m_sockets->fontMetrics().height() * 2 + 12);
     socketsLayout->addWidget(m_sockets);
     m_selectedTitle = new QLabel(socketsBox);
     m_selectedTitle->setObjectName(QStringLiteral("selectedSocketTitle"));
@@ -364,6 +412,17 @@ LabPanel::LabPanel(Lab *lab, QWidget *parent) : QWidget(parent), m_lab(lab)
     });
     refreshSockets();
     compactNumberBoxes(this);
+}
+
+void LabPanel::updateOptionsSummary()
+{
+    int set = 0;
+    for (const QSpinBox *box : {m_deferAccept, m_serverRcvBuf, m_serverSndBuf, m_clientRcvBuf, m_clientSndBuf, m_synRetries})
+        set += box->value() != box->minimum() ? 1 : 0;
+    const bool shown = m_optionsToggle->isChecked();
+    m_optionsToggle->setArrowType(shown ? Qt::DownArrow : Qt::RightArrow);
+    m_optionsToggle->setText(set == 0 ? tr("Socket options: the kernel's defaults")
+                                      : tr("Socket options: %n set", nullptr, set));
 }
 
 void LabPanel::setLiveSession(LiveSession *live)

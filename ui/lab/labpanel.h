@@ -78,6 +78,10 @@ private:
     QSpinBox *m_port = nullptr;
     QSpinBox *m_backlog = nullptr;
     QSpinBox *m_deferAccept = nullptr;
+    QWidget *m_serverOptions = nullptr; // TCP_DEFER_ACCEPT and the server's buffers
+    QWidget *m_clientOptions = nullptr; // the clients' buffers and TCP_SYNCNT
+    QToolButton *m_optionsToggle = nullptr;
+    void updateOptionsSummary();
     QSpinBox *m_serverRcvBuf = nullptr;
     QSpinBox *m_serverSndBuf = nullptr;
     QSpinBox *m_clientRcvBuf = nullptr;

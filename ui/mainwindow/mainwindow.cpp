@@ -645,7 +645,7 @@ void MainWindow::applyDefaultDockSizes()
     const int diagram = int(width() * 0.265);
     resizeDocks({dock("labDock")}, {lab}, Qt::Horizontal);
     resizeDocks({dock("diagramDock")}, {diagram}, Qt::Horizontal);
-    resizeDocks({dock("timelineDock")}, {height() * 3 / 10}, Qt::Vertical);
+    resizeDocks({dock("timelineDock")}, {height() * 23 / 100}, Qt::Vertical);
     resizeDocks({dock("timelineDock"), dock("eventLogDock")}, {width() / 2, width() / 2}, Qt::Horizontal);
 }
 
