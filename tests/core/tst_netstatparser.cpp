@@ -172,7 +172,9 @@ void TestNetstatParser::shouldReadTimers()
     QCOMPARE(r->retransmits, 0u);
     QCOMPARE(r->probes, 0u);
     // netstat -tanoe ran a few milliseconds apart: the same timer, a little more or less left.
-    const SocketRecord *other = findRecord(parseFixture(QStringLiteral("netstat-tanoe.txt")).records, local);
+    const auto otherResult = parseFixture(QStringLiteral("netstat-tanoe.txt"));
+    const SocketRecord *other = findRecord(otherResult.records, local);
+    QVERIFY(other);
     QCOMPARE(int(other->timer), timer);
     QVERIFY(qAbs(other->timerRemainingMs - remainingMs) <= 100);
 }
