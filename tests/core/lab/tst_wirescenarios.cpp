@@ -8,6 +8,8 @@
 #include "core/system/labnetwork.h"
 #include "core/wire/wirefilter.h"
 
+#include "../../common/hostruleset.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QTest>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 using namespace sockscope;
+using sockscope::test::hostRuleset;
 
 namespace {
 
@@ -110,26 +113,6 @@ int synLinearTimeouts(const LabNetwork &network)
         }
     }
     return QFile::exists(path) ? 4 : 0;
-}
-
-QString hostRuleset(QString *why)
-{
-    const QString nft = WireFilter::nftProgram();
-    if (nft.isEmpty()) {
-        *why = QStringLiteral("the nft program is not installed");
-        return QString();
-    }
-    if (::geteuid() != 0) {
-        *why = QStringLiteral("only root may read the host's ruleset");
-        return QString();
-    }
-    QProcess process;
-    process.start(nft, {QStringLiteral("list"), QStringLiteral("ruleset")});
-    if (!process.waitForFinished(5000) || process.exitCode() != 0) {
-        *why = QStringLiteral("nft list ruleset failed on the host: ") + QString::fromLocal8Bit(process.readAllStandardError());
-        return QString();
-    }
-    return QString::fromLocal8Bit(process.readAllStandardOutput());
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "core/wire/wirefilter.h"
 
 #include "../../common/privatenetwork.h"
+#include "../../common/hostruleset.h"
 
 #include <QProcess>
 #include <QSignalSpy>
@@ -21,6 +22,7 @@
 #include <cerrno>
 
 using namespace sockscope;
+using sockscope::test::hostRuleset;
 
 namespace {
 
@@ -141,26 +143,6 @@ QByteArray receive(int fd, qsizetype n, int ms)
         got.append(buffer, r);
     }
     return got;
-}
-
-QString hostRuleset(QString *why)
-{
-    const QString nft = WireFilter::nftProgram();
-    if (nft.isEmpty()) {
-        *why = QStringLiteral("the nft program is not installed");
-        return QString();
-    }
-    if (::geteuid() != 0) {
-        *why = QStringLiteral("only root may read the host's ruleset");
-        return QString();
-    }
-    QProcess process;
-    process.start(nft, {QStringLiteral("list"), QStringLiteral("ruleset")});
-    if (!process.waitForFinished(5000) || process.exitCode() != 0) {
-        *why = QStringLiteral("nft list ruleset failed on the host: ") + QString::fromLocal8Bit(process.readAllStandardError());
-        return QString();
-    }
-    return QString::fromLocal8Bit(process.readAllStandardOutput());
 }
 
 } // namespace
